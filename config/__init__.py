@@ -1,0 +1,111 @@
+"""Settings per environment, read from the environment and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite:///{ROOT / 'instance' / 'portal.sqlite3'}"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+@dataclass
+class Settings:
+    """Everything the portal reads from its environment."""
+
+    ENV: str = "development"
+    SECRET_KEY: str = "dev-only-not-secret"
+    DATABASE_URL: str = DEFAULT_SQLITE_URL
+    SERVER_NAME_FOR_LINKS: str = "http://127.0.0.1:5000"
+    PARTNERSHIP_NAME: str = "Anyshire Safeguarding Children Partnership"
+    HELP_EMAIL: str = "safeguarding.partnership@example.org"
+    MAIL_SERVER: str | None = None
+    MAIL_PORT: int = 25
+    MAIL_USE_TLS: bool = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER: str = "Compact Audit <compact.audit@example.org>"
+    MAIL_TIMEOUT: int = 10
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_ENABLED: bool = True
+    SESSION_COOKIE_SECURE: bool = False
+    FORCE_HTTPS: bool = False
+    SESSION_TIMEOUT_MINUTES: int = 30
+    PASSWORD_LINK_HOURS: int = 72
+    WTF_CSRF_ENABLED: bool = True
+    TESTING: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_flask_config(self) -> dict[str, Any]:
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        values.update(self.extra)
+        values["SESSION_COOKIE_HTTPONLY"] = True
+        values["SESSION_COOKIE_SAMESITE"] = "Lax"
+        values["WTF_CSRF_TIME_LIMIT"] = None  # the session lifetime bounds the token instead
+        return values
+
+
+def load_settings(env: str | None = None, **overrides: Any) -> Settings:
+    """Build settings for an environment (development, testing, production) from os.environ."""
+    env = env or os.environ.get("PORTAL_ENV", "development")
+    if env not in {"development", "testing", "production"}:
+        raise ConfigError(f"PORTAL_ENV must be development, testing or production, not {env!r}")
+    settings = Settings(
+        ENV=env,
+        SECRET_KEY=os.environ.get("SECRET_KEY", Settings.SECRET_KEY),
+        DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL),
+        SERVER_NAME_FOR_LINKS=os.environ.get("PORTAL_BASE_URL", Settings.SERVER_NAME_FOR_LINKS),
+        PARTNERSHIP_NAME=os.environ.get("PARTNERSHIP_NAME", Settings.PARTNERSHIP_NAME),
+        HELP_EMAIL=os.environ.get("HELP_EMAIL", Settings.HELP_EMAIL),
+        MAIL_SERVER=os.environ.get("MAIL_SERVER") or None,
+        MAIL_PORT=_int("MAIL_PORT", 25),
+        MAIL_USE_TLS=_bool(os.environ.get("MAIL_USE_TLS")),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME") or None,
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD") or None,
+        MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", Settings.MAIL_DEFAULT_SENDER),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        SESSION_TIMEOUT_MINUTES=_int("SESSION_TIMEOUT_MINUTES", 30),
+    )
+    if env == "production":
+        _require_production(settings)
+        settings.SESSION_COOKIE_SECURE = True
+        settings.FORCE_HTTPS = _bool(os.environ.get("FORCE_HTTPS"), default=True)
+    if env == "testing":
+        settings.TESTING = True
+        settings.RATELIMIT_ENABLED = False
+    for key, value in overrides.items():
+        if hasattr(settings, key):
+            setattr(settings, key, value)
+        else:
+            settings.extra[key] = value
+    return settings
+
+
+def _require_production(settings: Settings) -> None:
+    missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+    if missing:
+        raise ConfigError(f"Production needs {' and '.join(missing)} set in the environment")
+    if len(settings.SECRET_KEY) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production")

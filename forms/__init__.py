@@ -1,0 +1,1 @@
+"""Flask-WTF forms with GOV.UK widgets, split by audience."""

@@ -1,0 +1,72 @@
+"""The manager's agency register forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+COHORT_CHOICES = [("A", "Cohort A"), ("B", "Cohort B")]
+VARIANT_CHOICES = [
+    ("full", "Full tool (statutory, health and most agencies)"),
+    ("schools", "Schools tool (adds section 175/157 questions)"),
+    ("short", "Short tool (small voluntary and community groups)"),
+]
+
+
+class AgencyForm(FlaskForm):
+    name = StringField(
+        "Agency name", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the agency name"), Length(max=200)],
+    )
+    sector = SelectField(
+        "Sector", widget=GovSelect(), coerce=int,
+        validators=[InputRequired(message="Select a sector")],
+    )
+    contact_name = StringField(
+        "Safeguarding lead's name", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the safeguarding lead's name"), Length(max=200)],
+    )
+    email = EmailField(
+        "Safeguarding lead's email address", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the safeguarding lead's email address"),
+                    Email(message="Enter an email address in the correct format, like name@example.com")],
+    )
+    cohort = RadioField(
+        "Cohort", widget=GovRadioInput(), choices=[("", "The smaller cohort"), *COHORT_CHOICES],
+        default="", validators=[Optional()],
+    )
+    variant = RadioField(
+        "Version of the tool", widget=GovRadioInput(), choices=VARIANT_CHOICES,
+        validators=[InputRequired(message="Select the version of the tool")], default="full",
+    )
+    submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+
+class CohortForm(FlaskForm):
+    cohort = RadioField(
+        "Which cohort should this agency be in?", widget=GovRadioInput(), choices=COHORT_CHOICES,
+        validators=[InputRequired(message="Select cohort A or B")],
+    )
+    submit = SubmitField("Move agency", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Upload a CSV file", widget=GovFileInput(),
+        description="Columns: name, sector, email, contact_name, cohort and optionally variant.",
+        validators=[FileRequired(message="Select a CSV file")],
+    )
+    submit = SubmitField("Import agencies", widget=GovSubmitInput())

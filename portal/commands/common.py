@@ -1,0 +1,65 @@
+"""What the command groups share: a transaction, the clock, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import click
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from portal.db import get_db
+from portal.models import utcnow
+from portal.services.errors import ImportRejected, ServiceError
+from portal.services.users import LinkSettings
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One transaction for a command: committed if it succeeds, rolled back if it fails."""
+    try:
+        with get_db().transaction() as session:
+            yield session
+    except ImportRejected as exc:
+        for error in exc.errors:
+            click.echo(f"Error: {error}", err=True)
+        raise click.ClickException(str(exc)) from exc
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def parse_now(value: str | None) -> datetime:
+    """--now as naive UTC; the real clock when absent."""
+    if not value:
+        return utcnow()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO date-time like 2018-03-01T09:00") from exc
+    if parsed.tzinfo is not None:
+        from datetime import UTC
+
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{name} must be a date like 2018-03-31, not {value!r}") from exc
+
+
+NOW_OPTION = click.option("--now", "now_text", metavar="ISO-DATETIME",
+                          help="Act as if it were this moment (UTC), to replay a cycle.")
+
+
+def link_settings() -> LinkSettings:
+    config = current_app.config
+    return LinkSettings(secret_key=config["SECRET_KEY"], base_url=config["SERVER_NAME_FOR_LINKS"],
+                        hours=config["PASSWORD_LINK_HOURS"],
+                        partnership=config["PARTNERSHIP_NAME"], help_email=config["HELP_EMAIL"])

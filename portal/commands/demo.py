@@ -1,0 +1,23 @@
+"""flask demo load."""
+
+from __future__ import annotations
+
+import click
+
+from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
+
+from .common import NOW_OPTION, parse_now, transaction
+
+group = click.Group("demo", help="Demo data.")
+
+
+@group.command("load")
+@NOW_OPTION
+def load(now_text: str | None) -> None:
+    """Load a realistic demo partnership into an empty database."""
+    with transaction() as session:
+        summary = load_demo(session, now=parse_now(now_text))
+    click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.users} users, "
+               f"{summary.cycles} cycles, {summary.returns} returns.")
+    click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN} or "
+               f"agency@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}")

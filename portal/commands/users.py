@@ -1,0 +1,28 @@
+"""flask users create."""
+
+from __future__ import annotations
+
+import click
+
+from portal.models import Role
+from portal.services import users
+
+from .common import NOW_OPTION, link_settings, parse_now, transaction
+
+group = click.Group("users", help="People who sign in.")
+
+
+@group.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agency", "agency_name", default=None, help="The agency (agency users only).")
+@click.option("--name", default="", help="The person's full name.")
+@NOW_OPTION
+def create(email: str, role: str, agency_name: str | None, name: str, now_text: str | None) -> None:
+    """Add a user and email them a set-password link."""
+    with transaction() as session:
+        user = users.create_user(session, email=email, role=role, name=name,
+                                 agency_name=agency_name, links=link_settings(),
+                                 now=parse_now(now_text))
+        email = user.email
+    click.echo(f"Created {role} user {email}; a set-password link is in the outbox")

@@ -1,0 +1,98 @@
+"""Engine, one session per request, commit at the request boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """The engine and session factory of one app."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error (CLI, jobs)."""
+        with self.sessionmaker() as session, session.begin():
+            yield session
+
+
+def make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    if ":memory:" not in str(dbapi_connection):
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _deliver_after_commit(app: Flask) -> None:
+    """Save, then send: mail queued by this request goes now; failures stay for `flask mail send`."""
+    from portal.mail import deliver_from_app
+    from portal.models import utcnow
+
+    try:
+        deliver_from_app(app, now=utcnow())
+    except Exception:  # the row is safe in the outbox; the next run retries it
+        app.logger.exception("Could not deliver the outbox after a request")
+
+
+def get_db(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions["portal_db"]  # type: ignore[no-any-return]
+
+
+def db_session() -> Session:
+    """The current request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = get_db().sessionmaker()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def register_database(app: Flask) -> None:
+    app.extensions["portal_db"] = Database(app.config["DATABASE_URL"])
+
+    @app.after_request
+    def commit_session(response: Response) -> Response:
+        session = g.pop("db_session", None)
+        if session is None:
+            return response
+        mail_queued = session.info.pop("mail_queued", False)
+        try:
+            if response.status_code < 500:
+                session.commit()
+            else:
+                session.rollback()
+                mail_queued = False
+        finally:
+            session.close()
+        if mail_queued:
+            _deliver_after_commit(app)
+        return response
+
+    @app.teardown_request
+    def close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:  # an exception skipped after_request: nothing is committed
+            session.rollback()
+            session.close()

@@ -1,0 +1,109 @@
+"""Closed vocabularies, stored as short strings with CHECK constraints."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    AGENCY = "agency"
+    MANAGER = "manager"
+    MODERATOR = "moderator"
+    COMMITTEE = "committee"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.AGENCY: "Agency user",
+    Role.MANAGER: "Partnerships manager",
+    Role.MODERATOR: "Board or committee member (moderator)",
+    Role.COMMITTEE: "Scrutiny committee (MESC) member",
+}
+
+
+class Variant(StrEnum):
+    FULL = "full"
+    SCHOOLS = "schools"
+    SHORT = "short"
+
+
+class Cohort(StrEnum):
+    A = "A"
+    B = "B"
+
+
+class Grade(StrEnum):
+    OUTSTANDING = "outstanding"
+    GOOD = "good"
+    REQUIRES_IMPROVEMENT = "requires_improvement"
+    INADEQUATE = "inadequate"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return GRADE_LABELS[self]
+
+    @property
+    def is_weak(self) -> bool:
+        return self in (Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
+
+    @property
+    def rank(self) -> int:
+        """Higher is better; not applicable has no rank."""
+        return GRADE_RANK.get(self, -1)
+
+
+GRADE_LABELS = {
+    Grade.OUTSTANDING: "Outstanding",
+    Grade.GOOD: "Good",
+    Grade.REQUIRES_IMPROVEMENT: "Requires improvement",
+    Grade.INADEQUATE: "Inadequate",
+    Grade.NOT_APPLICABLE: "Not applicable",
+}
+GRADE_RANK = {
+    Grade.INADEQUATE: 0,
+    Grade.REQUIRES_IMPROVEMENT: 1,
+    Grade.GOOD: 2,
+    Grade.OUTSTANDING: 3,
+}
+QUALITY_GRADES = (Grade.OUTSTANDING, Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
+WEAK_GRADES = (Grade.REQUIRES_IMPROVEMENT.value, Grade.INADEQUATE.value)
+
+
+class CycleStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ReturnStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    REOPENED = "reopened"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # permanent failure (5xx): not retried
+
+
+class VisitStatus(StrEnum):
+    PLANNED = "planned"
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+def check_in(column: str, values: type[StrEnum]) -> str:
+    """SQL for a CHECK constraint limiting a column to an enum's values."""
+    quoted = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IN ({quoted})"

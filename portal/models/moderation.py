@@ -1,0 +1,90 @@
+"""Moderation: a reproducible sample of returns, visits, findings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .cycle import Cycle, Return
+from .enums import VisitStatus, check_in
+from .tool import Question, Standard
+from .user import User
+
+
+class ModerationSample(Base):
+    """A draw: seed, population (return ids at cut-off) and chosen return ids, stored to re-derive."""
+
+    __tablename__ = "moderation_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    rate: Mapped[float] = mapped_column(Float)
+    seed: Mapped[int] = mapped_column(Integer)
+    exclude_recent_cycles: Mapped[int] = mapped_column(Integer, default=0)
+    population: Mapped[list[Any]] = mapped_column(JSON)
+    chosen: Mapped[list[Any]] = mapped_column(JSON)
+    drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    redraw_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    superseded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    cycle: Mapped[Cycle] = relationship()
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    __table_args__ = (CheckConstraint(check_in("status", VisitStatus), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("moderation_samples.id"), index=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=VisitStatus.PLANNED.value)
+    starts_at: Mapped[datetime | None] = mapped_column(default=None)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    place: Mapped[str | None] = mapped_column(String(300), default=None)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    ics_uid: Mapped[str] = mapped_column(String(100), unique=True)
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    sample: Mapped[ModerationSample] = relationship()
+    return_: Mapped[Return] = relationship()
+    manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
+    member: Mapped[User | None] = relationship(foreign_keys=[member_id])
+    findings: Mapped[list[Finding]] = relationship(back_populates="visit")
+
+
+class Finding(Base):
+    """A moderated grade beside the self grade, for a standard (or one question)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("visit_id", "standard_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    self_grade: Mapped[str | None] = mapped_column(String(30), default=None)
+    moderated_grade: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    visit: Mapped[Visit] = relationship(back_populates="findings")
+    standard: Mapped[Standard] = relationship()
+    question: Mapped[Question | None] = relationship()

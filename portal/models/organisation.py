@@ -1,0 +1,81 @@
+"""Sectors, agencies and their contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .enums import Cohort, Variant, check_in
+
+DEFAULT_SECTORS = (
+    "Statutory",
+    "Health",
+    "GP practices",
+    "Schools and colleges",
+    "Early years",
+    "Voluntary and community",
+    "Sports and culture",
+    "Faith groups",
+    "Commercial",
+)
+
+
+class Sector(Base):
+    __tablename__ = "sectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<Sector {self.name}>"
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    __table_args__ = (
+        CheckConstraint(check_in("cohort", Cohort), name="cohort"),
+        CheckConstraint(check_in("variant", Variant), name="variant"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"), index=True)
+    cohort: Mapped[str] = mapped_column(String(1))
+    variant: Mapped[str] = mapped_column(String(10), default=Variant.FULL.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sector: Mapped[Sector] = relationship(lazy="joined")
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="agency", order_by="Contact.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def primary_contact(self) -> Contact | None:
+        primary = [c for c in self.contacts if c.is_primary]
+        return (primary or self.contacts or [None])[0]
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.name}>"
+
+
+class Contact(Base):
+    """Somebody at an agency who receives the audit's emails."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("agency_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
+    bounced_at: Mapped[datetime | None] = mapped_column(default=None)
+    bounce_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+
+    agency: Mapped[Agency] = relationship(back_populates="contacts")

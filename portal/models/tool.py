@@ -1,0 +1,87 @@
+"""The audit tool: immutable versions of standards, questions and grade descriptors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .enums import Variant
+
+
+class ToolVersion(Base):
+    __tablename__ = "tool_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    published: Mapped[date | None] = mapped_column(default=None)
+    checksum: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    standards: Mapped[list[Standard]] = relationship(
+        back_populates="tool_version", order_by="Standard.position"
+    )
+
+
+class Standard(Base):
+    __tablename__ = "standards"
+    __table_args__ = (UniqueConstraint("tool_version_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+
+    tool_version: Mapped[ToolVersion] = relationship(back_populates="standards")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="standard", order_by="Question.position"
+    )
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("tool_version_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"), index=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
+    code: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    in_full: Mapped[bool] = mapped_column(Boolean)
+    in_schools: Mapped[bool] = mapped_column(Boolean)
+    in_short: Mapped[bool] = mapped_column(Boolean)
+
+    standard: Mapped[Standard] = relationship(back_populates="questions")
+    descriptors: Mapped[list[GradeDescriptor]] = relationship(
+        back_populates="question", order_by="GradeDescriptor.position"
+    )
+
+    @property
+    def variants(self) -> list[str]:
+        flags = {Variant.FULL: self.in_full, Variant.SCHOOLS: self.in_schools,
+                 Variant.SHORT: self.in_short}
+        return [v.value for v, on in flags.items() if on]
+
+    def in_variant(self, variant: str) -> bool:
+        return variant in self.variants
+
+
+class GradeDescriptor(Base):
+    """What a grade looks like for one question (the "model answer")."""
+
+    __tablename__ = "grade_descriptors"
+    __table_args__ = (UniqueConstraint("question_id", "grade"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    grade: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+    question: Mapped[Question] = relationship(back_populates="descriptors")

@@ -1,0 +1,1 @@
+"""The domain rules in plain Python: no Flask imports, take a Session, never commit."""

@@ -1,0 +1,12 @@
+"""One blueprint per audience."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import agency, auth, committee, manager, moderation
+
+    for module in (auth, manager, agency, moderation, committee):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,16 @@
+"""MESC members: dashboards and reports, read-only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from portal.access import roles
+from portal.models import Role
+
+bp = Blueprint("committee", __name__, url_prefix="/committee")
+
+
+@bp.route("/")
+@roles(Role.COMMITTEE, Role.MANAGER)
+def home() -> str:
+    return render_template("committee/home.html")

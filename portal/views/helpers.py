@@ -1,0 +1,30 @@
+"""Small things views share."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from portal.models import utcnow
+from portal.services.users import LinkSettings
+
+now = utcnow
+
+
+def link_settings() -> LinkSettings:
+    config = current_app.config
+    return LinkSettings(
+        secret_key=config["SECRET_KEY"],
+        base_url=config["SERVER_NAME_FOR_LINKS"],
+        hours=config["PASSWORD_LINK_HOURS"],
+        partnership=config["PARTNERSHIP_NAME"],
+        help_email=config["HELP_EMAIL"],
+    )
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths are followed after sign-in."""
+    return bool(target) and target.startswith("/") and not target.startswith("//")  # type: ignore[union-attr]

@@ -1,0 +1,196 @@
+"""The partnerships manager's pages: home, agency register, users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from forms.agencies import AgencyForm, CohortForm, ConfirmForm, ImportForm
+from forms.users import UserForm
+from portal.access import roles
+from portal.db import db_session
+from portal.models import Agency, Role
+from portal.services import agencies, users
+from portal.services.agency_import import import_agencies
+from portal.services.errors import ImportRejected, NotFound, ServiceError
+
+from .helpers import link_settings, now
+
+bp = Blueprint("manager", __name__, url_prefix="/manager")
+manager_only = roles(Role.MANAGER)
+
+
+@bp.route("/")
+@manager_only
+def home() -> str:
+    session = db_session()
+    return render_template("manager/home.html", cohort_sizes=agencies.cohort_sizes(session))
+
+
+@bp.route("/agencies", endpoint="agencies")
+@manager_only
+def agencies_list() -> str:
+    session = db_session()
+    filters = _filters_from_request()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = agencies.search_agencies(session, filters, page=page)
+    return render_template(
+        "manager/agencies.html", agencies=rows, total=total, filters=filters, page=page,
+        page_size=agencies.PAGE_SIZE, sectors=agencies.sectors(session),
+        cohort_sizes=agencies.cohort_sizes(session),
+    )
+
+
+
+def _filters_from_request() -> agencies.AgencyFilter:
+    active = request.args.get("active", "yes")
+    return agencies.AgencyFilter(
+        query=request.args.get("q", "").strip()[:200],
+        sector_id=request.args.get("sector", type=int),
+        cohort=request.args.get("cohort") if request.args.get("cohort") in ("A", "B") else None,
+        active={"yes": True, "no": False}.get(active),
+    )
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@manager_only
+def agency_new() -> Response | str:
+    session = db_session()
+    form = AgencyForm()
+    form.sector.choices = [(0, "Select a sector")] + [(s.id, s.name) for s in agencies.sectors(session)]
+    if form.validate_on_submit():
+        try:
+            agency = agencies.add_agency(session, _details(form), user_id=current_user.id)
+        except ServiceError as exc:
+            form.name.errors = [str(exc)]
+        else:
+            flash(f"{agency.name} added to cohort {agency.cohort}", "success")
+            return redirect(url_for("manager.agency_detail", agency_id=agency.id))
+    return render_template("manager/agency_form.html", form=form, agency=None,
+                           smaller=agencies.smaller_cohort(session))
+
+
+def _details(form: AgencyForm) -> agencies.AgencyDetails:
+    return agencies.AgencyDetails(
+        name=form.name.data or "", sector_id=form.sector.data or 0,
+        contact_name=form.contact_name.data or "", email=form.email.data or "",
+        cohort=form.cohort.data or None, variant=form.variant.data or None,
+    )
+
+
+@bp.route("/agencies/<int:agency_id>")
+@manager_only
+def agency_detail(agency_id: int) -> str:
+    agency = _agency_or_404(agency_id)
+    return render_template("manager/agency_detail.html", agency=agency, form=ConfirmForm())
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@manager_only
+def agency_edit(agency_id: int) -> Response | str:
+    session = db_session()
+    agency = _agency_or_404(agency_id)
+    contact = agency.primary_contact
+    form = AgencyForm(data={
+        "name": agency.name, "sector": agency.sector_id, "cohort": agency.cohort,
+        "variant": agency.variant, "contact_name": contact.name if contact else "",
+        "email": contact.email if contact else "",
+    } if request.method == "GET" else None)
+    form.sector.choices = [(s.id, s.name) for s in agencies.sectors(session)]
+    form.cohort.choices = [c for c in form.cohort.choices if c[0]]  # type: ignore[union-attr]
+    if form.validate_on_submit():
+        try:
+            agencies.update_agency(session, agency, _details(form), user_id=current_user.id)
+        except ServiceError as exc:
+            form.name.errors = [str(exc)]
+        else:
+            flash(f"{agency.name} updated", "success")
+            return redirect(url_for("manager.agency_detail", agency_id=agency.id))
+    return render_template("manager/agency_form.html", form=form, agency=agency, smaller=None)
+
+
+@bp.route("/agencies/<int:agency_id>/cohort", methods=["GET", "POST"])
+@manager_only
+def agency_cohort(agency_id: int) -> Response | str:
+    session = db_session()
+    agency = _agency_or_404(agency_id)
+    form = CohortForm(data={"cohort": agency.cohort} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        agencies.move_cohort(session, agency, form.cohort.data or "", user_id=current_user.id)
+        flash(f"{agency.name} is now in cohort {agency.cohort}", "success")
+        return redirect(url_for("manager.agency_detail", agency_id=agency.id))
+    return render_template("manager/agency_cohort.html", form=form, agency=agency,
+                           cohort_sizes=agencies.cohort_sizes(session))
+
+
+@bp.route("/agencies/<int:agency_id>/active", methods=["POST"])
+@manager_only
+def agency_active(agency_id: int) -> Response:
+    agency = _agency_or_404(agency_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        agencies.set_active(db_session(), agency, not agency.active, user_id=current_user.id)
+        flash(f"{agency.name} {'reactivated' if agency.active else 'deactivated'}", "success")
+    return redirect(url_for("manager.agency_detail", agency_id=agency.id))
+
+
+@bp.route("/agencies/import", methods=["GET", "POST"])
+@manager_only
+def agency_import() -> str | Response:
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        text = _read_upload(form)
+        if text is None:
+            form.file.errors = ["The selected file must be a CSV saved as UTF-8"]
+        else:
+            try:
+                result = import_agencies(db_session(), text, user_id=current_user.id)
+            except ImportRejected as exc:
+                errors = exc.errors
+            else:
+                flash(f"{result.added} agencies imported", "success")
+                return redirect(url_for("manager.agencies"))
+    return render_template("manager/agency_import.html", form=form, errors=errors)
+
+
+def _read_upload(form: ImportForm) -> str | None:
+    try:
+        return str(form.file.data.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _agency_or_404(agency_id: int) -> Agency:
+    try:
+        return agencies.get_agency(db_session(), agency_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/users", endpoint="users")
+@manager_only
+def users_list() -> str:
+    return render_template("manager/users.html", users=users.list_users(db_session()))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@manager_only
+def user_new() -> Response | str:
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                db_session(), email=form.email.data or "", role=form.role.data or "",
+                name=form.name.data or "", agency_name=form.agency.data or None,
+                links=link_settings(), now=now(), created_by_id=current_user.id,
+            )
+        except ServiceError as exc:
+            field = form.agency if "agency" in str(exc).lower() else form.email
+            field.errors = [str(exc)]
+        else:
+            flash(f"User {user.email} created. We have emailed them a link to set a password.",
+                  "success")
+            return redirect(url_for("manager.users"))
+    return render_template("manager/user_form.html", form=form)

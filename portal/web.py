@@ -1,0 +1,126 @@
+"""Templates (GOV.UK Frontend), static assets, security headers, error pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, abort, render_template, send_from_directory, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
+
+from portal.access import public
+from portal.navigation import navigation_for
+
+ROOT = Path(__file__).resolve().parent.parent
+GOVUK_DIST = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+OWN_STATIC = Path(__file__).resolve().parent / "static"
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(ROOT / "templates"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.context_processor(_template_globals)
+    from portal import filters
+
+    filters.register(app)
+
+
+def _template_globals() -> dict[str, Any]:
+    from flask import current_app
+
+    return {
+        "partnership_name": current_app.config["PARTNERSHIP_NAME"],
+        "help_email": current_app.config["HELP_EMAIL"],
+        "navigation": navigation_for(current_user),
+        "session_timeout_minutes": current_app.config["SESSION_TIMEOUT_MINUTES"],
+    }
+
+
+def register_assets(app: Flask) -> None:
+    if not (GOVUK_DIST / "govuk-frontend.min.css").exists():
+        app.logger.warning("GOV.UK Frontend assets missing: run `make setup` (npm install)")
+
+    @app.route("/assets/<path:filename>")
+    @public
+    def assets(filename: str) -> Response:
+        for folder in (GOVUK_DIST / "assets", GOVUK_DIST, OWN_STATIC):
+            if (folder / filename).is_file():
+                return send_from_directory(folder, filename, max_age=3600)
+        abort(404)
+
+    @app.route("/healthz")
+    @public
+    def healthz() -> tuple[str, int]:
+        return "ok", 200
+
+
+def register_security(app: Flask) -> None:
+    csrf.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
+    limiter.init_app(app)
+    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_TIMEOUT_MINUTES"])
+    Talisman(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "font-src": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
+        content_security_policy_nonce_in=["script-src"],
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
+
+    @app.before_request
+    def keep_session_alive() -> None:
+        session.permanent = True
+
+    @app.after_request
+    def no_store_private_pages(response: Response) -> Response:
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        if code in (403, 404, 429, 500):
+            return render_template(f"errors/{code}.html"), code
+        return error
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("Unhandled error", exc_info=error)
+        return render_template("errors/500.html"), 500

@@ -1,0 +1,9 @@
+.PHONY: run test setup lint
+run:  ## set up, load demo data, serve on http://127.0.0.1:5000
+	scripts/run.sh
+test:  ## set up and run the whole suite (SQLite + PostgreSQL + browser)
+	scripts/test.sh
+setup:
+	scripts/setup.sh --test
+lint:
+	.venv/bin/ruff check . && .venv/bin/mypy

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install what the portal needs on a Debian machine: system packages (as root, when missing),
+# a virtualenv with the pinned Python packages, and the GOV.UK Frontend / axe-core npm packages.
+# Usage: scripts/setup.sh [--test]   (--test adds Chromium, PostgreSQL, poppler and test packages)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=false
+[ "${1:-}" = "--test" ] && want_test=true
+
+need=()
+command -v python3 >/dev/null || need+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+command -v npm >/dev/null || need+=(npm)
+if $want_test; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v pdftotext >/dev/null || need+=(poppler-utils)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing Debian packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "Missing Debian packages: ${need[*]} (run this script as root to install them)" >&2
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)$($want_test && echo -test)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip
+  if $want_test; then
+    .venv/bin/pip install -q -e '.[test]'
+  else
+    .venv/bin/pip install -q -e .
+  fi
+  touch "$stamp"
+fi
+
+if [ ! -f node_modules/govuk-frontend/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -25,13 +25,13 @@ def _environment() -> Environment:
 
 
 def render_email(
-    name: str, *, to: str, subject: str, attachments: list[Attachment] | None = None, **context: Any
+    template: str, /, *, to: str, subject: str, attachments: list[Attachment] | None = None, **context: Any
 ) -> Email:
-    """An Email from `name.txt` and, when it exists, `name.html`."""
+    """An Email from `<template>.txt` and, when it exists, `<template>.html`."""
     env = _environment()
     context = {"subject": subject, **context}
-    text = env.get_template(f"{name}.txt").render(**context)
+    text = env.get_template(f"{template}.txt").render(**context)
     html = None
-    if (EMAIL_TEMPLATES / f"{name}.html").exists():
-        html = env.get_template(f"{name}.html").render(**context)
+    if (EMAIL_TEMPLATES / f"{template}.html").exists():
+        html = env.get_template(f"{template}.html").render(**context)
     return Email(to=to, subject=subject, text=text, html=html, attachments=attachments or [])

@@ -59,14 +59,14 @@ def _deliver_after_commit(app: Flask) -> None:
 
 
 def get_db(app: Flask | None = None) -> Database:
-    return (app or current_app).extensions["portal_db"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["portal_db"]
 
 
 def db_session() -> Session:
     """The current request's session, opened on first use."""
     if "db_session" not in g:
         g.db_session = get_db().sessionmaker()
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 def register_database(app: Flask) -> None:

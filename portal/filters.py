@@ -33,7 +33,7 @@ def status_label(value: str | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "\u2013" if value is None else f"{value:.0%}"
 
 
 def register(app: Flask) -> None:

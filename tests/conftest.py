@@ -152,3 +152,16 @@ def postgres_url() -> Iterator[str]:
     require(postgres_reachable(server), "no PostgreSQL server at TEST_POSTGRES_URL")
     with scratch_postgres_database(server) as url:  # type: ignore[arg-type]
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Overrides pytest-flask's fixture: a context pushed around each test would make every
+    request in the test share one `g` (and so one CSRF token and one db session)."""
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client that does not keep request contexts alive between requests (pytest-flask's
+    does, which would let a second client's requests share the first's `g`)."""
+    return app.test_client()

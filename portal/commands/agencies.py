@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from portal.services.agency_import import import_agencies
 
 from .common import transaction
 
-group = click.Group("agencies", help="The agency register.")
+group = AppGroup("agencies", help="The agency register.")
 
 
 @group.command("import")

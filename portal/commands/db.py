@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from portal import migrate
 
-group = click.Group("db", help="Apply or undo database migrations.")
+group = AppGroup("db", help="Apply or undo database migrations.")
 
 
 @group.command("upgrade")

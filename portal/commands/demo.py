@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 
 from .common import NOW_OPTION, parse_now, transaction
 
-group = click.Group("demo", help="Demo data.")
+group = AppGroup("demo", help="Demo data.")
 
 
 @group.command("load")

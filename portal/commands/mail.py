@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from portal.mail import deliver_from_app
 
 from .common import NOW_OPTION, parse_now
 
-group = click.Group("mail", help="The outbox.")
+group = AppGroup("mail", help="The outbox.")
 
 
 @group.command("send")

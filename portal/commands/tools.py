@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from portal.services import tools
 
 from .common import transaction
 
-group = click.Group("tools", help="Load and show versions of the audit tool.")
+group = AppGroup("tools", help="Load and show versions of the audit tool.")
 
 
 @group.command("load")

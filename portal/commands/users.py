@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from portal.models import Role
 from portal.services import users
 
 from .common import NOW_OPTION, link_settings, parse_now, transaction
 
-group = click.Group("users", help="People who sign in.")
+group = AppGroup("users", help="People who sign in.")
 
 
 @group.command("create")

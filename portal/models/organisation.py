@@ -57,8 +57,8 @@ class Agency(Base):
 
     @property
     def primary_contact(self) -> Contact | None:
-        primary = [c for c in self.contacts if c.is_primary]
-        return (primary or self.contacts or [None])[0]
+        primary = [c for c in self.contacts if c.is_primary] or self.contacts
+        return primary[0] if primary else None
 
     def __repr__(self) -> str:
         return f"<Agency {self.name}>"

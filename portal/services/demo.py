@@ -132,7 +132,8 @@ def _unique_name(pattern: str, rng: random.Random, taken: set[str]) -> str:
 
 def _users(session: Session, agencies: list[Agency]) -> int:
     password = hash_password(DEMO_PASSWORD)
-    people = [(name, f"{local}@{DEMO_DOMAIN}", role, None) for name, local, role in STAFF]
+    people: list[tuple[str, str, Role, Agency | None]] = [
+        (name, f"{local}@{DEMO_DOMAIN}", role, None) for name, local, role in STAFF]
     people += [(name, f"member{i}@{DEMO_DOMAIN}", Role.MODERATOR, None)
                for i, name in enumerate(MEMBERS, 1)]
     school = next(a for a in agencies if a.sector.name == "Schools and colleges" and a.cohort == "A")

@@ -98,7 +98,7 @@ def agency_edit(agency_id: int) -> Response | str:
         "email": contact.email if contact else "",
     } if request.method == "GET" else None)
     form.sector.choices = [(s.id, s.name) for s in agencies.sectors(session)]
-    form.cohort.choices = [c for c in form.cohort.choices if c[0]]  # type: ignore[union-attr]
+    form.cohort.choices = [c for c in form.cohort.choices if c[0]]
     if form.validate_on_submit():
         try:
             agencies.update_agency(session, agency, _details(form), user_id=current_user.id)

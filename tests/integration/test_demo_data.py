@@ -1,0 +1,80 @@
+"""`flask demo load`: a realistic, deterministic partnership."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Agency, Answer, Cycle, Return, ReturnStatus, Role, User
+from portal.services.passwords import verify_password
+from tests.conftest import TABLES_TO_CLEAN
+
+
+def _load(app: Flask) -> str:
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--now", "2026-11-28T09:00"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_has_the_partnerships_shape(app: Flask, db: Session) -> None:
+    output = _load(app)
+    assert "228 agencies" in output
+    agencies = db.scalars(select(Agency)).all()
+    assert len(agencies) == 228
+    sectors = Counter(a.sector.name for a in agencies)
+    assert sectors["Schools and colleges"] > sectors["GP practices"] > sectors["Statutory"]
+    assert sectors["Voluntary and community"] >= 40 and sectors["Early years"] >= 40
+    cohorts = Counter(a.cohort for a in agencies)
+    assert abs(cohorts["A"] - cohorts["B"]) <= 2
+    roles = Counter(u.role for u in db.scalars(select(User)))
+    assert all(roles[r.value] >= 1 for r in Role)
+    manager = db.scalar(select(User).where(User.role == Role.MANAGER.value))
+    assert manager is not None and verify_password(manager.password_hash, "compact-audit-demo")
+
+
+def test_demo_has_past_cycles_with_submitted_returns(app: Flask, db: Session) -> None:
+    _load(app)
+    cycles = {c.label: c for c in db.scalars(select(Cycle))}
+    assert set(cycles) == {"2024-25", "2025-26", "2026-27"}
+    assert cycles["2024-25"].status == cycles["2025-26"].status == "closed"
+    assert cycles["2026-27"].status == "open"
+    for label in ("2024-25", "2025-26"):
+        submitted = db.scalar(select(func.count()).select_from(Return).where(
+            Return.cycle_id == cycles[label].id, Return.status == ReturnStatus.SUBMITTED.value))
+        issued = db.scalar(select(func.count()).select_from(Return).where(
+            Return.cycle_id == cycles[label].id))
+        assert issued and submitted and 0.6 < submitted / issued <= 1
+    assert db.scalar(select(func.count()).select_from(Answer)) > 10000
+    carried = db.scalar(select(func.count()).select_from(Return).where(
+        Return.cycle_id == cycles["2026-27"].id, Return.carried_over.is_(True)))
+    assert carried and carried > 0
+
+
+def test_demo_is_deterministic(app: Flask, db: Session) -> None:
+    _load(app)
+    first = _fingerprint(db)
+    for table in TABLES_TO_CLEAN:
+        db.execute(table.delete())
+    db.commit()
+    _load(app)
+    assert _fingerprint(db) == first
+
+
+def _fingerprint(db: Session) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in db.execute(
+        select(Agency.name, Agency.cohort, Return.status, func.count(Answer.id),
+               func.sum(func.length(func.coalesce(Answer.grade, ""))))
+        .join(Return, Return.agency_id == Agency.id)
+        .outerjoin(Answer, Answer.return_id == Return.id)
+        .group_by(Agency.name, Agency.cohort, Return.id, Return.status)
+        .order_by(Agency.name, Return.id))]
+
+
+def test_demo_refuses_to_load_twice(app: Flask) -> None:
+    _load(app)
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "already has agencies" in result.output

@@ -1,0 +1,63 @@
+"""Settings come from the environment; production refuses to start without its secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import ConfigError, load_settings
+from portal import create_app
+
+
+def test_development_defaults_to_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = load_settings("development")
+    assert settings.DATABASE_URL.startswith("sqlite:///")
+    assert settings.DATABASE_URL.endswith("instance/portal.sqlite3")
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_production_refuses_to_start_without_its_secrets(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/db")
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        create_app("production")
+
+
+def test_production_wants_a_long_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "short")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/db")
+    with pytest.raises(ConfigError, match="at least 32"):
+        load_settings("production")
+
+
+def test_production_sets_secure_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/db")
+    app = create_app("production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["DATABASE_URL"].startswith("postgresql+psycopg://")
+
+
+def test_mail_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setenv("MAIL_PORT", "587")
+    monkeypatch.setenv("MAIL_USE_TLS", "true")
+    monkeypatch.setenv("MAIL_DEFAULT_SENDER", "audit@example.org")
+    settings = load_settings("development")
+    assert (settings.MAIL_SERVER, settings.MAIL_PORT, settings.MAIL_USE_TLS) == (
+        "smtp.example.org", 587, True)
+    assert settings.MAIL_DEFAULT_SENDER == "audit@example.org"
+
+
+def test_a_bad_number_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAIL_PORT", "twenty-five")
+    with pytest.raises(ConfigError, match="MAIL_PORT must be a whole number"):
+        load_settings("development")
+
+
+def test_unknown_environment_is_refused() -> None:
+    with pytest.raises(ConfigError, match="PORTAL_ENV"):
+        load_settings("staging")

@@ -1,0 +1,44 @@
+"""English working days: weekends and bank holidays excluded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.services.workdays import add_working_days, is_working_day, working_days_between
+
+
+def test_bank_holidays_and_weekends_are_not_working_days() -> None:
+    assert not is_working_day(date(2026, 12, 25))  # Christmas Day
+    assert not is_working_day(date(2026, 12, 28))  # Boxing Day substitute (Monday)
+    assert not is_working_day(date(2026, 5, 25))  # Spring bank holiday
+    assert not is_working_day(date(2026, 8, 31))  # Summer bank holiday in England
+    assert not is_working_day(date(2026, 11, 28))  # a Saturday
+    assert is_working_day(date(2026, 11, 27))
+
+
+def test_scottish_holidays_do_not_count_in_england() -> None:
+    assert is_working_day(date(2026, 8, 3))  # Scotland's summer bank holiday
+
+
+def test_adding_working_days_skips_weekend_and_bank_holiday() -> None:
+    # Friday 22 May 2026 + 1 working day: skip Sat, Sun and Monday 25 May bank holiday.
+    assert add_working_days(date(2026, 5, 22), 1) == date(2026, 5, 26)
+    assert add_working_days(date(2026, 5, 26), -1) == date(2026, 5, 22)
+    assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29)
+
+
+def test_zero_days_rolls_forward_to_a_working_day() -> None:
+    assert add_working_days(date(2026, 5, 23), 0) == date(2026, 5, 26)
+    assert add_working_days(date(2026, 5, 22), 0) == date(2026, 5, 22)
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+       st.integers(min_value=1, max_value=40))
+def test_adding_then_counting_working_days_agree(start: date, days: int) -> None:
+    end = add_working_days(start, days)
+    assert is_working_day(end)
+    assert working_days_between(start, end) == days
+    assert add_working_days(end, -days) <= start

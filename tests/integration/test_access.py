@@ -104,7 +104,7 @@ def test_forbidden_page_uses_the_service_layout(client: FlaskClient, db: Session
     response = client.get("/manager/agencies")
     assert response.status_code == 403
     assert "You cannot see this page" in response.get_data(as_text=True)
-    assert "govuk-header" in response.get_data(as_text=True)
+    assert "govuk-generic-header" in response.get_data(as_text=True)
 
 
 def test_unknown_page_is_a_styled_404(client: FlaskClient) -> None:

@@ -25,7 +25,7 @@ def _environment() -> Environment:
 
 
 def render_email(
-    name: str, *, to: str, subject: str, attachments: list[Attachment] | None = None, **context: Any
+    name: str, /, *, to: str, subject: str, attachments: list[Attachment] | None = None, **context: Any
 ) -> Email:
     """An Email from `name.txt` and, when it exists, `name.html`."""
     env = _environment()

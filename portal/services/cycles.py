@@ -1,4 +1,4 @@
-"""Audit cycles: who is issued the tool, opening (returns and invitations)."""
+"""Audit cycles: who is issued the tool, opening (returns and invitations), closing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.emails import render_email
 from portal.models import (
@@ -56,8 +56,8 @@ def issue_list(session: Session, *, cohort: str, previous: Cycle | None) -> list
     """The cohort's active agencies plus the previous cycle's non-returners (carried over)."""
     carried_ids = escalations.missed_agency_ids(session, previous)
     agencies = session.scalars(
-        select(Agency).where(Agency.active.is_(True),
-                             or_(Agency.cohort == cohort, Agency.id.in_(carried_ids)))
+        select(Agency).options(selectinload(Agency.contacts))
+        .where(Agency.active.is_(True), or_(Agency.cohort == cohort, Agency.id.in_(carried_ids)))
     ).all()
     items = [IssueItem(a, carried_over=a.id in carried_ids) for a in agencies]
     return sorted(items, key=lambda item: item.agency.name.lower())
@@ -164,6 +164,20 @@ def get_cycle_by_id(session: Session, cycle_id: int) -> Cycle:
     if cycle is None:
         raise NotFound("No such cycle")
     return cycle
+
+
+def get_tool_version(session: Session, tool_version_id: int | None) -> ToolVersion:
+    tool_version = session.get(ToolVersion, tool_version_id) if tool_version_id else None
+    if tool_version is None:
+        raise ServiceError("Select a version of the tool")
+    return tool_version
+
+
+def get_tool_by_version(session: Session, version: str) -> ToolVersion:
+    tool_version = session.scalar(select(ToolVersion).where(ToolVersion.version == version))
+    if tool_version is None:
+        raise ServiceError(f"No tool version {version} is loaded")
+    return tool_version
 
 
 def list_cycles(session: Session) -> list[Cycle]:

@@ -133,11 +133,7 @@ def build_dashboard(
     """Everything the dashboard shows for one cycle, as of `now`."""
     filters = filters or ReturnFilter()
     sectors = sector_figures(session, cycle)
-    totals = Counts()
-    for s in sectors:
-        for name in ("issued", "not_started", "in_progress", "reopened", "submitted",
-                     "carried_over"):
-            setattr(totals, name, getattr(totals, name) + getattr(s.counts, name))
+    totals = sum_counts(sectors)
     for s in sectors:
         if totals.not_submitted:
             s.share_of_non_returners = s.counts.not_submitted / totals.not_submitted
@@ -147,6 +143,21 @@ def build_dashboard(
         totals=totals, sectors=sectors, history=cycle_rates(session, up_to=cycle.deadline),
         returns=rows, returns_total=total, filters=filters,
     )
+
+
+def sum_counts(sectors: list[SectorFigures]) -> Counts:
+    """The cycle's totals: the sum of its sectors' (already grouped) counts."""
+    totals = Counts()
+    for s in sectors:
+        for name in ("issued", "not_started", "in_progress", "reopened", "submitted",
+                     "carried_over"):
+            setattr(totals, name, getattr(totals, name) + getattr(s.counts, name))
+    return totals
+
+
+def cycle_totals(session: Session, cycle: Cycle) -> Counts:
+    """Returns by status for the whole cycle."""
+    return sum_counts(sector_figures(session, cycle))
 
 
 def sector_figures(session: Session, cycle: Cycle) -> list[SectorFigures]:
@@ -225,8 +236,8 @@ def _status_condition(cycle: Cycle, status: str | None, *, now: datetime) -> lis
     return []
 
 
-def _filtered(cycle: Cycle, filters: ReturnFilter, *, now: datetime) -> Select[Any]:
-    query: Select[Any] = (
+def _filtered(cycle: Cycle, filters: ReturnFilter, *, now: datetime) -> Select[*tuple[Any, ...]]:
+    query = (
         select(Return.id, Agency.id, Agency.name, Sector.name, Return.status,
                Return.carried_over, Return.last_activity_at)
         .select_from(Return).join(Agency, Return.agency_id == Agency.id).join(Sector)

@@ -14,10 +14,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
-COHORT_CHOICES = [("A", "Cohort A"), ("B", "Cohort B")]
+from portal.models import ToolVersion
+
+COHORT_CHOICES = [SelectChoice("A", "Cohort A"), SelectChoice("B", "Cohort B")]
 
 
 class GovDateField(DateField):
@@ -73,6 +83,10 @@ class CycleForm(FlaskForm):
     tool_version = SelectField("Version of the tool", widget=GovSelect(), coerce=int,
                                validators=[InputRequired(message="Select a version of the tool")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+    def offer_tool_versions(self, versions: list[ToolVersion]) -> None:
+        self.tool_version.choices = [SelectChoice(t.id, f"{t.title} ({t.version})")
+                                     for t in versions]
 
     def validate_final_deadline(self, field: GovDateField) -> None:
         deadline: date | None = self.deadline.data

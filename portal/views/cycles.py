@@ -36,8 +36,7 @@ def index() -> str:
 def new() -> BaseResponse | str:
     session = db_session()
     form = CycleForm()
-    form.tool_version.choices = [(t.id, f"{t.title} ({t.version})")
-                                 for t in cycles.tool_versions(session)]
+    form.offer_tool_versions(cycles.tool_versions(session))
     if form.validate_on_submit():
         try:
             cycle = cycles.create_cycle(

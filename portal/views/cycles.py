@@ -58,8 +58,10 @@ def preview(cycle_id: int) -> BaseResponse | str:
     cycle = _cycle_or_404(cycle_id)
     if cycle.status != CycleStatus.DRAFT.value:
         return redirect(url_for("cycles.dashboard", cycle_id=cycle.id))
-    items = cycles.preview_issue_list(db_session(), cycle)
-    return render_template("cycles/preview.html", cycle=cycle, items=items, form=ConfirmForm())
+    session = db_session()
+    return render_template("cycles/preview.html", cycle=cycle, form=ConfirmForm(),
+                           items=cycles.preview_issue_list(session, cycle),
+                           previous=cycles.previous_cycle(session, cycle))
 
 
 @bp.route("/<int:cycle_id>/open", methods=["POST"], endpoint="open")

@@ -202,3 +202,20 @@ def test_a_submitted_cycle_return_is_never_escalated(db: Session, tool: Any) -> 
     assert result.escalations == []
     assert db.scalar(select(Return).where(Return.agency_id == agency.id)).status == "submitted"  # type: ignore[union-attr]
     assert db.scalar(select(OutboxMessage)) is None  # history opens send nothing
+
+
+def test_preview_warns_when_the_previous_cycle_is_still_open(
+    client: FlaskClient, db: Session, tool: Any
+) -> None:
+    factories.agency(db, "Greenacres Youth Club", cohort="B")
+    factories.agency(db, "Hallam Academy", cohort="A")
+    earlier = cycles.create_cycle(db, label="2017-18", cohort="B", deadline=date(2017, 6, 30),
+                                  now=NOW)
+    cycles.open_cycle(db, earlier, now=NOW, links=None)
+    draft = cycles.create_cycle(db, label="2018-19", cohort="A", deadline=date(2018, 6, 29),
+                                now=NOW)
+    db.commit()
+    _manager(client, db)
+    page = text_of(client.get(f"/cycles/{draft.id}/preview").get_data(as_text=True))
+    assert "Cycle 2017-18 is still open" in page
+    assert "2 (1 carried over from last cycle)" in page

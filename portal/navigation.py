@@ -11,10 +11,11 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     "manager": [
         ("Home", "manager.home"),
         ("Agencies", "manager.agencies"),
+        ("Cycles", "cycles.index"),
         ("Users", "manager.users"),
     ],
     "moderator": [("Your visits", "moderation.home")],
-    "committee": [("Home", "committee.home")],
+    "committee": [("Home", "committee.home"), ("Cycles", "cycles.index")],
 }
 
 

@@ -1,12 +1,12 @@
-"""Audit cycles: who is issued the tool, opening (returns and invitations)."""
+"""Audit cycles: who is issued the tool, opening (returns and invitations), closing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.emails import render_email
 from portal.models import (
@@ -14,6 +14,7 @@ from portal.models import (
     Cohort,
     Cycle,
     CycleStatus,
+    Escalation,
     Return,
     ReturnStatus,
     Role,
@@ -21,7 +22,7 @@ from portal.models import (
     User,
 )
 
-from . import audit, outbox
+from . import audit, escalations, outbox
 from .errors import NotFound, ServiceError
 from .tools import latest_tool
 from .users import LinkSettings, send_password_link
@@ -53,19 +54,18 @@ def previous_cycle(session: Session, before: Cycle | None = None) -> Cycle | Non
 
 def issue_list(session: Session, *, cohort: str, previous: Cycle | None) -> list[IssueItem]:
     """The cohort's active agencies plus the previous cycle's non-returners (carried over)."""
-    members = session.scalars(
-        select(Agency).where(Agency.cohort == cohort, Agency.active.is_(True))
+    carried_ids = escalations.missed_agency_ids(session, previous)
+    agencies = session.scalars(
+        select(Agency).options(selectinload(Agency.contacts))
+        .where(Agency.active.is_(True), or_(Agency.cohort == cohort, Agency.id.in_(carried_ids)))
     ).all()
-    items = [IssueItem(a, carried_over=False) for a in members]
-    if previous is not None:
-        carried = session.scalars(
-            select(Agency).join(Return, Return.agency_id == Agency.id)
-            .where(Return.cycle_id == previous.id,
-                   Return.status != ReturnStatus.SUBMITTED.value,
-                   Agency.active.is_(True), Agency.cohort != cohort)
-        ).all()
-        items += [IssueItem(a, carried_over=True) for a in carried]
+    items = [IssueItem(a, carried_over=a.id in carried_ids) for a in agencies]
     return sorted(items, key=lambda item: item.agency.name.lower())
+
+
+def preview_issue_list(session: Session, cycle: Cycle) -> list[IssueItem]:
+    """Who a draft cycle would be issued to if it were opened now."""
+    return issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
 
 
 def create_cycle(
@@ -107,6 +107,7 @@ def open_cycle(
     cycle.status = CycleStatus.OPEN.value
     cycle.opened_at = now
     session.flush()
+    escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
     if links is not None:
         for return_ in returns:
             _invite(session, return_, links=links, now=now)
@@ -156,3 +157,88 @@ def returns_of_agency(session: Session, agency_id: int) -> list[Return]:
         select(Return).options(joinedload(Return.cycle))
         .join(Cycle).where(Return.agency_id == agency_id).order_by(Cycle.deadline.desc())
     ))
+
+
+def get_cycle_by_id(session: Session, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound("No such cycle")
+    return cycle
+
+
+def get_tool_version(session: Session, tool_version_id: int | None) -> ToolVersion:
+    tool_version = session.get(ToolVersion, tool_version_id) if tool_version_id else None
+    if tool_version is None:
+        raise ServiceError("Select a version of the tool")
+    return tool_version
+
+
+def get_tool_by_version(session: Session, version: str) -> ToolVersion:
+    tool_version = session.scalar(select(ToolVersion).where(ToolVersion.version == version))
+    if tool_version is None:
+        raise ServiceError(f"No tool version {version} is loaded")
+    return tool_version
+
+
+def list_cycles(session: Session) -> list[Cycle]:
+    """Every cycle, the latest deadline first."""
+    return list(session.scalars(select(Cycle).order_by(Cycle.deadline.desc(), Cycle.id.desc())))
+
+
+def tool_versions(session: Session) -> list[ToolVersion]:
+    """Tool versions a cycle can issue, the newest first."""
+    return list(session.scalars(select(ToolVersion).order_by(ToolVersion.loaded_at.desc(),
+                                                             ToolVersion.id.desc())))
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    cycle: Cycle
+    escalations: list[Escalation]
+
+    @property
+    def chair_meetings(self) -> int:
+        return sum(1 for e in self.escalations if e.chair_meeting_required)
+
+
+def can_close(cycle: Cycle, *, now: datetime) -> bool:
+    """An open cycle closes once its final deadline has passed."""
+    return cycle.status == CycleStatus.OPEN.value and now.date() > cycle.final_deadline
+
+
+def close_cycle(
+    session: Session, cycle: Cycle, *, now: datetime, user_id: int | None = None
+) -> CloseResult:
+    """Close a cycle after its final deadline, escalating every return not submitted."""
+    if cycle.status != CycleStatus.OPEN.value:
+        raise ServiceError(f"Cycle {cycle.label} is {cycle.status}; only an open cycle can close")
+    if not can_close(cycle, now=now):
+        raise ServiceError(f"Cycle {cycle.label} can close after its final deadline, "
+                           f"{cycle.final_deadline.day} {cycle.final_deadline:%B %Y}")
+    made = escalations.escalate_non_returners(
+        session, cycle, previous=previous_cycle(session, cycle), now=now
+    )
+    cycle.status = CycleStatus.CLOSED.value
+    cycle.closed_at = now
+    result = CloseResult(cycle, made)
+    audit.record(session, action="cycle.closed", entity_type="cycle", entity_id=cycle.id,
+                 user_id=user_id, label=cycle.label, escalations=len(made),
+                 chair_meetings=result.chair_meetings)
+    session.flush()
+    return result
+
+
+def mark_submitted(
+    session: Session, return_: Return, *, now: datetime, user_id: int | None = None
+) -> None:
+    """Record a return as submitted and clear the agency's escalations.
+
+    The agency's submit service (with its checks and declaration) is the usual way in; this is
+    the bookkeeping both share, so a late return always clears the escalation it answers.
+    """
+    return_.status = ReturnStatus.SUBMITTED.value
+    return_.submitted_at = now
+    return_.last_activity_at = now
+    return_.submitted_by_id = user_id
+    session.flush()
+    escalations.resolve_escalations_for(session, return_, now)

@@ -1,0 +1,51 @@
+"""flask cycles open / close."""
+
+from __future__ import annotations
+
+import click
+
+from portal.models import Cohort
+from portal.services import cycles
+
+from .common import NOW_OPTION, link_settings, parse_date, parse_now, transaction
+
+group = click.Group("cycles", help="Audit cycles: issue the tool, close and escalate.")
+
+
+@group.command("open")
+@click.option("--label", required=True, help="The audit year, e.g. 2018-19.")
+@click.option("--cohort", required=True, type=click.Choice([c.value for c in Cohort]))
+@click.option("--deadline", "deadline_text", required=True, metavar="YYYY-MM-DD")
+@click.option("--final-deadline", "final_text", default=None, metavar="YYYY-MM-DD",
+              help="Default: 20 working days after the deadline.")
+@click.option("--tool-version", default=None, help="Default: the latest loaded tool.")
+@NOW_OPTION
+def open_command(label: str, cohort: str, deadline_text: str, final_text: str | None,
+                 tool_version: str | None, now_text: str | None) -> None:
+    """Create a cycle, issue returns to the cohort plus last cycle's non-returners, invite them."""
+    now = parse_now(now_text)
+    deadline = parse_date(deadline_text, "--deadline")
+    assert deadline is not None  # required option
+    with transaction() as session:
+        tool = cycles.get_tool_by_version(session, tool_version) if tool_version else None
+        cycle = cycles.create_cycle(session, label=label, cohort=cohort, deadline=deadline,
+                                    final_deadline=parse_date(final_text, "--final-deadline"),
+                                    tool_version=tool, now=now)
+        returns = cycles.open_cycle(session, cycle, now=now, links=link_settings())
+        carried = sum(1 for r in returns if r.carried_over)
+        final = cycle.final_deadline
+    click.echo(f"Opened {label}: {len(returns)} returns issued ({carried} carried over); "
+               f"final deadline {final:%Y-%m-%d}. Invitations are in the outbox "
+               "(flask mail send).")
+
+
+@group.command("close")
+@click.option("--label", required=True)
+@NOW_OPTION
+def close_command(label: str, now_text: str | None) -> None:
+    """Close a cycle after its final deadline, escalating every return not submitted."""
+    with transaction() as session:
+        result = cycles.close_cycle(session, cycles.get_cycle(session, label),
+                                    now=parse_now(now_text))
+        escalated, chair = len(result.escalations), result.chair_meetings
+    click.echo(f"Closed {label}: {escalated} returns escalated, {chair} need a Chair meeting.")

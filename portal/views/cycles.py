@@ -1,0 +1,191 @@
+"""Audit cycles: create, preview and open; the dashboard; close; escalations and Chair meetings.
+
+The manager runs cycles; committee (MESC) members see the lists, dashboards and escalations only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from forms.cycles import ChairMeetingForm, ConfirmForm, CycleForm
+from portal.access import roles
+from portal.db import db_session
+from portal.models import Cycle, CycleStatus, Escalation, Role
+from portal.services import cycles, dashboard, escalations
+from portal.services.errors import NotFound, ServiceError
+
+from .helpers import link_settings, now
+
+bp = Blueprint("cycles", __name__, url_prefix="/cycles")
+manager_only = roles(Role.MANAGER)
+readers = roles(Role.MANAGER, Role.COMMITTEE)
+
+
+@bp.route("/")
+@readers
+def index() -> str:
+    session = db_session()
+    rates = {rate.cycle_id: rate for rate in dashboard.cycle_rates(session)}
+    return render_template("cycles/index.html", cycles=cycles.list_cycles(session), rates=rates)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@manager_only
+def new() -> BaseResponse | str:
+    session = db_session()
+    form = CycleForm()
+    form.offer_tool_versions(cycles.tool_versions(session))
+    if form.validate_on_submit():
+        try:
+            cycle = cycles.create_cycle(
+                session, label=(form.label.data or "").strip(), cohort=form.cohort.data or "",
+                deadline=form.deadline.required_date,
+                final_deadline=form.final_deadline.data or None,
+                tool_version=cycles.get_tool_version(session, form.tool_version.data), now=now(),
+            )
+        except ServiceError as exc:
+            form.label.errors = [str(exc)]
+        else:
+            return redirect(url_for("cycles.preview", cycle_id=cycle.id))
+    return render_template("cycles/new.html", form=form)
+
+
+@bp.route("/<int:cycle_id>/preview")
+@manager_only
+def preview(cycle_id: int) -> BaseResponse | str:
+    cycle = _cycle_or_404(cycle_id)
+    if cycle.status != CycleStatus.DRAFT.value:
+        return redirect(url_for("cycles.dashboard", cycle_id=cycle.id))
+    session = db_session()
+    return render_template("cycles/preview.html", cycle=cycle, form=ConfirmForm(),
+                           items=cycles.preview_issue_list(session, cycle),
+                           previous=cycles.previous_cycle(session, cycle))
+
+
+@bp.route("/<int:cycle_id>/open", methods=["POST"], endpoint="open")
+@manager_only
+def open_(cycle_id: int) -> BaseResponse:
+    cycle = _cycle_or_404(cycle_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        returns = cycles.open_cycle(db_session(), cycle, now=now(), links=link_settings(),
+                                    user_id=current_user.id)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("cycles.index"))
+    carried = sum(1 for r in returns if r.carried_over)
+    flash(f"Cycle {cycle.label} is open: {len(returns)} returns issued ({carried} carried over). "
+          "Invitations are on their way.", "success")
+    return redirect(url_for("cycles.dashboard", cycle_id=cycle.id))
+
+
+@bp.route("/<int:cycle_id>", endpoint="dashboard")
+@readers
+def dashboard_page(cycle_id: int) -> BaseResponse | str:
+    session = db_session()
+    cycle = _cycle_or_404(cycle_id)
+    if cycle.status == CycleStatus.DRAFT.value:
+        return redirect(url_for("cycles.preview", cycle_id=cycle.id))
+    moment = now()
+    data = dashboard.build_dashboard(session, cycle, now=moment, filters=_return_filter())
+    return render_template("cycles/dashboard.html", cycle=cycle, data=data,
+                           can_close=cycles.can_close(cycle, now=moment),
+                           status_filters=dashboard.STATUS_FILTERS)
+
+
+def _return_filter() -> dashboard.ReturnFilter:
+    status = request.args.get("status", "")
+    carried = request.args.get("carried", "")
+    return dashboard.ReturnFilter(
+        status=status if status in dashboard.STATUS_FILTERS else None,
+        sector_id=request.args.get("sector", type=int) or None,
+        carried_over={"yes": True, "no": False}.get(carried),
+        page=max(request.args.get("page", 1, type=int), 1),
+    )
+
+
+@bp.route("/<int:cycle_id>/close", methods=["GET", "POST"])
+@manager_only
+def close(cycle_id: int) -> BaseResponse | str:
+    session = db_session()
+    cycle = _cycle_or_404(cycle_id)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            result = cycles.close_cycle(session, cycle, now=now(), user_id=current_user.id)
+        except ServiceError as exc:
+            error = str(exc)
+        else:
+            flash(f"Cycle {cycle.label} is closed: {len(result.escalations)} returns escalated, "
+                  f"{result.chair_meetings} need a Chair meeting.", "success")
+            return redirect(url_for("cycles.escalations_page", cycle=cycle.id))
+    return render_template("cycles/close.html", cycle=cycle, form=form, error=error,
+                           totals=dashboard.cycle_totals(session, cycle),
+                           can_close=cycles.can_close(cycle, now=now()))
+
+
+@bp.route("/escalations")
+@readers
+def escalations_page() -> str:
+    session = db_session()
+    filters = _escalation_filter()
+    return render_template(
+        "cycles/escalations.html", escalations=escalations.list_escalations(session, filters),
+        filters=filters, cycles=cycles.list_cycles(session),
+    )
+
+
+@bp.route("/escalations.csv")
+@readers
+def escalations_csv() -> Response:
+    rows = escalations.list_escalations(db_session(), _escalation_filter())
+    return Response(
+        escalations.escalations_csv(rows), mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=escalations.csv"},
+    )
+
+
+def _escalation_filter() -> escalations.EscalationFilter:
+    return escalations.EscalationFilter(
+        cycle_id=request.args.get("cycle", type=int) or None,
+        open_only=request.args.get("open") == "yes",
+    )
+
+
+@bp.route("/escalations/<int:escalation_id>", methods=["GET", "POST"])
+@manager_only
+def chair_meeting(escalation_id: int) -> BaseResponse | str:
+    session = db_session()
+    escalation = _escalation_or_404(escalation_id)
+    form = ChairMeetingForm(data={"meeting_on": escalation.chair_meeting_on,
+                                  "outcome": escalation.chair_meeting_outcome}
+                            if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            escalations.record_chair_meeting(session, escalation, on=form.meeting_on.required_date,
+                                             outcome=form.outcome.data or "",
+                                             user_id=current_user.id)
+        except ServiceError as exc:
+            form.outcome.errors = [str(exc)]
+        else:
+            flash(f"Chair meeting with {escalation.agency.name} recorded", "success")
+            return redirect(url_for("cycles.escalations_page", cycle=escalation.cycle_id))
+    return render_template("cycles/chair_meeting.html", escalation=escalation, form=form)
+
+
+def _cycle_or_404(cycle_id: int) -> Cycle:
+    try:
+        return cycles.get_cycle_by_id(db_session(), cycle_id)
+    except NotFound:
+        abort(404)
+
+
+def _escalation_or_404(escalation_id: int) -> Escalation:
+    try:
+        return escalations.get_escalation(db_session(), escalation_id)
+    except NotFound:
+        abort(404)

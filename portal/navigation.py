@@ -12,9 +12,10 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Home", "manager.home"),
         ("Agencies", "manager.agencies"),
         ("Users", "manager.users"),
+        ("Reports", "reports.index"),
     ],
     "moderator": [("Your visits", "moderation.home")],
-    "committee": [("Home", "committee.home")],
+    "committee": [("Home", "committee.home"), ("Reports", "reports.index")],
 }
 
 

@@ -214,7 +214,9 @@ def _cycle_figures(session: Session, cycle: Cycle, sector_id: int | None) -> lis
             for r in execute(session, query)]
 
 
-def _returns_by_sector(session: Session, cycle_id: int, sector_id: int | None) -> list[SectorReturns]:
+def _returns_by_sector(
+    session: Session, cycle_id: int, sector_id: int | None
+) -> list[SectorReturns]:
     query = (
         select(Sector.name, func.count(Return.id).label("issued"), _submitted().label("returned"))
         .select_from(Return).join(Agency, Agency.id == Return.agency_id)

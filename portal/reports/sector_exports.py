@@ -191,7 +191,7 @@ def render_csv(report: SectorReport) -> bytes:
 
 def render_xlsx(report: SectorReport) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.worksheets[0])
     for table in report_tables(report):
         sheet = workbook.create_sheet(table.name)
         sheet.append(table.columns)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
@@ -26,7 +27,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.flowables import CondPageBreak
-from xml.sax.saxutils import escape
 
 from .counting import Tally
 from .moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TARGET_RATE, ModerationSummary
@@ -70,7 +70,7 @@ class NumberedCanvas(canvas.Canvas):
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+    def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
@@ -305,8 +305,8 @@ def _moderation(m: ModerationSummary) -> list[Flowable]:
     if not m.recorded:
         return [*story, para("No moderation visits recorded for this cycle.")]
     story.append(para(f"{m.visits_completed} moderation visits completed against a target of "
-                      f"{m.target} ({TARGET_RATE:.0%} of {m.returned} submitted returns); {m.visits_open} more "
-                      "planned or scheduled."))
+                      f"{m.target} ({TARGET_RATE:.0%} of {m.returned} submitted returns); "
+                      f"{m.visits_open} more planned or scheduled."))
     if not m.compared:
         return [*story, para("No findings with a self grade to compare have been recorded.")]
     rows = [[CALIBRATION_LABELS[c], getattr(m, c), pct(m.share(c))] for c in CALIBRATIONS]

@@ -60,7 +60,7 @@ def agency_comparison(session: Session, *, cycle_label: str, agency_id: int) -> 
     ).first()
     if found is None:
         raise NotFound("That agency was not issued a return in this cycle")
-    this, cycle = found.tuple()
+    this, cycle = found
     previous = session.execute(
         select(Return.id, Cycle.label).join(Cycle, Cycle.id == Return.cycle_id)
         .where(Return.agency_id == agency_id, Cycle.deadline < cycle.deadline,

@@ -146,8 +146,10 @@ def test_report_is_a_fixed_number_of_queries(db: Session, known: Any) -> None:
         sector_report(db, cycle_label=CURRENT)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    # cycle (+ its tool version), 5 figure tables, 4 counting tables, previous cohort cycle, 2 moderation
-    assert len(statements) <= 13, statements
+    # cycle, tool version, cycles figures, returns by sector, previous cohort cycle, 4 counting
+    # tables (standards, sector standards, sector questions, previous sector standards),
+    # 2 moderation
+    assert len(statements) == 11, statements
     assert not any("FROM answers" in s and "GROUP BY" not in s for s in statements)
 
 

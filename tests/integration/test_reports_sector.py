@@ -286,3 +286,13 @@ def test_pdftoppm_renders_every_page(db: Session, known: Any, tmp_path: Path) ->
     images = sorted(tmp_path.glob("page-*.png"))
     assert len(images) == pages
     assert all(image.stat().st_size > 1000 for image in images)
+
+
+def test_a_cycle_with_no_submitted_returns_still_reports(db: Session, known: Any) -> None:
+    report = sector_report(db, cycle_label="2023-24")
+    assert (report.issued, report.returned, report.standards, report.sectors) == (3, 0, [], [])
+    text = _flat(PdfReader(io.BytesIO(render_sector_report(report))))
+    assert "No answers were graded in this cycle" in text
+    assert "No moderation visits recorded for this cycle." in text
+    assert json.loads(render_json(report))["return_rate"] == 0.0
+    assert _csv_tables(render_csv(report))["headline"][0]["returned"] == 0.0

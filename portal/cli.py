@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
+
+COMMAND_MODULES = (
+    "db",
+    "tools",
+    "agencies",
+    "users",
+    "mail",
+    "demo",
+    "cycles",
+    "reports",
+)
 
 
 def register_commands(app: Flask) -> None:
-    from portal.commands import agencies, cycles, db, demo, mail, tools, users
-
-    for module in (db, tools, agencies, users, mail, demo, cycles):
-        app.cli.add_command(module.group)
+    for name in COMMAND_MODULES:
+        app.cli.add_command(import_module(f"portal.commands.{name}").group)

@@ -13,9 +13,14 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Agencies", "manager.agencies"),
         ("Cycles", "cycles.index"),
         ("Users", "manager.users"),
+        ("Reports", "reports.index"),
     ],
     "moderator": [("Your visits", "moderation.home")],
-    "committee": [("Home", "committee.home"), ("Cycles", "cycles.index")],
+    "committee": [
+        ("Home", "committee.home"),
+        ("Cycles", "cycles.index"),
+        ("Reports", "reports.index"),
+    ],
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from portal.models import Cohort
 from portal.services import cycles
 
 from .common import NOW_OPTION, link_settings, parse_date, parse_now, transaction
 
-group = click.Group("cycles", help="Audit cycles: issue the tool, close and escalate.")
+group = AppGroup("cycles", help="Audit cycles: issue the tool, close and escalate.")
 
 
 @group.command("open")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
+
+BLUEPRINT_MODULES = (
+    "auth",
+    "manager",
+    "agency",
+    "moderation",
+    "committee",
+    "cycles",
+    "reports",
+)
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import agency, auth, committee, cycles, manager, moderation
-
-    for module in (auth, manager, agency, moderation, committee, cycles):
-        app.register_blueprint(module.bp)
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(f"{__name__}.{name}").bp)

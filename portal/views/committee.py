@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from portal.access import roles
+from portal.db import db_session
 from portal.models import Role
+from portal.reports.cycle_list import report_cycles
+from portal.reports.sector_pdf import pct
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -13,4 +16,4 @@ bp = Blueprint("committee", __name__, url_prefix="/committee")
 @bp.route("/")
 @roles(Role.COMMITTEE, Role.MANAGER)
 def home() -> str:
-    return render_template("committee/home.html")
+    return render_template("committee/home.html", cycles=report_cycles(db_session()), pct=pct)

@@ -1,0 +1,35 @@
+"""flask reports sector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from portal.reports.sector_data import sector_report
+from portal.reports.sector_exports import FORMATS
+from portal.reports.sector_pdf import render_sector_report
+
+from .common import transaction
+
+group = click.Group("reports", help="The MESC reports.")
+
+
+@group.command("sector")
+@click.option("--cycle", "cycle_label", required=True, help="The cycle's label, like 2017-18.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "csv", "json", "xlsx"]),
+              required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write.")
+@click.option("--sector", "sector", default=None, help="Only this sector (its name).")
+def sector(cycle_label: str, fmt: str, out: Path, sector: str | None) -> None:
+    """Write the MESC summary of a cycle: the weakest standards by sector and overall."""
+    with transaction() as session:
+        report = sector_report(session, cycle_label=cycle_label, sector=sector)
+    if fmt == "pdf":
+        content = render_sector_report(report, partnership=current_app.config["PARTNERSHIP_NAME"])
+    else:
+        content = FORMATS[fmt][1](report)
+    out.write_bytes(content)
+    click.echo(f"Wrote the {report.cycle} report ({fmt}, {len(content):,} bytes) to {out}")

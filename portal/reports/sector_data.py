@@ -1,0 +1,329 @@
+"""The MESC sector report: the weakest standards by sector and overall, for one cycle.
+
+`sector_report` is a pure function of the database: each table of the report is one GROUP BY
+query (see counting.py for the counting rule); only aggregated rows reach Python, which ranks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Agency, Cycle, CycleStatus, Question, Return, ReturnStatus, Sector
+from portal.models import Standard as StandardModel
+from portal.services.errors import NotFound
+
+from .counting import (
+    Tally,
+    code_key,
+    count_if,
+    execute,
+    over_answers,
+    tally_columns,
+    tally_of,
+    weakness_key,
+)
+from .moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
+
+METHOD_NOTE = (
+    "Counted: every question in the tool variant of every return submitted in the cycle. "
+    "A question's answer is graded (outstanding, good, requires improvement or inadequate), "
+    "not applicable (N/A), or not answered (left blank). A standard's weakness is the share of "
+    "its graded answers that are requires improvement or inadequate. N/A and not-answered are "
+    "left out of that share, because counting them skewed past reports, and are shown beside "
+    "every percentage instead. A standard with no graded answers has no weakness figure and is "
+    "listed last. Standards are ranked by weakness (ties by standard number); questions by their "
+    "number of requires improvement or inadequate grades. Returns not submitted are not counted, "
+    "except as non-returners. Change is against the same sector's returns in the previous cycle "
+    "of the same cohort, in percentage points. Moderation: completed visits against a target of "
+    f"{TARGET_RATE:.0%} of submitted returns; a finding is agreed, under-scored (moderated grade "
+    "better than the self grade) or over-inflated (moderated grade worse)."
+)
+
+
+@dataclass(frozen=True)
+class CycleFigures:
+    cycle: str
+    cohort: str
+    issued: int
+    returned: int
+
+    @property
+    def return_rate(self) -> float | None:
+        return self.returned / self.issued if self.issued else None
+
+
+@dataclass(frozen=True)
+class SectorReturns:
+    sector: str
+    issued: int
+    returned: int
+
+    @property
+    def not_returned(self) -> int:
+        return self.issued - self.returned
+
+    @property
+    def return_rate(self) -> float | None:
+        return self.returned / self.issued if self.issued else None
+
+
+@dataclass(frozen=True)
+class SectorShare:
+    sector: str
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class StandardRow:
+    code: str
+    title: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    code: str
+    standard: str
+    text: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class StandardChange:
+    code: str
+    title: str
+    weakness: float | None
+    previous_weakness: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Percentage points (as a fraction) since the previous return of the cohort."""
+        if self.weakness is None or self.previous_weakness is None:
+            return None
+        return self.weakness - self.previous_weakness
+
+
+@dataclass(frozen=True)
+class SectorSection:
+    sector: str
+    issued: int
+    returned: int
+    standards: list[StandardRow]
+    questions: list[QuestionRow]
+    previous_cycle: str | None  # the previous cycle of the same cohort, when it has returns
+    changes: list[StandardChange]
+
+
+@dataclass(frozen=True)
+class GridRow:
+    code: str
+    title: str
+    cells: list[Tally | None]  # one per grid sector; None when the sector had no such answers
+
+
+@dataclass(frozen=True)
+class SectorReport:
+    cycle: str
+    cohort: str
+    status: str
+    tool_version: str
+    sector: str | None  # the filter, when the report is for one sector
+    headline: CycleFigures
+    previous_cycles: list[CycleFigures]  # newest first
+    returns_by_sector: list[SectorReturns]
+    non_returners_by_sector: list[SectorShare]
+    standards: list[StandardRow]
+    sectors: list[SectorSection]
+    grid_sectors: list[str]
+    grid: list[GridRow]
+    moderation: ModerationSummary
+    method: str = METHOD_NOTE
+
+    @property
+    def issued(self) -> int:
+        return self.headline.issued
+
+    @property
+    def returned(self) -> int:
+        return self.headline.returned
+
+    @property
+    def return_rate(self) -> float | None:
+        return self.headline.return_rate
+
+    @property
+    def top_three(self) -> list[StandardRow]:
+        return [s for s in self.standards if s.tally.graded][:3]
+
+
+def sector_report(session: Session, *, cycle_label: str, sector: str | None = None) -> SectorReport:
+    """The MESC summary of one cycle, for every sector or just one."""
+    cycle = session.scalar(select(Cycle).where(Cycle.label == cycle_label))
+    if cycle is None:
+        raise NotFound(f"No cycle labelled {cycle_label}")
+    sector_id = _sector_id(session, sector)
+    figures = _cycle_figures(session, cycle, sector_id)
+    by_sector = _returns_by_sector(session, cycle.id, sector_id)
+    previous = _previous_of_cohort(session, cycle)
+    sections = _sections(session, cycle, sector_id, by_sector, previous)
+    headline = next((f for f in figures if f.cycle == cycle.label),
+                    CycleFigures(cycle.label, cycle.cohort, 0, 0))
+    return SectorReport(
+        cycle=cycle.label, cohort=cycle.cohort, status=cycle.status,
+        tool_version=cycle.tool_version.version, sector=sector, headline=headline,
+        previous_cycles=[f for f in figures if f.cycle != cycle.label],
+        returns_by_sector=by_sector, non_returners_by_sector=non_returner_shares(by_sector),
+        standards=_standards(session, cycle.id, sector_id), sectors=sections,
+        grid_sectors=[s.sector for s in sections], grid=_grid(sections),
+        moderation=moderation_summary(session, cycle_id=cycle.id, sector_id=sector_id,
+                                      returned=headline.returned),
+    )
+
+
+def _sector_id(session: Session, name: str | None) -> int | None:
+    if name is None:
+        return None
+    found = session.scalar(select(Sector.id).where(Sector.name == name))
+    if found is None:
+        raise NotFound(f"No sector called {name}")
+    return found
+
+
+def _submitted() -> Any:
+    return count_if(Return.status == ReturnStatus.SUBMITTED.value)
+
+
+def _cycle_figures(session: Session, cycle: Cycle, sector_id: int | None) -> list[CycleFigures]:
+    """Issued and returned for this cycle and every earlier one, newest first."""
+    query = (
+        select(Cycle.label, Cycle.cohort, func.count(Return.id).label("issued"),
+               _submitted().label("returned"))
+        .join(Return, Return.cycle_id == Cycle.id).join(Agency, Agency.id == Return.agency_id)
+        .where(Cycle.status != CycleStatus.DRAFT.value, Cycle.deadline <= cycle.deadline)
+        .group_by(Cycle.id, Cycle.label, Cycle.cohort, Cycle.deadline)
+        .order_by(Cycle.deadline.desc())
+    )
+    if sector_id is not None:
+        query = query.where(Agency.sector_id == sector_id)
+    return [CycleFigures(r.label, r.cohort, int(r.issued), int(r.returned))
+            for r in execute(session, query)]
+
+
+def _returns_by_sector(
+    session: Session, cycle_id: int, sector_id: int | None
+) -> list[SectorReturns]:
+    query = (
+        select(Sector.name, func.count(Return.id).label("issued"), _submitted().label("returned"))
+        .select_from(Return).join(Agency, Agency.id == Return.agency_id)
+        .join(Sector, Sector.id == Agency.sector_id)
+        .where(Return.cycle_id == cycle_id)
+        .group_by(Sector.id, Sector.name, Sector.position).order_by(Sector.position, Sector.name)
+    )
+    if sector_id is not None:
+        query = query.where(Agency.sector_id == sector_id)
+    return [SectorReturns(r.name, int(r.issued), int(r.returned)) for r in execute(session, query)]
+
+
+def non_returner_shares(by_sector: list[SectorReturns]) -> list[SectorShare]:
+    """Each sector's count of non-returners and its share of all non-returners, largest first."""
+    total = sum(s.not_returned for s in by_sector)
+    shares = [SectorShare(s.sector, s.not_returned, s.not_returned / total)
+              for s in by_sector if s.not_returned]
+    return sorted(shares, key=lambda s: -s.count)  # stable: ties keep sector order
+
+
+def _previous_of_cohort(session: Session, cycle: Cycle) -> Cycle | None:
+    """The cycle two years earlier: the most recent earlier cycle that issued the same cohort."""
+    return session.scalar(
+        select(Cycle).where(Cycle.cohort == cycle.cohort, Cycle.deadline < cycle.deadline,
+                            Cycle.status != CycleStatus.DRAFT.value)
+        .order_by(Cycle.deadline.desc()).limit(1)
+    )
+
+
+def rank_standards(rows: list[StandardRow]) -> list[StandardRow]:
+    return sorted(rows, key=lambda r: (weakness_key(r.tally.weakness), code_key(r.code)))
+
+
+def rank_questions(rows: list[QuestionRow]) -> list[QuestionRow]:
+    return sorted(rows, key=lambda r: (-r.tally.weak, weakness_key(r.tally.weakness),
+                                       code_key(r.code)))
+
+
+def _standards(session: Session, cycle_id: int, sector_id: int | None) -> list[StandardRow]:
+    """Table: the weakest standards overall."""
+    query = over_answers(select(StandardModel.code, StandardModel.title, *tally_columns()),
+                         cycle_id=cycle_id, sector_id=sector_id)
+    query = query.group_by(StandardModel.id, StandardModel.code, StandardModel.title)
+    return rank_standards([StandardRow(r.code, r.title, tally_of(r))
+                           for r in execute(session, query)])
+
+
+def _by_sector_standard(
+    session: Session, cycle_id: int, sector_id: int | None
+) -> dict[str, list[StandardRow]]:
+    """Table: each sector's standards (also the standards x sectors grid)."""
+    query = over_answers(
+        select(Sector.name, StandardModel.code, StandardModel.title, *tally_columns()),
+        cycle_id=cycle_id, sector_id=sector_id,
+    ).group_by(Sector.id, Sector.name, StandardModel.id, StandardModel.code, StandardModel.title)
+    found: dict[str, list[StandardRow]] = {}
+    for r in execute(session, query):
+        found.setdefault(r.name, []).append(StandardRow(r.code, r.title, tally_of(r)))
+    return {name: rank_standards(rows) for name, rows in found.items()}
+
+
+def _by_sector_question(
+    session: Session, cycle_id: int, sector_id: int | None
+) -> dict[str, list[QuestionRow]]:
+    """Table: each sector's questions with the most requires improvement / inadequate grades."""
+    query = over_answers(
+        select(Sector.name, Question.code, StandardModel.code.label("standard"), Question.text,
+               *tally_columns()),
+        cycle_id=cycle_id, sector_id=sector_id,
+    ).group_by(Sector.id, Sector.name, Question.id, Question.code, StandardModel.code,
+               Question.text)
+    found: dict[str, list[QuestionRow]] = {}
+    for r in execute(session, query):
+        found.setdefault(r.name, []).append(QuestionRow(r.code, r.standard, r.text, tally_of(r)))
+    return {name: rank_questions(rows) for name, rows in found.items()}
+
+
+def _sections(
+    session: Session, cycle: Cycle, sector_id: int | None, by_sector: list[SectorReturns],
+    previous: Cycle | None,
+) -> list[SectorSection]:
+    standards = _by_sector_standard(session, cycle.id, sector_id)
+    questions = _by_sector_question(session, cycle.id, sector_id)
+    before = _by_sector_standard(session, previous.id, sector_id) if previous else {}
+    sections = []
+    for returns in by_sector:
+        if not returns.returned:
+            continue
+        rows = standards.get(returns.sector, [])
+        earlier = {s.code: s.tally for s in before.get(returns.sector, [])}
+        changes = [StandardChange(s.code, s.title, s.tally.weakness, earlier[s.code].weakness)
+                   for s in rows if s.code in earlier]
+        sections.append(SectorSection(
+            sector=returns.sector, issued=returns.issued, returned=returns.returned,
+            standards=rows, questions=questions.get(returns.sector, []),
+            previous_cycle=previous.label if previous and earlier else None, changes=changes,
+        ))
+    return sections
+
+
+def _grid(sections: list[SectorSection]) -> list[GridRow]:
+    """Standards (in tool order) x sectors, from the sector tables."""
+    cells: dict[str, dict[str, Tally]] = {}
+    titles: dict[str, str] = {}
+    for section in sections:
+        for row in section.standards:
+            cells.setdefault(row.code, {})[section.sector] = row.tally
+            titles[row.code] = row.title
+    return [GridRow(code, titles[code], [cells[code].get(s.sector) for s in sections])
+            for code in sorted(cells, key=code_key)]

@@ -1,0 +1,120 @@
+"""MESC reports: a page per cycle, downloads, and one agency beside its previous return."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portal.access import roles
+from portal.db import db_session
+from portal.models import Role
+from portal.reports.agency_comparison import (
+    AgencyComparison,
+    agencies_in_cycle,
+    agency_comparison,
+    grade_label,
+    render_comparison_csv,
+)
+from portal.reports.cycle_list import report_cycles
+from portal.reports.moderation_data import CALIBRATION_LABELS, CALIBRATIONS
+from portal.reports.sector_data import SectorReport, sector_report
+from portal.reports.sector_exports import FORMATS
+from portal.reports.sector_pdf import (
+    QUESTIONS_SHOWN,
+    pct,
+    points,
+    render_sector_report,
+    top_three_sentence,
+)
+from portal.services import agencies
+from portal.services.errors import NotFound
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+readers = roles(Role.MANAGER, Role.COMMITTEE)
+PDF = "application/pdf"
+
+
+@bp.route("/")
+@readers
+def index() -> str:
+    return render_template("reports/index.html", cycles=report_cycles(db_session()), pct=pct)
+
+
+@bp.route("/<label>")
+@readers
+def cycle(label: str) -> str:
+    session = db_session()
+    sector = request.args.get("sector") or None
+    report = _report(label, sector)
+    return render_template(
+        "reports/cycle.html", report=report, pct=pct, points=points,
+        sectors=[s.name for s in agencies.sectors(session)],
+        agencies=agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
+        calibrations=[(CALIBRATION_LABELS[c], c) for c in CALIBRATIONS],
+        top_three=top_three_sentence(report),
+    )
+
+
+@bp.route("/<label>/report.<fmt>")
+@readers
+def download(label: str, fmt: str) -> Response:
+    if fmt not in (*FORMATS, "pdf"):
+        abort(404)
+    sector = request.args.get("sector") or None
+    report = _report(label, sector)
+    if fmt == "pdf":
+        content = render_sector_report(report, partnership=current_app.config["PARTNERSHIP_NAME"])
+        mimetype = PDF
+    else:
+        mimetype, render = FORMATS[fmt]
+        content = render(report)
+    return _attachment(content, mimetype, _filename(report, fmt))
+
+
+@bp.route("/<label>/agencies")
+@readers
+def choose_agency(label: str) -> Response:
+    agency_id = request.args.get("agency", type=int)
+    if agency_id is None:
+        return redirect(url_for("reports.cycle", label=label))
+    return redirect(url_for("reports.agency", label=label, agency_id=agency_id))
+
+
+@bp.route("/<label>/agencies/<int:agency_id>")
+@readers
+def agency(label: str, agency_id: int) -> str:
+    comparison = _comparison(label, agency_id)
+    return render_template("reports/agency.html", comparison=comparison, label=label,
+                           agency_id=agency_id, grade_label=grade_label)
+
+
+@bp.route("/<label>/agencies/<int:agency_id>.csv")
+@readers
+def agency_csv(label: str, agency_id: int) -> Response:
+    comparison = _comparison(label, agency_id)
+    return _attachment(render_comparison_csv(comparison), "text/csv",
+                       f"comparison-{label}-agency-{agency_id}.csv")
+
+
+def _report(label: str, sector: str | None) -> SectorReport:
+    try:
+        return sector_report(db_session(), cycle_label=label, sector=sector)
+    except NotFound:
+        abort(404)
+
+
+def _comparison(label: str, agency_id: int) -> AgencyComparison:
+    try:
+        return agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)
+    except NotFound:
+        abort(404)
+
+
+def _filename(report: SectorReport, fmt: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in (report.sector or "").lower())
+    return f"mesc-report-{report.cycle}{'-' + slug if slug else ''}.{fmt}"
+
+
+def _attachment(content: bytes, mimetype: str, filename: str) -> Response:
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,154 @@
+"""MESC report pages, downloads, agency comparison and `flask reports sector`: who may use them."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from portal.models import Role
+from tests import factories
+from tests.conftest import sign_in
+from tests.integration import report_fixture
+from tests.integration.report_fixture import CURRENT, EARLIER
+
+DOWNLOADS = {"pdf": "application/pdf", "csv": "text/csv", "json": "application/json",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@pytest.fixture
+def known(db: Session, tool: Any) -> report_fixture.Known:
+    return report_fixture.build(db, tool)
+
+
+def _signed_in(client: FlaskClient, db: Session, role: Role, **kwargs: Any) -> None:
+    user = factories.user(db, role, **kwargs)
+    db.commit()
+    sign_in(client, user)
+
+
+@pytest.mark.parametrize("role", [Role.COMMITTEE, Role.MANAGER])
+def test_committee_and_managers_download_every_format(
+    client: FlaskClient, db: Session, known: Any, role: Role
+) -> None:
+    _signed_in(client, db, role)
+    for fmt, mimetype in DOWNLOADS.items():
+        response = client.get(f"/reports/{CURRENT}/report.{fmt}")
+        assert response.status_code == 200, fmt
+        assert response.mimetype == mimetype
+        assert f'filename="mesc-report-{CURRENT}.{fmt}"' in response.headers["Content-Disposition"]
+    pdf = PdfReader(io.BytesIO(client.get(f"/reports/{CURRENT}/report.pdf").data))
+    assert "6. Safer recruitment (30.0%" in " ".join(pdf.pages[0].extract_text().split())
+    data = client.get(f"/reports/{CURRENT}/report.json").get_json()
+    assert [s["code"] for s in data["standards"][:3]] == ["6", "12", "11"]
+    book = load_workbook(io.BytesIO(client.get(f"/reports/{CURRENT}/report.xlsx").data))
+    assert book["standards"]["B2"].value == "6"
+
+
+def test_report_page_shows_the_summary_with_download_links(
+    client: FlaskClient, db: Session, known: Any
+) -> None:
+    _signed_in(client, db, Role.COMMITTEE)
+    html = client.get(f"/reports/{CURRENT}").get_data(as_text=True)
+    assert "MESC report 2024-25" in html
+    assert "9 agencies were issued the self-assessment in 2024-25" in html
+    assert "6. Safer recruitment (30.0%: 9 of 30 graded answers" in html
+    for fmt in DOWNLOADS:
+        assert f'href="/reports/{CURRENT}/report.{fmt}"' in html
+    assert "Sector: Health" in html and "Sector: GP practices" in html
+    assert "Under-scored (moderated grade better)" in html
+
+
+def test_sector_filter_narrows_the_page_and_downloads(
+    client: FlaskClient, db: Session, known: Any
+) -> None:
+    _signed_in(client, db, Role.COMMITTEE)
+    html = client.get(f"/reports/{CURRENT}?sector=Health").get_data(as_text=True)
+    assert "MESC report 2024-25: Health" in html and "Sector: GP practices" not in html
+    assert f'href="/reports/{CURRENT}/report.csv?sector=Health"' in html
+    data = client.get(f"/reports/{CURRENT}/report.json?sector=Health").get_json()
+    assert (data["sector"], data["issued"], data["returned"]) == ("Health", 3, 3)
+    assert client.get(f"/reports/{CURRENT}?sector=Nowhere").status_code == 404
+    assert client.get("/reports/1999-00").status_code == 404
+    assert client.get(f"/reports/{CURRENT}/report.doc").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY, Role.MODERATOR])
+def test_agency_users_and_moderators_get_403(
+    client: FlaskClient, db: Session, known: Any, role: Role
+) -> None:
+    agency = known.agencies["H1"] if role == Role.AGENCY else None
+    _signed_in(client, db, role, agency=agency)
+    agency_id = known.agencies["H1"].id
+    for url in ["/reports/", f"/reports/{CURRENT}", f"/reports/{CURRENT}/report.pdf",
+                f"/reports/{CURRENT}/report.csv", f"/reports/{CURRENT}/agencies?agency=1",
+                f"/reports/{CURRENT}/agencies/{agency_id}",
+                f"/reports/{CURRENT}/agencies/{agency_id}.csv"]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_signed_out_people_are_sent_to_sign_in(client: FlaskClient, known: Any) -> None:
+    response = client.get(f"/reports/{CURRENT}/report.pdf")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_committee_home_lists_cycles_linking_to_their_reports(
+    client: FlaskClient, db: Session, known: Any
+) -> None:
+    _signed_in(client, db, Role.COMMITTEE)
+    html = client.get("/committee/").get_data(as_text=True)
+    for label in (CURRENT, "2023-24", EARLIER):
+        assert f'href="/reports/{label}"' in html
+    assert html.index(CURRENT) < html.index(EARLIER)  # newest first
+    assert 'href="/reports/"' in html  # the Reports navigation item
+
+
+def test_agency_comparison_shows_grades_beside_the_previous_return(
+    client: FlaskClient, db: Session, known: Any
+) -> None:
+    _signed_in(client, db, Role.MANAGER)
+    agency_id = known.agencies["H1"].id
+    chosen = client.get(f"/reports/{CURRENT}/agencies?agency={agency_id}")
+    assert chosen.headers["Location"].endswith(f"/reports/{CURRENT}/agencies/{agency_id}")
+    html = client.get(f"/reports/{CURRENT}/agencies/{agency_id}").get_data(as_text=True)
+    assert "Health agency H1" in html and f"beside the previous submitted return, {EARLIER}" in html
+    rows = client.get(f"/reports/{CURRENT}/agencies/{agency_id}.csv").data.decode("utf-8-sig")
+    lines = {line.split(",")[1]: line for line in rows.splitlines()[1:]}
+    assert lines["6.4"].endswith(",Inadequate,Good,worse")
+    assert lines["6.2"].endswith(",Requires improvement,Requires improvement,same")
+    assert lines["12.1"].endswith(",Not applicable,Good,")
+    assert client.get(f"/reports/{CURRENT}/agencies/999999").status_code == 404
+
+
+def test_cli_writes_each_format(app: Flask, known: Any, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    for fmt in ("json", "csv", "xlsx", "pdf"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(args=["reports", "sector", "--cycle", CURRENT, "--format", fmt,
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert [s["code"] for s in data["standards"][:3]] == ["6", "12", "11"]
+    assert PdfReader(tmp_path / "report.pdf").metadata.title == (  # type: ignore[union-attr]
+        "Compact Audit 2024-25: MESC summary")
+
+
+def test_cli_sector_option_and_unknown_cycle(app: Flask, known: Any, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    out = tmp_path / "health.json"
+    result = runner.invoke(args=["reports", "sector", "--cycle", CURRENT, "--format", "json",
+                                 "--out", str(out), "--sector", "Health"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["returned"] == 3
+    missing = runner.invoke(args=["reports", "sector", "--cycle", "1999-00", "--format", "pdf",
+                                  "--out", str(tmp_path / "x.pdf")])
+    assert missing.exit_code != 0 and "No cycle labelled 1999-00" in missing.output

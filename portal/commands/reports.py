@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import FORMATS
@@ -13,7 +14,7 @@ from portal.reports.sector_pdf import render_sector_report
 
 from .common import transaction
 
-group = click.Group("reports", help="The MESC reports.")
+group = AppGroup("reports", help="The MESC reports.")
 
 
 @group.command("sector")

@@ -72,7 +72,7 @@ def self_grades(session: Session, return_id: int) -> dict[int, str | None]:
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for standard_id, grade, count in rows:
-        counts[standard_id][grade] = count
+        counts[standard_id][grade or ""] = count
     return {standard_id: modal_grade(by_grade) for standard_id, by_grade in counts.items()}
 
 
@@ -124,11 +124,12 @@ def record_finding(
     standard = standard_of_visit(visit, standard_id)
     finding = next((f for f in visit.findings
                     if f.standard_id == standard.id and f.question_id is None), None)
+    self_grade = self_grades(session, visit.return_id).get(standard.id)
     if finding is None:
-        finding = Finding(visit=visit, standard_id=standard.id, question_id=None)
+        finding = Finding(visit=visit, standard_id=standard.id, question_id=None,
+                          moderated_grade=moderated_grade)
         session.add(finding)
-    finding.self_grade = self_grades(session, visit.return_id).get(standard.id)
-    finding.moderated_grade = moderated_grade
+    finding.self_grade, finding.moderated_grade = self_grade, moderated_grade
     finding.note = note.strip() or None
     finding.recorded_at, finding.recorded_by_id = now, user_id
     session.flush()

@@ -86,7 +86,7 @@ def visit_counts(session: Session) -> Counter[int]:
         .where(Visit.member_id.is_not(None), Visit.status != VisitStatus.CANCELLED.value)
         .group_by(Visit.member_id)
     )
-    return Counter({member_id: count for member_id, count in rows})
+    return Counter({member_id: count for member_id, count in rows if member_id is not None})
 
 
 def next_member(candidates: list[User], counts: Counter[int]) -> User | None:
@@ -269,7 +269,7 @@ def _send(
         email = render_email(
             "moderation_visit", to=person.email,
             subject=f"{verb}: moderation visit to {agency.name}",
-            attachments=[ics], name=person.name, agency=agency.name, cancelled=method == "CANCEL",
+            attachments=[ics], person=person.name, agency=agency.name, cancelled=method == "CANCEL",
             updated=updated, when=utc_to_uk(event.starts_at), place=event.place, reason=reason,
             cycle=visit.return_.cycle.label, partnership=links.partnership,
             help_email=links.help_email,
@@ -306,10 +306,9 @@ def moderation_progress(session: Session, cycle: Cycle) -> ModerationProgress:
     target = sample_size(submitted, sample.rate if sample else DEFAULT_RATE)
     counts: Counter[str] = Counter()
     if sample is not None:
-        counts.update(dict(session.execute(  # type: ignore[arg-type]
-            select(Visit.status, func.count(Visit.id))
-            .where(Visit.sample_id == sample.id).group_by(Visit.status)
-        ).tuples().all()))
+        rows = session.execute(select(Visit.status, func.count(Visit.id))
+                               .where(Visit.sample_id == sample.id).group_by(Visit.status))
+        counts.update({status: count for status, count in rows})
     planned = sum(counts[s] for s in (*OPEN_STATUSES, VisitStatus.COMPLETED.value))
     return ModerationProgress(
         submitted=submitted, target=target, planned=planned,

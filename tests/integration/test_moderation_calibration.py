@@ -16,16 +16,16 @@ from portal.services.calibration import Counts
 from tests.moderation_factories import AFTER_DEADLINE, cycle_with_returns, grade, members
 
 # Self grades (modal graded answer of the standard; ties -> the lower grade; N/A and blanks out)
-# and moderated grades:
+# against moderated grades:
 #
-#   return        standard 1                       standard 2                        standard 3
-#   Health A      good,good,RI -> good; mod outst.  outst.,RI (tie) -> RI; mod RI     N/A,blank -> none; mod good
-#                 = under-scored                    = agreed                          = not compared
-#   Health B      good x4 -> good; mod good         good -> good; mod inadequate
-#                 = agreed                          = over-inflated
-#   Statutory C   inadequate; mod RI                outstanding; mod outstanding
-#                 = under-scored                    = agreed
-#   Health D      (visit cancelled: its finding does not count)
+#   Health A     std 1: good, good, RI -> good;  moderated outstanding -> under-scored
+#                std 2: outstanding, RI (tie) -> RI;  moderated RI -> agreed
+#                std 3: N/A, blank -> no self grade;  moderated good -> not compared
+#   Health B     std 1: good x4 -> good;  moderated good -> agreed
+#                std 2: good -> good;  moderated inadequate -> over-inflated
+#   Statutory C  std 1: inadequate;  moderated RI -> under-scored
+#                std 2: outstanding;  moderated outstanding -> agreed
+#   Health D     (visit cancelled: its finding does not count)
 #
 # Health   / 1: 2 findings: agreed 1/2, under 1/2, over 0
 # Health   / 2: 2 findings: agreed 1/2, under 0,   over 1/2

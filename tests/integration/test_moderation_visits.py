@@ -149,7 +149,7 @@ def test_cancelling_sends_a_cancel_with_the_same_uid_and_a_higher_sequence(
     visits.cancel_visit(db, visit, now=AFTER_DEADLINE, links=LINKS, reason="Agency closed")
     db.commit()
     deliver_from_app(app, now=AFTER_DEADLINE)
-    invitation, cancellation = mailbox.to("alex@board.example.org")  # type: ignore[attr-defined]
+    _invitation, cancellation = mailbox.to("alex@board.example.org")  # type: ignore[attr-defined]
     calendar, method = calendar_of(cancellation)
     event = event_of(calendar)
     assert method == "CANCEL" and str(calendar["method"]) == "CANCEL"

@@ -132,10 +132,13 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     assert standard is not None and visit.member is not None
     sign_in(client, visit.member)
     home = client.get("/moderation/").get_data(as_text=True)
-    assert return_.agency.name in home and other.return_.agency.name not in home
+    assert f'href="/moderation/visits/{visit.id}">{return_.agency.name}</a>' in home
+    assert other.return_.agency.name not in home
     assert client.get(f"/moderation/visits/{other.id}").status_code == 404
 
     url = f"/moderation/visits/{visit.id}/standards/{standard.id}"
+    assert f'href="{url}">1. Leadership and accountability</a>' in client.get(
+        f"/moderation/visits/{visit.id}").get_data(as_text=True)
     page = client.get(url).get_data(as_text=True)
     assert "Board minutes show quarterly safeguarding reports." in page
     assert "Requires improvement" in page and "Good" in page

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.emails import render_email
 from portal.models import (
     Answer,
     Evidence,
@@ -30,8 +31,9 @@ from portal.models import (
 )
 from portal.models.enums import QUALITY_GRADES
 
-from . import audit
+from . import audit, outbox
 from .errors import NotFound, ServiceError
+from .users import LinkSettings
 
 QUALITY = {g.value for g in QUALITY_GRADES}
 SELF_GRADE_RULE = (
@@ -141,8 +143,9 @@ def record_finding(
 
 def complete_visit(
     session: Session, visit: Visit, *, outcome: str, now: datetime, user_id: int | None,
+    links: LinkSettings | None = None,
 ) -> Visit:
-    """Record the visit's outcome and mark it completed (at least one finding first)."""
+    """Record the visit's outcome and mark it completed; the agency is emailed a link to it."""
     if visit.status == VisitStatus.CANCELLED.value:
         raise ServiceError("This visit was cancelled")
     if not outcome.strip():
@@ -150,13 +153,32 @@ def complete_visit(
     if not visit.findings:
         raise ServiceError("Record a finding for at least one standard before the outcome")
     visit.outcome = outcome.strip()
-    if visit.status != VisitStatus.COMPLETED.value:
+    first_time = visit.status != VisitStatus.COMPLETED.value
+    if first_time:
         visit.status = VisitStatus.COMPLETED.value
         visit.completed_at = now
     session.flush()
+    if first_time and links is not None:
+        _email_outcome(session, visit, links=links, now=now)
     audit.record(session, action="visit.completed", entity_type="visit", entity_id=visit.id,
                  user_id=user_id, findings=len(visit.findings))
     return visit
+
+
+def _email_outcome(session: Session, visit: Visit, *, links: LinkSettings, now: datetime) -> None:
+    agency = visit.return_.agency
+    for contact in agency.contacts:
+        if contact.bounced_at is not None:
+            continue
+        email = render_email(
+            "moderation_outcome", to=contact.email,
+            subject=f"The outcome of {agency.name}'s moderation visit",
+            person=contact.name, agency=agency.name, cycle=visit.return_.cycle.label,
+            link=f"{links.base_url.rstrip('/')}/moderation/outcome/{visit.id}",
+            partnership=links.partnership, help_email=links.help_email,
+        )
+        outbox.queue_email(session, email, kind="visit_outcome", now=now, contact_id=contact.id,
+                           return_id=visit.return_id)
 
 
 def completed_visits_of_agency(session: Session, agency_id: int) -> list[Visit]:

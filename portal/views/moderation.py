@@ -16,7 +16,7 @@ from portal.models import Role, Visit
 from portal.services import findings, visits
 from portal.services.errors import NotFound, ServiceError
 
-from .helpers import now
+from .helpers import link_settings, now
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 attendees = roles(Role.MODERATOR, Role.MANAGER)
@@ -88,7 +88,7 @@ def outcome(visit_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             findings.complete_visit(db_session(), visit, outcome=form.outcome.data or "",
-                                    now=now(), user_id=current_user.id)
+                                    now=now(), user_id=current_user.id, links=link_settings())
         except ServiceError as exc:
             form.outcome.errors = [str(exc)]
         else:

@@ -119,7 +119,7 @@ def test_manager_schedules_with_an_override_and_reschedules_by_form(
 
 
 def test_member_records_findings_and_outcome_and_the_agency_reads_it(
-    app: Flask, client: FlaskClient, db: Session, tool: object
+    app: Flask, client: FlaskClient, db: Session, tool: object, mailbox: object
 ) -> None:
     made, _ = drawn(db)
     visit = made[0]
@@ -155,6 +155,11 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     assert done.status_code == 302
     db.expire_all()
     assert db.get(Visit, visit.id).status == "completed"  # type: ignore[union-attr]
+    contact = return_.agency.primary_contact
+    assert contact is not None
+    [told] = mailbox.to(contact.email)  # type: ignore[attr-defined]
+    assert f"http://portal.test/moderation/outcome/{visit.id}" in told.get_body(
+        ("plain",)).get_content()
 
     agency_user = factories.user(db, Role.AGENCY, agency=return_.agency)
     outsider = factories.user(db, Role.AGENCY, agency=other.return_.agency)

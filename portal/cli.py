@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "demo",
     "cycles",
     "reports",
+    "moderation",
 )
 
 

@@ -14,6 +14,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Cycles", "cycles.index"),
         ("Users", "manager.users"),
         ("Reports", "reports.index"),
+        ("Moderation", "moderation_admin.index"),
     ],
     "moderator": [("Your visits", "moderation.home")],
     "committee": [

@@ -14,6 +14,7 @@ BLUEPRINT_MODULES = (
     "committee",
     "cycles",
     "reports",
+    "moderation_admin",
 )
 
 

@@ -1,16 +1,110 @@
-"""Board and committee members: their moderation visits."""
+"""Board and committee members: their moderation visits, the return, findings and the outcome.
+
+Also the agency's view of a completed visit's outcome (scoped to the user's own agency).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
+from forms.moderation import FindingForm, OutcomeForm
 from portal.access import roles
-from portal.models import Role
+from portal.db import db_session
+from portal.models import Role, Visit
+from portal.services import findings, visits
+from portal.services.errors import NotFound, ServiceError
+
+from .helpers import link_settings, now
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+attendees = roles(Role.MODERATOR, Role.MANAGER)
+
+
+def _my_visit_or_404(visit_id: int) -> Visit:
+    """A member may open only their own visits; the manager attends them all."""
+    try:
+        visit = visits.get_visit(db_session(), visit_id)
+    except NotFound:
+        abort(404)
+    if current_user.role != Role.MANAGER.value and visit.member_id != current_user.id:
+        abort(404)
+    return visit
 
 
 @bp.route("/")
-@roles(Role.MODERATOR, Role.MANAGER)
+@attendees
 def home() -> str:
-    return render_template("moderation/home.html")
+    return render_template("moderation/home.html",
+                           visits=visits.visits_for(db_session(), current_user))
+
+
+@bp.route("/visits/<int:visit_id>")
+@attendees
+def visit(visit_id: int) -> str:
+    visit = _my_visit_or_404(visit_id)
+    return render_template("moderation/visit.html", visit=visit,
+                           reviews=findings.review(db_session(), visit),
+                           self_grade_rule=findings.SELF_GRADE_RULE)
+
+
+@bp.route("/visits/<int:visit_id>/standards/<int:standard_id>", methods=["GET", "POST"])
+@attendees
+def standard(visit_id: int, standard_id: int) -> Response | str:
+    session = db_session()
+    visit = _my_visit_or_404(visit_id)
+    try:
+        standard = findings.standard_of_visit(visit, standard_id)
+    except NotFound:
+        abort(404)
+    found = next((f for f in visit.findings if f.standard_id == standard.id), None)
+    form = FindingForm(data={"grade": found.moderated_grade, "note": found.note or ""}
+                       if found and request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            findings.record_finding(session, visit, standard_id=standard.id,
+                                    moderated_grade=form.grade.data or "",
+                                    note=form.note.data or "", now=now(), user_id=current_user.id)
+        except ServiceError as exc:
+            form.grade.errors = [str(exc)]
+        else:
+            flash(f"Finding for standard {standard.code} saved", "success")
+            return redirect(url_for("moderation.visit", visit_id=visit.id))
+    return render_template(
+        "moderation/standard.html", visit=visit, standard=standard, form=form,
+        lines=findings.answers_for(session, visit, standard),
+        evidence=findings.evidence_for(session, visit, standard),
+        self_grade=findings.self_grades(session, visit.return_id).get(standard.id),
+        self_grade_rule=findings.SELF_GRADE_RULE,
+    )
+
+
+@bp.route("/visits/<int:visit_id>/outcome", methods=["GET", "POST"])
+@attendees
+def outcome(visit_id: int) -> Response | str:
+    visit = _my_visit_or_404(visit_id)
+    form = OutcomeForm(data={"outcome": visit.outcome or ""} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            findings.complete_visit(db_session(), visit, outcome=form.outcome.data or "",
+                                    now=now(), user_id=current_user.id, links=link_settings())
+        except ServiceError as exc:
+            form.outcome.errors = [str(exc)]
+        else:
+            flash(f"Visit to {visit.return_.agency.name} completed", "success")
+            return redirect(url_for("moderation.visit", visit_id=visit.id))
+    return render_template("moderation/outcome_form.html", visit=visit, form=form)
+
+
+@bp.route("/outcome/<int:visit_id>")
+@roles(Role.AGENCY)
+def agency_outcome(visit_id: int) -> str:
+    """The agency's own completed visit: the outcome and the findings per standard."""
+    session = db_session()
+    try:
+        visit = findings.outcome_for_agency(session, visit_id, current_user.agency_id)
+    except NotFound:
+        abort(404)
+    return render_template("moderation/agency_outcome.html", visit=visit,
+                           reviews=[r for r in findings.review(session, visit) if r.finding])

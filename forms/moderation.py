@@ -1,0 +1,147 @@
+"""Moderation forms: the sample, scheduling visits, findings and the outcome."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from portal.models.enums import GRADE_LABELS, QUALITY_GRADES
+
+TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+class DayMonthYearField(DateField):
+    """A GOV.UK date input that never 500s when the POST lacks some or all of its three boxes."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if len(valuelist) != 3 or not all(str(v).strip() for v in valuelist):
+            self.raw_data = [*(str(v) for v in valuelist[:3]), "", "", ""][:3]
+            self.data = None
+            return
+        try:
+            super().process_formdata([str(v).strip() for v in valuelist])
+        except ValueError:
+            self.data = None
+
+
+class SampleForm(FlaskForm):
+    rate = IntegerField(
+        "Percentage of submitted returns to visit", widget=GovTextInput(), default=10,
+        validators=[InputRequired(message="Enter the percentage of returns to visit"),
+                    NumberRange(min=1, max=100,
+                                message="The percentage must be between 1 and 100")],
+    )
+    seed = IntegerField(
+        "Random seed (optional)", widget=GovTextInput(),
+        description="Leave blank to let the portal choose one. Anyone can repeat the draw "
+                    "with the same seed.",
+        validators=[Optional(), NumberRange(min=0, max=2**31 - 1,
+                                            message="The seed must be a whole number from 0 to "
+                                                    "2147483647")],
+    )
+    exclude_recent = IntegerField(
+        "Leave out agencies visited in this many previous cycles", widget=GovTextInput(),
+        default=0, description="0 leaves nobody out.",
+        validators=[InputRequired(message="Enter how many previous cycles to look back"),
+                    NumberRange(min=0, max=10, message="Enter a number from 0 to 10")],
+    )
+    reason = TextAreaField(
+        "Reason for redrawing", widget=GovTextArea(),
+        description="Needed only when a sample has already been drawn. It is recorded.",
+        validators=[Optional(), Length(max=2000)],
+    )
+    submit = SubmitField("Draw the sample", widget=GovSubmitInput())
+
+
+class ScheduleForm(FlaskForm):
+    day = DayMonthYearField("Date of the visit",
+                            description="For example, 12 6 2018")
+    start = StringField(
+        "Start time (UK time)", widget=GovTextInput(), description="For example, 10:00 or 14:30",
+        validators=[InputRequired(message="Enter the start time, like 10:00 or 14:30")],
+    )
+    duration = IntegerField(
+        "Length in minutes", widget=GovTextInput(), default=120,
+        validators=[InputRequired(message="Enter how long the visit will last, in minutes"),
+                    NumberRange(min=15, max=480,
+                                message="The visit must last between 15 and 480 minutes")],
+    )
+    place = StringField(
+        "Place", widget=GovTextInput(), description="Address or room where you will meet",
+        validators=[InputRequired(message="Enter where the visit will take place"),
+                    Length(max=300)],
+    )
+    manager = SelectField("Partnerships manager attending", widget=GovSelect(), coerce=int)
+    member = SelectField("Board or committee member attending", widget=GovSelect(), coerce=int)
+    submit = SubmitField("Save and send invitations", widget=GovSubmitInput())
+
+    def validate_day(self, field: DayMonthYearField) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the date of the visit, like 12 6 2018")
+
+    def validate_start(self, field: StringField) -> None:
+        if self.start_time() is None:
+            raise ValidationError("Enter the start time, like 10:00 or 14:30")
+
+    def start_time(self) -> time | None:
+        match = TIME_PATTERN.match(self.start.data or "")
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            return None
+        return time(int(match.group(1)), int(match.group(2)))
+
+    def local_start(self) -> datetime:
+        day: date = self.day.data  # type: ignore[assignment]
+        return datetime.combine(day, self.start_time() or time(0))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Reason (optional)", widget=GovTextArea(),
+                           description="Attendees and the agency see this in the cancellation.",
+                           validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Cancel the visit and tell attendees", widget=GovSubmitInput())
+
+
+class FindingForm(FlaskForm):
+    grade = RadioField(
+        "Moderated grade", widget=GovRadioInput(),
+        choices=[(g.value, GRADE_LABELS[g]) for g in QUALITY_GRADES],
+        validators=[InputRequired(message="Select the moderated grade for this standard")],
+    )
+    note = TextAreaField("Note", widget=GovTextArea(),
+                         description="What evidence you saw and why you gave this grade",
+                         validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save finding", widget=GovSubmitInput())
+
+
+class OutcomeForm(FlaskForm):
+    outcome = TextAreaField(
+        "Outcome of the visit", widget=GovTextArea(),
+        description="The summary the agency will see: what was confirmed, and what to improve",
+        validators=[InputRequired(message="Enter the outcome of the visit"), Length(max=10000)],
+    )
+    submit = SubmitField("Save outcome and complete visit", widget=GovSubmitInput())

@@ -1,0 +1,170 @@
+"""The manager's moderation pages: the sample, visits and their scheduling, calibration."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from forms.moderation import CancelForm, SampleForm, ScheduleForm
+from portal.access import roles
+from portal.db import db_session
+from portal.models import Cycle, CycleStatus, Role, Visit
+from portal.services import calibration, findings, sampling, visits
+from portal.services.cycles import get_cycle
+from portal.services.errors import NotFound, ServiceError
+
+from .helpers import link_settings, now
+
+bp = Blueprint("moderation_admin", __name__, url_prefix="/manager/moderation")
+manager_only = roles(Role.MANAGER)
+
+
+@bp.app_template_filter("uk_datetime")
+def uk_datetime(value: datetime | None) -> str:
+    """A naive UTC time shown as UK time, like 12 June 2018 at 10:00am."""
+    if value is None:
+        return "Not set"
+    local = visits.utc_to_uk(value)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def _cycle_or_404(label: str) -> Cycle:
+    try:
+        return get_cycle(db_session(), label)
+    except NotFound:
+        abort(404)
+
+
+def _visit_or_404(visit_id: int) -> Visit:
+    try:
+        return visits.get_visit(db_session(), visit_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/")
+@manager_only
+def index() -> str:
+    session = db_session()
+    cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
+                             .order_by(Cycle.deadline.desc())).all()
+    rows = [(c, sampling.current_sample(session, c), visits.moderation_progress(session, c))
+            for c in cycles]
+    return render_template("moderation_admin/index.html", rows=rows)
+
+
+@bp.route("/cycles/<label>")
+@manager_only
+def cycle(label: str) -> str:
+    session = db_session()
+    cycle = _cycle_or_404(label)
+    sample = sampling.current_sample(session, cycle)
+    return render_template(
+        "moderation_admin/cycle.html", cycle=cycle, sample=sample,
+        progress=visits.moderation_progress(session, cycle),
+        visits=visits.visits_of_sample(session, sample) if sample else [],
+        check=sampling.rederive(session, sample) if sample else None,
+        history=[s for s in sampling.sample_history(session, cycle) if s is not sample],
+    )
+
+
+@bp.route("/cycles/<label>/sample", methods=["GET", "POST"])
+@manager_only
+def draw(label: str) -> Response | str:
+    session = db_session()
+    cycle = _cycle_or_404(label)
+    existing = sampling.current_sample(session, cycle)
+    form = SampleForm()
+    if form.validate_on_submit():
+        seed = form.seed.data
+        if seed is None:
+            seed = secrets.randbelow(sampling.MAX_SEED)
+        try:
+            sample = sampling.draw_sample(
+                session, cycle=cycle, rate=(form.rate.data or 10) / 100, seed=seed, now=now(),
+                user_id=current_user.id, exclude_recent_cycles=form.exclude_recent.data or 0,
+                reason=form.reason.data, links=link_settings(),
+            )
+            visits.plan_visits(session, sample=sample, manager_id=current_user.id, now=now(),
+                               user_id=current_user.id)
+        except ServiceError as exc:
+            target = form.reason if "reason" in str(exc) else form.rate
+            target.errors = [str(exc)]
+        else:
+            flash(f"Sample drawn: {len(sample.chosen)} of {len(sample.population)} submitted "
+                  f"returns (seed {sample.seed})", "success")
+            return redirect(url_for("moderation_admin.cycle", label=cycle.label))
+    return render_template("moderation_admin/draw.html", form=form, cycle=cycle, existing=existing)
+
+
+@bp.route("/visits/<int:visit_id>")
+@manager_only
+def visit(visit_id: int) -> str:
+    visit = _visit_or_404(visit_id)
+    return render_template("moderation_admin/visit.html", visit=visit,
+                           reviews=findings.review(db_session(), visit))
+
+
+@bp.route("/visits/<int:visit_id>/schedule", methods=["GET", "POST"])
+@manager_only
+def schedule(visit_id: int) -> Response | str:
+    session = db_session()
+    visit = _visit_or_404(visit_id)
+    form = ScheduleForm(data=_schedule_defaults(visit) if request.method == "GET" else None)
+    form.manager.choices = [(u.id, u.name or u.email) for u in visits.managers(session)]
+    form.member.choices = [(u.id, u.name or u.email) for u in visits.members(session)]
+    if form.validate_on_submit():
+        try:
+            visits.schedule_visit(
+                session, visit, starts_at=visits.uk_to_utc(form.local_start()),
+                place=form.place.data or "", duration_minutes=form.duration.data or 120,
+                manager_id=form.manager.data, member_id=form.member.data, now=now(),
+                links=link_settings(), user_id=current_user.id,
+            )
+        except ServiceError as exc:
+            form.place.errors = [str(exc)]
+        else:
+            flash(f"Visit to {visit.return_.agency.name} scheduled. We have emailed the "
+                  "invitations.", "success")
+            return redirect(url_for("moderation_admin.visit", visit_id=visit.id))
+    return render_template("moderation_admin/schedule.html", form=form, visit=visit)
+
+
+def _schedule_defaults(visit: Visit) -> dict[str, object]:
+    local = visits.utc_to_uk(visit.starts_at) if visit.starts_at else None
+    return {"day": local.date() if local else None,
+            "start": f"{local:%H:%M}" if local else "", "duration": visit.duration_minutes,
+            "place": visit.place or "", "manager": visit.manager_id or current_user.id,
+            "member": visit.member_id}
+
+
+@bp.route("/visits/<int:visit_id>/cancel", methods=["GET", "POST"])
+@manager_only
+def cancel(visit_id: int) -> Response | str:
+    visit = _visit_or_404(visit_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            visits.cancel_visit(db_session(), visit, now=now(), links=link_settings(),
+                                user_id=current_user.id, reason=form.reason.data or None)
+        except ServiceError as exc:
+            form.reason.errors = [str(exc)]
+        else:
+            flash(f"Visit to {visit.return_.agency.name} cancelled", "success")
+            return redirect(url_for("moderation_admin.visit", visit_id=visit.id))
+    return render_template("moderation_admin/cancel.html", form=form, visit=visit)
+
+
+@bp.route("/cycles/<label>/calibration")
+@manager_only
+def calibration_page(label: str) -> str:
+    cycle = _cycle_or_404(label)
+    return render_template("moderation_admin/calibration.html", cycle=cycle,
+                           result=calibration.calibration(db_session(), cycle),
+                           self_grade_rule=findings.SELF_GRADE_RULE)

@@ -54,6 +54,8 @@ def page(browser: Any) -> Iterator[Any]:
     made = context.new_page()
     made.set_default_timeout(15000)
     yield made
+    # Let the page's last requests finish before the tables are emptied for the next test.
+    made.wait_for_load_state("networkidle")
     context.close()
 
 

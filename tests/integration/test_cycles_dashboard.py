@@ -52,8 +52,10 @@ def _arrange(db: Session, *, agencies: int, seed: int = 4) -> tuple[Cycle, list[
     rng = random.Random(seed)
     old = [factories.agency(db, sector_name=SECTORS[i % len(SECTORS)]) for i in range(4)]
     previous = _cycle(db, "2017-18", date(2017, 6, 30))
-    for r in previous.returns[:3]:
-        r.status = ReturnStatus.SUBMITTED.value
+    returned = {a.id for a in old[:3]}  # by agency, not list order (names sort as text)
+    for r in previous.returns:
+        if r.agency_id in returned:
+            r.status = ReturnStatus.SUBMITTED.value
     previous.status = "closed"
     for a in old:
         a.cohort = "B"

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus
 from portal.models import Standard as StandardModel
 from portal.services.errors import NotFound
-
-from .counting import code_key
+from portal.services.weakness import code_key
 
 
 @dataclass(frozen=True)

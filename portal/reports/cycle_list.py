@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Cycle, CycleStatus, Return, ReturnStatus
-
-from .counting import count_if
+from portal.services.weakness import count_if
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,21 @@
 """The moderation section of the MESC report: visits against the target, calibration shares.
 
-Computed from the moderation tables directly (two GROUP BY queries), so the section works whatever
-pages the moderation feature offers. Calibration (DESIGN.md section 4): a finding whose moderated
-grade ranks above the self grade is under-scored, below it over-inflated, equal agreed (Grade.rank:
-higher is better). Findings with no self grade, or N/A on either side, cannot be compared.
+The figures come from the moderation services (visits.moderation_progress and
+calibration.calibration), so the report and the moderation pages always agree: one rule, one place.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Finding, ModerationSample, Return, Visit, VisitStatus
-from portal.models.enums import QUALITY_GRADES
+from portal.models import Cycle
+from portal.services.calibration import Counts, calibration
+from portal.services.sampling import DEFAULT_RATE
+from portal.services.visits import moderation_progress
 
-TARGET_RATE = 0.10  # the partnership's commitment: visit 10% of providers submitting a return
+TARGET_RATE = DEFAULT_RATE  # the partnership's commitment: visit 10% of providers submitting a return
 CALIBRATIONS = ("agreed", "under_scored", "over_inflated")
 CALIBRATION_LABELS = {"agreed": "Agreed", "under_scored": "Under-scored (moderated grade better)",
                       "over_inflated": "Over-inflated (moderated grade worse)"}
@@ -46,60 +44,17 @@ class ModerationSummary:
         return count / self.compared if self.compared else None
 
 
-def visit_target(returned: int, rate: float = TARGET_RATE) -> int:
-    """ceil(rate x submitted returns), at least one when anything was returned."""
-    return max(1, math.ceil(rate * returned)) if returned else 0
-
-
 def moderation_summary(
-    session: Session, *, cycle_id: int, sector_id: int | None, returned: int
+    session: Session, *, cycle: Cycle, sector_id: int | None, sector: str | None
 ) -> ModerationSummary:
-    visits = _visit_counts(session, cycle_id=cycle_id, sector_id=sector_id)
-    calibration = _calibration_counts(session, cycle_id=cycle_id, sector_id=sector_id)
-    open_statuses = (VisitStatus.PLANNED.value, VisitStatus.SCHEDULED.value)
+    """Visits and calibration for the cycle, or for one sector's agencies."""
+    progress = moderation_progress(session, cycle, sector_id=sector_id)
+    found = calibration(session, cycle)
+    counts = found.overall if sector is None else next(
+        (row.counts for row in found.by_sector if row.sector == sector), Counts())
     return ModerationSummary(
-        returned=returned, target=visit_target(returned),
-        visits_completed=visits.get(VisitStatus.COMPLETED.value, 0),
-        visits_open=sum(visits.get(s, 0) for s in open_statuses),
-        **{c: calibration.get(c, 0) for c in CALIBRATIONS},
+        returned=progress.submitted, target=progress.target,
+        visits_completed=progress.completed, visits_open=progress.planned - progress.completed,
+        agreed=counts.agreed, under_scored=counts.under_scored,
+        over_inflated=counts.over_inflated,
     )
-
-
-def _visit_counts(session: Session, *, cycle_id: int, sector_id: int | None) -> dict[str, int]:
-    query = (
-        select(Visit.status, func.count(Visit.id))
-        .join(ModerationSample, ModerationSample.id == Visit.sample_id)
-        .join(Return, Return.id == Visit.return_id)
-        .join(Agency, Agency.id == Return.agency_id)
-        .where(ModerationSample.cycle_id == cycle_id)
-        .group_by(Visit.status)
-    )
-    if sector_id is not None:
-        query = query.where(Agency.sector_id == sector_id)
-    return {status: int(n) for status, n in session.execute(query)}
-
-
-def _calibration_counts(
-    session: Session, *, cycle_id: int, sector_id: int | None
-) -> dict[str, int]:
-    ranks = {g.value: g.rank for g in QUALITY_GRADES}
-    moderated = case(ranks, value=Finding.moderated_grade, else_=None)
-    self_rank = case(ranks, value=Finding.self_grade, else_=None)
-    classified = (
-        select(case((moderated == self_rank, "agreed"),
-                    (moderated > self_rank, "under_scored"),
-                    (moderated < self_rank, "over_inflated"), else_=None).label("calibration"))
-        .join(Visit, Visit.id == Finding.visit_id)
-        .join(ModerationSample, ModerationSample.id == Visit.sample_id)
-        .join(Return, Return.id == Visit.return_id)
-        .join(Agency, Agency.id == Return.agency_id)
-        .where(ModerationSample.cycle_id == cycle_id,
-               Visit.status != VisitStatus.CANCELLED.value)
-    )
-    if sector_id is not None:
-        classified = classified.where(Agency.sector_id == sector_id)
-    inner = classified.subquery()
-    # Grouping on a subquery column: PostgreSQL rejects GROUP BY on a CASE with bound parameters.
-    query = (select(inner.c.calibration, func.count()).where(inner.c.calibration.is_not(None))
-             .group_by(inner.c.calibration))
-    return {name: int(n) for name, n in session.execute(query)}

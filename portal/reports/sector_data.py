@@ -1,7 +1,8 @@
 """The MESC sector report: the weakest standards by sector and overall, for one cycle.
 
 `sector_report` is a pure function of the database: each table of the report is one GROUP BY
-query (see counting.py for the counting rule); only aggregated rows reach Python, which ranks them.
+query (see portal/services/weakness.py for the counting rule); only aggregated rows reach Python,
+which ranks them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Cycle, CycleStatus, Question, Return, ReturnStatus, Sector
 from portal.models import Standard as StandardModel
 from portal.services.errors import NotFound
-
-from .counting import (
+from portal.services.weakness import (
     Tally,
     code_key,
     count_if,
@@ -26,6 +26,7 @@ from .counting import (
     tally_of,
     weakness_key,
 )
+
 from .moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
 
 METHOD_NOTE = (
@@ -180,8 +181,7 @@ def sector_report(session: Session, *, cycle_label: str, sector: str | None = No
         returns_by_sector=by_sector, non_returners_by_sector=non_returner_shares(by_sector),
         standards=_standards(session, cycle.id, sector_id), sectors=sections,
         grid_sectors=[s.sector for s in sections], grid=_grid(sections),
-        moderation=moderation_summary(session, cycle_id=cycle.id, sector_id=sector_id,
-                                      returned=headline.returned),
+        moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
     )
 
 

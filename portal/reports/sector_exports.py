@@ -17,7 +17,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from .counting import Tally
+from portal.services.weakness import Tally
+
 from .moderation_data import CALIBRATIONS
 from .sector_data import QuestionRow, SectorReport, SectorSection, StandardRow
 

@@ -28,7 +28,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import CondPageBreak
 
-from .counting import Tally
+from portal.services.weakness import Tally
+
 from .moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TARGET_RATE, ModerationSummary
 from .sector_data import SectorReport, SectorSection, StandardRow
 

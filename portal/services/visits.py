@@ -296,19 +296,28 @@ def _event(visit: Visit, *, method: str, now: datetime) -> CalendarEvent:
 
 # --- progress -----------------------------------------------------------------------------------
 
-def moderation_progress(session: Session, cycle: Cycle) -> ModerationProgress:
-    """Visits planned, scheduled and completed against the target (rate x submitted returns)."""
-    submitted = session.scalar(
-        select(func.count(Return.id))
-        .where(Return.cycle_id == cycle.id, Return.status == ReturnStatus.SUBMITTED.value)
-    ) or 0
+def moderation_progress(
+    session: Session, cycle: Cycle, *, sector_id: int | None = None
+) -> ModerationProgress:
+    """Visits planned, scheduled and completed against the target (rate x submitted returns),
+    for the whole cycle or one sector's agencies."""
+    submitted_query = (
+        select(func.count(Return.id)).join(Agency, Agency.id == Return.agency_id)
+        .where(Return.cycle_id == cycle.id, Return.status == ReturnStatus.SUBMITTED.value))
+    if sector_id is not None:
+        submitted_query = submitted_query.where(Agency.sector_id == sector_id)
+    submitted = session.scalar(submitted_query) or 0
     sample = current_sample(session, cycle)
     target = sample_size(submitted, sample.rate if sample else DEFAULT_RATE)
     counts: Counter[str] = Counter()
     if sample is not None:
-        rows = session.execute(select(Visit.status, func.count(Visit.id))
-                               .where(Visit.sample_id == sample.id).group_by(Visit.status))
-        counts.update({status: count for status, count in rows})
+        visits_query = (select(Visit.status, func.count(Visit.id))
+                        .join(Return, Return.id == Visit.return_id)
+                        .join(Agency, Agency.id == Return.agency_id)
+                        .where(Visit.sample_id == sample.id).group_by(Visit.status))
+        if sector_id is not None:
+            visits_query = visits_query.where(Agency.sector_id == sector_id)
+        counts.update({status: count for status, count in session.execute(visits_query)})
     planned = sum(counts[s] for s in (*OPEN_STATUSES, VisitStatus.COMPLETED.value))
     return ModerationProgress(
         submitted=submitted, target=target, planned=planned,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
-from collections.abc import Mapping
 from typing import Any, Protocol
 
 from flask import Flask

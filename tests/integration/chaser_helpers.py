@@ -62,8 +62,9 @@ def chasers_send(app: Flask, day: date | datetime, *extra: str) -> Result:
     when = day if isinstance(day, datetime) else datetime.combine(day, datetime.min.time())
     if not isinstance(day, datetime):
         when = when.replace(hour=7)
-    result = app.test_cli_runner().invoke(
-        args=["chasers", "send", "--now", when.isoformat(timespec="minutes"), *extra])
+    with app.app_context():  # as `flask` does; pytest-flask has pushed the session app's context
+        result = app.test_cli_runner().invoke(
+            args=["chasers", "send", "--now", when.isoformat(timespec="minutes"), *extra])
     assert result.exit_code == 0, result.output + repr(result.exception)
     return result
 

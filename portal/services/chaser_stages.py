@@ -15,7 +15,7 @@ from portal.models import ChaserStage, Cycle
 from portal.services.outbox import Email
 
 from . import audit
-from .errors import ServiceError
+from .errors import NotFound, ServiceError
 from .users import LinkSettings
 from .workdays import add_working_days
 
@@ -196,3 +196,25 @@ def render_chaser_email(
 
 def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def get_stage(session: Session, stage_id: int) -> ChaserStage:
+    stage = session.get(ChaserStage, stage_id)
+    if stage is None:
+        raise NotFound("No such chaser stage")
+    return stage
+
+
+SAMPLE = Addressee(agency="Example Agency", contact="Alex Smith", email="lead@example.org")
+
+
+def preview_email(
+    stage: ChaserStage, addressee: Addressee | None, *, links: LinkSettings,
+    subject: str | None = None, body: str | None = None,
+) -> Email:
+    """The email a stage would send (optionally with unsaved wording), to an agency or a sample."""
+    return render_chaser_email(
+        subject_template=stage.subject_template if subject is None else subject,
+        body_template=stage.body_template if body is None else body,
+        cycle=stage.cycle, to=addressee or SAMPLE, links=links, final=is_final_notice(stage),
+    )

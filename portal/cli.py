@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "cycles",
     "reports",
     "moderation",
+    "chasers",
 )
 
 

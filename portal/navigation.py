@@ -12,9 +12,10 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Home", "manager.home"),
         ("Agencies", "manager.agencies"),
         ("Cycles", "cycles.index"),
-        ("Users", "manager.users"),
-        ("Reports", "reports.index"),
+        ("Chasers", "chasers.index"),
         ("Moderation", "moderation_admin.index"),
+        ("Reports", "reports.index"),
+        ("Users", "manager.users"),
     ],
     "moderator": [("Your visits", "moderation.home")],
     "committee": [

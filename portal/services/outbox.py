@@ -39,7 +39,7 @@ def queue_email(
     contact_id: int | None = None,
     return_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a pending message to the outbox (it goes when the transaction commits and a sender runs)."""
+    """Add a pending message to the outbox (sent once the transaction commits and a sender runs)."""
     message = OutboxMessage(
         kind=kind, to_address=email.to, subject=email.subject, body_text=email.text,
         body_html=email.html, created_at=now, next_attempt_at=now, contact_id=contact_id,
@@ -87,7 +87,7 @@ def mark_temporary_failure(message: OutboxMessage, error: str, *, now: datetime)
 
 
 def mark_bounced(session: Session, message: OutboxMessage, error: str, *, now: datetime) -> None:
-    """A permanent failure: never retried, and the address is marked bounced wherever it is a contact."""
+    """A permanent failure: never retried; the address is marked bounced on every contact."""
     message.attempts += 1
     message.status = OutboxStatus.FAILED.value
     message.last_error = error[:2000]

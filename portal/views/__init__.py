@@ -15,6 +15,7 @@ BLUEPRINT_MODULES = (
     "cycles",
     "reports",
     "moderation_admin",
+    "chasers",
 )
 
 

@@ -1,0 +1,64 @@
+"""The manager's chaser forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+
+from portal.services.chaser_stages import template_problem
+
+
+def placeholders_known(what: str) -> Callable[[Any, Any], None]:
+    def check(_form: Any, field: Any) -> None:
+        problem = template_problem(field.data or "", what)
+        if problem:
+            raise ValidationError(problem)
+
+    return check
+
+
+class StageForm(FlaskForm):
+    name = StringField(
+        "Name of the stage", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the name of the stage"), Length(max=100)],
+    )
+    offset = IntegerField(
+        "Working days from the deadline", widget=GovTextInput(),
+        description="Use a negative number for days before it, like -10, and 0 for the day itself",
+        validators=[InputRequired(message="Enter the number of working days, like -10 or 5"),
+                    NumberRange(min=-60, max=60,
+                                message="Working days must be between -60 and 60")],
+    )
+    anchor = RadioField(
+        "Counted from", widget=GovRadioInput(),
+        choices=[("deadline", "The deadline"), ("final_deadline", "The final deadline")],
+        validators=[InputRequired(message="Select the deadline or the final deadline")],
+    )
+    subject = StringField(
+        "Subject", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the subject"), Length(max=300),
+                    placeholders_known("Subject")],
+    )
+    body = TextAreaField(
+        "Email text", widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the email text"),
+                    placeholders_known("Email text")],
+    )
+    preview = SubmitField("Preview", widget=GovSubmitInput())
+    save = SubmitField("Save stage", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (CSRF-protected)."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,44 @@
+"""flask chasers send: record and queue every due chaser, then deliver the outbox."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.mail import deliver_from_app
+from portal.services.chasers import DEFAULT_MIN_GAP_WORKING_DAYS, ChaserRun, send_due_chasers
+
+from .common import NOW_OPTION, link_settings, parse_now, transaction
+
+group = AppGroup("chasers", help="Reminder and chase emails.")
+
+
+@group.command("send")
+@NOW_OPTION
+@click.option("--min-gap", type=click.IntRange(min=0), default=None, metavar="DAYS",
+              help="Working days to leave between two chasers to one agency "
+                   f"(default: CHASER_MIN_GAP_WORKING_DAYS or {DEFAULT_MIN_GAP_WORKING_DAYS}).")
+def send(now_text: str | None, min_gap: int | None) -> None:
+    """Send every chaser that is due and not yet sent; safe to rerun, and to run twice at once."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    now = parse_now(now_text)
+    if min_gap is None:
+        min_gap = int(app.config.get("CHASER_MIN_GAP_WORKING_DAYS", DEFAULT_MIN_GAP_WORKING_DAYS))
+    with transaction() as session:
+        run = send_due_chasers(session, now=now, links=link_settings(),
+                               min_gap_working_days=min_gap)
+    _echo_run(run, now.date().isoformat())
+    report = deliver_from_app(app, now=now)
+    click.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
+
+
+def _echo_run(run: ChaserRun, day: str) -> None:
+    for sent in run.sent:
+        click.echo(f"{day} {sent.cycle}: {sent.stage} to {sent.agency} "
+                   f"({', '.join(sent.recipients)})")
+    for agency, why in run.held:
+        click.echo(f"{day} held for {agency}: {why}")
+    for address in run.summaries_to:
+        click.echo(f"{day} final-notice summary to {address}")
+    click.echo(f"Chasers queued: {len(run.sent)}, held: {len(run.held)}")

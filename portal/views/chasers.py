@@ -1,0 +1,176 @@
+"""The manager's chaser pages: stages and wording, history, previews, sending now."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from forms.chasers import ActionForm, StageForm
+from portal.access import roles
+from portal.db import db_session
+from portal.models import ChaserStage, Cycle, Return, Role
+from portal.services import chaser_stages, chasers
+from portal.services.errors import NotFound, ServiceError
+
+from .helpers import link_settings, now
+
+bp = Blueprint("chasers", __name__, url_prefix="/chasers")
+manager_only = roles(Role.MANAGER)
+
+
+def _min_gap() -> int:
+    return int(current_app.config.get("CHASER_MIN_GAP_WORKING_DAYS",
+                                      chasers.DEFAULT_MIN_GAP_WORKING_DAYS))
+
+
+@bp.route("/")
+@manager_only
+def index() -> str:
+    return render_template("chasers/index.html", cycles=chasers.chased_cycles(db_session()))
+
+
+@bp.route("/cycles/<int:cycle_id>")
+@manager_only
+def cycle(cycle_id: int) -> str:
+    session = db_session()
+    found = _cycle_or_404(cycle_id)
+    stages = chaser_stages.ensure_default_stages(session, found)
+    return render_template(
+        "chasers/cycle.html", cycle=found, form=None, action=ActionForm(),
+        stages=[(s, chaser_stages.describe_timing(s), chaser_stages.due_on(s, found))
+                for s in stages],
+        rows=chasers.cycle_chasing(session, found), today=now().date(),
+        bounced=chasers.bounced_contacts(session, found),
+    )
+
+
+@bp.route("/cycles/<int:cycle_id>/send-due", methods=["POST"])
+@manager_only
+def send_due(cycle_id: int) -> Response:
+    found = _cycle_or_404(cycle_id)
+    if ActionForm().validate_on_submit():
+        run = chasers.send_due_chasers(db_session(), now=now(), links=link_settings(),
+                                       cycle=found, min_gap_working_days=_min_gap(),
+                                       user_id=current_user.id)
+        _flash_run(run, nothing="No chasers were due: every due stage has already been sent")
+    return redirect(url_for("chasers.cycle", cycle_id=found.id))
+
+
+@bp.route("/cycles/<int:cycle_id>/chase-overdue", methods=["POST"])
+@manager_only
+def chase_overdue(cycle_id: int) -> Response:
+    found = _cycle_or_404(cycle_id)
+    if ActionForm().validate_on_submit():
+        try:
+            run = chasers.chase_all_overdue(db_session(), found, now=now(), links=link_settings(),
+                                            min_gap_working_days=_min_gap(),
+                                            user_id=current_user.id)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            _flash_run(run, nothing="No overdue agency could be chased")
+    return redirect(url_for("chasers.cycle", cycle_id=found.id))
+
+
+def _flash_run(run: chasers.ChaserRun, *, nothing: str) -> None:
+    if run.sent:
+        sent = ", ".join(f"{s.agency} ({s.stage})" for s in run.sent)
+        flash(f"{len(run.sent)} {'chaser' if len(run.sent) == 1 else 'chasers'} sent: {sent}",
+              "success")
+    else:
+        flash(nothing, "info")
+    for agency, why in run.held:
+        flash(f"Not chased: {agency}, {why}", "info")
+
+
+@bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+@manager_only
+def edit_stage(stage_id: int) -> Response | str:
+    stage = _stage_or_404(stage_id)
+    form = StageForm(obj=None, data={
+        "name": stage.name, "offset": stage.offset_working_days, "anchor": stage.anchor,
+        "subject": stage.subject_template, "body": stage.body_template,
+    } if request.method == "GET" else None)
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = chaser_stages.preview_email(stage, None, links=link_settings(),
+                                                  subject=form.subject.data or "",
+                                                  body=form.body.data or "")
+        else:
+            return _save_stage(stage, form)
+    return render_template("chasers/stage_form.html", form=form, stage=stage, preview=preview,
+                           placeholders=chaser_stages.PLACEHOLDERS)
+
+
+def _save_stage(stage: ChaserStage, form: StageForm) -> Response:
+    chaser_stages.update_stage(
+        db_session(), stage, name=form.name.data or "", anchor=form.anchor.data or "",
+        offset=form.offset.data or 0, subject=form.subject.data or "",
+        body=form.body.data or "", user_id=current_user.id,
+    )
+    flash(f"Stage “{stage.name}” saved", "success")
+    return redirect(url_for("chasers.cycle", cycle_id=stage.cycle_id))
+
+
+@bp.route("/stages/<int:stage_id>/preview")
+@manager_only
+def preview_stage(stage_id: int) -> str:
+    stage = _stage_or_404(stage_id)
+    rows = chasers.cycle_chasing(db_session(), stage.cycle)
+    return_id = request.args.get("return_id", type=int)
+    chosen = _return_or_404(return_id) if return_id else None
+    if chosen is not None and chosen.cycle_id != stage.cycle_id:
+        abort(404)
+    addressee = chasers.addressee_for(chosen) if chosen else None
+    email = chaser_stages.preview_email(stage, addressee, links=link_settings())
+    return render_template("chasers/preview.html", stage=stage, rows=rows, chosen=chosen,
+                           email=email)
+
+
+@bp.route("/returns/<int:return_id>")
+@manager_only
+def history(return_id: int) -> str:
+    return_ = _return_or_404(return_id)
+    return render_template(
+        "chasers/history.html", return_=return_, action=ActionForm(),
+        chasers=chasers.chaser_history(db_session(), return_), stage_label=chasers.stage_label,
+        stages=chaser_stages.ensure_default_stages(db_session(), return_.cycle),
+    )
+
+
+@bp.route("/returns/<int:return_id>/chase", methods=["POST"])
+@manager_only
+def chase_one(return_id: int) -> Response:
+    return_ = _return_or_404(return_id)
+    if ActionForm().validate_on_submit():
+        try:
+            sent = chasers.send_adhoc_chaser(db_session(), return_, now=now(),
+                                             links=link_settings(), user_id=current_user.id)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Chaser sent to {', '.join(sent.recipients)}", "success")
+    return redirect(url_for("chasers.history", return_id=return_.id))
+
+
+def _cycle_or_404(cycle_id: int) -> Cycle:
+    try:
+        return chasers.get_cycle(db_session(), cycle_id)
+    except NotFound:
+        abort(404)
+
+
+def _stage_or_404(stage_id: int) -> ChaserStage:
+    try:
+        return chaser_stages.get_stage(db_session(), stage_id)
+    except NotFound:
+        abort(404)
+
+
+def _return_or_404(return_id: int) -> Return:
+    try:
+        return chasers.get_return(db_session(), return_id)
+    except NotFound:
+        abort(404)

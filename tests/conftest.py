@@ -126,8 +126,11 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
-    """A session for arranging and checking data; commit what the app should see."""
-    session = get_db(app).sessionmaker()
+    """A session for arranging and checking data; commit what the app should see.
+
+    Unlike the app's sessions it expires objects on commit, so that what a test reads after
+    committing reflects changes the app (another session or process) made meanwhile."""
+    session = get_db(app).sessionmaker(expire_on_commit=True)
     yield session
     session.rollback()
     session.close()

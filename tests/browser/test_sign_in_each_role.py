@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from portal.models import Role
@@ -45,4 +46,4 @@ def test_each_role_signs_in_to_an_accessible_home_page(
     assert page.get_by_role("heading", level=1).inner_text() == HEADINGS[role]
     assert_accessible(page)
     page.get_by_role("link", name="Sign out").click()
-    assert "You have been signed out" in page.content()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have been signed out")

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from portal.commands import agencies, db, demo, mail, tools, users
+    from portal.commands import agencies, db, demo, mail, returns, tools, users
 
-    for module in (db, tools, agencies, users, mail, demo):
+    for module in (db, tools, agencies, users, mail, demo, returns):
         app.cli.add_command(module.group)

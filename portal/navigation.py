@@ -12,6 +12,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Home", "manager.home"),
         ("Agencies", "manager.agencies"),
         ("Users", "manager.users"),
+        ("Returns", "manager_returns.index"),
     ],
     "moderator": [("Your visits", "moderation.home")],
     "committee": [("Home", "committee.home")],

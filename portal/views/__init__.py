@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import agency, auth, committee, manager, moderation
+    from . import agency, auth, committee, manager, manager_returns, moderation
 
-    for module in (auth, manager, agency, moderation, committee):
+    for module in (auth, manager, manager_returns, agency, moderation, committee):
         app.register_blueprint(module.bp)

@@ -1,0 +1,1 @@
+"""Report data (pure) and reportlab rendering (pure: data -> bytes)."""

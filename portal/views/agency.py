@@ -25,7 +25,7 @@ from forms.returns import (
 )
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Return, Role
+from portal.models import Agency, Return, Role
 from portal.reports.return_pdf import render_return_pdf
 from portal.services import form_stash, previous_answers, return_xlsx, returns
 from portal.services.errors import ImportRejected, NotFound, ServiceError
@@ -75,9 +75,11 @@ def _own_return(return_id: int) -> Return:
 @bp.route("/")
 @agency_only
 def home() -> str:
-    current, past = returns.agency_returns(db_session(), current_user.agency_id)
-    counts = returns.progress(db_session(), [r.id for r in current + past])
-    return render_template("agency/home.html", agency=current_user.agency, current=current,
+    s = db_session()
+    current, past = returns.agency_returns(s, current_user.agency_id)
+    counts = returns.progress(s, [r.id for r in current + past])
+    return render_template("agency/home.html", agency=s.get(Agency, current_user.agency_id),
+                           current=current,
                            past=past, progress=counts)
 
 

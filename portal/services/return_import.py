@@ -167,8 +167,9 @@ def _store(session: Session, context: _Context, *, submit: bool, user_id: int | 
                 [pending.answers.get(a.code, a) for a in current.answers],
                 pending.evidence.get(part.standard.code, current.evidence),
             )
-            if merged != current:
-                write_standard(session, return_, part, merged, user_id=user_id, now=now)
+            if merged != current or pending.answers.keys() & {a.code for a in merged.answers}:
+                write_standard(session, return_, part, merged, user_id=user_id, now=now,
+                               record_blanks=frozenset(pending.answers))
         answers += len(pending.answers)
         evidence += len(pending.evidence)
         if submit:

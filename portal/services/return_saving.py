@@ -128,8 +128,12 @@ def _last_saved(session: Session, return_: Return,
 
 
 def write_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
-                   *, user_id: int | None, now: datetime) -> None:
-    """Store a standard's answers, actions and evidence as given (the caller holds the version)."""
+                   *, user_id: int | None, now: datetime,
+                   record_blanks: frozenset[str] = frozenset()) -> None:
+    """Store a standard's answers, actions and evidence as given (the caller holds the version).
+
+    A blank answer gets a row (grade NULL: not answered) only if its code is in record_blanks.
+    """
     ids = {q.code: q.id for q in part.questions}
     answers = {a.question_id: a for a in session.scalars(
         select(Answer).where(Answer.return_id == return_.id, Answer.question_id.in_(ids.values())))}
@@ -137,7 +141,11 @@ def write_standard(session: Session, return_: Return, part: StandardPart, data: 
         select(Action).where(Action.return_id == return_.id, Action.question_id.in_(ids.values())))}
     for given in data.answers:
         question_id = ids[given.code]
-        _write_answer(session, return_, question_id, given, answers.get(question_id), user_id, now)
+        row = answers.get(question_id)
+        if row is None and given.code in record_blanks:
+            row = Answer(return_id=return_.id, question_id=question_id)
+            session.add(row)
+        _write_answer(session, return_, question_id, given, row, user_id, now)
         _write_action(session, return_, question_id, given, actions.get(question_id))
     write_evidence(session, return_, part.standard.id, data.evidence, user_id=user_id, now=now)
     session.flush()

@@ -30,7 +30,13 @@ from portal.reports.return_pdf import render_return_pdf
 from portal.services import form_stash, previous_answers, return_xlsx, returns
 from portal.services.errors import ImportRejected, NotFound, ServiceError
 from portal.services.return_saving import Conflict, ReadMark, ReturnLocked, save_standard
-from portal.services.return_submission import SubmitRefused, pdf_filename, submit_return
+from portal.services.return_submission import (
+    SubmitProblem,
+    SubmitRefused,
+    pdf_filename,
+    submit_problems,
+    submit_return,
+)
 from portal.web import csrf
 
 from . import return_pages
@@ -40,6 +46,8 @@ bp = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STASHED_ENDPOINTS = {"agency.standard", "agency.check"}
+MAX_STASHED_FIELDS = 400
+MAX_STASHED_CHARS = 200_000
 
 
 @bp.before_request
@@ -49,6 +57,8 @@ def keep_input_after_timeout() -> Response | None:
             or request.endpoint not in STASHED_ENDPOINTS):
         return None
     data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if len(data) > MAX_STASHED_FIELDS or sum(len(v) for v in data.values()) > MAX_STASHED_CHARS:
+        return None  # not a form of ours: the usual sign-in redirect follows
     token = form_stash.stash_form(db_session(), path=request.path, data=data, now=now())
     session["form_stash"] = token
     flash("You were signed out because you were inactive. Sign in again and what you entered "
@@ -173,32 +183,39 @@ def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tup
 def check(return_id: int) -> Response | str | tuple[str, int]:
     return_ = _own_return(return_id)
     s = db_session()
-    document = returns.return_document(s, return_)
     if return_.is_submitted:
-        return render_template("agency/check.html", return_=return_, document=document,
-                               form=None, problems=[])
+        return _check_page(return_, None, [])
     restored = _restored()
     form = DeclarationForm(formdata=restored) if restored is not None else DeclarationForm()
-    problems: list[object] = []
+    problems: list[SubmitProblem] = []
     if form.validate_on_submit():
         try:
             submit_return(s, return_, user=current_user, declaration_name=form.name.data or "",
                           declaration_role=form.role.data or "",
                           read_version=form.version.data or 0, links=link_settings(), now=now())
         except SubmitRefused as exc:
-            problems = list(exc.problems)
+            problems = exc.problems
         except ServiceError as exc:
             flash(str(exc), "info")
             return redirect(url_for("agency.check", return_id=return_id))
         else:
             return redirect(url_for("agency.submitted", return_id=return_id))
+    elif request.method == "POST":  # list what is unfinished now, not after the name is fixed
+        problems = submit_problems(s, return_)
     if request.method == "GET" and restored is None:
         form.version.data = return_.version
         form.name.data = form.name.data or current_user.name
-    status = 400 if problems or form.errors else 200
-    return render_template("agency/check.html", return_=return_, document=document, form=form,
-                           problems=problems,
-                           progress=returns.progress(s, [return_.id])[return_.id]), status
+    return _check_page(return_, form, problems), 400 if problems or form.errors else 200
+
+
+def _check_page(return_: Return, form: DeclarationForm | None,
+                problems: list[SubmitProblem]) -> str:
+    s = db_session()
+    return render_template(
+        "agency/check.html", return_=return_, document=returns.return_document(s, return_),
+        declaration=form, problems=problems,
+        progress=returns.progress(s, [return_.id])[return_.id],
+    )
 
 
 @bp.route("/returns/<int:return_id>/submitted")

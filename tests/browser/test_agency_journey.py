@@ -106,3 +106,26 @@ def test_agency_user_completes_resumes_checks_and_submits_a_return(
     for codes in standards.values():
         for code in codes:
             assert re.search(rf"{re.escape(code)}\s+{LABELS[grade_for(code)]}", text), code
+
+
+def test_pages_warn_before_the_session_times_out_and_can_keep_it_alive(
+    page: Any, live_url: str, db: Session, tool: Any
+) -> None:
+    agency = factories.agency(db, "Hillside Scouts", variant="short")
+    user = factories.user(db, Role.AGENCY, agency=agency)
+    issue(db)
+    db.commit()
+    page.clock.install()
+    sign_in_browser(page, live_url, user.email, factories.PASSWORD)
+    page.get_by_role("link", name="Start the 2026-27 return").click()
+    page.get_by_role("link", name="1. Leadership and accountability").click()
+
+    page.clock.fast_forward("25:01")
+    notice = page.get_by_role("alert")
+    assert "You will be signed out in 5 minutes" in notice.inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Stay signed in").click()
+    page.wait_for_function("() => !document.querySelector('.app-session-notice')")
+
+    page.clock.fast_forward("30:01")
+    assert "You have been signed out" in page.get_by_role("alert").inner_text()

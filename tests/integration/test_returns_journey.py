@@ -143,6 +143,10 @@ def test_submit_refuses_and_links_every_unanswered_question_and_missing_evidence
         assert f'href="{setting.url(f"/standards/{standard}")}#grade-{slug(code)}"' in html
     assert "Describe your evidence for standard 2" in html
     assert "Describe your evidence for standard 1:" not in html
+    unnamed = post_standard(client, setting.url("/check"), {"name": "", "role": "DSL"})
+    html = unnamed.get_data(as_text=True)
+    assert html.count("data-module=\"govuk-error-summary\"") == 1  # one summary for everything
+    assert 'href="#name"' in html and "Select a grade for question" in html
 
 
 def test_submitting_locks_the_return_and_emails_a_pdf_copy(

@@ -63,4 +63,5 @@ if (holder) {
     expired()
   }
   schedule()
+  holder.dataset.started = 'true'
 }

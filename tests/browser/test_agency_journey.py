@@ -119,6 +119,8 @@ def test_pages_warn_before_the_session_times_out_and_can_keep_it_alive(
     sign_in_browser(page, live_url, user.email, factories.PASSWORD)
     page.get_by_role("link", name="Start the 2026-27 return").click()
     page.get_by_role("link", name="1. Leadership and accountability").click()
+    page.wait_for_url("**/standards/1")  # loaded, so the timers below belong to this page
+    page.wait_for_selector("#app-session-timeout[data-started]", state="attached")
 
     page.clock.fast_forward("25:01")
     notice = page.get_by_role("alert")

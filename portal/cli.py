@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "reports",
     "moderation",
     "chasers",
+    "returns",
 )
 
 

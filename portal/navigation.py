@@ -12,6 +12,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Home", "manager.home"),
         ("Agencies", "manager.agencies"),
         ("Cycles", "cycles.index"),
+        ("Returns", "manager_returns.index"),
         ("Chasers", "chasers.index"),
         ("Moderation", "moderation_admin.index"),
         ("Reports", "reports.index"),

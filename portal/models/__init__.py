@@ -18,6 +18,7 @@ from .escalation import Escalation
 from .mail import OutboxAttachment, OutboxMessage
 from .moderation import Finding, ModerationSample, Visit
 from .organisation import DEFAULT_SECTORS, Agency, Contact, Sector
+from .stash import FormStash
 from .tool import GradeDescriptor, Question, Standard, ToolVersion
 from .user import User
 
@@ -38,6 +39,7 @@ __all__ = [
     "Escalation",
     "Evidence",
     "Finding",
+    "FormStash",
     "Grade",
     "GradeDescriptor",
     "ModerationSample",

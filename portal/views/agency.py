@@ -1,17 +1,275 @@
-"""An agency's safeguarding lead: their returns."""
+"""An agency's safeguarding lead: their returns, one page per standard, check, submit, files."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
+from forms.returns import (
+    DeclarationForm,
+    StandardForm,
+    StartFromPreviousForm,
+    UploadForm,
+    read_standard,
+)
 from portal.access import roles
-from portal.models import Role
+from portal.db import db_session
+from portal.models import Agency, Return, Role
+from portal.reports.return_pdf import render_return_pdf
+from portal.services import form_stash, previous_answers, return_xlsx, returns
+from portal.services.errors import ImportRejected, NotFound, ServiceError
+from portal.services.return_saving import Conflict, ReadMark, ReturnLocked, save_standard
+from portal.services.return_submission import (
+    SubmitProblem,
+    SubmitRefused,
+    pdf_filename,
+    submit_problems,
+    submit_return,
+)
+from portal.web import csrf
+
+from . import return_pages
+from .helpers import link_settings, now
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
+agency_only = roles(Role.AGENCY)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STASHED_ENDPOINTS = {"agency.standard", "agency.check"}
+MAX_STASHED_FIELDS = 400
+MAX_STASHED_CHARS = 200_000
+
+
+@bp.before_request
+def keep_input_after_timeout() -> Response | None:
+    """A save that arrives after the session expired: keep the input, sign in, then restore it."""
+    if (request.method != "POST" or current_user.is_authenticated
+            or request.endpoint not in STASHED_ENDPOINTS):
+        return None
+    data = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if len(data) > MAX_STASHED_FIELDS or sum(len(v) for v in data.values()) > MAX_STASHED_CHARS:
+        return None  # not a form of ours: the usual sign-in redirect follows
+    token = form_stash.stash_form(db_session(), path=request.path, data=data, now=now())
+    session["form_stash"] = token
+    flash("You were signed out because you were inactive. Sign in again and what you entered "
+          "will be put back for you to save.", "info")
+    return redirect(url_for("auth.sign_in", next=f"{request.path}?restore={token}"))
+
+
+def _restored() -> MultiDict[str, str] | None:
+    token = request.args.get("restore")
+    if not token or session.get("form_stash") != token:
+        return None
+    session.pop("form_stash", None)
+    data = form_stash.take_stash(db_session(), token, path=request.path, now=now())
+    return MultiDict(data) if data is not None else None
+
+
+def _own_return(return_id: int) -> Return:
+    try:
+        return returns.get_return(db_session(), return_id, agency_id=current_user.agency_id)
+    except NotFound:
+        abort(404)
 
 
 @bp.route("/")
-@roles(Role.AGENCY)
+@agency_only
 def home() -> str:
-    return render_template("agency/home.html", agency=current_user.agency)
+    s = db_session()
+    current, past = returns.agency_returns(s, current_user.agency_id)
+    counts = returns.progress(s, [r.id for r in current + past])
+    return render_template("agency/home.html", agency=s.get(Agency, current_user.agency_id),
+                           current=current,
+                           past=past, progress=counts)
+
+
+@bp.route("/session")
+@agency_only
+def keep_alive() -> tuple[str, int]:
+    """Called by the timeout warning's "stay signed in": the request itself renews the session."""
+    return "", 204
+
+
+@bp.route("/returns/<int:return_id>")
+@agency_only
+def return_page(return_id: int) -> str:
+    return_ = _own_return(return_id)
+    s = db_session()
+    previous = previous_answers.previous_return(s, return_)
+    return render_template(
+        "agency/return.html", return_=return_, tasks=returns.task_list(s, return_),
+        progress=returns.progress(s, [return_.id])[return_.id], previous=previous,
+        previous_form=StartFromPreviousForm(),
+    )
+
+
+@bp.route("/returns/<int:return_id>/previous", methods=["POST"])
+@agency_only
+def start_from_previous(return_id: int) -> Response:
+    return_ = _own_return(return_id)
+    if StartFromPreviousForm().validate_on_submit():
+        try:
+            copied = previous_answers.start_from_previous(db_session(), return_,
+                                                          user_id=current_user.id, now=now())
+        except ServiceError as exc:
+            flash(str(exc), "info")
+        else:
+            flash(f"{copied} answers copied from your last return. Check each standard, "
+                  "change what is different this year, and save it.", "success")
+    return redirect(url_for("agency.return_page", return_id=return_id))
+
+
+@bp.route("/returns/<int:return_id>/standards/<code>", methods=["GET", "POST"])
+@agency_only
+def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
+    return_ = _own_return(return_id)
+    if return_.is_submitted:
+        flash("This return has been submitted, so its answers cannot change.", "info")
+        return redirect(url_for("agency.return_page", return_id=return_id))
+    parts = returns.standard_parts(db_session(), return_)
+    try:
+        part = returns.find_part(parts, code)
+    except NotFound:
+        abort(404)
+    page = return_pages.StandardPage(return_, parts, part)
+    form = StandardForm()
+    if form.validate_on_submit():
+        return _save(page, form)
+    if request.method == "POST":  # the form's token did not match: show the input back, unsaved
+        return page.render(StandardForm(formdata=None, data=page.mark_data()),
+                           values=request.form, stale=True)
+    restored = _restored()
+    if restored is not None:
+        return page.render(StandardForm(formdata=restored), values=restored, restored=True)
+    return page.render(StandardForm(formdata=None, data=page.mark_data()))
+
+
+def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tuple[str, int]:
+    part = page.part
+    data, errors = read_standard(part.standard.code, [q.code for q in part.questions],
+                                 request.form)
+    if errors:
+        return page.render(form, values=request.form, errors=errors), 400
+    read = ReadMark(form.version.data or 0, form.digest.data or "")
+    try:
+        save_standard(db_session(), page.return_, part, data, read=read,
+                      user_id=current_user.id, now=now())
+    except Conflict as conflict:
+        form = StandardForm(formdata=None, data={"version": conflict.mark.version,
+                                                 "digest": conflict.mark.digest})
+        return page.render(form, values=request.form, conflict=conflict), 409
+    except ReturnLocked as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("agency.return_page", return_id=page.return_.id))
+    if request.form.get("action") == "continue":
+        return redirect(page.next_url())
+    flash(f"Standard {part.standard.code}: {part.standard.title} is saved. You can come back "
+          "to it at any time before you submit.", "success")
+    return redirect(url_for("agency.return_page", return_id=page.return_.id))
+
+
+@bp.route("/returns/<int:return_id>/check", methods=["GET", "POST"])
+@agency_only
+def check(return_id: int) -> Response | str | tuple[str, int]:
+    return_ = _own_return(return_id)
+    s = db_session()
+    if return_.is_submitted:
+        return _check_page(return_, None, [])
+    restored = _restored()
+    form = DeclarationForm(formdata=restored) if restored is not None else DeclarationForm()
+    problems: list[SubmitProblem] = []
+    if form.validate_on_submit():
+        try:
+            submit_return(s, return_, user=current_user, declaration_name=form.name.data or "",
+                          declaration_role=form.role.data or "",
+                          read_version=form.version.data or 0, links=link_settings(), now=now())
+        except SubmitRefused as exc:
+            problems = exc.problems
+        except ServiceError as exc:
+            flash(str(exc), "info")
+            return redirect(url_for("agency.check", return_id=return_id))
+        else:
+            return redirect(url_for("agency.submitted", return_id=return_id))
+    elif request.method == "POST":  # list what is unfinished now, not after the name is fixed
+        problems = submit_problems(s, return_)
+    if request.method == "GET" and restored is None:
+        form.version.data = return_.version
+        form.name.data = form.name.data or current_user.name
+    return _check_page(return_, form, problems), 400 if problems or form.errors else 200
+
+
+def _check_page(return_: Return, form: DeclarationForm | None,
+                problems: list[SubmitProblem]) -> str:
+    s = db_session()
+    return render_template(
+        "agency/check.html", return_=return_, document=returns.return_document(s, return_),
+        declaration=form, problems=problems,
+        progress=returns.progress(s, [return_.id])[return_.id],
+    )
+
+
+@bp.route("/returns/<int:return_id>/submitted")
+@agency_only
+def submitted(return_id: int) -> str:
+    return_ = _own_return(return_id)
+    if not return_.is_submitted:
+        abort(404)
+    recipients = sorted({current_user.email, *(c.email for c in return_.agency.contacts
+                                               if c.bounced_at is None)})
+    return render_template("agency/submitted.html", return_=return_, recipients=recipients)
+
+
+@bp.route("/returns/<int:return_id>/pdf")
+@agency_only
+def pdf(return_id: int) -> Response:
+    return_ = _own_return(return_id)
+    content = render_return_pdf(returns.return_document(db_session(), return_),
+                                partnership=link_settings().partnership)
+    return return_pages.download(content, pdf_filename(return_), "application/pdf")
+
+
+@bp.route("/returns/<int:return_id>/spreadsheet")
+@agency_only
+def spreadsheet(return_id: int) -> Response:
+    return_ = _own_return(return_id)
+    content = return_xlsx.return_workbook(db_session(), return_)
+    name = pdf_filename(return_).removesuffix(".pdf") + ".xlsx"
+    return return_pages.download(content, name, XLSX)
+
+
+@bp.route("/returns/<int:return_id>/spreadsheet/upload", methods=["GET", "POST"])
+@agency_only
+def upload(return_id: int) -> Response | str | tuple[str, int]:
+    return_ = _own_return(return_id)
+    if return_.is_submitted:
+        abort(404)
+    form = UploadForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            answered = return_xlsx.read_workbook(db_session(), return_, form.file.data.read(),
+                                                 user_id=current_user.id, now=now())
+        except ImportRejected as exc:
+            errors = exc.errors
+        except ServiceError as exc:
+            form.file.errors = [str(exc)]
+        else:
+            flash(f"Your spreadsheet is uploaded: {answered} questions answered.", "success")
+            return redirect(url_for("agency.return_page", return_id=return_id))
+    status = 400 if errors or form.errors else 200
+    return render_template("agency/upload.html", return_=return_, form=form,
+                           errors=errors), status
+
+
+csrf.exempt(standard)  # its form checks the token itself, after a timed-out post is kept
+csrf.exempt(check)

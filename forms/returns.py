@@ -1,0 +1,151 @@
+"""The agency's return forms: a standard's answers (fields per question), declaration, upload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+from wtforms.widgets import HiddenInput
+
+from portal.models.enums import Grade
+from portal.services.return_rules import (
+    ActionInput,
+    AnswerInput,
+    StandardInput,
+    answer_problems,
+    evidence_problems,
+)
+
+PARTS = ("grade", "reason", "comment", "what", "who", "by")
+
+
+def field_id(part: str, code: str) -> str:
+    """The id (and name) of a question's field: grade-6-2, reason-6-2, by-6-2-day..."""
+    return f"{part}-{code.replace('.', '-')}"
+
+
+def error_anchor(part: str, code: str) -> str:
+    return field_id(part, code) + ("-day" if part == "by" else "")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field_id: str
+    message: str
+
+
+class StandardForm(FlaskForm):
+    """The fixed part of a standard's page (CSRF and what was read); questions are read below."""
+
+    version = IntegerField(widget=HiddenInput())
+    digest = HiddenField()
+
+
+def values_from_input(data: StandardInput) -> dict[str, str]:
+    """Saved answers as the form's field values."""
+    values = {"evidence": data.evidence}
+    for answer in data.answers:
+        code = answer.code
+        by = answer.action.by_when
+        values.update({
+            field_id("grade", code): answer.grade or "", field_id("reason", code): answer.na_reason,
+            field_id("comment", code): answer.comment, field_id("what", code): answer.action.what,
+            field_id("who", code): answer.action.who,
+            field_id("by", code) + "-day": str(by.day) if by else "",
+            field_id("by", code) + "-month": str(by.month) if by else "",
+            field_id("by", code) + "-year": str(by.year) if by else "",
+        })
+    return values
+
+
+def read_standard(standard_code: str, codes: list[str],
+                  form: Mapping[str, str]) -> tuple[StandardInput, list[FieldError]]:
+    """A standard's answers from posted fields, and every field error (in page order)."""
+    errors: list[FieldError] = []
+    answers = [_read_answer(code, form, errors) for code in codes]
+    evidence = (form.get("evidence") or "").strip()
+    errors += [FieldError("evidence", m) for m in evidence_problems(standard_code, evidence)]
+    return StandardInput(answers, evidence), errors
+
+
+def _read_answer(code: str, form: Mapping[str, str], errors: list[FieldError]) -> AnswerInput:
+    def text(part: str) -> str:
+        return (form.get(field_id(part, code)) or "").strip()
+
+    grade = text("grade")
+    if grade and grade not in {g.value for g in Grade}:
+        grade = ""
+    weak = grade in (Grade.REQUIRES_IMPROVEMENT.value, Grade.INADEQUATE.value)
+    by_when, date_error = _read_date(code, form)
+    if date_error and weak:
+        errors.append(FieldError(error_anchor("by", code), date_error))
+    answer = AnswerInput(
+        code, grade or None, text("reason") if grade == Grade.NOT_APPLICABLE.value else "",
+        text("comment"),
+        ActionInput(text("what"), text("who"), by_when) if weak else ActionInput(),
+    )
+    errors += [FieldError(error_anchor(p.part, code), p.message) for p in answer_problems(answer)
+               if not (p.part == "by" and date_error)]
+    return answer
+
+
+def _read_date(code: str, form: Mapping[str, str]) -> tuple[date | None, str | None]:
+    base = field_id("by", code)
+    parts = [(form.get(f"{base}-{p}") or "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None, None
+    try:
+        day, month, year = (int(p) for p in parts)
+        if year < 1000:
+            raise ValueError
+        return date(year, month, day), None
+    except ValueError:
+        return None, f"The date for the action on question {code} must be a real date, " \
+                     "like 31 3 2027"
+
+
+class DeclarationForm(FlaskForm):
+    name = StringField(
+        "Your full name", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your full name"), Length(max=200)],
+    )
+    role = StringField(
+        "Your role", widget=GovTextInput(), description="For example, designated safeguarding lead",
+        validators=[InputRequired(message="Enter your role"), Length(max=200)],
+    )
+    version = IntegerField(widget=HiddenInput())
+    submit = SubmitField("Accept and submit", widget=GovSubmitInput())
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "Upload your completed spreadsheet", widget=GovFileInput(),
+        description="The .xlsx file you downloaded from this return, filled in.",
+        validators=[FileRequired(message="Select the spreadsheet to upload")],
+    )
+    submit = SubmitField("Upload answers", widget=GovSubmitInput())
+
+
+class StartFromPreviousForm(FlaskForm):
+    submit = SubmitField("Start from my last return's answers", widget=GovSubmitInput())
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you reopening this return?", widget=GovTextArea(),
+        description="The agency will see this reason. It is also kept in the audit trail.",
+        validators=[InputRequired(message="Enter why you are reopening the return"),
+                    Length(max=2000)],
+    )
+    submit = SubmitField("Reopen return", widget=GovSubmitInput())

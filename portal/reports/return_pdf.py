@@ -1,0 +1,135 @@
+"""A return as a PDF: real text, A4, title metadata, page numbers, every question with its grade."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal.models.enums import GRADE_LABELS, Grade
+from portal.services.return_rules import AnswerInput
+from portal.services.returns import DocStandard, ReturnDocument
+
+STYLES = getSampleStyleSheet()
+BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=12)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=10.5)
+GREY = colors.HexColor("#505a5f")
+
+
+def render_return_pdf(doc: ReturnDocument, *, partnership: str) -> bytes:
+    """The PDF copy of a return."""
+    buffer = BytesIO()
+    title = f"Compact Audit {doc.cycle}: {doc.agency}"
+    template = SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, author=partnership, subject="Compact Audit return",
+        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm,
+    )
+    template.build(_story(doc, partnership), canvasmaker=_numbered_canvas(doc))
+    return buffer.getvalue()
+
+
+def _story(doc: ReturnDocument, partnership: str) -> list[Flowable]:
+    story: list[Flowable] = [
+        Paragraph(escape(partnership), STYLES["Normal"]),
+        Paragraph(escape(f"Compact Audit {doc.cycle}"), STYLES["Title"]),
+        Paragraph(escape(doc.agency), STYLES["Heading1"]),
+        _facts(doc),
+        Spacer(1, 6 * mm),
+    ]
+    for standard in doc.standards:
+        story += _standard(standard)
+    return story
+
+
+def _facts(doc: ReturnDocument) -> Table:
+    rows = [["Sector", doc.sector], ["Deadline", _date(doc.deadline)], ["Status", doc.status]]
+    if doc.submitted_at:
+        rows.append(["Submitted", f"{_date(doc.submitted_at)} at {doc.submitted_at:%H:%M} UTC"
+                                  f" by {doc.submitted_by or 'unknown'}"])
+    if doc.declaration_name:
+        rows.append(["Declaration", f"{doc.declaration_name}, {doc.declaration_role or ''}"])
+    table = Table([[k, Paragraph(escape(v), BODY)] for k, v in rows], colWidths=[30 * mm, None])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+def _standard(standard: DocStandard) -> list[Flowable]:
+    heading = Paragraph(escape(f"Standard {standard.code}: {standard.title}"), STYLES["Heading2"])
+    rows: list[list[Any]] = [["Question", "Grade", "Question and your comments"]]
+    rows += [[q.code, _grade(q.answer), Paragraph(_details(q.text, q.answer), SMALL)]
+             for q in standard.questions]
+    table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        ("FONTSIZE", (0, 0), (1, -1), 9),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
+    ]))
+    evidence = standard.evidence.strip() or "No evidence described."
+    return [heading, table, Spacer(1, 2 * mm),
+            Paragraph(f"<b>Evidence:</b> {_lines(evidence)}", BODY), Spacer(1, 4 * mm)]
+
+
+def _grade(answer: AnswerInput) -> str:
+    return GRADE_LABELS[Grade(answer.grade)] if answer.grade else "Not answered"
+
+
+def _details(text: str, answer: AnswerInput) -> str:
+    parts = [escape(text)]
+    if answer.na_reason:
+        parts.append(f"<b>Why not applicable:</b> {_lines(answer.na_reason)}")
+    if answer.comment:
+        parts.append(f"<b>Comment:</b> {_lines(answer.comment)}")
+    action = answer.action
+    if answer.is_weak and not action.is_empty:
+        when = _date(action.by_when) if action.by_when else "no date"
+        parts.append(f"<b>Action:</b> {_lines(action.what)} <b>By:</b> {escape(action.who)}, "
+                     f"{when}")
+    return "<br/>".join(parts)
+
+
+def _lines(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+def _date(value: Any) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _numbered_canvas(doc: ReturnDocument) -> type[Canvas]:
+    """A canvas that writes "Page N of M" and the agency on every page (two passes)."""
+    footer_text = f"{doc.agency} - Compact Audit {doc.cycle}"
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            self.setFont("Helvetica", 8)
+            self.setFillColor(GREY)
+            self.drawString(18 * mm, 10 * mm, footer_text)
+            self.drawRightString(A4[0] - 18 * mm, 10 * mm,
+                                 f"Page {self.getPageNumber()} of {total}")
+
+    return NumberedCanvas

@@ -1,0 +1,64 @@
+"""The manager's view of submitted returns: find one, download its copy, reopen it with a reason."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from forms.returns import ReopenForm
+from portal.access import roles
+from portal.db import db_session
+from portal.models import Return, ReturnStatus, Role
+from portal.reports.return_pdf import render_return_pdf
+from portal.services import returns
+from portal.services.errors import NotFound, ServiceError
+from portal.services.return_submission import pdf_filename, reopen_return
+
+from .helpers import link_settings, now
+from .return_pages import download
+
+bp = Blueprint("manager_returns", __name__, url_prefix="/manager/returns")
+manager_only = roles(Role.MANAGER)
+
+
+def _return_or_404(return_id: int) -> Return:
+    try:
+        return returns.get_return(db_session(), return_id, agency_id=None)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/")
+@manager_only
+def index() -> str:
+    text = request.args.get("q", "").strip()[:200]
+    found = returns.find_returns(db_session(), text=text, status=ReturnStatus.SUBMITTED.value)
+    return render_template("manager_returns/index.html", returns=found, q=text)
+
+
+@bp.route("/<int:return_id>/reopen", methods=["GET", "POST"])
+@manager_only
+def reopen(return_id: int) -> Response | str:
+    return_ = _return_or_404(return_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            reopen_return(db_session(), return_, reason=form.reason.data or "",
+                          user_id=current_user.id, now=now())
+        except ServiceError as exc:
+            form.reason.errors = [str(exc)]
+        else:
+            flash(f"{return_.agency.name}'s {return_.cycle.label} return is reopened. "
+                  "The agency can change it and submit it again.", "success")
+            return redirect(url_for("manager_returns.index"))
+    return render_template("manager_returns/reopen.html", return_=return_, form=form)
+
+
+@bp.route("/<int:return_id>/pdf")
+@manager_only
+def pdf(return_id: int) -> Response:
+    return_ = _return_or_404(return_id)
+    content = render_return_pdf(returns.return_document(db_session(), return_),
+                                partnership=link_settings().partnership)
+    return download(content, pdf_filename(return_), "application/pdf")

@@ -1,0 +1,58 @@
+"""What the return's views share: rendering a standard's page, sending a file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from io import BytesIO
+from typing import Any
+
+from flask import render_template, send_file, url_for
+from werkzeug.wrappers import Response
+
+from forms.returns import FieldError, StandardForm, values_from_input
+from portal.db import db_session
+from portal.models import Return
+from portal.services import previous_answers, returns
+from portal.services.return_saving import Conflict, digest
+from portal.services.returns import StandardPart
+
+
+class StandardPage:
+    """One standard's page of a return."""
+
+    def __init__(self, return_: Return, parts: list[StandardPart], part: StandardPart) -> None:
+        self.return_ = return_
+        self.parts = parts
+        self.part = part
+        self.index = parts.index(part)
+        answers, evidence = returns.saved_answers(db_session(), return_)
+        self.saved = returns.standard_input(part, answers, evidence)
+
+    def mark_data(self) -> dict[str, Any]:
+        """The hidden fields saying what the page showed: version and digest of the answers."""
+        return {"version": self.return_.version, "digest": digest(self.saved)}
+
+    def next_url(self) -> str:
+        if self.index + 1 < len(self.parts):
+            return url_for("agency.standard", return_id=self.return_.id,
+                           code=self.parts[self.index + 1].standard.code)
+        return url_for("agency.check", return_id=self.return_.id)
+
+    def render(self, form: StandardForm, *, values: Mapping[str, str] | None = None,
+               errors: list[FieldError] | None = None, conflict: Conflict | None = None,
+               restored: bool = False, stale: bool = False) -> str:
+        s = db_session()
+        return render_template(
+            "agency/standard.html", return_=self.return_, part=self.part, index=self.index,
+            count=len(self.parts), form=None, page_form=form,
+            values=values if values is not None else values_from_input(self.saved),
+            errors=errors or [], error_for={e.field_id: e.message for e in errors or []},
+            conflict=conflict, restored=restored, stale=stale,
+            previous=previous_answers.previous_answers(s, self.return_),
+            progress=returns.progress(s, [self.return_.id])[self.return_.id],
+        )
+
+
+def download(content: bytes, filename: str, mimetype: str) -> Response:
+    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True,
+                     download_name=filename, max_age=0)

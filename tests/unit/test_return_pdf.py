@@ -1,0 +1,50 @@
+"""The PDF copy of a return: real text, metadata, A4, page numbers, every question and grade."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+
+from pypdf import PdfReader
+
+from portal.reports.return_pdf import render_return_pdf
+from portal.services.return_rules import ActionInput, AnswerInput
+from portal.services.returns import DocQuestion, DocStandard, ReturnDocument
+
+
+def document(standards: int = 12) -> ReturnDocument:
+    return ReturnDocument(
+        return_id=1, agency="Smith & Sons <Taxis>", sector="Commercial", cycle="2026-27",
+        deadline=date(2027, 1, 29), status="Submitted", submitted_at=datetime(2027, 1, 10, 14, 5),
+        submitted_by="Sam Patel", declaration_name="Sam Patel", declaration_role="Director",
+        standards=[
+            DocStandard(str(s), f"Standard title {s}", "Evidence text " * 20, [
+                DocQuestion(f"{s}.1", "A question " * 12, AnswerInput(f"{s}.1", "good")),
+                DocQuestion(f"{s}.2", "Another question", AnswerInput(
+                    f"{s}.2", "inadequate", comment="We know",
+                    action=ActionInput("Do better", "Manager", date(2027, 6, 1)))),
+                DocQuestion(f"{s}.3", "Third", AnswerInput(f"{s}.3", "not_applicable",
+                                                           na_reason="No vehicles")),
+                DocQuestion(f"{s}.4", "Fourth", AnswerInput(f"{s}.4")),
+            ])
+            for s in range(1, standards + 1)
+        ],
+    )
+
+
+def test_pdf_holds_the_agency_every_code_with_its_grade_and_page_numbers() -> None:
+    reader = PdfReader(io.BytesIO(render_return_pdf(document(), partnership="Anyshire")))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Compact Audit 2026-27: Smith & Sons <Taxis>"
+    assert len(reader.pages) > 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    assert "Smith & Sons <Taxis>" in text
+    assert f"Page 1 of {len(reader.pages)}" in text
+    for s in range(1, 13):
+        for code, grade in ((f"{s}.1", "Good"), (f"{s}.2", "Inadequate"),
+                            (f"{s}.3", "Not applicable"), (f"{s}.4", "Not answered")):
+            assert re.search(rf"{re.escape(code)}\s+{grade}\n", text), code
+    assert "Do better" in text and "No vehicles" in text

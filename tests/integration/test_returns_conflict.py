@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,9 +24,7 @@ from tests.integration.returns_helpers import (
 
 
 class Person:
-    """A browser of its own. pytest-flask keeps one app context (and `g`) for the whole test,
-    so what `g` caches for a browser (signed-in user, CSRF token) is dropped before each of this
-    person's requests."""
+    """A browser of its own: a test client with its own cookies."""
 
     def __init__(self, app: Flask, user: Any) -> None:
         self.client: FlaskClient = app.test_client()
@@ -36,8 +34,6 @@ class Person:
         self._act()
 
     def _act(self) -> FlaskClient:
-        for name in list(vars(g)):
-            delattr(g, name)
         return self.client
 
     def get(self, url: str) -> Any:

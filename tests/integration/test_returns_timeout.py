@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,12 +25,6 @@ from tests.integration.returns_helpers import (
 from tests.support import submit_form
 
 
-def forget_browser_state() -> None:
-    """pytest-flask keeps one `g` for the test: drop what it cached for the old session."""
-    for name in list(vars(g)):
-        delattr(g, name)
-
-
 @pytest.fixture
 def signed_in(client: FlaskClient, db: Session, tool: Any) -> tuple[Any, str, list[str]]:
     agency = factories.agency(db, "Brookside Food Bank", variant="short")
@@ -43,7 +37,6 @@ def signed_in(client: FlaskClient, db: Session, tool: Any) -> tuple[Any, str, li
 
 def expire_session(client: FlaskClient) -> None:
     client.delete_cookie("session")
-    forget_browser_state()
 
 
 def test_a_save_after_the_session_expired_is_put_back_after_signing_in(
@@ -87,7 +80,6 @@ def test_kept_input_is_only_put_back_in_the_browser_that_posted_it(
                              page_html=page)
     next_url = unquote(response.headers["Location"].split("next=", 1)[1])
     other = app.test_client()
-    forget_browser_state()
     sign_in(other, user)
     assert "Private draft" not in other.get(next_url).get_data(as_text=True)
 

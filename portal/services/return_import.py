@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Question, Return, ReturnStatus
 
 from . import audit
-from .cycles import get_cycle
+from .cycles import get_cycle, mark_submitted
 from .errors import ImportRejected, LineError
 from .return_rules import AnswerInput, StandardInput, parse_grade
 from .return_saving import bump_version, write_standard
@@ -173,18 +173,13 @@ def _store(session: Session, context: _Context, *, submit: bool, user_id: int | 
         answers += len(pending.answers)
         evidence += len(pending.evidence)
         if submit:
-            _mark_submitted(return_, now)
+            mark_submitted(session, return_, now=now, user_id=user_id)  # clears its escalation
+            return_.declaration_name = return_.declaration_name or "Imported by the partnership"
             submitted += 1
         audit.record(session, action="return.imported", entity_type="return",
                      entity_id=return_.id, user_id=user_id, cycle=context.cycle.label,
                      answers=len(pending.answers), submitted=submit)
     session.flush()
     return ImportResult(len(context.pending), answers, evidence, submitted)
-
-
-def _mark_submitted(return_: Return, now: datetime) -> None:
-    return_.status = ReturnStatus.SUBMITTED.value
-    return_.submitted_at = now
-    return_.declaration_name = return_.declaration_name or "Imported by the partnership"
 
 

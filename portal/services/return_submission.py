@@ -13,6 +13,7 @@ from portal.models import Return, ReturnStatus, User
 from portal.reports.return_pdf import render_return_pdf
 
 from . import audit, outbox
+from .cycles import mark_submitted
 from .errors import ServiceError
 from .outbox import Attachment
 from .return_rules import AnswerInput, answer_problems
@@ -72,9 +73,7 @@ def submit_return(session: Session, return_: Return, *, user: User, declaration_
     if not bump_version(session, return_, read_version, now=now):
         raise ServiceError("These answers were changed while you were checking them. "
                            "Check them again before you submit.")
-    return_.status = ReturnStatus.SUBMITTED.value
-    return_.submitted_at = now
-    return_.submitted_by_id = user.id
+    mark_submitted(session, return_, now=now, user_id=user.id)  # also clears its escalation
     return_.declaration_name = declaration_name.strip()
     return_.declaration_role = declaration_role.strip()
     session.flush()

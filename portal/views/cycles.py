@@ -13,7 +13,7 @@ from forms.cycles import ChairMeetingForm, ConfirmForm, CycleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role
-from portal.services import cycles, dashboard, escalations
+from portal.services import chasers, cycles, dashboard, escalations, visits
 from portal.services.errors import NotFound, ServiceError
 
 from .helpers import link_settings, now
@@ -93,7 +93,9 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
     data = dashboard.build_dashboard(session, cycle, now=moment, filters=_return_filter())
     return render_template("cycles/dashboard.html", cycle=cycle, data=data,
                            can_close=cycles.can_close(cycle, now=moment),
-                           status_filters=dashboard.STATUS_FILTERS)
+                           status_filters=dashboard.STATUS_FILTERS,
+                           moderation=visits.moderation_progress(session, cycle),
+                           bounced=chasers.bounced_contacts(session, cycle))
 
 
 def _return_filter() -> dashboard.ReturnFilter:

@@ -27,7 +27,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Return, Role
 from portal.reports.return_pdf import render_return_pdf
-from portal.services import form_stash, previous_answers, return_xlsx, returns
+from portal.services import findings, form_stash, previous_answers, return_xlsx, returns
 from portal.services.errors import ImportRejected, NotFound, ServiceError
 from portal.services.return_saving import Conflict, ReadMark, ReturnLocked, save_standard
 from portal.services.return_submission import (
@@ -89,8 +89,8 @@ def home() -> str:
     current, past = returns.agency_returns(s, current_user.agency_id)
     counts = returns.progress(s, [r.id for r in current + past])
     return render_template("agency/home.html", agency=s.get(Agency, current_user.agency_id),
-                           current=current,
-                           past=past, progress=counts)
+                           current=current, past=past, progress=counts,
+                           visits=findings.completed_visits_of_agency(s, current_user.agency_id))
 
 
 @bp.route("/session")

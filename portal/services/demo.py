@@ -25,7 +25,7 @@ from portal.models import (
     User,
 )
 
-from . import tools
+from . import demo_activity, tools
 from .cycles import create_cycle, open_cycle
 from .errors import ServiceError
 from .passwords import hash_password
@@ -155,15 +155,19 @@ def _history(session: Session, rng: random.Random, *, now: datetime) -> int:
             ("2025-26", "B", date(2026, 1, 30), None, CycleStatus.CLOSED),
             ("2026-27", "A", date(2027, 1, 29), 0.3, CycleStatus.OPEN)]
     total = 0
+    made = []
     for label, cohort, deadline, rate, status in plan:
         opened = datetime.combine(deadline - timedelta(days=70), time(9))
         cycle = create_cycle(session, label=label, cohort=cohort, deadline=deadline, now=opened)
         returns = open_cycle(session, cycle, now=opened, links=None)
         _fill(session, cycle, returns, rng, rate=rate, historic=status == CycleStatus.CLOSED)
+        session.flush()
         if status == CycleStatus.CLOSED:
-            cycle.status = CycleStatus.CLOSED.value
-            cycle.closed_at = datetime.combine(cycle.final_deadline, time(18))
+            demo_activity.close_as_history(session, cycle)
         total += len(returns)
+        made.append(cycle)
+    demo_activity.moderate(session, made[1], rng)
+    demo_activity.prepare_chasers(session, made[2])
     session.flush()
     return total
 

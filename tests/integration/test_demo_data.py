@@ -8,7 +8,18 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Answer, Cycle, Return, ReturnStatus, Role, User
+from portal.models import (
+    Agency,
+    Answer,
+    ChaserStage,
+    Cycle,
+    Escalation,
+    Return,
+    ReturnStatus,
+    Role,
+    User,
+    Visit,
+)
 from portal.services.passwords import verify_password
 from tests.conftest import TABLES_TO_CLEAN
 
@@ -78,3 +89,17 @@ def test_demo_refuses_to_load_twice(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0
     assert "already has agencies" in result.output
+
+
+def test_demo_has_escalations_moderation_and_chaser_stages(app: Flask, db: Session) -> None:
+    _load(app)
+    escalated = db.scalars(select(Escalation)).all()
+    assert escalated and any(e.chair_meeting_required for e in escalated)
+    visits = db.scalars(select(Visit)).all()
+    submitted = db.scalar(select(func.count()).select_from(Return).join(Cycle).where(
+        Cycle.label == "2025-26", Return.status == ReturnStatus.SUBMITTED.value))
+    assert len(visits) == -(-(submitted or 0) // 10)  # ceil(10% of the submitted returns)
+    assert any(v.status == "completed" and v.findings for v in visits)
+    open_cycle = db.scalar(select(Cycle).where(Cycle.label == "2026-27"))
+    assert db.scalar(select(func.count()).select_from(ChaserStage).where(
+        ChaserStage.cycle_id == open_cycle.id)) == 5  # type: ignore[union-attr]

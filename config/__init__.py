@@ -53,6 +53,7 @@ class Settings:
     SESSION_COOKIE_SECURE: bool = False
     FORCE_HTTPS: bool = False
     SESSION_TIMEOUT_MINUTES: int = 30
+    CHASER_MIN_GAP_WORKING_DAYS: int = 2
     PASSWORD_LINK_HOURS: int = 72
     WTF_CSRF_ENABLED: bool = True
     TESTING: bool = False
@@ -87,6 +88,7 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", Settings.MAIL_DEFAULT_SENDER),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         SESSION_TIMEOUT_MINUTES=_int("SESSION_TIMEOUT_MINUTES", 30),
+        CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
     )
     if env == "production":
         _require_production(settings)

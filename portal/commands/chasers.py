@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.mail import deliver_from_app
-from portal.services.chasers import DEFAULT_MIN_GAP_WORKING_DAYS, ChaserRun, send_due_chasers
+from portal.services.chasers import ChaserRun, send_due_chasers
 
 from .common import NOW_OPTION, link_settings, parse_now, transaction
 
@@ -18,13 +18,13 @@ group = AppGroup("chasers", help="Reminder and chase emails.")
 @NOW_OPTION
 @click.option("--min-gap", type=click.IntRange(min=0), default=None, metavar="DAYS",
               help="Working days to leave between two chasers to one agency "
-                   f"(default: CHASER_MIN_GAP_WORKING_DAYS or {DEFAULT_MIN_GAP_WORKING_DAYS}).")
+                   "(default: the CHASER_MIN_GAP_WORKING_DAYS setting, 2).")
 def send(now_text: str | None, min_gap: int | None) -> None:
     """Send every chaser that is due and not yet sent; safe to rerun, and to run twice at once."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     now = parse_now(now_text)
     if min_gap is None:
-        min_gap = int(app.config.get("CHASER_MIN_GAP_WORKING_DAYS", DEFAULT_MIN_GAP_WORKING_DAYS))
+        min_gap = int(app.config["CHASER_MIN_GAP_WORKING_DAYS"])
     with transaction() as session:
         run = send_due_chasers(session, now=now, links=link_settings(),
                                min_gap_working_days=min_gap)

@@ -59,7 +59,4 @@ NOW_OPTION = click.option("--now", "now_text", metavar="ISO-DATETIME",
 
 
 def link_settings() -> LinkSettings:
-    config = current_app.config
-    return LinkSettings(secret_key=config["SECRET_KEY"], base_url=config["SERVER_NAME_FOR_LINKS"],
-                        hours=config["PASSWORD_LINK_HOURS"],
-                        partnership=config["PARTNERSHIP_NAME"], help_email=config["HELP_EMAIL"])
+    return LinkSettings.from_config(current_app.config)

@@ -56,6 +56,11 @@ class Agency(Base):
     )
 
     @property
+    def working_contacts(self) -> list[Contact]:
+        """Contacts whose address has not hard-bounced: the only ones the portal emails."""
+        return [c for c in self.contacts if c.bounced_at is None]
+
+    @property
     def primary_contact(self) -> Contact | None:
         primary = [c for c in self.contacts if c.is_primary] or self.contacts
         return primary[0] if primary else None

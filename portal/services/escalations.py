@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from portal.models import Agency, Cycle, Escalation, Return, ReturnStatus
 
 from . import audit
+from .cells import csv_text
 from .errors import NotFound, ServiceError
 
 OUTCOME_MAX = 4000
@@ -152,7 +153,7 @@ def escalations_csv(escalations: Iterable[Escalation]) -> str:
     writer.writerow(CSV_HEADER)
     for e in escalations:
         contact = e.agency.primary_contact
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([csv_text(v) for v in (
             e.cycle.label, e.agency.name, e.agency.sector.name, contact.email if contact else "",
             e.return_.status, e.carried_to.label if e.carried_to else "",
             "yes" if e.chair_meeting_required else "no",
@@ -161,7 +162,3 @@ def escalations_csv(escalations: Iterable[Escalation]) -> str:
             e.resolved_at.isoformat(timespec="minutes") if e.resolved_at else "",
         )])
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

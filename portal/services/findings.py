@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.emails import render_email
 from portal.models import (
@@ -33,6 +33,7 @@ from portal.models.enums import QUALITY_GRADES
 
 from . import audit, outbox
 from .errors import NotFound, ServiceError
+from .tools import get_tool
 from .users import LinkSettings
 
 QUALITY = {g.value for g in QUALITY_GRADES}
@@ -83,9 +84,10 @@ def review(session: Session, visit: Visit) -> list[StandardReview]:
     return_ = visit.return_
     grades = self_grades(session, return_.id)
     found = {f.standard_id: f for f in visit.findings if f.question_id is None}
+    tool = get_tool(session, return_.cycle.tool_version.version)  # standards and questions eagerly
     return [
         StandardReview(s, grades.get(s.id), found.get(s.id))
-        for s in return_.cycle.tool_version.standards
+        for s in tool.standards
         if any(q.in_variant(return_.variant) for q in s.questions)
     ]
 
@@ -185,6 +187,7 @@ def completed_visits_of_agency(session: Session, agency_id: int) -> list[Visit]:
     """An agency's completed visits, newest first (for its outcome pages)."""
     return list(session.scalars(
         select(Visit).join(Return, Return.id == Visit.return_id)
+        .options(joinedload(Visit.return_).joinedload(Return.cycle))
         .where(Return.agency_id == agency_id, Visit.status == VisitStatus.COMPLETED.value)
         .order_by(Visit.completed_at.desc())
     ))

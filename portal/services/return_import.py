@@ -159,7 +159,7 @@ def _store(session: Session, context: _Context, *, submit: bool, user_id: int | 
     answers = evidence = submitted = 0
     for pending in context.pending.values():
         return_ = pending.return_
-        bump_version(session, return_, return_.version, now=now)
+        bump_version(session, return_, return_.version, now=now, editable_only=False)
         saved, saved_evidence = saved_answers(session, return_)
         for part in standard_parts(session, return_):
             current = standard_input(part, saved, saved_evidence)

@@ -86,7 +86,11 @@ def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark
     for _ in range(CLAIM_ATTEMPTS):
         answers, evidence = saved_answers(session, return_)
         current = standard_input(part, answers, evidence)
-        version = session.scalar(select(Return.version).where(Return.id == return_.id)) or 0
+        version, status = session.execute(
+            select(Return.version, Return.status).where(Return.id == return_.id)).one()
+        if status == ReturnStatus.SUBMITTED.value:  # submitted by someone else meanwhile
+            raise ReturnLocked("This return was submitted while you were working on it. Ask the "
+                               "partnership to reopen it if something needs to change.")
         if digest(current) != read.digest:
             saved_by, saved_at = _last_saved(session, return_, part)
             raise Conflict(current, saved_by=saved_by, saved_at=saved_at,
@@ -96,11 +100,15 @@ def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark
     raise ServiceError("The return is being saved by someone else. Try again.")
 
 
-def bump_version(session: Session, return_: Return, version: int, *, now: datetime) -> bool:
-    """Atomically move the return from `version` to the next; False if it was not at `version`."""
+def bump_version(session: Session, return_: Return, version: int, *, now: datetime,
+                 editable_only: bool = True) -> bool:
+    """Atomically move the return from `version` to the next; False if it was not at `version`
+    (or, with editable_only, if it has been submitted: nothing may be written into it then)."""
+    query = update(Return).where(Return.id == return_.id, Return.version == version)
+    if editable_only:
+        query = query.where(Return.status != ReturnStatus.SUBMITTED.value)
     result = session.execute(
-        update(Return)
-        .where(Return.id == return_.id, Return.version == version)
+        query
         .values(version=Return.version + 1, last_activity_at=now,
                 status=case((Return.status == ReturnStatus.NOT_STARTED.value,
                              ReturnStatus.IN_PROGRESS.value), else_=Return.status))

@@ -85,14 +85,10 @@ def submit_return(session: Session, return_: Return, *, user: User, declaration_
 
 def _confirm(session: Session, return_: Return, user: User, *, links: LinkSettings,
              now: datetime) -> None:
-    pdf = Attachment(pdf_filename(return_), "application/pdf",
+    pdf = Attachment(return_filename(return_), "application/pdf",
                      render_return_pdf(return_document(session, return_),
                                        partnership=links.partnership))
-    recipients: dict[str, int | None] = {user.email.lower(): None}
-    for contact in return_.agency.contacts:
-        if contact.bounced_at is None:
-            recipients.setdefault(contact.email.lower(), contact.id)
-    for address, contact_id in recipients.items():
+    for address, contact_id in confirmation_recipients(return_, user).items():
         email = render_email(
             "return_submitted", to=address, attachments=[pdf],
             subject=f"Compact Audit {return_.cycle.label}: {return_.agency.name}'s return "
@@ -107,9 +103,19 @@ def _confirm(session: Session, return_: Return, user: User, *, links: LinkSettin
                            contact_id=contact_id, return_id=return_.id)
 
 
-def pdf_filename(return_: Return) -> str:
+def confirmation_recipients(return_: Return, user: User) -> dict[str, int | None]:
+    """Who is sent the submitted copy: the submitter and the agency's working contacts
+    (address -> contact id, None for the submitter)."""
+    recipients: dict[str, int | None] = {user.email.lower(): None}
+    for contact in return_.agency.working_contacts:
+        recipients.setdefault(contact.email.lower(), contact.id)
+    return recipients
+
+
+def return_filename(return_: Return, extension: str = "pdf") -> str:
+    """The download name of a return's copy, e.g. compact-audit-2018-19-riverside-youth-club.pdf."""
     slug = re.sub(r"[^a-z0-9]+", "-", return_.agency.name.lower()).strip("-")[:60]
-    return f"compact-audit-{return_.cycle.label}-{slug}.pdf"
+    return f"compact-audit-{return_.cycle.label}-{slug}.{extension}"
 
 
 def reopen_return(session: Session, return_: Return, *, reason: str, user_id: int | None,
@@ -119,7 +125,7 @@ def reopen_return(session: Session, return_: Return, *, reason: str, user_id: in
         raise ServiceError("Only a submitted return can be reopened")
     if not reason.strip():
         raise ServiceError("Enter why the return is being reopened")
-    if not bump_version(session, return_, return_.version, now=now):
+    if not bump_version(session, return_, return_.version, now=now, editable_only=False):
         raise ServiceError("The return changed just now. Try again.")
     return_.status = ReturnStatus.REOPENED.value
     return_.reopened_at = now

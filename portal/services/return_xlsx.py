@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal.models import Return
 from portal.models.enums import GRADE_LABELS, QUALITY_GRADES, Grade
 
+from .cells import set_text
 from .errors import ImportRejected, LineError
 from .return_rules import ActionInput, AnswerInput, StandardInput, answer_problems, parse_grade
 from .return_saving import bump_version, ensure_editable, write_standard
@@ -81,7 +82,7 @@ def _standard_sheet(sheet: Worksheet, part: StandardPart, data: StandardInput) -
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = "Evidence"
     sheet["A2"].font = Font(bold=True)
-    sheet["B2"] = data.evidence
+    set_text(sheet["B2"], data.evidence)
     sheet.merge_cells("B2:H2")
     sheet["B2"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[2].height = 90
@@ -113,12 +114,12 @@ def _question_row(sheet: Worksheet, row: int, question: Any, answer: AnswerInput
     }
     for key, value in values.items():
         cell = sheet[f"{COLUMNS[key]}{row}"]
-        cell.value = value
+        set_text(cell, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet[f"H{row}"].number_format = "DD/MM/YYYY"
     for column, descriptor in zip(DESCRIPTOR_COLUMNS, question.descriptors, strict=False):
         cell = sheet[f"{column}{row}"]
-        cell.value = descriptor.text
+        set_text(cell, descriptor.text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 

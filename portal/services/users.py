@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.emails import render_email
 from portal.models import Agency, Role, User
@@ -33,6 +35,12 @@ class LinkSettings:
     partnership: str
     help_email: str
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> LinkSettings:
+        return cls(secret_key=config["SECRET_KEY"], base_url=config["SERVER_NAME_FOR_LINKS"],
+                   hours=int(config["PASSWORD_LINK_HOURS"]),
+                   partnership=config["PARTNERSHIP_NAME"], help_email=config["HELP_EMAIL"])
+
 
 def normalise_email(email: str) -> str:
     try:
@@ -42,7 +50,8 @@ def normalise_email(email: str) -> str:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.role, User.email)))
+    return list(session.scalars(
+        select(User).options(joinedload(User.agency)).order_by(User.role, User.email)))
 
 
 def find_user(session: Session, email: str) -> User | None:

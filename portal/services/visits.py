@@ -247,7 +247,7 @@ def _attendees(visit: Visit) -> list[Attendee]:
     """The manager, the member and the agency's working contacts."""
     people = [Attendee(u.name, u.email) for u in _attendee_users(visit)]
     people += [Attendee(c.name, c.email, contact_id=c.id)
-               for c in visit.return_.agency.contacts if c.bounced_at is None]
+               for c in visit.return_.agency.working_contacts]
     unique: dict[str, Attendee] = {}
     for person in people:
         unique.setdefault(person.email.lower(), person)

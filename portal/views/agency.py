@@ -33,7 +33,8 @@ from portal.services.return_saving import Conflict, ReadMark, ReturnLocked, save
 from portal.services.return_submission import (
     SubmitProblem,
     SubmitRefused,
-    pdf_filename,
+    confirmation_recipients,
+    return_filename,
     submit_problems,
     submit_return,
 )
@@ -224,8 +225,7 @@ def submitted(return_id: int) -> str:
     return_ = _own_return(return_id)
     if not return_.is_submitted:
         abort(404)
-    recipients = sorted({current_user.email, *(c.email for c in return_.agency.contacts
-                                               if c.bounced_at is None)})
+    recipients = sorted(confirmation_recipients(return_, current_user))
     return render_template("agency/submitted.html", return_=return_, recipients=recipients)
 
 
@@ -235,7 +235,7 @@ def pdf(return_id: int) -> Response:
     return_ = _own_return(return_id)
     content = render_return_pdf(returns.return_document(db_session(), return_),
                                 partnership=link_settings().partnership)
-    return return_pages.download(content, pdf_filename(return_), "application/pdf")
+    return return_pages.download(content, return_filename(return_), "application/pdf")
 
 
 @bp.route("/returns/<int:return_id>/spreadsheet")
@@ -243,7 +243,7 @@ def pdf(return_id: int) -> Response:
 def spreadsheet(return_id: int) -> Response:
     return_ = _own_return(return_id)
     content = return_xlsx.return_workbook(db_session(), return_)
-    name = pdf_filename(return_).removesuffix(".pdf") + ".xlsx"
+    name = return_filename(return_, "xlsx")
     return return_pages.download(content, name, XLSX)
 
 

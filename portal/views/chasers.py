@@ -20,8 +20,7 @@ manager_only = roles(Role.MANAGER)
 
 
 def _min_gap() -> int:
-    return int(current_app.config.get("CHASER_MIN_GAP_WORKING_DAYS",
-                                      chasers.DEFAULT_MIN_GAP_WORKING_DAYS))
+    return int(current_app.config["CHASER_MIN_GAP_WORKING_DAYS"])
 
 
 @bp.route("/")

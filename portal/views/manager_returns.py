@@ -13,7 +13,7 @@ from portal.models import Return, ReturnStatus, Role
 from portal.reports.return_pdf import render_return_pdf
 from portal.services import returns
 from portal.services.errors import NotFound, ServiceError
-from portal.services.return_submission import pdf_filename, reopen_return
+from portal.services.return_submission import reopen_return, return_filename
 
 from .helpers import link_settings, now
 from .return_pages import download
@@ -61,4 +61,4 @@ def pdf(return_id: int) -> Response:
     return_ = _return_or_404(return_id)
     content = render_return_pdf(returns.return_document(db_session(), return_),
                                 partnership=link_settings().partnership)
-    return download(content, pdf_filename(return_), "application/pdf")
+    return download(content, return_filename(return_), "application/pdf")

@@ -126,3 +126,25 @@ def test_missing_reason_and_action_are_reported_by_cell(
     assert "Sheet 'Standard 1' cell F5: Enter what will be done about question 1.2" in page
     assert "Sheet 'Standard 1' cell H5: 'someday' is not a date" in page
     assert db.scalars(select(Answer)).all() == []
+
+
+def test_text_that_looks_like_a_formula_stays_text_and_survives_the_round_trip(
+    client: FlaskClient, db: Session, school: tuple[int, dict[str, list[str]]]
+) -> None:
+    return_id, codes = school
+    book = download(client, return_id)
+    fill(book, codes)
+    book["Standard 1"]["B2"] = "=HYPERLINK(\"http://example.org\",\"see policy\")"
+    book["Standard 1"]["B2"].data_type = "s"
+    book["Standard 1"]["E4"] = "=1+1 is how we count"
+    book["Standard 1"]["E4"].data_type = "s"
+    assert upload(client, return_id, book).status_code == 302
+
+    again = download(client, return_id)
+    evidence, comment = again["Standard 1"]["B2"], again["Standard 1"]["E4"]
+    assert (evidence.data_type, comment.data_type) == ("s", "s")  # shown as text, never run
+    assert evidence.value == "=HYPERLINK(\"http://example.org\",\"see policy\")"
+    assert comment.value == "=1+1 is how we count"
+    assert upload(client, return_id, again).status_code == 302
+    _, saved_evidence = saved_answers(db, get_return(db, return_id, agency_id=None))
+    assert saved_evidence["1"] == "=HYPERLINK(\"http://example.org\",\"see policy\")"

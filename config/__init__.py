@@ -65,6 +65,7 @@ class Settings:
         values["SESSION_COOKIE_HTTPONLY"] = True
         values["SESSION_COOKIE_SAMESITE"] = "Lax"
         values["WTF_CSRF_TIME_LIMIT"] = None  # the session lifetime bounds the token instead
+        values["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # uploads (CSV, XLSX) are small files
         return values
 
 

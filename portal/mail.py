@@ -130,7 +130,13 @@ def _deliver_one(
     report: DeliveryReport,
 ) -> None:
     try:
-        transport.send(build_message(row, sender))
+        message = build_message(row, sender)
+    except (ValueError, TypeError) as exc:  # e.g. a malformed header: this message alone fails
+        outbox.mark_failed(row, f"Could not build the message: {exc}")
+        report.failed += 1
+        return
+    try:
+        transport.send(message)
     except PermanentFailure as exc:
         outbox.mark_bounced(session, row, str(exc), now=now)
         report.failed += 1

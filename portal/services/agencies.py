@@ -85,12 +85,27 @@ def smaller_cohort(session: Session) -> str:
     return min(sizes, key=lambda c: (sizes[c], c))
 
 
+NAME_LIMIT = 200
+
+
+def name_problem(name: str, *, what: str = "agency name") -> str | None:
+    """Why a name cannot be stored (it goes into email subjects and spreadsheets), or None."""
+    if not name.strip():
+        return f"Enter the {what}"
+    if len(name.strip()) > NAME_LIMIT:
+        return f"The {what} must be {NAME_LIMIT} characters or fewer"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return f"The {what} must be on one line, without tabs"
+    return None
+
+
 def default_variant(sector: Sector) -> str:
     return Variant.SCHOOLS.value if sector.name.lower().startswith("schools") else Variant.FULL.value
 
 
 def add_agency(session: Session, details: AgencyDetails, *, user_id: int | None = None) -> Agency:
     """Add an agency with its primary contact."""
+    _check_names(details)
     _check_name_free(session, details.name)
     sector = _sector(session, details.sector_id)
     agency = Agency(
@@ -115,6 +130,7 @@ def update_agency(
     session: Session, agency: Agency, details: AgencyDetails, *, user_id: int | None = None
 ) -> Agency:
     """Change an agency's details and primary contact; a cohort change is recorded as a move."""
+    _check_names(details)
     if details.name.strip().lower() != agency.name.lower():
         _check_name_free(session, details.name)
     agency.name = details.name.strip()
@@ -169,6 +185,13 @@ def _sector(session: Session, sector_id: int) -> Sector:
     if sector is None:
         raise ServiceError("Select a sector")
     return sector
+
+
+def _check_names(details: AgencyDetails) -> None:
+    problem = name_problem(details.name) or name_problem(details.contact_name,
+                                                         what="contact's name")
+    if problem:
+        raise ServiceError(problem)
 
 
 def _check_name_free(session: Session, name: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cohort, Sector, Variant
 
-from .agencies import AgencyDetails, add_agency, cohort_sizes
+from .agencies import AgencyDetails, add_agency, cohort_sizes, name_problem
 from .errors import ImportRejected, LineError
 
 REQUIRED = ("name", "sector", "email", "contact_name", "cohort")
@@ -83,8 +83,9 @@ def _check_row(
 ) -> tuple[list[str], AgencyDetails | None]:
     problems = []
     name, key = row["name"], row["name"].lower()
-    if not name:
-        problems.append("enter the agency name")
+    problem = name_problem(name)
+    if problem:
+        problems.append(problem[0].lower() + problem[1:])
     elif key in existing:
         problems.append(f"an agency called {name} is already in the register")
     elif key in seen:
@@ -95,8 +96,9 @@ def _check_row(
         problems.append(f"unknown sector {row['sector']!r} (known: "
                         f"{', '.join(s.name for s in sectors.values())})")
     email = _email(row["email"], problems)
-    if not row["contact_name"]:
-        problems.append("enter the contact name")
+    contact_problem = name_problem(row["contact_name"], what="contact name")
+    if contact_problem:
+        problems.append(contact_problem[0].lower() + contact_problem[1:])
     cohort = row["cohort"].upper()
     if cohort and cohort not in {c.value for c in Cohort}:
         problems.append(f"cohort must be A or B (or blank for the smaller cohort), not {cohort!r}")

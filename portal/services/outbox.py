@@ -41,7 +41,7 @@ def queue_email(
 ) -> OutboxMessage:
     """Add a pending message to the outbox (sent once the transaction commits and a sender runs)."""
     message = OutboxMessage(
-        kind=kind, to_address=email.to, subject=email.subject, body_text=email.text,
+        kind=kind, to_address=email.to, subject=" ".join(email.subject.split()), body_text=email.text,
         body_html=email.html, created_at=now, next_attempt_at=now, contact_id=contact_id,
         return_id=return_id,
     )
@@ -84,6 +84,13 @@ def mark_temporary_failure(message: OutboxMessage, error: str, *, now: datetime)
         return
     delay = BACKOFF_MINUTES[min(message.attempts - 1, len(BACKOFF_MINUTES) - 1)]
     message.next_attempt_at = now + timedelta(minutes=delay)
+
+
+def mark_failed(message: OutboxMessage, error: str) -> None:
+    """A message that can never be sent (not the address's fault): stop trying."""
+    message.attempts += 1
+    message.status = OutboxStatus.FAILED.value
+    message.last_error = error[:2000]
 
 
 def mark_bounced(session: Session, message: OutboxMessage, error: str, *, now: datetime) -> None:

@@ -172,8 +172,9 @@ def schedule_visit(
     if not 15 <= duration_minutes <= 8 * 60:
         raise ServiceError("The visit must last between 15 minutes and 8 hours")
     before = _attendee_users(visit)
-    visit.manager = _user_with_role(session, manager_id or visit.manager_id, Role.MANAGER)
-    visit.member = _user_with_role(session, member_id or visit.member_id, Role.MODERATOR)
+    manager = _user_with_role(session, manager_id or visit.manager_id, Role.MANAGER)
+    member = _user_with_role(session, member_id or visit.member_id, Role.MODERATOR)
+    visit.manager, visit.member = manager, member  # only once both are known to be valid
     rescheduled = visit.status == VisitStatus.SCHEDULED.value
     if rescheduled:
         visit.ics_sequence += 1

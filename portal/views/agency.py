@@ -38,7 +38,7 @@ from portal.services.return_submission import (
     submit_problems,
     submit_return,
 )
-from portal.web import csrf
+from portal.web import csrf, limiter
 
 from . import return_pages
 from .helpers import link_settings, now
@@ -60,7 +60,8 @@ def keep_input_after_timeout() -> Response | None:
     data = {k: v for k, v in request.form.items() if k != "csrf_token"}
     if len(data) > MAX_STASHED_FIELDS or sum(len(v) for v in data.values()) > MAX_STASHED_CHARS:
         return None  # not a form of ours: the usual sign-in redirect follows
-    token = form_stash.stash_form(db_session(), path=request.path, data=data, now=now())
+    with limiter.limit("20 per hour"):  # signed-out posts write rows: bound them per address
+        token = form_stash.stash_form(db_session(), path=request.path, data=data, now=now())
     session["form_stash"] = token
     flash("You were signed out because you were inactive. Sign in again and what you entered "
           "will be put back for you to save.", "info")

@@ -154,3 +154,17 @@ def test_users_create_refuses_an_agency_user_without_an_agency(app: Flask, db: S
     assert result.exit_code != 0
     assert "An agency user needs --agency NAME" in result.output
     assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_agencies_import_refuses_names_on_more_than_one_line_or_too_long(
+    app: Flask, db: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "agencies.csv"
+    path.write_text('name,sector,email,contact_name,cohort\n'
+                    '"Two\nLines",Health,a@example.org,Ann,A\n'
+                    f'{"x" * 201},Health,b@example.org,Bob,A\n')
+    result = app.test_cli_runner().invoke(args=["agencies", "import", str(path)])
+    assert result.exit_code != 0
+    assert "line 3: the agency name must be on one line" in result.output
+    assert "line 4: the agency name must be 200 characters or fewer" in result.output
+    assert db.scalar(select(func.count()).select_from(Agency)) == 0

@@ -104,3 +104,25 @@ def test_without_a_mail_server_messages_stay_in_the_outbox(app: Flask, db: Sessi
     row = db.scalar(select(OutboxMessage))
     db.refresh(row)
     assert row is not None and row.status == OutboxStatus.PENDING.value
+
+
+def test_a_message_that_cannot_be_built_fails_alone(
+    app: Flask, db: Session, mailbox: Mailbox
+) -> None:
+    broken = outbox.queue_email(db, Email(to="a@example.org", subject="Hi", text="1"),
+                                kind="t", now=NOW)
+    broken.to_address = "bad\naddress@example.org"  # a header no message can carry
+    outbox.queue_email(db, Email(to="b@example.org", subject="Fine", text="2"), kind="t", now=NOW)
+    db.commit()
+    report = _deliver(app, _smtp_port(app))
+    assert (report.sent, report.failed) == (1, 1)  # type: ignore[attr-defined]
+    assert [m["To"] for m in mailbox.messages] == ["b@example.org"]
+    db.refresh(broken)
+    assert broken.status == OutboxStatus.FAILED.value
+    assert broken.last_error and "Could not build the message" in broken.last_error
+
+
+def test_subjects_are_kept_to_one_line(db: Session) -> None:
+    queued = outbox.queue_email(db, Email(to="a@example.org", subject="Riverside\nYouth  Club",
+                                          text="x"), kind="t", now=NOW)
+    assert queued.subject == "Riverside Youth Club"

@@ -15,7 +15,6 @@ from portal.services.return_rules import AnswerInput, StandardInput
 from portal.services.return_saving import Conflict, read_mark, save_standard
 from portal.services.returns import find_part, get_return, standard_parts
 from tests import factories
-from tests.conftest import BACKEND
 from tests.integration.returns_helpers import issue, return_of
 
 
@@ -23,8 +22,6 @@ from tests.integration.returns_helpers import issue, return_of
 def test_simultaneous_saves_of_a_standard_never_both_succeed(
     app: Flask, db: Session, tool: Any
 ) -> None:
-    if BACKEND != "postgresql":
-        pytest.skip("row locking is checked on PostgreSQL (TEST_DB=postgresql)")
     agency = factories.agency(db, variant="short")
     return_id = return_of(db, agency, issue(db)).id
     db.commit()

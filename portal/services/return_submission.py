@@ -119,8 +119,9 @@ def return_filename(return_: Return, extension: str = "pdf") -> str:
 
 
 def reopen_return(session: Session, return_: Return, *, reason: str, user_id: int | None,
-                  now: datetime) -> None:
-    """A manager reopens a submitted return so the agency can change and resubmit it."""
+                  now: datetime, links: LinkSettings | None = None) -> None:
+    """A manager reopens a submitted return so the agency can change and resubmit it; the
+    agency's working contacts are told why (when links are given)."""
     if return_.status != ReturnStatus.SUBMITTED.value:
         raise ServiceError("Only a submitted return can be reopened")
     if not reason.strip():
@@ -134,3 +135,20 @@ def reopen_return(session: Session, return_: Return, *, reason: str, user_id: in
     audit.record(session, action="return.reopened", entity_type="return", entity_id=return_.id,
                  user_id=user_id, reason=reason.strip(), cycle=return_.cycle.label,
                  agency=return_.agency.name)
+    if links is not None:
+        _tell_reopened(session, return_, links=links, now=now)
+
+
+def _tell_reopened(session: Session, return_: Return, *, links: LinkSettings,
+                   now: datetime) -> None:
+    for contact in return_.agency.working_contacts:
+        email = render_email(
+            "return_reopened", to=contact.email,
+            subject=f"Compact Audit {return_.cycle.label}: {return_.agency.name}'s return has "
+                    "been reopened",
+            name=contact.name, agency=return_.agency.name, cycle=return_.cycle.label,
+            reason=return_.reopen_reason, link=f"{links.base_url.rstrip('/')}/agency/",
+            partnership=links.partnership, help_email=links.help_email,
+        )
+        outbox.queue_email(session, email, kind="return_reopened", now=now,
+                           contact_id=contact.id, return_id=return_.id)

@@ -45,7 +45,7 @@ def reopen(return_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             reopen_return(db_session(), return_, reason=form.reason.data or "",
-                          user_id=current_user.id, now=now())
+                          user_id=current_user.id, now=now(), links=link_settings())
         except ServiceError as exc:
             form.reason.errors = [str(exc)]
         else:

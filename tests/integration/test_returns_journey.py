@@ -200,6 +200,10 @@ def test_manager_reopens_with_a_recorded_reason_and_the_agency_resubmits(
     assert response.status_code == 302
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "return.reopened"))
     assert event is not None and event.detail["reason"] == "Standard 6 evidence is missing a date"
+    contact = setting.agency.primary_contact
+    assert contact is not None
+    [told] = [m for m in mailbox.to(contact.email) if "reopened" in m["Subject"]]
+    assert "Standard 6 evidence is missing a date" in told.get_body(("plain",)).get_content()
     client.get("/sign-out")
     sign_in(client, setting.user)
     assert "Standard 6 evidence is missing a date" in text_of(client.get(setting.url()))

@@ -15,7 +15,7 @@ from portal.emails import render_email
 from portal.models import Agency, Role, User
 
 from . import audit, outbox
-from .errors import ServiceError
+from .errors import NotFound, ServiceError
 from .passwords import (
     hash_password,
     make_password_token,
@@ -52,6 +52,23 @@ def normalise_email(email: str) -> str:
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(
         select(User).options(joinedload(User.agency)).order_by(User.role, User.email)))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, *, by_user_id: int) -> None:
+    """Deactivate (sign-in refused, sessions ended) or reactivate an account; never your own."""
+    if user.id == by_user_id:
+        raise ServiceError("You cannot deactivate your own account")
+    user.active = active
+    user.session_generation += 1  # ends any session the person has open
+    audit.record(session, action="user.activated" if active else "user.deactivated",
+                 entity_type="user", entity_id=user.id, user_id=by_user_id)
 
 
 def find_user(session: Session, email: str) -> User | None:

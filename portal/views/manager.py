@@ -10,7 +10,7 @@ from forms.agencies import AgencyForm, CohortForm, ConfirmForm, ImportForm
 from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Agency, Role
+from portal.models import Agency, Role, User
 from portal.services import agencies, users
 from portal.services.agency_import import import_agencies
 from portal.services.errors import ImportRejected, NotFound, ServiceError
@@ -173,6 +173,45 @@ def _agency_or_404(agency_id: int) -> Agency:
 @manager_only
 def users_list() -> str:
     return render_template("manager/users.html", users=users.list_users(db_session()))
+
+
+@bp.route("/users/<int:user_id>")
+@manager_only
+def user_detail(user_id: int) -> str:
+    return render_template("manager/user_detail.html", user=_user_or_404(user_id),
+                           form=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@manager_only
+def user_active(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            users.set_active(db_session(), user, not user.active, by_user_id=current_user.id)
+        except ServiceError as exc:
+            flash(str(exc), "info")
+        else:
+            flash(f"{user.email} {'reactivated' if user.active else 'deactivated'}", "success")
+    return redirect(url_for("manager.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/link", methods=["POST"])
+@manager_only
+def user_link(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit() and user.active:
+        users.send_password_link(db_session(), user, links=link_settings(), now=now(),
+                                 new_account=user.password_hash is None)
+        flash(f"We have emailed {user.email} a link to set a password", "success")
+    return redirect(url_for("manager.user_detail", user_id=user.id))
+
+
+def _user_or_404(user_id: int) -> User:
+    try:
+        return users.get_user(db_session(), user_id)
+    except NotFound:
+        abort(404)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

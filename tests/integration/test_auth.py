@@ -129,3 +129,40 @@ def test_sign_in_does_not_follow_offsite_next_links(client: FlaskClient, db: Ses
     response = submit_form(client, "/sign-in?next=//evil.example/x",
                            {"email": user.email, "password": factories.PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+def test_manager_deactivates_a_user_who_is_signed_out_at_once(
+    app: Flask, client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
+    manager = factories.user(db, Role.MANAGER)
+    member = factories.user(db, Role.MODERATOR)
+    db.commit()
+    theirs = app.test_client()
+    sign_in(theirs, member)
+    sign_in(client, manager)
+    assert member.email in client.get(f"/manager/users/{member.id}").get_data(as_text=True)
+    submit_form(client, f"/manager/users/{member.id}/active", {},
+                get_url=f"/manager/users/{member.id}")
+    assert theirs.get("/moderation/").status_code == 302  # their session has ended
+    refused = submit_form(theirs, "/sign-in", {"email": member.email,
+                                               "password": factories.PASSWORD})
+    assert refused.status_code == 200
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
+    assert event is not None and event.user_id == manager.id
+    own = submit_form(client, f"/manager/users/{manager.id}/active", {},
+                      get_url=f"/manager/users/{member.id}")
+    assert own.status_code == 302
+    db.refresh(manager)
+    assert manager.active  # nobody can lock themselves out
+
+
+def test_manager_resends_a_set_password_link(
+    client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
+    manager = factories.user(db, Role.MANAGER)
+    newcomer = factories.user(db, Role.COMMITTEE, password=None)
+    db.commit()
+    sign_in(client, manager)
+    submit_form(client, f"/manager/users/{newcomer.id}/link", {},
+                get_url=f"/manager/users/{newcomer.id}")
+    assert _link_from(mailbox, newcomer.email).startswith("/set-password/")

@@ -22,9 +22,10 @@ from portal.services.weakness import (
     count_if,
     execute,
     over_answers,
+    rank_questions,
+    rank_standards,
     tally_columns,
     tally_of,
-    weakness_key,
 )
 
 from .moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
@@ -244,15 +245,6 @@ def _previous_of_cohort(session: Session, cycle: Cycle) -> Cycle | None:
                             Cycle.status != CycleStatus.DRAFT.value)
         .order_by(Cycle.deadline.desc()).limit(1)
     )
-
-
-def rank_standards(rows: list[StandardRow]) -> list[StandardRow]:
-    return sorted(rows, key=lambda r: (weakness_key(r.tally.weakness), code_key(r.code)))
-
-
-def rank_questions(rows: list[QuestionRow]) -> list[QuestionRow]:
-    return sorted(rows, key=lambda r: (-r.tally.weak, weakness_key(r.tally.weakness),
-                                       code_key(r.code)))
 
 
 def _standards(session: Session, cycle_id: int, sector_id: int | None) -> list[StandardRow]:

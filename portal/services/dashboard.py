@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Chaser, Contact, Cycle, CycleStatus, Return, ReturnStatus, Sector
@@ -132,11 +132,8 @@ def build_dashboard(
 ) -> Dashboard:
     """Everything the dashboard shows for one cycle, as of `now`."""
     filters = filters or ReturnFilter()
-    sectors = sector_figures(session, cycle)
+    sectors = share_non_returners(sector_figures(session, cycle))
     totals = sum_counts(sectors)
-    for s in sectors:
-        if totals.not_submitted:
-            s.share_of_non_returners = s.counts.not_submitted / totals.not_submitted
     rows, total = return_list(session, cycle, filters, now=now)
     return Dashboard(
         cycle=cycle, now=now, overdue=totals.not_submitted if is_past_deadline(cycle, now) else 0,
@@ -155,20 +152,34 @@ def sum_counts(sectors: list[SectorFigures]) -> Counts:
     return totals
 
 
+def share_non_returners(sectors: list[SectorFigures]) -> list[SectorFigures]:
+    """Set each sector's share of all the cycle's non-returners (None when everyone returned)."""
+    total = sum_counts(sectors).not_submitted
+    for s in sectors:
+        if total:
+            s.share_of_non_returners = s.counts.not_submitted / total
+    return sectors
+
+
 def cycle_totals(session: Session, cycle: Cycle) -> Counts:
     """Returns by status for the whole cycle."""
     return sum_counts(sector_figures(session, cycle))
 
 
-def sector_figures(session: Session, cycle: Cycle) -> list[SectorFigures]:
-    """Returns per sector by status, counted in one grouped query."""
-    rows = session.execute(
+def sector_figures(
+    session: Session, cycle: Cycle, *, sector_id: int | None = None
+) -> list[SectorFigures]:
+    """Returns per sector (or of one sector) by status, counted in one grouped query."""
+    query = (
         select(Sector.id, Sector.name, Sector.position, Return.status, Return.carried_over,
                func.count(Return.id))
         .select_from(Return).join(Agency, Return.agency_id == Agency.id).join(Sector)
         .where(Return.cycle_id == cycle.id)
         .group_by(Sector.id, Sector.name, Sector.position, Return.status, Return.carried_over)
     )
+    if sector_id is not None:
+        query = query.where(Agency.sector_id == sector_id)
+    rows = session.execute(query)
     figures: dict[int, SectorFigures] = {}
     for sector_id, name, position, status, carried_over, count in rows:
         entry = figures.setdefault(sector_id, SectorFigures(sector_id, name, position))
@@ -176,12 +187,19 @@ def sector_figures(session: Session, cycle: Cycle) -> list[SectorFigures]:
     return sorted(figures.values(), key=lambda s: (s.position, s.name))
 
 
-def cycle_rates(session: Session, *, up_to: date | None = None) -> list[CycleRate]:
-    """Every opened cycle's issued and submitted returns, oldest first, in one grouped query."""
+def cycle_rates(
+    session: Session, *, up_to: date | None = None, sector_id: int | None = None
+) -> list[CycleRate]:
+    """Every opened cycle's issued and submitted returns (of every sector or one), oldest first,
+    in one grouped query."""
     submitted = func.sum(case((Return.status == ReturnStatus.SUBMITTED.value, 1), else_=0))
+    returns = Return.cycle_id == Cycle.id
+    if sector_id is not None:
+        returns = and_(returns, Return.agency_id.in_(
+            select(Agency.id).where(Agency.sector_id == sector_id)))
     query = (
         select(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, func.count(Return.id), submitted)
-        .select_from(Cycle).outerjoin(Return, Return.cycle_id == Cycle.id)
+        .select_from(Cycle).outerjoin(Return, returns)
         .where(Cycle.status != CycleStatus.DRAFT.value)
         .group_by(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, Cycle.deadline)
         .order_by(Cycle.deadline)

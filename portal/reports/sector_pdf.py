@@ -308,8 +308,8 @@ def _moderation(m: ModerationSummary) -> list[Flowable]:
     story.append(para(f"{m.visits_completed} moderation visits completed against a target of "
                       f"{m.target} ({TARGET_RATE:.0%} of {m.returned} submitted returns); "
                       f"{m.visits_open} more planned or scheduled."))
-    if not m.compared:
+    if not m.counts.compared:
         return [*story, para("No findings with a self grade to compare have been recorded.")]
-    rows = [[CALIBRATION_LABELS[c], getattr(m, c), pct(m.share(c))] for c in CALIBRATIONS]
-    return [*story, para(f"Calibration of {m.compared} findings:"), Spacer(0, 4),
+    rows = [[CALIBRATION_LABELS[c], getattr(m.counts, c), pct(m.counts.share(c))] for c in CALIBRATIONS]
+    return [*story, para(f"Calibration of {m.counts.compared} findings:"), Spacer(0, 4),
             table([["Finding", "Number", "Share"], *rows], [220, 70, 70])]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus
 from portal.models import Standard as StandardModel
+from portal.services.cycles import get_cycle
 from portal.services.errors import NotFound
 from portal.services.returns import variant_flag
 from portal.services.weakness import code_key
@@ -52,13 +53,11 @@ class AgencyComparison:
 
 def agency_comparison(session: Session, *, cycle_label: str, agency_id: int) -> AgencyComparison:
     """The agency's return in the cycle beside its most recent earlier submitted return."""
-    found = session.execute(
-        select(Return, Cycle).join(Cycle, Cycle.id == Return.cycle_id)
-        .where(Cycle.label == cycle_label, Return.agency_id == agency_id)
-    ).first()
-    if found is None:
+    cycle = get_cycle(session, cycle_label)
+    this = session.scalar(
+        select(Return).where(Return.cycle_id == cycle.id, Return.agency_id == agency_id))
+    if this is None:
         raise NotFound("That agency was not issued a return in this cycle")
-    this, cycle = found
     previous = session.execute(
         select(Return.id, Cycle.label).join(Cycle, Cycle.id == Return.cycle_id)
         .where(Return.agency_id == agency_id, Cycle.deadline < cycle.deadline,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Cycle, CycleStatus, Question, Sector
+from portal.models import Cycle, Question, Sector
 from portal.models import Standard as StandardModel
-from portal.services import dashboard
+from portal.services import cycles, dashboard
 from portal.services.dashboard import SectorFigures
 from portal.services.errors import NotFound
 from portal.services.weakness import (
@@ -165,15 +165,13 @@ class SectorReport:
 
 def sector_report(session: Session, *, cycle_label: str, sector: str | None = None) -> SectorReport:
     """The MESC summary of one cycle, for every sector or just one."""
-    cycle = session.scalar(select(Cycle).where(Cycle.label == cycle_label))
-    if cycle is None:
-        raise NotFound(f"No cycle labelled {cycle_label}")
+    cycle = cycles.get_cycle(session, cycle_label)
     sector_id = _sector_id(session, sector)
     figures = _cycle_figures(session, cycle, sector_id)
     sector_figures = dashboard.sector_figures(session, cycle, sector_id=sector_id)
     by_sector = [SectorReturns(s.name, s.counts.issued, s.counts.submitted)
                  for s in sector_figures]
-    previous = _previous_of_cohort(session, cycle)
+    previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
     sections = _sections(session, cycle, sector_id, by_sector, previous)
     headline = next((f for f in figures if f.cycle == cycle.label),
                     CycleFigures(cycle.label, cycle.cohort, 0, 0))
@@ -209,15 +207,6 @@ def non_returner_shares(by_sector: list[SectorFigures]) -> list[SectorShare]:
     shares = [SectorShare(s.name, s.counts.not_submitted, s.share_of_non_returners or 0.0)
               for s in dashboard.share_non_returners(by_sector) if s.counts.not_submitted]
     return sorted(shares, key=lambda s: -s.count)  # stable: ties keep sector order
-
-
-def _previous_of_cohort(session: Session, cycle: Cycle) -> Cycle | None:
-    """The cycle two years earlier: the most recent earlier cycle that issued the same cohort."""
-    return session.scalar(
-        select(Cycle).where(Cycle.cohort == cycle.cohort, Cycle.deadline < cycle.deadline,
-                            Cycle.status != CycleStatus.DRAFT.value)
-        .order_by(Cycle.deadline.desc()).limit(1)
-    )
 
 
 def _standards(session: Session, cycle_id: int, sector_id: int | None) -> list[StandardRow]:

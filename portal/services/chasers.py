@@ -41,7 +41,7 @@ from .chaser_stages import (
     is_final_notice,
     render_chaser_email,
 )
-from .errors import NotFound, ServiceError
+from .errors import ServiceError
 from .users import LinkSettings
 from .workdays import working_days_between
 
@@ -352,28 +352,6 @@ def stage_label(chaser: Chaser) -> str:
     name = chaser.stage.name if chaser.stage else chaser.stage_code
     return f"Ad-hoc chaser ({name} wording)" if chaser.stage_code.startswith(ADHOC_PREFIX) else name
 
-
-
-def get_cycle(session: Session, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None or cycle.status == CycleStatus.DRAFT.value:
-        raise NotFound("No such cycle")
-    return cycle
-
-
-def chased_cycles(session: Session) -> list[Cycle]:
-    """Cycles that have been opened, newest first."""
-    return list(session.scalars(
-        select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
-        .order_by(Cycle.deadline.desc())
-    ))
-
-
-def get_return(session: Session, return_id: int) -> Return:
-    return_ = session.get(Return, return_id)
-    if return_ is None:
-        raise NotFound("No such return")
-    return return_
 
 
 def addressee_for(return_: Return) -> Addressee:

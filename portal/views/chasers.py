@@ -10,7 +10,7 @@ from forms.chasers import ActionForm, StageForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, Return, Role
-from portal.services import chaser_stages, chasers
+from portal.services import chaser_stages, chasers, cycles, returns
 from portal.services.errors import NotFound, ServiceError
 
 from .helpers import link_settings, now
@@ -27,7 +27,7 @@ def _min_gap() -> int:
 @bp.route("/")
 @manager_only
 def index() -> str:
-    return render_template("chasers/index.html", cycles=chasers.chased_cycles(db_session()))
+    return render_template("chasers/index.html", cycles=cycles.opened_cycles(db_session()))
 
 
 @bp.route("/cycles/<int:cycle_id>")
@@ -157,7 +157,7 @@ def chase_one(return_id: int) -> Response:
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
     try:
-        return chasers.get_cycle(db_session(), cycle_id)
+        return cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
     except NotFound:
         abort(404)
 
@@ -171,6 +171,6 @@ def _stage_or_404(stage_id: int) -> ChaserStage:
 
 def _return_or_404(return_id: int) -> Return:
     try:
-        return chasers.get_return(db_session(), return_id)
+        return returns.get_return(db_session(), return_id, agency_id=None)
     except NotFound:
         abort(404)

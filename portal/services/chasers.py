@@ -41,6 +41,7 @@ from .chaser_stages import (
     is_final_notice,
     render_chaser_email,
 )
+from .cycles import is_past_deadline
 from .errors import ServiceError
 from .users import LinkSettings
 from .workdays import working_days_between
@@ -288,7 +289,7 @@ def chase_all_overdue(
     rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
-    if rules.today <= cycle.deadline:
+    if not is_past_deadline(cycle, now=now):
         raise ServiceError(f"No return is overdue yet: the deadline is {cycle.deadline:%-d %B %Y}")
     stage = wording_stage(session, cycle, rules.today)
     last = _last_chased(session, cycle)

@@ -207,6 +207,11 @@ class CloseResult:
         return sum(1 for e in self.escalations if e.chair_meeting_required)
 
 
+def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:
+    """A return is overdue from the day after the deadline until it is submitted."""
+    return now.date() > cycle.deadline
+
+
 def can_close(cycle: Cycle, *, now: datetime) -> bool:
     """An open cycle closes once its final deadline has passed."""
     return cycle.status == CycleStatus.OPEN.value and now.date() > cycle.final_deadline

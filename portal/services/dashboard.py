@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Chaser, Contact, Cycle, CycleStatus, Return, ReturnStatus, Sector
 
+from .cycles import is_past_deadline
+
 LIST_PAGE_SIZE = 100
 OVERDUE = "overdue"
 NOT_SUBMITTED = "not_submitted"
@@ -122,11 +124,6 @@ class Dashboard:
         return max((self.returns_total + LIST_PAGE_SIZE - 1) // LIST_PAGE_SIZE, 1)
 
 
-def is_past_deadline(cycle: Cycle, now: datetime) -> bool:
-    """A return is overdue from the day after the deadline until it is submitted."""
-    return now.date() > cycle.deadline
-
-
 def build_dashboard(
     session: Session, cycle: Cycle, *, now: datetime, filters: ReturnFilter | None = None
 ) -> Dashboard:
@@ -136,7 +133,7 @@ def build_dashboard(
     totals = sum_counts(sectors)
     rows, total = return_list(session, cycle, filters, now=now)
     return Dashboard(
-        cycle=cycle, now=now, overdue=totals.not_submitted if is_past_deadline(cycle, now) else 0,
+        cycle=cycle, now=now, overdue=totals.not_submitted if is_past_deadline(cycle, now=now) else 0,
         totals=totals, sectors=sectors, history=cycle_rates(session, up_to=cycle.deadline),
         returns=rows, returns_total=total, filters=filters,
     )
@@ -231,7 +228,7 @@ def return_list(
         .order_by(Agency.name, Return.id)
         .offset((page - 1) * LIST_PAGE_SIZE).limit(LIST_PAGE_SIZE)
     )
-    past = is_past_deadline(cycle, now)
+    past = is_past_deadline(cycle, now=now)
     return [
         ReturnRow(return_id=r_id, agency_id=a_id, agency=agency, sector=sector, status=status,
                   carried_over=bool(carried), overdue=past and status != ReturnStatus.SUBMITTED,
@@ -244,7 +241,7 @@ def return_list(
 def _status_condition(cycle: Cycle, status: str | None, *, now: datetime) -> list[Any]:
     not_submitted = Return.status != ReturnStatus.SUBMITTED.value
     if status == OVERDUE:
-        return [not_submitted if is_past_deadline(cycle, now) else false()]
+        return [not_submitted if is_past_deadline(cycle, now=now) else false()]
     if status == NOT_SUBMITTED:
         return [not_submitted]
     if status == ReturnStatus.IN_PROGRESS.value:  # as counted: reopened returns are in progress

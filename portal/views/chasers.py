@@ -40,7 +40,8 @@ def cycle(cycle_id: int) -> str:
         "chasers/cycle.html", cycle=found, form=None, action=ActionForm(),
         stages=[(s, chaser_stages.describe_timing(s), chaser_stages.due_on(s, found))
                 for s in stages],
-        rows=chasers.cycle_chasing(session, found), today=now().date(),
+        rows=chasers.cycle_chasing(session, found),
+        past_deadline=cycles.is_past_deadline(found, now=now()),
         bounced=chasers.bounced_contacts(session, found),
     )
 

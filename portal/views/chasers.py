@@ -6,7 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from forms.chasers import ActionForm, StageForm
+from forms.chasers import StageForm
+from forms.common import ConfirmForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, Return, Role
@@ -37,7 +38,7 @@ def cycle(cycle_id: int) -> str:
     found = _cycle_or_404(cycle_id)
     stages = chaser_stages.ensure_default_stages(session, found)
     return render_template(
-        "chasers/cycle.html", cycle=found, form=None, action=ActionForm(),
+        "chasers/cycle.html", cycle=found, form=None, action=ConfirmForm(),
         stages=[(s, chaser_stages.describe_timing(s), chaser_stages.due_on(s, found))
                 for s in stages],
         rows=chasers.cycle_chasing(session, found),
@@ -50,7 +51,7 @@ def cycle(cycle_id: int) -> str:
 @manager_only
 def send_due(cycle_id: int) -> Response:
     found = _cycle_or_404(cycle_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         run = chasers.send_due_chasers(db_session(), now=now(), links=link_settings(),
                                        cycle=found, min_gap_working_days=_min_gap(),
                                        user_id=current_user.id)
@@ -62,7 +63,7 @@ def send_due(cycle_id: int) -> Response:
 @manager_only
 def chase_overdue(cycle_id: int) -> Response:
     found = _cycle_or_404(cycle_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             run = chasers.chase_all_overdue(db_session(), found, now=now(), links=link_settings(),
                                             min_gap_working_days=_min_gap(),
@@ -135,7 +136,7 @@ def preview_stage(stage_id: int) -> str:
 def history(return_id: int) -> str:
     return_ = _return_or_404(return_id)
     return render_template(
-        "chasers/history.html", return_=return_, action=ActionForm(),
+        "chasers/history.html", return_=return_, action=ConfirmForm(),
         chasers=chasers.chaser_history(db_session(), return_), stage_label=chasers.stage_label,
         stages=chaser_stages.ensure_default_stages(db_session(), return_.cycle),
     )
@@ -145,7 +146,7 @@ def history(return_id: int) -> str:
 @manager_only
 def chase_one(return_id: int) -> Response:
     return_ = _return_or_404(return_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             sent = chasers.send_adhoc_chaser(db_session(), return_, now=now(),
                                              links=link_settings(), user_id=current_user.id)

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from forms.cycles import ChairMeetingForm, ConfirmForm, CycleForm
+from forms.common import ConfirmForm
+from forms.cycles import ChairMeetingForm, CycleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role

@@ -11,7 +11,7 @@ from forms.common import ConfirmForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, Return, Role
-from portal.services import chaser_stages, chasers, cycles, returns
+from portal.services import chaser_history, chaser_stages, chasers, cycles, returns
 from portal.services.errors import NotFound, ServiceError
 
 from .helpers import link_settings, now
@@ -41,9 +41,9 @@ def cycle(cycle_id: int) -> str:
         "chasers/cycle.html", cycle=found, form=None, action=ConfirmForm(),
         stages=[(s, chaser_stages.describe_timing(s), chaser_stages.due_on(s, found))
                 for s in stages],
-        rows=chasers.cycle_chasing(session, found),
+        rows=chaser_history.cycle_chasing(session, found),
         past_deadline=cycles.is_past_deadline(found, now=now()),
-        bounced=chasers.bounced_contacts(session, found),
+        bounced=chaser_history.bounced_contacts(session, found),
     )
 
 
@@ -120,7 +120,7 @@ def _save_stage(stage: ChaserStage, form: StageForm) -> Response:
 @manager_only
 def preview_stage(stage_id: int) -> str:
     stage = _stage_or_404(stage_id)
-    rows = chasers.cycle_chasing(db_session(), stage.cycle)
+    rows = chaser_history.cycle_chasing(db_session(), stage.cycle)
     return_id = request.args.get("return_id", type=int)
     chosen = _return_or_404(return_id) if return_id else None
     if chosen is not None and chosen.cycle_id != stage.cycle_id:
@@ -137,7 +137,8 @@ def history(return_id: int) -> str:
     return_ = _return_or_404(return_id)
     return render_template(
         "chasers/history.html", return_=return_, action=ConfirmForm(),
-        chasers=chasers.chaser_history(db_session(), return_), stage_label=chasers.stage_label,
+        chasers=chaser_history.chaser_history(db_session(), return_),
+        stage_label=chaser_history.stage_label,
         stages=chaser_stages.ensure_default_stages(db_session(), return_.cycle),
     )
 

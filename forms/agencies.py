@@ -59,10 +59,6 @@ class CohortForm(FlaskForm):
     submit = SubmitField("Move agency", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
 class ImportForm(FlaskForm):
     file = FileField(
         "Upload a CSV file", widget=GovFileInput(),

@@ -56,9 +56,3 @@ class StageForm(FlaskForm):
     )
     preview = SubmitField("Preview", widget=GovSubmitInput())
     save = SubmitField("Save stage", widget=GovSubmitInput())
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (CSRF-protected)."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

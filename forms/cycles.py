@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -15,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -27,39 +24,9 @@ from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from portal.models import ToolVersion
 
+from .common import GovDateField
+
 COHORT_CHOICES = [SelectChoice("A", "Cohort A"), SelectChoice("B", "Cohort B")]
-
-
-class GovDateField(DateField):
-    """Day, month and year boxes; a POST without the boxes reads as empty (the widget needs 3)."""
-
-    def __init__(self, label: str, *, required_message: str | None = None, **kwargs: Any) -> None:
-        self.required_message = required_message
-        super().__init__(label, widget=GovDateInput(), format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        parts = [str(v).strip() for v in valuelist][:3]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts
-        if not any(parts):
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from exc
-
-    @property
-    def required_date(self) -> date:
-        """The date of a required field that has passed validation."""
-        if self.data is None:
-            raise ValueError(f"{self.name} has no date; validate the form first")
-        return self.data
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None and self.required_message and not self.process_errors:
-            raise ValidationError(self.required_message)
 
 
 class CycleForm(FlaskForm):
@@ -92,10 +59,6 @@ class CycleForm(FlaskForm):
         deadline: date | None = self.deadline.data
         if field.data and deadline and field.data < deadline:
             raise ValidationError("The final deadline must be the same as or after the deadline")
-
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class ChairMeetingForm(FlaskForm):

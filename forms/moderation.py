@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -16,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -29,24 +26,10 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.models.enums import GRADE_LABELS, QUALITY_GRADES
 
+from .common import GovDateField
+
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-
-
-class DayMonthYearField(DateField):
-    """A GOV.UK date input that never 500s when the POST lacks some or all of its three boxes."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if len(valuelist) != 3 or not all(str(v).strip() for v in valuelist):
-            self.raw_data = [*(str(v) for v in valuelist[:3]), "", "", ""][:3]
-            self.data = None
-            return
-        try:
-            super().process_formdata([str(v).strip() for v in valuelist])
-        except ValueError:
-            self.data = None
+VISIT_DATE_MESSAGE = "Enter the date of the visit, like 12 6 2018"
 
 
 class SampleForm(FlaskForm):
@@ -79,8 +62,8 @@ class SampleForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    day = DayMonthYearField("Date of the visit",
-                            description="For example, 12 6 2018")
+    day = GovDateField("Date of the visit", description="For example, 12 6 2018",
+                       required_message=VISIT_DATE_MESSAGE, invalid_message=VISIT_DATE_MESSAGE)
     start = StringField(
         "Start time (UK time)", widget=GovTextInput(), description="For example, 10:00 or 14:30",
         validators=[InputRequired(message="Enter the start time, like 10:00 or 14:30")],
@@ -99,10 +82,6 @@ class ScheduleForm(FlaskForm):
     manager = SelectField("Partnerships manager attending", widget=GovSelect(), coerce=int)
     member = SelectField("Board or committee member attending", widget=GovSelect(), coerce=int)
     submit = SubmitField("Save and send invitations", widget=GovSubmitInput())
-
-    def validate_day(self, field: DayMonthYearField) -> None:
-        if field.data is None:
-            raise ValidationError("Enter the date of the visit, like 12 6 2018")
 
     def validate_start(self, field: StringField) -> None:
         if self.start_time() is None:

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus
 from portal.models import Standard as StandardModel
+from portal.services.cycles import get_cycle
 from portal.services.errors import NotFound
+from portal.services.returns import variant_flag
 from portal.services.weakness import code_key
 
 
@@ -27,14 +29,12 @@ class ComparisonRow:
     @property
     def movement(self) -> str:
         """better, worse, same, or '' when the two grades cannot be ranked."""
-        now, before = _rank(self.grade), _rank(self.previous_grade)
+        if not self.grade or not self.previous_grade:
+            return ""
+        now, before = Grade(self.grade).rank, Grade(self.previous_grade).rank
         if now < 0 or before < 0:
             return ""
         return "better" if now > before else "worse" if now < before else "same"
-
-
-def _rank(grade: str | None) -> int:
-    return Grade(grade).rank if grade else -1
 
 
 def grade_label(grade: str | None) -> str:
@@ -53,13 +53,11 @@ class AgencyComparison:
 
 def agency_comparison(session: Session, *, cycle_label: str, agency_id: int) -> AgencyComparison:
     """The agency's return in the cycle beside its most recent earlier submitted return."""
-    found = session.execute(
-        select(Return, Cycle).join(Cycle, Cycle.id == Return.cycle_id)
-        .where(Cycle.label == cycle_label, Return.agency_id == agency_id)
-    ).first()
-    if found is None:
+    cycle = get_cycle(session, cycle_label)
+    this = session.scalar(
+        select(Return).where(Return.cycle_id == cycle.id, Return.agency_id == agency_id))
+    if this is None:
         raise NotFound("That agency was not issued a return in this cycle")
-    this, cycle = found
     previous = session.execute(
         select(Return.id, Cycle.label).join(Cycle, Cycle.id == Return.cycle_id)
         .where(Return.agency_id == agency_id, Cycle.deadline < cycle.deadline,
@@ -84,12 +82,11 @@ class _Question:
 
 
 def _questions(session: Session, return_: Return, cycle: Cycle) -> list[_Question]:
-    flag = {"full": Question.in_full, "schools": Question.in_schools,
-            "short": Question.in_short}[return_.variant]
     rows = session.execute(
         select(Question.code, StandardModel.title, Question.text)
         .join(StandardModel, StandardModel.id == Question.standard_id)
-        .where(Question.tool_version_id == cycle.tool_version_id, flag.is_(True))
+        .where(Question.tool_version_id == cycle.tool_version_id,
+               variant_flag(return_.variant))
     )
     return sorted((_Question(*r) for r in rows), key=lambda q: code_key(q.code))
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Cycle, CycleStatus, Return, ReturnStatus
-from portal.services.weakness import count_if
+from portal.services import dashboard
 
 
 @dataclass(frozen=True)
@@ -26,13 +24,5 @@ class CycleSummary:
 
 def report_cycles(session: Session) -> list[CycleSummary]:
     """Every opened cycle, newest first, with issued and returned counts."""
-    query = (
-        select(Cycle.label, Cycle.cohort, Cycle.status, func.count(Return.id).label("issued"),
-               count_if(Return.status == ReturnStatus.SUBMITTED.value).label("returned"))
-        .outerjoin(Return, Return.cycle_id == Cycle.id)
-        .where(Cycle.status != CycleStatus.DRAFT.value)
-        .group_by(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, Cycle.deadline)
-        .order_by(Cycle.deadline.desc())
-    )
-    return [CycleSummary(r.label, r.cohort, r.status, int(r.issued), int(r.returned))
-            for r in session.execute(query)]
+    return [CycleSummary(r.label, r.cohort, r.status, r.issued, r.submitted)
+            for r in reversed(dashboard.cycle_rates(session))]

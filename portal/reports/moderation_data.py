@@ -27,21 +27,11 @@ class ModerationSummary:
     target: int
     visits_completed: int
     visits_open: int  # planned or scheduled, not yet done
-    agreed: int
-    under_scored: int
-    over_inflated: int
-
-    @property
-    def compared(self) -> int:
-        return self.agreed + self.under_scored + self.over_inflated
+    counts: Counts  # calibration of the findings
 
     @property
     def recorded(self) -> bool:
-        return bool(self.visits_completed or self.visits_open or self.compared)
-
-    def share(self, calibration: str) -> float | None:
-        count: int = getattr(self, calibration)
-        return count / self.compared if self.compared else None
+        return bool(self.visits_completed or self.visits_open or self.counts.compared)
 
 
 def moderation_summary(
@@ -55,6 +45,5 @@ def moderation_summary(
     return ModerationSummary(
         returned=progress.submitted, target=progress.target,
         visits_completed=progress.completed, visits_open=progress.planned - progress.completed,
-        agreed=counts.agreed, under_scored=counts.under_scored,
-        over_inflated=counts.over_inflated,
+        counts=counts,
     )

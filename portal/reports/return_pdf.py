@@ -10,17 +10,17 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.models.enums import GRADE_LABELS, Grade
 from portal.services.return_rules import AnswerInput
 from portal.services.returns import DocStandard, ReturnDocument
 
+from .pdf_common import numbered_canvas
+
 STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=10.5)
-GREY = colors.HexColor("#505a5f")
 
 
 def render_return_pdf(doc: ReturnDocument, *, partnership: str) -> bytes:
@@ -31,7 +31,8 @@ def render_return_pdf(doc: ReturnDocument, *, partnership: str) -> bytes:
         buffer, pagesize=A4, title=title, author=partnership, subject="Compact Audit return",
         leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=20 * mm,
     )
-    template.build(_story(doc, partnership), canvasmaker=_numbered_canvas(doc))
+    footer = f"{doc.agency} - Compact Audit {doc.cycle}"
+    template.build(_story(doc, partnership), canvasmaker=numbered_canvas(footer))
     return buffer.getvalue()
 
 
@@ -102,34 +103,3 @@ def _lines(text: str) -> str:
 
 def _date(value: Any) -> str:
     return f"{value.day} {value:%B %Y}"
-
-
-def _numbered_canvas(doc: ReturnDocument) -> type[Canvas]:
-    """A canvas that writes "Page N of M" and the agency on every page (two passes)."""
-    footer_text = f"{doc.agency} - Compact Audit {doc.cycle}"
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._footer(total)
-                super().showPage()
-            super().save()
-
-        def _footer(self, total: int) -> None:
-            self.setFont("Helvetica", 8)
-            self.setFillColor(GREY)
-            self.drawString(18 * mm, 10 * mm, footer_text)
-            self.drawRightString(A4[0] - 18 * mm, 10 * mm,
-                                 f"Page {self.getPageNumber()} of {total}")
-
-    return NumberedCanvas

@@ -8,23 +8,24 @@ which ranks them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Cycle, CycleStatus, Question, Return, ReturnStatus, Sector
+from portal.models import Cycle, Question, Sector
 from portal.models import Standard as StandardModel
+from portal.services import cycles, dashboard
+from portal.services.dashboard import SectorFigures
 from portal.services.errors import NotFound
 from portal.services.weakness import (
     Tally,
     code_key,
-    count_if,
     execute,
     over_answers,
+    rank_questions,
+    rank_standards,
     tally_columns,
     tally_of,
-    weakness_key,
 )
 
 from .moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
@@ -164,13 +165,13 @@ class SectorReport:
 
 def sector_report(session: Session, *, cycle_label: str, sector: str | None = None) -> SectorReport:
     """The MESC summary of one cycle, for every sector or just one."""
-    cycle = session.scalar(select(Cycle).where(Cycle.label == cycle_label))
-    if cycle is None:
-        raise NotFound(f"No cycle labelled {cycle_label}")
+    cycle = cycles.get_cycle(session, cycle_label)
     sector_id = _sector_id(session, sector)
     figures = _cycle_figures(session, cycle, sector_id)
-    by_sector = _returns_by_sector(session, cycle.id, sector_id)
-    previous = _previous_of_cohort(session, cycle)
+    sector_figures = dashboard.sector_figures(session, cycle, sector_id=sector_id)
+    by_sector = [SectorReturns(s.name, s.counts.issued, s.counts.submitted)
+                 for s in sector_figures]
+    previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
     sections = _sections(session, cycle, sector_id, by_sector, previous)
     headline = next((f for f in figures if f.cycle == cycle.label),
                     CycleFigures(cycle.label, cycle.cohort, 0, 0))
@@ -178,7 +179,7 @@ def sector_report(session: Session, *, cycle_label: str, sector: str | None = No
         cycle=cycle.label, cohort=cycle.cohort, status=cycle.status,
         tool_version=cycle.tool_version.version, sector=sector, headline=headline,
         previous_cycles=[f for f in figures if f.cycle != cycle.label],
-        returns_by_sector=by_sector, non_returners_by_sector=non_returner_shares(by_sector),
+        returns_by_sector=by_sector, non_returners_by_sector=non_returner_shares(sector_figures),
         standards=_standards(session, cycle.id, sector_id), sectors=sections,
         grid_sectors=[s.sector for s in sections], grid=_grid(sections),
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
@@ -194,65 +195,18 @@ def _sector_id(session: Session, name: str | None) -> int | None:
     return found
 
 
-def _submitted() -> Any:
-    return count_if(Return.status == ReturnStatus.SUBMITTED.value)
-
-
 def _cycle_figures(session: Session, cycle: Cycle, sector_id: int | None) -> list[CycleFigures]:
-    """Issued and returned for this cycle and every earlier one, newest first."""
-    query = (
-        select(Cycle.label, Cycle.cohort, func.count(Return.id).label("issued"),
-               _submitted().label("returned"))
-        .join(Return, Return.cycle_id == Cycle.id).join(Agency, Agency.id == Return.agency_id)
-        .where(Cycle.status != CycleStatus.DRAFT.value, Cycle.deadline <= cycle.deadline)
-        .group_by(Cycle.id, Cycle.label, Cycle.cohort, Cycle.deadline)
-        .order_by(Cycle.deadline.desc())
-    )
-    if sector_id is not None:
-        query = query.where(Agency.sector_id == sector_id)
-    return [CycleFigures(r.label, r.cohort, int(r.issued), int(r.returned))
-            for r in execute(session, query)]
+    """Issued and returned for this cycle and every earlier one that issued any, newest first."""
+    rates = dashboard.cycle_rates(session, up_to=cycle.deadline, sector_id=sector_id)
+    return [CycleFigures(r.label, r.cohort, r.issued, r.submitted)
+            for r in reversed(rates) if r.issued]
 
 
-def _returns_by_sector(
-    session: Session, cycle_id: int, sector_id: int | None
-) -> list[SectorReturns]:
-    query = (
-        select(Sector.name, func.count(Return.id).label("issued"), _submitted().label("returned"))
-        .select_from(Return).join(Agency, Agency.id == Return.agency_id)
-        .join(Sector, Sector.id == Agency.sector_id)
-        .where(Return.cycle_id == cycle_id)
-        .group_by(Sector.id, Sector.name, Sector.position).order_by(Sector.position, Sector.name)
-    )
-    if sector_id is not None:
-        query = query.where(Agency.sector_id == sector_id)
-    return [SectorReturns(r.name, int(r.issued), int(r.returned)) for r in execute(session, query)]
-
-
-def non_returner_shares(by_sector: list[SectorReturns]) -> list[SectorShare]:
+def non_returner_shares(by_sector: list[SectorFigures]) -> list[SectorShare]:
     """Each sector's count of non-returners and its share of all non-returners, largest first."""
-    total = sum(s.not_returned for s in by_sector)
-    shares = [SectorShare(s.sector, s.not_returned, s.not_returned / total)
-              for s in by_sector if s.not_returned]
+    shares = [SectorShare(s.name, s.counts.not_submitted, s.share_of_non_returners or 0.0)
+              for s in dashboard.share_non_returners(by_sector) if s.counts.not_submitted]
     return sorted(shares, key=lambda s: -s.count)  # stable: ties keep sector order
-
-
-def _previous_of_cohort(session: Session, cycle: Cycle) -> Cycle | None:
-    """The cycle two years earlier: the most recent earlier cycle that issued the same cohort."""
-    return session.scalar(
-        select(Cycle).where(Cycle.cohort == cycle.cohort, Cycle.deadline < cycle.deadline,
-                            Cycle.status != CycleStatus.DRAFT.value)
-        .order_by(Cycle.deadline.desc()).limit(1)
-    )
-
-
-def rank_standards(rows: list[StandardRow]) -> list[StandardRow]:
-    return sorted(rows, key=lambda r: (weakness_key(r.tally.weakness), code_key(r.code)))
-
-
-def rank_questions(rows: list[QuestionRow]) -> list[QuestionRow]:
-    return sorted(rows, key=lambda r: (-r.tally.weak, weakness_key(r.tally.weakness),
-                                       code_key(r.code)))
 
 
 def _standards(session: Session, cycle_id: int, sector_id: int | None) -> list[StandardRow]:

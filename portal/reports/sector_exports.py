@@ -81,8 +81,8 @@ def report_as_dict(report: SectorReport) -> dict[str, Any]:
                                for g in report.grid]},
         "moderation": {"returned": m.returned, "target": m.target,
                        "visits_completed": m.visits_completed, "visits_open": m.visits_open,
-                       "compared": m.compared,
-                       **{c: {"count": getattr(m, c), "share": fraction(m.share(c))}
+                       "compared": m.counts.compared,
+                       **{c: {"count": getattr(m.counts, c), "share": fraction(m.counts.share(c))}
                           for c in CALIBRATIONS}},
         "method": report.method,
     }
@@ -173,8 +173,8 @@ def _moderation(report: SectorReport) -> Table:
     rows: list[list[Cell]] = [["returned", m.returned, None], ["target", m.target, None],
                               ["visits_completed", m.visits_completed, None],
                               ["visits_open", m.visits_open, None],
-                              ["compared", m.compared, None]]
-    rows += [[c, getattr(m, c), fraction(m.share(c))] for c in CALIBRATIONS]
+                              ["compared", m.counts.compared, None]]
+    rows += [[c, getattr(m.counts, c), fraction(m.counts.share(c))] for c in CALIBRATIONS]
     return Table("moderation", ["measure", "count", "share"], rows)
 
 

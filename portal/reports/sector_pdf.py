@@ -16,7 +16,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -31,6 +30,7 @@ from reportlab.platypus.flowables import CondPageBreak
 from portal.services.weakness import Tally
 
 from .moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TARGET_RATE, ModerationSummary
+from .pdf_common import numbered_canvas
 from .sector_data import SectorReport, SectorSection, StandardRow
 
 MARGIN = 18 * mm
@@ -60,31 +60,6 @@ def points(value: float | None) -> str:
 
 def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text), style)
-
-
-class NumberedCanvas(canvas.Canvas):
-    """Defers each page so the footer can say 'Page n of N'."""
-
-    footer = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
-            self.setFillColor(colors.HexColor("#505a5f"))
-            self.drawString(MARGIN, 10 * mm, self.footer)
-            self.drawRightString(A4[0] - MARGIN, 10 * mm,
-                                 f"Page {self._pageNumber} of {len(self._pages)}")
-            super().showPage()
-        super().save()
 
 
 def table(rows: list[list[Any]], widths: list[float], *, numeric_from: int = 1,
@@ -171,8 +146,7 @@ def render_sector_report(report: SectorReport, *, partnership: str = "") -> byte
                 "Committee", creator="Compact Audit Portal",
         keywords="section 11, safeguarding, compact audit, MESC",
     )
-    footed = type("FootedCanvas", (NumberedCanvas,), {"footer": title})
-    doc.build(_story(report, title, partnership), canvasmaker=footed)
+    doc.build(_story(report, title, partnership), canvasmaker=numbered_canvas(title))
     return out.getvalue()
 
 
@@ -308,8 +282,8 @@ def _moderation(m: ModerationSummary) -> list[Flowable]:
     story.append(para(f"{m.visits_completed} moderation visits completed against a target of "
                       f"{m.target} ({TARGET_RATE:.0%} of {m.returned} submitted returns); "
                       f"{m.visits_open} more planned or scheduled."))
-    if not m.compared:
+    if not m.counts.compared:
         return [*story, para("No findings with a self grade to compare have been recorded.")]
-    rows = [[CALIBRATION_LABELS[c], getattr(m, c), pct(m.share(c))] for c in CALIBRATIONS]
-    return [*story, para(f"Calibration of {m.compared} findings:"), Spacer(0, 4),
+    rows = [[CALIBRATION_LABELS[c], getattr(m.counts, c), pct(m.counts.share(c))] for c in CALIBRATIONS]
+    return [*story, para(f"Calibration of {m.counts.compared} findings:"), Spacer(0, 4),
             table([["Finding", "Number", "Share"], *rows], [220, 70, 70])]

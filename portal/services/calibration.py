@@ -49,6 +49,8 @@ from portal.models import (
 )
 from portal.models.enums import GRADE_RANK
 
+from .weakness import code_key, count_if
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -65,20 +67,22 @@ class Counts:
     def not_compared(self) -> int:
         return self.findings - self.compared
 
-    def _share(self, part: int) -> float | None:
+    def share(self, calibration: str) -> float | None:
+        """The share of compared findings that are agreed, under_scored or over_inflated."""
+        part: int = getattr(self, calibration)
         return part / self.compared if self.compared else None
 
     @property
     def agreed_share(self) -> float | None:
-        return self._share(self.agreed)
+        return self.share("agreed")
 
     @property
     def under_scored_share(self) -> float | None:
-        return self._share(self.under_scored)
+        return self.share("under_scored")
 
     @property
     def over_inflated_share(self) -> float | None:
-        return self._share(self.over_inflated)
+        return self.share("over_inflated")
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(self.findings + other.findings, self.agreed + other.agreed,
@@ -108,19 +112,15 @@ def _rank(column: Any) -> Any:
     return case({grade.value: rank for grade, rank in GRADE_RANK.items()}, value=column)
 
 
-def _count_when(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def calibration(session: Session, cycle: Cycle) -> Calibration:
     """Agreed / under-scored / over-inflated findings per sector and standard for a cycle."""
     moderated, self_ = _rank(Finding.moderated_grade), _rank(Finding.self_grade)
     both = and_(moderated.is_not(None), self_.is_not(None))
     query = (
         select(Sector.name, Standard.code, Standard.title, func.count(Finding.id),
-               _count_when(and_(both, moderated == self_)),
-               _count_when(and_(both, moderated > self_)),
-               _count_when(and_(both, moderated < self_)))
+               count_if(and_(both, moderated == self_)),
+               count_if(and_(both, moderated > self_)),
+               count_if(and_(both, moderated < self_)))
         .select_from(Finding)
         .join(Visit, Visit.id == Finding.visit_id)
         .join(ModerationSample, ModerationSample.id == Visit.sample_id)
@@ -149,7 +149,7 @@ def _by_standard(rows: list[CalibrationRow]) -> list[CalibrationRow]:
         if key not in totals:
             order.append(key)
         totals[key] = totals[key] + row.counts
-    order.sort(key=lambda key: int(key[0] or 0) if (key[0] or "").isdigit() else 0)
+    order.sort(key=lambda key: code_key(key[0] or ""))
     return [CalibrationRow(None, code, title, totals[(code, title)]) for code, title in order]
 
 

@@ -41,7 +41,8 @@ from .chaser_stages import (
     is_final_notice,
     render_chaser_email,
 )
-from .errors import NotFound, ServiceError
+from .cycles import is_past_deadline
+from .errors import ServiceError
 from .users import LinkSettings
 from .workdays import working_days_between
 
@@ -102,7 +103,8 @@ def _chase_cycle(
     due = due_on(stage, cycle)
     for return_ in returns:
         if stage.code not in sent[return_.id]:
-            _chase(session, return_, stage, due=due, last=last, rules=rules, run=run)
+            _chase(session, return_, stage, code=stage.code, due=due, last=last, rules=rules,
+                   run=run)
 
 
 def _open_cycles(session: Session, only: Cycle | None) -> list[Cycle]:
@@ -151,15 +153,16 @@ def _latest_due(schedule: list[tuple[date, ChaserStage]], today: date) -> Chaser
 
 
 def _chase(
-    session: Session, return_: Return, stage: ChaserStage, *, due: date,
+    session: Session, return_: Return, stage: ChaserStage, *, code: str, due: date | None,
     last: dict[int, datetime], rules: Rules, run: ChaserRun,
 ) -> None:
+    """Chase one return unless held (no working address, chased too recently)."""
     agency = return_.agency
     why_not = _hold_reason(agency, last.get(agency.id), rules)
     if why_not:
         run.held.append((agency.name, why_not))
         return
-    chaser = record_chaser(session, return_, stage, code=stage.code, due=due, rules=rules)
+    chaser = record_chaser(session, return_, stage, code=code, due=due, rules=rules)
     if chaser is None:
         return  # a concurrent run recorded this stage first: it sends it
     last[agency.id] = rules.now
@@ -263,11 +266,15 @@ def send_adhoc_chaser(
                            "update it before chasing")
     rules = Rules(today=now.date(), min_gap=0, now=now, links=links, user_id=user_id)
     stage = wording_stage(session, return_.cycle, rules.today)
-    code = f"{ADHOC_PREFIX}{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}"
-    chaser = record_chaser(session, return_, stage, code=code, due=None, rules=rules)
+    chaser = record_chaser(session, return_, stage, code=_adhoc_code(now), due=None, rules=rules)
     if chaser is None:  # only if the random code collided: vanishingly rare
         raise ServiceError("The chaser could not be recorded: try again")
     return _sent(return_, stage, chaser)
+
+
+def _adhoc_code(now: datetime) -> str:
+    """An ad-hoc chaser's unique stage code (ad-hoc chasers may repeat, unlike stages)."""
+    return f"{ADHOC_PREFIX}{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}"
 
 
 def wording_stage(session: Session, cycle: Cycle, today: date) -> ChaserStage:
@@ -288,92 +295,14 @@ def chase_all_overdue(
     rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
-    if rules.today <= cycle.deadline:
+    if not is_past_deadline(cycle, now=now):
         raise ServiceError(f"No return is overdue yet: the deadline is {cycle.deadline:%-d %B %Y}")
     stage = wording_stage(session, cycle, rules.today)
     last = _last_chased(session, cycle)
     for return_ in _unsubmitted_returns(session, cycle):
-        why_not = _hold_reason(return_.agency, last.get(return_.agency_id), rules)
-        if why_not:
-            run.held.append((return_.agency.name, why_not))
-            continue
-        code = f"{ADHOC_PREFIX}{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}"
-        chaser = record_chaser(session, return_, stage, code=code, due=None, rules=rules)
-        if chaser is not None:
-            run.sent.append(_sent(return_, stage, chaser))
+        _chase(session, return_, stage, code=_adhoc_code(now), due=None, last=last, rules=rules,
+               run=run)
     return run
-
-
-def chaser_history(session: Session, return_: Return) -> list[Chaser]:
-    """Every chaser recorded for a return, oldest first, with its emails and their outcome."""
-    return list(session.scalars(
-        select(Chaser).where(Chaser.return_id == return_.id)
-        .options(selectinload(Chaser.messages), selectinload(Chaser.stage))
-        .order_by(Chaser.recorded_at, Chaser.id)
-    ))
-
-
-@dataclass(frozen=True)
-class ReturnChasing:
-    return_id: int
-    agency: str
-    status: str
-    chasers: int
-    last_chased: datetime | None
-
-
-def cycle_chasing(session: Session, cycle: Cycle) -> list[ReturnChasing]:
-    """Per return of a cycle: its status, how many chasers it had and when the last went."""
-    rows = session.execute(
-        select(Return.id, Agency.name, Return.status, func.count(Chaser.id),
-               func.max(Chaser.recorded_at))
-        .join(Agency, Agency.id == Return.agency_id)
-        .outerjoin(Chaser, Chaser.return_id == Return.id)
-        .where(Return.cycle_id == cycle.id)
-        .group_by(Return.id, Agency.name, Return.status)
-        .order_by(Agency.name)
-    )
-    return [ReturnChasing(*row) for row in rows]
-
-
-def bounced_contacts(session: Session, cycle: Cycle) -> list[Contact]:
-    """Contacts of the cycle's agencies whose address hard-bounced (for "update it" lists)."""
-    return list(session.scalars(
-        select(Contact).join(Agency, Agency.id == Contact.agency_id)
-        .join(Return, Return.agency_id == Agency.id)
-        .where(Return.cycle_id == cycle.id, Contact.bounced_at.is_not(None))
-        .options(selectinload(Contact.agency))
-        .order_by(Agency.name, Contact.email)
-    ))
-
-
-def stage_label(chaser: Chaser) -> str:
-    """How the history names a chaser."""
-    name = chaser.stage.name if chaser.stage else chaser.stage_code
-    return f"Ad-hoc chaser ({name} wording)" if chaser.stage_code.startswith(ADHOC_PREFIX) else name
-
-
-
-def get_cycle(session: Session, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None or cycle.status == CycleStatus.DRAFT.value:
-        raise NotFound("No such cycle")
-    return cycle
-
-
-def chased_cycles(session: Session) -> list[Cycle]:
-    """Cycles that have been opened, newest first."""
-    return list(session.scalars(
-        select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
-        .order_by(Cycle.deadline.desc())
-    ))
-
-
-def get_return(session: Session, return_id: int) -> Return:
-    return_ = session.get(Return, return_id)
-    if return_ is None:
-        raise NotFound("No such return")
-    return return_
 
 
 def addressee_for(return_: Return) -> Addressee:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from portal.emails import render_email
 from portal.models import (
@@ -44,11 +44,32 @@ def get_cycle(session: Session, label: str) -> Cycle:
     return cycle
 
 
-def previous_cycle(session: Session, before: Cycle | None = None) -> Cycle | None:
-    """The most recent cycle opened before `before` (or the most recent of all)."""
+def get_cycle_by_id(session: Session, cycle_id: int, *, opened_only: bool = False) -> Cycle:
+    """A cycle by id; with opened_only, a draft cycle is not found either."""
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None or (opened_only and cycle.status == CycleStatus.DRAFT.value):
+        raise NotFound("No such cycle")
+    return cycle
+
+
+def opened_cycles(session: Session) -> list[Cycle]:
+    """Cycles that have been opened (not drafts), newest first."""
+    return list(session.scalars(
+        select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
+        .order_by(Cycle.deadline.desc())
+    ))
+
+
+def previous_cycle(
+    session: Session, before: Cycle | None = None, *, cohort: str | None = None
+) -> Cycle | None:
+    """The most recent cycle opened before `before` (or the most recent of all), optionally
+    the most recent that issued `cohort`."""
     query = select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
     if before is not None:
         query = query.where(Cycle.id != before.id, Cycle.deadline < before.deadline)
+    if cohort is not None:
+        query = query.where(Cycle.cohort == cohort)
     return session.scalar(query.order_by(Cycle.deadline.desc()).limit(1))
 
 
@@ -151,21 +172,6 @@ def _user_for_contact(
     return user if user.agency_id == agency.id else None
 
 
-def returns_of_agency(session: Session, agency_id: int) -> list[Return]:
-    """An agency's returns, newest cycle first."""
-    return list(session.scalars(
-        select(Return).options(joinedload(Return.cycle))
-        .join(Cycle).where(Return.agency_id == agency_id).order_by(Cycle.deadline.desc())
-    ))
-
-
-def get_cycle_by_id(session: Session, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound("No such cycle")
-    return cycle
-
-
 def get_tool_version(session: Session, tool_version_id: int | None) -> ToolVersion:
     tool_version = session.get(ToolVersion, tool_version_id) if tool_version_id else None
     if tool_version is None:
@@ -199,6 +205,11 @@ class CloseResult:
     @property
     def chair_meetings(self) -> int:
         return sum(1 for e in self.escalations if e.chair_meeting_required)
+
+
+def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:
+    """A return is overdue from the day after the deadline until it is submitted."""
+    return now.date() > cycle.deadline
 
 
 def can_close(cycle: Cycle, *, now: datetime) -> bool:

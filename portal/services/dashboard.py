@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Chaser, Contact, Cycle, CycleStatus, Return, ReturnStatus, Sector
+
+from .cycles import is_past_deadline
 
 LIST_PAGE_SIZE = 100
 OVERDUE = "overdue"
@@ -122,24 +124,16 @@ class Dashboard:
         return max((self.returns_total + LIST_PAGE_SIZE - 1) // LIST_PAGE_SIZE, 1)
 
 
-def is_past_deadline(cycle: Cycle, now: datetime) -> bool:
-    """A return is overdue from the day after the deadline until it is submitted."""
-    return now.date() > cycle.deadline
-
-
 def build_dashboard(
     session: Session, cycle: Cycle, *, now: datetime, filters: ReturnFilter | None = None
 ) -> Dashboard:
     """Everything the dashboard shows for one cycle, as of `now`."""
     filters = filters or ReturnFilter()
-    sectors = sector_figures(session, cycle)
+    sectors = share_non_returners(sector_figures(session, cycle))
     totals = sum_counts(sectors)
-    for s in sectors:
-        if totals.not_submitted:
-            s.share_of_non_returners = s.counts.not_submitted / totals.not_submitted
     rows, total = return_list(session, cycle, filters, now=now)
     return Dashboard(
-        cycle=cycle, now=now, overdue=totals.not_submitted if is_past_deadline(cycle, now) else 0,
+        cycle=cycle, now=now, overdue=totals.not_submitted if is_past_deadline(cycle, now=now) else 0,
         totals=totals, sectors=sectors, history=cycle_rates(session, up_to=cycle.deadline),
         returns=rows, returns_total=total, filters=filters,
     )
@@ -155,20 +149,34 @@ def sum_counts(sectors: list[SectorFigures]) -> Counts:
     return totals
 
 
+def share_non_returners(sectors: list[SectorFigures]) -> list[SectorFigures]:
+    """Set each sector's share of all the cycle's non-returners (None when everyone returned)."""
+    total = sum_counts(sectors).not_submitted
+    for s in sectors:
+        if total:
+            s.share_of_non_returners = s.counts.not_submitted / total
+    return sectors
+
+
 def cycle_totals(session: Session, cycle: Cycle) -> Counts:
     """Returns by status for the whole cycle."""
     return sum_counts(sector_figures(session, cycle))
 
 
-def sector_figures(session: Session, cycle: Cycle) -> list[SectorFigures]:
-    """Returns per sector by status, counted in one grouped query."""
-    rows = session.execute(
+def sector_figures(
+    session: Session, cycle: Cycle, *, sector_id: int | None = None
+) -> list[SectorFigures]:
+    """Returns per sector (or of one sector) by status, counted in one grouped query."""
+    query = (
         select(Sector.id, Sector.name, Sector.position, Return.status, Return.carried_over,
                func.count(Return.id))
         .select_from(Return).join(Agency, Return.agency_id == Agency.id).join(Sector)
         .where(Return.cycle_id == cycle.id)
         .group_by(Sector.id, Sector.name, Sector.position, Return.status, Return.carried_over)
     )
+    if sector_id is not None:
+        query = query.where(Agency.sector_id == sector_id)
+    rows = session.execute(query)
     figures: dict[int, SectorFigures] = {}
     for sector_id, name, position, status, carried_over, count in rows:
         entry = figures.setdefault(sector_id, SectorFigures(sector_id, name, position))
@@ -176,12 +184,19 @@ def sector_figures(session: Session, cycle: Cycle) -> list[SectorFigures]:
     return sorted(figures.values(), key=lambda s: (s.position, s.name))
 
 
-def cycle_rates(session: Session, *, up_to: date | None = None) -> list[CycleRate]:
-    """Every opened cycle's issued and submitted returns, oldest first, in one grouped query."""
+def cycle_rates(
+    session: Session, *, up_to: date | None = None, sector_id: int | None = None
+) -> list[CycleRate]:
+    """Every opened cycle's issued and submitted returns (of every sector or one), oldest first,
+    in one grouped query."""
     submitted = func.sum(case((Return.status == ReturnStatus.SUBMITTED.value, 1), else_=0))
+    returns = Return.cycle_id == Cycle.id
+    if sector_id is not None:
+        returns = and_(returns, Return.agency_id.in_(
+            select(Agency.id).where(Agency.sector_id == sector_id)))
     query = (
         select(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, func.count(Return.id), submitted)
-        .select_from(Cycle).outerjoin(Return, Return.cycle_id == Cycle.id)
+        .select_from(Cycle).outerjoin(Return, returns)
         .where(Cycle.status != CycleStatus.DRAFT.value)
         .group_by(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, Cycle.deadline)
         .order_by(Cycle.deadline)
@@ -213,7 +228,7 @@ def return_list(
         .order_by(Agency.name, Return.id)
         .offset((page - 1) * LIST_PAGE_SIZE).limit(LIST_PAGE_SIZE)
     )
-    past = is_past_deadline(cycle, now)
+    past = is_past_deadline(cycle, now=now)
     return [
         ReturnRow(return_id=r_id, agency_id=a_id, agency=agency, sector=sector, status=status,
                   carried_over=bool(carried), overdue=past and status != ReturnStatus.SUBMITTED,
@@ -226,7 +241,7 @@ def return_list(
 def _status_condition(cycle: Cycle, status: str | None, *, now: datetime) -> list[Any]:
     not_submitted = Return.status != ReturnStatus.SUBMITTED.value
     if status == OVERDUE:
-        return [not_submitted if is_past_deadline(cycle, now) else false()]
+        return [not_submitted if is_past_deadline(cycle, now=now) else false()]
     if status == NOT_SUBMITTED:
         return [not_submitted]
     if status == ReturnStatus.IN_PROGRESS.value:  # as counted: reopened returns are in progress

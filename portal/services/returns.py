@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import (
@@ -127,7 +127,7 @@ def find_returns(session: Session, *, text: str, status: str, limit: int = 100) 
         query.order_by(Cycle.deadline.desc(), Agency.name).limit(limit)).unique())
 
 
-def in_variant(variant: ColumnElement[str]) -> ColumnElement[bool]:
+def in_variant(variant: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """SQL: the question belongs to the variant held in a column such as Return.variant."""
     return or_(*[and_(variant == name, flag.is_(True)) for name, flag in _FLAGS.items()])
 
@@ -148,7 +148,7 @@ def progress(session: Session, return_ids: list[int]) -> dict[int, Progress]:
         select(Return.id, func.count(Question.id), func.count(Answer.grade))
         .join(Cycle, Cycle.id == Return.cycle_id)
         .join(Question, and_(Question.tool_version_id == Cycle.tool_version_id,
-                             in_variant(Return.variant)))  # type: ignore[arg-type]
+                             in_variant(Return.variant)))
         .outerjoin(Answer, and_(Answer.return_id == Return.id, Answer.question_id == Question.id))
         .where(Return.id.in_(return_ids))
         .group_by(Return.id)

@@ -42,6 +42,7 @@ from portal.models import (
 )
 
 from . import audit
+from .cycles import is_past_deadline
 from .errors import ServiceError
 from .users import LinkSettings
 
@@ -209,7 +210,7 @@ def draw_sample(
 
 
 def _check_request(cycle: Cycle, *, rate: float, seed: int, exclude: int, now: datetime) -> None:
-    if now.date() <= cycle.deadline:
+    if not is_past_deadline(cycle, now=now):
         raise ServiceError(f"You can draw the sample after the deadline "
                            f"({cycle.deadline.day} {cycle.deadline:%B %Y})")
     if not 0 < rate <= 1:

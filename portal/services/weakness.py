@@ -10,14 +10,16 @@ are reported beside it, never in the denominator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_
+from sqlalchemy import ColumnElement, Select, and_, case, func
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus, Sector
 from portal.models import Standard as StandardModel
 from portal.models.enums import QUALITY_GRADES
+
+from .returns import in_variant
 
 QUALITY = [g.value for g in QUALITY_GRADES]
 
@@ -68,14 +70,6 @@ def tally_of(row: Any) -> Tally:
                  not_answered=int(row.not_answered))
 
 
-def _in_variant() -> ColumnElement[bool]:
-    return or_(
-        and_(Return.variant == "full", Question.in_full.is_(True)),
-        and_(Return.variant == "schools", Question.in_schools.is_(True)),
-        and_(Return.variant == "short", Question.in_short.is_(True)),
-    )
-
-
 def over_answers(query: Select[Any], *, cycle_id: int, sector_id: int | None) -> Select[Any]:
     """FROM every (submitted return, question of its variant) pair of a cycle, LEFT JOIN answer."""
     query = (
@@ -83,7 +77,8 @@ def over_answers(query: Select[Any], *, cycle_id: int, sector_id: int | None) ->
         .join(Cycle, Cycle.id == Return.cycle_id)
         .join(Agency, Agency.id == Return.agency_id)
         .join(Sector, Sector.id == Agency.sector_id)
-        .join(Question, and_(Question.tool_version_id == Cycle.tool_version_id, _in_variant()))
+        .join(Question, and_(Question.tool_version_id == Cycle.tool_version_id,
+                             in_variant(Return.variant)))
         .join(StandardModel, StandardModel.id == Question.standard_id)
         .outerjoin(Answer, and_(Answer.return_id == Return.id, Answer.question_id == Question.id))
         .where(Return.cycle_id == cycle_id, Return.status == ReturnStatus.SUBMITTED.value)
@@ -99,6 +94,30 @@ def code_key(code: str) -> tuple[int, ...]:
 def weakness_key(value: float | None) -> float:
     """Descending by weakness, with 'nothing graded' after every real figure."""
     return 1.0 if value is None else -value
+
+
+class Ranked(Protocol):
+    """A standard's or question's row of a report: its code and its tally."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def tally(self) -> Tally: ...
+
+
+RowT = TypeVar("RowT", bound=Ranked)
+
+
+def rank_standards(rows: list[RowT]) -> list[RowT]:
+    """Weakest first; nothing graded last; ties by standard number."""
+    return sorted(rows, key=lambda r: (weakness_key(r.tally.weakness), code_key(r.code)))
+
+
+def rank_questions(rows: list[RowT]) -> list[RowT]:
+    """Most requires improvement / inadequate grades first, then by weakness, then by number."""
+    return sorted(rows, key=lambda r: (-r.tally.weak, weakness_key(r.tally.weakness),
+                                       code_key(r.code)))
 
 
 def execute(session: Session, query: Select[Any]) -> list[Any]:

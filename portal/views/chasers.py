@@ -6,11 +6,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from forms.chasers import ActionForm, StageForm
+from forms.chasers import StageForm
+from forms.common import ConfirmForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, Return, Role
-from portal.services import chaser_stages, chasers
+from portal.services import chaser_history, chaser_stages, chasers, cycles, returns
 from portal.services.errors import NotFound, ServiceError
 
 from .helpers import link_settings, now
@@ -26,7 +27,7 @@ def _min_gap() -> int:
 @bp.route("/")
 @manager_only
 def index() -> str:
-    return render_template("chasers/index.html", cycles=chasers.chased_cycles(db_session()))
+    return render_template("chasers/index.html", cycles=cycles.opened_cycles(db_session()))
 
 
 @bp.route("/cycles/<int:cycle_id>")
@@ -36,11 +37,12 @@ def cycle(cycle_id: int) -> str:
     found = _cycle_or_404(cycle_id)
     stages = chaser_stages.ensure_default_stages(session, found)
     return render_template(
-        "chasers/cycle.html", cycle=found, form=None, action=ActionForm(),
+        "chasers/cycle.html", cycle=found, form=None, action=ConfirmForm(),
         stages=[(s, chaser_stages.describe_timing(s), chaser_stages.due_on(s, found))
                 for s in stages],
-        rows=chasers.cycle_chasing(session, found), today=now().date(),
-        bounced=chasers.bounced_contacts(session, found),
+        rows=chaser_history.cycle_chasing(session, found),
+        past_deadline=cycles.is_past_deadline(found, now=now()),
+        bounced=chaser_history.bounced_contacts(session, found),
     )
 
 
@@ -48,7 +50,7 @@ def cycle(cycle_id: int) -> str:
 @manager_only
 def send_due(cycle_id: int) -> Response:
     found = _cycle_or_404(cycle_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         run = chasers.send_due_chasers(db_session(), now=now(), links=link_settings(),
                                        cycle=found, min_gap_working_days=_min_gap(),
                                        user_id=current_user.id)
@@ -60,7 +62,7 @@ def send_due(cycle_id: int) -> Response:
 @manager_only
 def chase_overdue(cycle_id: int) -> Response:
     found = _cycle_or_404(cycle_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             run = chasers.chase_all_overdue(db_session(), found, now=now(), links=link_settings(),
                                             min_gap_working_days=_min_gap(),
@@ -117,7 +119,7 @@ def _save_stage(stage: ChaserStage, form: StageForm) -> Response:
 @manager_only
 def preview_stage(stage_id: int) -> str:
     stage = _stage_or_404(stage_id)
-    rows = chasers.cycle_chasing(db_session(), stage.cycle)
+    rows = chaser_history.cycle_chasing(db_session(), stage.cycle)
     return_id = request.args.get("return_id", type=int)
     chosen = _return_or_404(return_id) if return_id else None
     if chosen is not None and chosen.cycle_id != stage.cycle_id:
@@ -133,8 +135,9 @@ def preview_stage(stage_id: int) -> str:
 def history(return_id: int) -> str:
     return_ = _return_or_404(return_id)
     return render_template(
-        "chasers/history.html", return_=return_, action=ActionForm(),
-        chasers=chasers.chaser_history(db_session(), return_), stage_label=chasers.stage_label,
+        "chasers/history.html", return_=return_, action=ConfirmForm(),
+        chasers=chaser_history.chaser_history(db_session(), return_),
+        stage_label=chaser_history.stage_label,
         stages=chaser_stages.ensure_default_stages(db_session(), return_.cycle),
     )
 
@@ -143,7 +146,7 @@ def history(return_id: int) -> str:
 @manager_only
 def chase_one(return_id: int) -> Response:
     return_ = _return_or_404(return_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             sent = chasers.send_adhoc_chaser(db_session(), return_, now=now(),
                                              links=link_settings(), user_id=current_user.id)
@@ -156,7 +159,7 @@ def chase_one(return_id: int) -> Response:
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
     try:
-        return chasers.get_cycle(db_session(), cycle_id)
+        return cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
     except NotFound:
         abort(404)
 
@@ -170,6 +173,6 @@ def _stage_or_404(stage_id: int) -> ChaserStage:
 
 def _return_or_404(return_id: int) -> Return:
     try:
-        return chasers.get_return(db_session(), return_id)
+        return returns.get_return(db_session(), return_id, agency_id=None)
     except NotFound:
         abort(404)

@@ -9,11 +9,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from forms.cycles import ChairMeetingForm, ConfirmForm, CycleForm
+from forms.common import ConfirmForm
+from forms.cycles import ChairMeetingForm, CycleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role
-from portal.services import chasers, cycles, dashboard, escalations, visits
+from portal.services import chaser_history, cycles, dashboard, escalations, visits
 from portal.services.errors import NotFound, ServiceError
 
 from .helpers import link_settings, now
@@ -95,7 +96,7 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
                            can_close=cycles.can_close(cycle, now=moment),
                            status_filters=dashboard.STATUS_FILTERS,
                            moderation=visits.moderation_progress(session, cycle),
-                           bounced=chasers.bounced_contacts(session, cycle))
+                           bounced=chaser_history.bounced_contacts(session, cycle))
 
 
 def _return_filter() -> dashboard.ReturnFilter:

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from forms.agencies import AgencyForm, CohortForm, ConfirmForm, ImportForm
+from forms.agencies import AgencyForm, CohortForm, ImportForm
+from forms.common import ConfirmForm
 from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session

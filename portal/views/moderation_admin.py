@@ -7,15 +7,14 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from forms.moderation import CancelForm, SampleForm, ScheduleForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Cycle, CycleStatus, Role, Visit
+from portal.models import Cycle, Role, Visit
 from portal.services import calibration, findings, sampling, visits
-from portal.services.cycles import get_cycle
+from portal.services.cycles import get_cycle, opened_cycles
 from portal.services.errors import NotFound, ServiceError
 
 from .helpers import link_settings, now
@@ -52,10 +51,8 @@ def _visit_or_404(visit_id: int) -> Visit:
 @manager_only
 def index() -> str:
     session = db_session()
-    cycles = session.scalars(select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
-                             .order_by(Cycle.deadline.desc())).all()
     rows = [(c, sampling.current_sample(session, c), visits.moderation_progress(session, c))
-            for c in cycles]
+            for c in opened_cycles(session)]
     return render_template("moderation_admin/index.html", rows=rows)
 
 

@@ -15,7 +15,7 @@ from portal import create_app
 from portal.db import get_db
 from portal.models import OutboxMessage, OutboxStatus
 from portal.services import agencies
-from portal.services.chasers import bounced_contacts
+from portal.services.chaser_history import bounced_contacts
 from tests.integration.chaser_helpers import address_of, chasers_send, kind_of, open_cycle_with
 from tests.support import free_port
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus
 from portal.models import Standard as StandardModel
+from portal.services.cells import csv_text
 from portal.services.cycles import get_cycle
 from portal.services.errors import NotFound
 from portal.services.returns import variant_flag
@@ -110,10 +111,9 @@ def render_comparison_csv(comparison: AgencyComparison) -> bytes:
     writer.writerow(["agency", "question", "standard", "text", comparison.cycle,
                      comparison.previous_cycle or "previous", "movement"])
     for row in comparison.rows:
-        writer.writerow([comparison.agency, row.code, row.standard, row.text,
-                         grade_label(row.grade),
-                         grade_label(row.previous_grade) if row.has_previous else "",
-                         row.movement])
+        writer.writerow([csv_text(value) for value in (
+            comparison.agency, row.code, row.standard, row.text, grade_label(row.grade),
+            grade_label(row.previous_grade) if row.has_previous else "", row.movement)])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from portal.services.cells import csv_text, set_text
 from portal.services.weakness import Tally
 
 from .moderation_data import CALIBRATIONS
@@ -185,7 +186,7 @@ def render_csv(report: SectorReport) -> bytes:
         if n:
             writer.writerow([])
         writer.writerow(["table", *table.columns])
-        writer.writerows([[table.name, *("" if c is None else c for c in row)]
+        writer.writerows([[table.name, *("" if c is None else csv_text(c) for c in row)]
                           for row in table.rows])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the text as UTF-8
 
@@ -196,8 +197,9 @@ def render_xlsx(report: SectorReport) -> bytes:
     for table in report_tables(report):
         sheet = workbook.create_sheet(table.name)
         sheet.append(table.columns)
-        for row in table.rows:
-            sheet.append(row)
+        for r, row in enumerate(table.rows, start=2):
+            for c, value in enumerate(row, start=1):
+                set_text(sheet.cell(row=r, column=c), value)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

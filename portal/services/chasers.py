@@ -24,7 +24,6 @@ from portal.models import (
     Chaser,
     ChaserMessage,
     ChaserStage,
-    Contact,
     Cycle,
     CycleStatus,
     Return,
@@ -170,16 +169,12 @@ def _chase(
 
 
 def _hold_reason(agency: Agency, last: datetime | None, rules: Rules) -> str | None:
-    if not working_contacts(agency):
+    if not agency.working_contacts:
         return "no working email address (every contact address bounced): update it"
     if last is not None and working_days_between(last.date(), rules.today) < rules.min_gap:
         return (f"chased on {last.day} {last:%B %Y}, less than {rules.min_gap} working days ago: "
                 "the next run sends it")
     return None
-
-
-def working_contacts(agency: Agency) -> list[Contact]:
-    return [c for c in agency.contacts if c.bounced_at is None]
 
 
 def record_chaser(
@@ -206,7 +201,7 @@ def _insert_chaser(
                     recorded_at=rules.now, sent_by_id=rules.user_id)
     session.add(chaser)
     session.flush()
-    for contact in working_contacts(return_.agency):
+    for contact in return_.agency.working_contacts:
         email = render_chaser_email(
             subject_template=stage.subject_template, body_template=stage.body_template,
             cycle=return_.cycle, links=rules.links, final=is_final_notice(stage),
@@ -226,7 +221,7 @@ def _sent(return_: Return, stage: ChaserStage, chaser: Chaser) -> SentChaser:
     return SentChaser(
         cycle=return_.cycle.label, agency=return_.agency.name,
         stage=f"Ad-hoc chaser ({stage.name} wording)" if adhoc else stage.name,
-        recipients=tuple(c.email for c in working_contacts(return_.agency)),
+        recipients=tuple(c.email for c in return_.agency.working_contacts),
         final=is_final_notice(stage) and not adhoc,
     )
 
@@ -261,7 +256,7 @@ def send_adhoc_chaser(
     """A chaser the manager sends now to one agency, in the wording of its latest due stage."""
     if return_.is_submitted:
         raise ServiceError(f"{return_.agency.name} has already submitted its return")
-    if not working_contacts(return_.agency):
+    if not return_.agency.working_contacts:
         raise ServiceError(f"Every contact address of {return_.agency.name} bounced: "
                            "update it before chasing")
     rules = Rules(today=now.date(), min_gap=0, now=now, links=links, user_id=user_id)
@@ -307,7 +302,7 @@ def chase_all_overdue(
 
 def addressee_for(return_: Return) -> Addressee:
     """Whom a preview of a return's chaser is addressed to: its first working contact."""
-    contacts = working_contacts(return_.agency) or return_.agency.contacts
+    contacts = return_.agency.working_contacts or return_.agency.contacts
     if not contacts:
         return Addressee(agency=return_.agency.name, contact="", email="(no contact)")
     return Addressee(agency=return_.agency.name, contact=contacts[0].name,

@@ -140,9 +140,7 @@ def open_cycle(
 def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime) -> None:
     """Email each working contact; a contact without an account gets one and a set-password link."""
     agency = return_.agency
-    for contact in agency.contacts:
-        if contact.bounced_at is not None:
-            continue
+    for contact in agency.working_contacts:
         user = _user_for_contact(session, agency, contact.email, contact.name, now)
         needs_password = user is not None and user.password_hash is None
         email = render_email(

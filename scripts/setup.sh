@@ -30,7 +30,9 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)$($want_test && echo -test)
+suffix=""
+if $want_test; then suffix="-test"; fi
+stamp=.venv/.installed-$(sha256sum < pyproject.toml | cut -c1-16)$suffix
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
   if $want_test; then

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from config import ConfigError, load_settings
-from portal import create_app
+from portal import create_app, migrate
 
 
 def test_development_defaults_to_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,3 +63,10 @@ def test_a_bad_number_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unknown_environment_is_refused() -> None:
     with pytest.raises(ConfigError, match="PORTAL_ENV"):
         load_settings("staging")
+
+
+def test_a_sqlite_files_folder_is_created_on_first_use(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new-folder' / 'portal.sqlite3'}"
+    create_app("testing", DATABASE_URL=url)
+    migrate.upgrade(url)
+    assert (tmp_path / "new-folder" / "portal.sqlite3").exists()

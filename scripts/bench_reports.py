@@ -2,7 +2,7 @@
 then compute and render the report (PDF, JSON, CSV, XLSX) for every demo cycle. Prints figures;
 asserts nothing.
 
-    /work/main/.venv/bin/python scripts/bench_reports.py [--repeat N]
+    .venv/bin/python scripts/bench_reports.py [--repeat N]
 """
 
 from __future__ import annotations

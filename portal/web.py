@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.access import public
 from portal.navigation import navigation_for
+from portal.services.errors import NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 GOVUK_DIST = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -112,6 +113,11 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound) -> tuple[str, int]:
+        # A service's NotFound ("no such record, or not one this user may see") is a 404 page.
+        return render_template("errors/404.html"), 404
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

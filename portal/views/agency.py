@@ -28,7 +28,7 @@ from portal.db import db_session
 from portal.models import Agency, Return, Role
 from portal.reports.return_pdf import render_return_pdf
 from portal.services import findings, form_stash, previous_answers, return_xlsx, returns
-from portal.services.errors import ImportRejected, NotFound, ServiceError
+from portal.services.errors import ImportRejected, ServiceError
 from portal.services.return_saving import Conflict, ReadMark, ReturnLocked, save_standard
 from portal.services.return_submission import (
     SubmitProblem,
@@ -78,10 +78,7 @@ def _restored() -> MultiDict[str, str] | None:
 
 
 def _own_return(return_id: int) -> Return:
-    try:
-        return returns.get_return(db_session(), return_id, agency_id=current_user.agency_id)
-    except NotFound:
-        abort(404)
+    return returns.get_return(db_session(), return_id, agency_id=current_user.agency_id)
 
 
 @bp.route("/")
@@ -139,10 +136,7 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
         flash("This return has been submitted, so its answers cannot change.", "info")
         return redirect(url_for("agency.return_page", return_id=return_id))
     parts = returns.standard_parts(db_session(), return_)
-    try:
-        part = returns.find_part(parts, code)
-    except NotFound:
-        abort(404)
+    part = returns.find_part(parts, code)
     page = return_pages.StandardPage(return_, parts, part)
     form = StandardForm()
     if form.validate_on_submit():

@@ -12,7 +12,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, Return, Role
 from portal.services import chaser_history, chaser_stages, chasers, cycles, returns
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 
 from .helpers import link_settings, now
 
@@ -158,21 +158,12 @@ def chase_one(return_id: int) -> Response:
 
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
-    try:
-        return cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
-    except NotFound:
-        abort(404)
+    return cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
 
 
 def _stage_or_404(stage_id: int) -> ChaserStage:
-    try:
-        return chaser_stages.get_stage(db_session(), stage_id)
-    except NotFound:
-        abort(404)
+    return chaser_stages.get_stage(db_session(), stage_id)
 
 
 def _return_or_404(return_id: int) -> Return:
-    try:
-        return returns.get_return(db_session(), return_id, agency_id=None)
-    except NotFound:
-        abort(404)
+    return returns.get_return(db_session(), return_id, agency_id=None)

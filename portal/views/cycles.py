@@ -15,7 +15,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role
 from portal.services import chaser_history, cycles, dashboard, escalations, visits
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 
 from .helpers import link_settings, now
 
@@ -181,14 +181,8 @@ def chair_meeting(escalation_id: int) -> BaseResponse | str:
 
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
-    try:
-        return cycles.get_cycle_by_id(db_session(), cycle_id)
-    except NotFound:
-        abort(404)
+    return cycles.get_cycle_by_id(db_session(), cycle_id)
 
 
 def _escalation_or_404(escalation_id: int) -> Escalation:
-    try:
-        return escalations.get_escalation(db_session(), escalation_id)
-    except NotFound:
-        abort(404)
+    return escalations.get_escalation(db_session(), escalation_id)

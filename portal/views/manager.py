@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,7 +14,7 @@ from portal.db import db_session
 from portal.models import Agency, Role, User
 from portal.services import agencies, users
 from portal.services.agency_import import import_agencies
-from portal.services.errors import ImportRejected, NotFound, ServiceError
+from portal.services.errors import ImportRejected, ServiceError
 
 from .helpers import link_settings, now
 
@@ -164,10 +164,7 @@ def _read_upload(form: ImportForm) -> str | None:
 
 
 def _agency_or_404(agency_id: int) -> Agency:
-    try:
-        return agencies.get_agency(db_session(), agency_id)
-    except NotFound:
-        abort(404)
+    return agencies.get_agency(db_session(), agency_id)
 
 
 @bp.route("/users", endpoint="users")
@@ -209,10 +206,7 @@ def user_link(user_id: int) -> Response:
 
 
 def _user_or_404(user_id: int) -> User:
-    try:
-        return users.get_user(db_session(), user_id)
-    except NotFound:
-        abort(404)
+    return users.get_user(db_session(), user_id)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,7 @@ from portal.db import db_session
 from portal.models import Return, ReturnStatus, Role
 from portal.reports.return_pdf import render_return_pdf
 from portal.services import returns
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 from portal.services.return_submission import reopen_return, return_filename
 
 from .helpers import link_settings, now
@@ -23,10 +23,7 @@ manager_only = roles(Role.MANAGER)
 
 
 def _return_or_404(return_id: int) -> Return:
-    try:
-        return returns.get_return(db_session(), return_id, agency_id=None)
-    except NotFound:
-        abort(404)
+    return returns.get_return(db_session(), return_id, agency_id=None)
 
 
 @bp.route("/")

@@ -14,7 +14,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Role, Visit
 from portal.services import findings, visits
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 
 from .helpers import link_settings, now
 
@@ -24,10 +24,7 @@ attendees = roles(Role.MODERATOR, Role.MANAGER)
 
 def _my_visit_or_404(visit_id: int) -> Visit:
     """A member may open only their own visits; the manager attends them all."""
-    try:
-        visit = visits.get_visit(db_session(), visit_id)
-    except NotFound:
-        abort(404)
+    visit = visits.get_visit(db_session(), visit_id)
     if current_user.role != Role.MANAGER.value and visit.member_id != current_user.id:
         abort(404)
     return visit
@@ -54,10 +51,7 @@ def visit(visit_id: int) -> str:
 def standard(visit_id: int, standard_id: int) -> Response | str:
     session = db_session()
     visit = _my_visit_or_404(visit_id)
-    try:
-        standard = findings.standard_of_visit(visit, standard_id)
-    except NotFound:
-        abort(404)
+    standard = findings.standard_of_visit(visit, standard_id)
     found = next((f for f in visit.findings if f.standard_id == standard.id), None)
     form = FindingForm(data={"grade": found.moderated_grade, "note": found.note or ""}
                        if found and request.method == "GET" else None)
@@ -102,9 +96,6 @@ def outcome(visit_id: int) -> Response | str:
 def agency_outcome(visit_id: int) -> str:
     """The agency's own completed visit: the outcome and the findings per standard."""
     session = db_session()
-    try:
-        visit = findings.outcome_for_agency(session, visit_id, current_user.agency_id)
-    except NotFound:
-        abort(404)
+    visit = findings.outcome_for_agency(session, visit_id, current_user.agency_id)
     return render_template("moderation/agency_outcome.html", visit=visit,
                            reviews=[r for r in findings.review(session, visit) if r.finding])

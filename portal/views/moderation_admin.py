@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,7 +15,7 @@ from portal.db import db_session
 from portal.models import Cycle, Role, Visit
 from portal.services import calibration, findings, sampling, visits
 from portal.services.cycles import get_cycle, opened_cycles
-from portal.services.errors import NotFound, ServiceError
+from portal.services.errors import ServiceError
 
 from .helpers import link_settings, now
 
@@ -34,17 +34,11 @@ def uk_datetime(value: datetime | None) -> str:
 
 
 def _cycle_or_404(label: str) -> Cycle:
-    try:
-        return get_cycle(db_session(), label)
-    except NotFound:
-        abort(404)
+    return get_cycle(db_session(), label)
 
 
 def _visit_or_404(visit_id: int) -> Visit:
-    try:
-        return visits.get_visit(db_session(), visit_id)
-    except NotFound:
-        abort(404)
+    return visits.get_visit(db_session(), visit_id)
 
 
 @bp.route("/")

@@ -27,7 +27,6 @@ from portal.reports.sector_pdf import (
     top_three_sentence,
 )
 from portal.services import agencies
-from portal.services.errors import NotFound
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
@@ -97,17 +96,11 @@ def agency_csv(label: str, agency_id: int) -> Response:
 
 
 def _report(label: str, sector: str | None) -> SectorReport:
-    try:
-        return sector_report(db_session(), cycle_label=label, sector=sector)
-    except NotFound:
-        abort(404)
+    return sector_report(db_session(), cycle_label=label, sector=sector)
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:
-    try:
-        return agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)
-    except NotFound:
-        abort(404)
+    return agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)
 
 
 def _filename(report: SectorReport, fmt: str) -> str:

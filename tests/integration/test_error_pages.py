@@ -29,3 +29,18 @@ def test_a_crash_shows_the_500_page_and_rolls_back(database_url: str, db: Sessio
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
     assert db.scalars(select(Agency)).all() == []
+
+
+def test_a_service_not_found_is_the_styled_404(database_url: str) -> None:
+    from portal.services.errors import NotFound
+
+    app = create_app("testing", DATABASE_URL=database_url)
+
+    @app.route("/missing")
+    @public
+    def missing() -> str:
+        raise NotFound("No such record")
+
+    response = app.test_client().get("/missing")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)

@@ -10,6 +10,7 @@ from portal import create_app
 from portal.access import public
 from portal.db import db_session
 from portal.models import Agency
+from portal.services.errors import NotFound
 from tests import factories
 
 
@@ -32,8 +33,6 @@ def test_a_crash_shows_the_500_page_and_rolls_back(database_url: str, db: Sessio
 
 
 def test_a_service_not_found_is_the_styled_404(database_url: str) -> None:
-    from portal.services.errors import NotFound
-
     app = create_app("testing", DATABASE_URL=database_url)
 
     @app.route("/missing")

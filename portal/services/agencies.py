@@ -81,7 +81,11 @@ def cohort_sizes(session: Session) -> dict[str, int]:
 
 def smaller_cohort(session: Session) -> str:
     """The cohort a new agency joins unless the manager says otherwise (A on a tie)."""
-    sizes = cohort_sizes(session)
+    return smaller_of(cohort_sizes(session))
+
+
+def smaller_of(sizes: dict[str, int]) -> str:
+    """The smaller cohort given their sizes (A on a tie): the rule of DESIGN.md section 4."""
     return min(sizes, key=lambda c: (sizes[c], c))
 
 

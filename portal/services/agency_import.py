@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cohort, Sector, Variant
 
-from .agencies import AgencyDetails, add_agency, cohort_sizes, name_problem
+from .agencies import AgencyDetails, add_agency, cohort_sizes, name_problem, smaller_of
 from .errors import ImportRejected, LineError
 
 REQUIRED = ("name", "sector", "email", "contact_name", "cohort")
@@ -40,7 +40,7 @@ def import_agencies(session: Session, text: str, *, user_id: int | None = None) 
         raise ImportRejected(errors or [LineError("line 2", "the file has no agencies in it")])
     sizes = cohort_sizes(session)
     for _, item in details:
-        cohort = item.cohort or min(sizes, key=lambda c: (sizes[c], c))
+        cohort = item.cohort or smaller_of(sizes)
         sizes[cohort] += 1
         add_agency(session, _with_cohort(item, cohort), user_id=user_id)
     return ImportResult(added=len(details))

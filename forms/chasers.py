@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from portal.services.chaser_stages import template_problem
+from portal.services.chasers import template_problem
 
 
 def placeholders_known(what: str) -> Callable[[Any, Any], None]:

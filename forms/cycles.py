@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -21,8 +22,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
-
-from portal.models import ToolVersion
 
 from .common import GovDateField
 
@@ -51,9 +50,9 @@ class CycleForm(FlaskForm):
                                validators=[InputRequired(message="Select a version of the tool")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
-    def offer_tool_versions(self, versions: list[ToolVersion]) -> None:
-        self.tool_version.choices = [SelectChoice(t.id, f"{t.title} ({t.version})")
-                                     for t in versions]
+    def offer_tool_versions(self, versions: Iterable[tuple[int, str]]) -> None:
+        """Offer (id, label) pairs, e.g. (3, "Compact Audit (2026.1)")."""
+        self.tool_version.choices = [SelectChoice(id_, label) for id_, label in versions]
 
     def validate_final_deadline(self, field: GovDateField) -> None:
         deadline: date | None = self.deadline.data

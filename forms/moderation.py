@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.models.enums import GRADE_LABELS, QUALITY_GRADES
+from portal.vocabulary import GRADE_LABELS, QUALITY_GRADES
 
 from .common import GovDateField
 

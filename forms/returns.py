@@ -18,14 +18,14 @@ from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAre
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from portal.models.enums import Grade
-from portal.services.return_rules import (
+from portal.services.returns import (
     ActionInput,
     AnswerInput,
     StandardInput,
     answer_problems,
     evidence_problems,
 )
+from portal.vocabulary import Grade
 
 PARTS = ("grade", "reason", "comment", "what", "who", "by")
 

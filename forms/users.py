@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import EmailField, RadioField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from portal.models.enums import ROLE_LABELS
+from portal.vocabulary import ROLE_LABELS
 
 
 class UserForm(FlaskForm):

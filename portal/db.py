@@ -56,17 +56,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _deliver_after_commit(app: Flask) -> None:
-    """Save, then send: mail queued by this request goes now; failures stay for `flask mail send`."""
-    from portal.mail import deliver_from_app
-    from portal.models import utcnow
-
-    try:
-        deliver_from_app(app, now=utcnow())
-    except Exception:  # the row is safe in the outbox; the next run retries it
-        app.logger.exception("Could not deliver the outbox after a request")
-
-
 def get_db(app: Flask | None = None) -> Database:
     return (app or current_app).extensions["portal_db"]
 
@@ -80,23 +69,26 @@ def db_session() -> Session:
 
 def register_database(app: Flask) -> None:
     app.extensions["portal_db"] = Database(app.config["DATABASE_URL"])
+    app.extensions["portal_after_commit"] = []  # callables (app, session.info) run after a commit
 
     @app.after_request
     def commit_session(response: Response) -> Response:
         session = g.pop("db_session", None)
         if session is None:
             return response
-        mail_queued = session.info.pop("mail_queued", False)
+        info = dict(session.info)
+        committed = False
         try:
             if response.status_code < 500:
                 session.commit()
+                committed = True
             else:
                 session.rollback()
-                mail_queued = False
         finally:
             session.close()
-        if mail_queued:
-            _deliver_after_commit(app)
+        if committed:
+            for hook in app.extensions["portal_after_commit"]:
+                hook(app, info)
         return response
 
     @app.teardown_request

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from portal.models.enums import GRADE_LABELS, Grade
+from portal.vocabulary import GRADE_LABELS, Grade
 
 
 def govuk_date(value: date | datetime | None) -> str:

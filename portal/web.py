@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.access import public
 from portal.navigation import navigation_for
-from portal.services.errors import NotFound
+from portal.services.common import NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
 GOVUK_DIST = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"

@@ -23,7 +23,7 @@ from portal import create_app, migrate
 from portal.db import get_db
 from portal.models import Agency, Contact, Return, Role, Sector, User
 from portal.services import cycles, tools
-from portal.services.passwords import hash_password
+from portal.services.accounts import hash_password
 
 STATUSES = ["not_started", "in_progress", "submitted", "submitted", "reopened"]
 PASSWORD = "benchmark-password"

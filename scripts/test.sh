@@ -9,6 +9,7 @@ TEST_POSTGRES_URL=$(scripts/postgres.sh)
 
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
+echo "== import contracts"; .venv/bin/lint-imports --no-cache
 
 status=0
 echo "== pytest on SQLite"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Contact, Role, Sector, User
 from portal.services import tools
-from portal.services.passwords import hash_password
+from portal.services.accounts import hash_password
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from portal.services.agency_import import import_agencies
-
-from .common import transaction
+from portal.commands.common import transaction
+from portal.services.register import import_agencies
 
 group = AppGroup("agencies", help="The agency register.")
 

@@ -6,10 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.mail import deliver_from_app
+from portal.commands.common import NOW_OPTION, link_settings, parse_now, transaction
+from portal.delivery import deliver_from_app
 from portal.services.chasers import ChaserRun, send_due_chasers
-
-from .common import NOW_OPTION, link_settings, parse_now, transaction
 
 group = AppGroup("chasers", help="Reminder and chase emails.")
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from portal.db import get_db
 from portal.models import utcnow
-from portal.services.errors import ImportRejected, ServiceError
-from portal.services.users import LinkSettings
+from portal.services.accounts import LinkSettings
+from portal.services.common import ImportRejected, ServiceError
 
 
 @contextmanager

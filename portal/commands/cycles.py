@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from portal.commands.common import NOW_OPTION, link_settings, parse_date, parse_now, transaction
 from portal.models import Cohort
 from portal.services import cycles
-
-from .common import NOW_OPTION, link_settings, parse_date, parse_now, transaction
 
 group = AppGroup("cycles", help="Audit cycles: issue the tool, close and escalate.")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from portal.commands.common import NOW_OPTION, parse_now, transaction
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
-
-from .common import NOW_OPTION, parse_now, transaction
 
 group = AppGroup("demo", help="Demo data.")
 

@@ -6,9 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.mail import deliver_from_app
-
-from .common import NOW_OPTION, parse_now
+from portal.commands.common import NOW_OPTION, parse_now
+from portal.delivery import deliver_from_app
 
 group = AppGroup("mail", help="The outbox.")
 

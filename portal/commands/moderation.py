@@ -7,17 +7,16 @@ import secrets
 import click
 from flask.cli import AppGroup
 
-from portal.services import sampling, visits
+from portal.commands.common import NOW_OPTION, link_settings, parse_now, transaction
+from portal.services import moderation
 from portal.services.cycles import get_cycle
-
-from .common import NOW_OPTION, link_settings, parse_now, transaction
 
 group = AppGroup("moderation", help="Moderation visits: the sample and its visits.")
 
 
 @group.command("sample")
 @click.option("--cycle", "label", required=True, help="The cycle's label, like 2017-18.")
-@click.option("--rate", type=float, default=sampling.DEFAULT_RATE, show_default=True,
+@click.option("--rate", type=float, default=moderation.DEFAULT_RATE, show_default=True,
               help="The share of submitted returns to visit.")
 @click.option("--seed", type=int, default=None,
               help="The random seed (one is chosen and printed when absent).")
@@ -29,18 +28,18 @@ def sample_command(label: str, rate: float, seed: int | None, exclude_recent: in
                    reason: str | None, now_text: str | None) -> None:
     """Draw and store the moderation sample, plan its visits and print the chosen agencies."""
     if seed is None:
-        seed = secrets.randbelow(sampling.MAX_SEED)
+        seed = secrets.randbelow(moderation.MAX_SEED)
     now = parse_now(now_text)
     with transaction() as session:
         cycle = get_cycle(session, label)
-        sample = sampling.draw_sample(
+        sample = moderation.draw_sample(
             session, cycle=cycle, rate=rate, seed=seed, now=now, user_id=None,
             exclude_recent_cycles=exclude_recent, reason=reason, links=link_settings(),
         )
-        managers = visits.managers(session)
-        visits.plan_visits(session, sample=sample, manager_id=managers[0].id if managers else None,
+        managers = moderation.managers(session)
+        moderation.plan_visits(session, sample=sample, manager_id=managers[0].id if managers else None,
                            now=now)
-        chosen = sampling.chosen_returns(session, sample)
+        chosen = moderation.chosen_returns(session, sample)
         population = len(sample.population)
     click.echo(f"Cycle {label}: {len(chosen)} of {population} submitted returns "
                f"(rate {rate:g}, seed {seed})")

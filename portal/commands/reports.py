@@ -8,11 +8,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal.commands.common import transaction
 from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import FORMATS
 from portal.reports.sector_pdf import render_sector_report
-
-from .common import transaction
 
 group = AppGroup("reports", help="The MESC reports.")
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from portal.services.return_import import COLUMNS, import_returns
-
-from .common import NOW_OPTION, parse_now, transaction
+from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.services.returns import COLUMNS, import_returns
 
 group = AppGroup("returns", help="Agencies' returns.")
 

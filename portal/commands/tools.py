@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from portal.commands.common import transaction
 from portal.services import tools
-
-from .common import transaction
 
 group = AppGroup("tools", help="Load and show versions of the audit tool.")
 

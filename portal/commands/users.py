@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from portal.commands.common import NOW_OPTION, link_settings, parse_now, transaction
 from portal.models import Role
-from portal.services import users
-
-from .common import NOW_OPTION, link_settings, parse_now, transaction
+from portal.services import accounts
 
 group = AppGroup("users", help="People who sign in.")
 
@@ -22,7 +21,7 @@ group = AppGroup("users", help="People who sign in.")
 def create(email: str, role: str, agency_name: str | None, name: str, now_text: str | None) -> None:
     """Add a user and email them a set-password link."""
     with transaction() as session:
-        user = users.create_user(session, email=email, role=role, name=name,
+        user = accounts.create_user(session, email=email, role=role, name=name,
                                  agency_name=agency_name, links=link_settings(),
                                  now=parse_now(now_text))
         email = user.email

@@ -1,10 +1,17 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
-from .audit import AuditEvent
-from .base import Base, utcnow
-from .chaser import Chaser, ChaserMessage, ChaserStage
-from .cycle import Action, Answer, Cycle, Evidence, Return
-from .enums import (
+from portal.models.audit import AuditEvent
+from portal.models.base import Base, utcnow
+from portal.models.chaser import Chaser, ChaserMessage, ChaserStage
+from portal.models.cycle import Action, Answer, Cycle, Evidence, Return
+from portal.models.escalation import Escalation
+from portal.models.mail import OutboxAttachment, OutboxMessage
+from portal.models.moderation import Finding, ModerationSample, Visit
+from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
+from portal.models.stash import FormStash
+from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
+from portal.models.user import User
+from portal.vocabulary import (
     Cohort,
     CycleStatus,
     Grade,
@@ -14,13 +21,6 @@ from .enums import (
     Variant,
     VisitStatus,
 )
-from .escalation import Escalation
-from .mail import OutboxAttachment, OutboxMessage
-from .moderation import Finding, ModerationSample, Visit
-from .organisation import DEFAULT_SECTORS, Agency, Contact, Sector
-from .stash import FormStash
-from .tool import GradeDescriptor, Question, Standard, ToolVersion
-from .user import User
 
 __all__ = [
     "DEFAULT_SECTORS",

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .cycle import Cycle, Return
-from .mail import OutboxMessage
+from portal.models.base import Base, utcnow
+from portal.models.cycle import Cycle, Return
+from portal.models.mail import OutboxMessage
 
 
 class ChaserStage(Base):

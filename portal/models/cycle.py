@@ -16,11 +16,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .enums import Cohort, CycleStatus, Grade, ReturnStatus, Variant, check_in
-from .organisation import Agency
-from .tool import Question, Standard, ToolVersion
-from .user import User
+from portal.models.base import Base, utcnow
+from portal.models.organisation import Agency
+from portal.models.tool import Question, Standard, ToolVersion
+from portal.models.user import User
+from portal.vocabulary import Cohort, CycleStatus, Grade, ReturnStatus, Variant, check_in
 
 
 class Cycle(Base):

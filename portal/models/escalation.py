@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .cycle import Cycle, Return
-from .organisation import Agency
+from portal.models.base import Base, utcnow
+from portal.models.cycle import Cycle, Return
+from portal.models.organisation import Agency
 
 
 class Escalation(Base):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .enums import OutboxStatus, check_in
+from portal.models.base import Base, utcnow
+from portal.vocabulary import OutboxStatus, check_in
 
 
 class OutboxMessage(Base):

@@ -17,11 +17,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .cycle import Cycle, Return
-from .enums import VisitStatus, check_in
-from .tool import Question, Standard
-from .user import User
+from portal.models.base import Base, utcnow
+from portal.models.cycle import Cycle, Return
+from portal.models.tool import Question, Standard
+from portal.models.user import User
+from portal.vocabulary import VisitStatus, check_in
 
 
 class ModerationSample(Base):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .enums import Cohort, Variant, check_in
+from portal.models.base import Base, utcnow
+from portal.vocabulary import Cohort, Variant, check_in
 
 DEFAULT_SECTORS = (
     "Statutory",

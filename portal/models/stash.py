@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from portal.models.base import Base, utcnow
 
 
 class FormStash(Base):

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .enums import Variant
+from portal.models.base import Base, utcnow
+from portal.vocabulary import Variant
 
 
 class ToolVersion(Base):

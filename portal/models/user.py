@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
-from .enums import Role, check_in
-from .organisation import Agency
+from portal.models.base import Base, utcnow
+from portal.models.organisation import Agency
+from portal.vocabulary import Role, check_in
 
 
 class User(Base):

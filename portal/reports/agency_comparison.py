@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus
 from portal.models import Standard as StandardModel
-from portal.services.cells import csv_text
+from portal.services.analysis import code_key
+from portal.services.common import NotFound, csv_text
 from portal.services.cycles import get_cycle
-from portal.services.errors import NotFound
 from portal.services.returns import variant_flag
-from portal.services.weakness import code_key
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from portal.services import dashboard
+from portal.services import cycles
 
 
 @dataclass(frozen=True)
@@ -25,4 +25,4 @@ class CycleSummary:
 def report_cycles(session: Session) -> list[CycleSummary]:
     """Every opened cycle, newest first, with issued and returned counts."""
     return [CycleSummary(r.label, r.cohort, r.status, r.issued, r.submitted)
-            for r in reversed(dashboard.cycle_rates(session))]
+            for r in reversed(cycles.cycle_rates(session))]

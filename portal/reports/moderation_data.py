@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from portal.models import Cycle
-from portal.services.calibration import Counts, calibration
-from portal.services.sampling import DEFAULT_RATE
-from portal.services.visits import moderation_progress
+from portal.services.moderation import DEFAULT_RATE, Counts, calibration, moderation_progress
 
 TARGET_RATE = DEFAULT_RATE  # the partnership's commitment: visit 10% of providers submitting a return
 CALIBRATIONS = ("agreed", "under_scored", "over_inflated")

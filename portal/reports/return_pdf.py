@@ -12,11 +12,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portal.models.enums import GRADE_LABELS, Grade
-from portal.services.return_rules import AnswerInput
-from portal.services.returns import DocStandard, ReturnDocument
-
-from .pdf_common import numbered_canvas
+from portal.reports.pdf_common import numbered_canvas
+from portal.services.returns import AnswerInput, DocStandard, ReturnDocument
+from portal.vocabulary import GRADE_LABELS, Grade
 
 STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=12)

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import Cycle, Question, Sector
 from portal.models import Standard as StandardModel
-from portal.services import cycles, dashboard
-from portal.services.dashboard import SectorFigures
-from portal.services.errors import NotFound
-from portal.services.weakness import (
+from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
+from portal.services import cycles
+from portal.services.analysis import (
     Tally,
     code_key,
     execute,
@@ -27,8 +26,8 @@ from portal.services.weakness import (
     tally_columns,
     tally_of,
 )
-
-from .moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
+from portal.services.common import NotFound
+from portal.services.cycles import SectorFigures
 
 METHOD_NOTE = (
     "Counted: every question in the tool variant of every return submitted in the cycle. "
@@ -168,7 +167,7 @@ def sector_report(session: Session, *, cycle_label: str, sector: str | None = No
     cycle = cycles.get_cycle(session, cycle_label)
     sector_id = _sector_id(session, sector)
     figures = _cycle_figures(session, cycle, sector_id)
-    sector_figures = dashboard.sector_figures(session, cycle, sector_id=sector_id)
+    sector_figures = cycles.sector_figures(session, cycle, sector_id=sector_id)
     by_sector = [SectorReturns(s.name, s.counts.issued, s.counts.submitted)
                  for s in sector_figures]
     previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
@@ -197,7 +196,7 @@ def _sector_id(session: Session, name: str | None) -> int | None:
 
 def _cycle_figures(session: Session, cycle: Cycle, sector_id: int | None) -> list[CycleFigures]:
     """Issued and returned for this cycle and every earlier one that issued any, newest first."""
-    rates = dashboard.cycle_rates(session, up_to=cycle.deadline, sector_id=sector_id)
+    rates = cycles.cycle_rates(session, up_to=cycle.deadline, sector_id=sector_id)
     return [CycleFigures(r.label, r.cohort, r.issued, r.submitted)
             for r in reversed(rates) if r.issued]
 
@@ -205,7 +204,7 @@ def _cycle_figures(session: Session, cycle: Cycle, sector_id: int | None) -> lis
 def non_returner_shares(by_sector: list[SectorFigures]) -> list[SectorShare]:
     """Each sector's count of non-returners and its share of all non-returners, largest first."""
     shares = [SectorShare(s.name, s.counts.not_submitted, s.share_of_non_returners or 0.0)
-              for s in dashboard.share_non_returners(by_sector) if s.counts.not_submitted]
+              for s in cycles.share_non_returners(by_sector) if s.counts.not_submitted]
     return sorted(shares, key=lambda s: -s.count)  # stable: ties keep sector order
 
 

@@ -17,11 +17,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from portal.services.cells import csv_text, set_text
-from portal.services.weakness import Tally
-
-from .moderation_data import CALIBRATIONS
-from .sector_data import QuestionRow, SectorReport, SectorSection, StandardRow
+from portal.reports.moderation_data import CALIBRATIONS
+from portal.reports.sector_data import QuestionRow, SectorReport, SectorSection, StandardRow
+from portal.services.analysis import Tally
+from portal.services.common import csv_text, set_text
 
 Cell = str | int | float | None
 

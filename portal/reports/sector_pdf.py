@@ -27,11 +27,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.services.weakness import Tally
-
-from .moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TARGET_RATE, ModerationSummary
-from .pdf_common import numbered_canvas
-from .sector_data import SectorReport, SectorSection, StandardRow
+from portal.reports.moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TARGET_RATE, ModerationSummary
+from portal.reports.pdf_common import numbered_canvas
+from portal.reports.sector_data import SectorReport, SectorSection, StandardRow
+from portal.services.analysis import Tally
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN

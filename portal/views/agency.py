@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (
     Blueprint,
     abort,
@@ -27,21 +29,23 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Return, Role
 from portal.reports.return_pdf import render_return_pdf
-from portal.services import findings, form_stash, previous_answers, return_xlsx, returns
-from portal.services.errors import ImportRejected, ServiceError
-from portal.services.return_saving import Conflict, ReadMark, ReturnLocked, save_standard
-from portal.services.return_submission import (
+from portal.services import accounts, moderation, returns
+from portal.services.common import ImportRejected, ServiceError
+from portal.services.returns import (
+    Conflict,
+    ReadMark,
+    ReturnLocked,
     SubmitProblem,
     SubmitRefused,
     confirmation_recipients,
     return_filename,
+    save_standard,
     submit_problems,
     submit_return,
 )
+from portal.views import return_pages
+from portal.views.helpers import link_settings, now
 from portal.web import csrf, limiter
-
-from . import return_pages
-from .helpers import link_settings, now
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY)
@@ -61,7 +65,7 @@ def keep_input_after_timeout() -> Response | None:
     if len(data) > MAX_STASHED_FIELDS or sum(len(v) for v in data.values()) > MAX_STASHED_CHARS:
         return None  # not a form of ours: the usual sign-in redirect follows
     with limiter.limit("20 per hour"):  # signed-out posts write rows: bound them per address
-        token = form_stash.stash_form(db_session(), path=request.path, data=data, now=now())
+        token = accounts.stash_form(db_session(), path=request.path, data=data, now=now())
     session["form_stash"] = token
     flash("You were signed out because you were inactive. Sign in again and what you entered "
           "will be put back for you to save.", "info")
@@ -73,7 +77,7 @@ def _restored() -> MultiDict[str, str] | None:
     if not token or session.get("form_stash") != token:
         return None
     session.pop("form_stash", None)
-    data = form_stash.take_stash(db_session(), token, path=request.path, now=now())
+    data = accounts.take_stash(db_session(), token, path=request.path, now=now())
     return MultiDict(data) if data is not None else None
 
 
@@ -89,7 +93,7 @@ def home() -> str:
     counts = returns.progress(s, [r.id for r in current + past])
     return render_template("agency/home.html", agency=s.get(Agency, current_user.agency_id),
                            current=current, past=past, progress=counts,
-                           visits=findings.completed_visits_of_agency(s, current_user.agency_id))
+                           visits=moderation.completed_visits_of_agency(s, current_user.agency_id))
 
 
 @bp.route("/session")
@@ -104,7 +108,7 @@ def keep_alive() -> tuple[str, int]:
 def return_page(return_id: int) -> str:
     return_ = _own_return(return_id)
     s = db_session()
-    previous = previous_answers.previous_return(s, return_)
+    previous = returns.previous_return(s, return_)
     return render_template(
         "agency/return.html", return_=return_, tasks=returns.task_list(s, return_),
         progress=returns.progress(s, [return_.id])[return_.id], previous=previous,
@@ -118,7 +122,7 @@ def start_from_previous(return_id: int) -> Response:
     return_ = _own_return(return_id)
     if StartFromPreviousForm().validate_on_submit():
         try:
-            copied = previous_answers.start_from_previous(db_session(), return_,
+            copied = returns.start_from_previous(db_session(), return_,
                                                           user_id=current_user.id, now=now())
         except ServiceError as exc:
             flash(str(exc), "info")
@@ -186,9 +190,12 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
     problems: list[SubmitProblem] = []
     if form.validate_on_submit():
         try:
+            links = link_settings()
             submit_return(s, return_, user=current_user, declaration_name=form.name.data or "",
                           declaration_role=form.role.data or "",
-                          read_version=form.version.data or 0, links=link_settings(), now=now())
+                          read_version=form.version.data or 0, links=links,
+                          render_copy=partial(render_return_pdf, partnership=links.partnership),
+                          now=now())
         except SubmitRefused as exc:
             problems = exc.problems
         except ServiceError as exc:
@@ -237,7 +244,7 @@ def pdf(return_id: int) -> Response:
 @agency_only
 def spreadsheet(return_id: int) -> Response:
     return_ = _own_return(return_id)
-    content = return_xlsx.return_workbook(db_session(), return_)
+    content = returns.return_workbook(db_session(), return_)
     name = return_filename(return_, "xlsx")
     return return_pages.download(content, name, XLSX)
 
@@ -252,7 +259,7 @@ def upload(return_id: int) -> Response | str | tuple[str, int]:
     errors = []
     if form.validate_on_submit():
         try:
-            answered = return_xlsx.read_workbook(db_session(), return_, form.file.data.read(),
+            answered = returns.read_workbook(db_session(), return_, form.file.data.read(),
                                                  user_id=current_user.id, now=now())
         except ImportRejected as exc:
             errors = exc.errors

@@ -9,11 +9,10 @@ from werkzeug.wrappers import Response
 from forms.auth import ForgotPasswordForm, SetPasswordForm, SignInForm
 from portal.access import public
 from portal.db import db_session
-from portal.services import users
-from portal.services.errors import ServiceError
+from portal.services import accounts
+from portal.services.common import ServiceError
+from portal.views.helpers import client_ip, is_safe_next, link_settings, now
 from portal.web import limiter
-
-from .helpers import client_ip, is_safe_next, link_settings, now
 
 bp = Blueprint("auth", __name__)
 
@@ -41,7 +40,7 @@ def sign_in() -> Response | str:
         return redirect(url_for("auth.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = users.authenticate(db_session(), form.email.data or "", form.password.data or "",
+        user = accounts.authenticate(db_session(), form.email.data or "", form.password.data or "",
                                   now=now(), ip_address=client_ip())
         if user is not None:
             login_user(user)
@@ -64,13 +63,13 @@ def sign_out() -> Response:
 @limiter.limit("20 per minute", methods=["POST"])
 def set_password(token: str) -> Response | str:
     session = db_session()
-    user = users.user_for_token(session, token, links=link_settings())
+    user = accounts.user_for_token(session, token, links=link_settings())
     if user is None:
         return render_template("auth/link_expired.html"), 410  # type: ignore[return-value]
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            users.set_password(session, user, form.password.data or "", form.confirm.data or "")
+            accounts.set_password(session, user, form.password.data or "", form.confirm.data or "")
         except ServiceError as exc:
             form.password.errors = [str(exc)]
         else:
@@ -86,7 +85,7 @@ def set_password(token: str) -> Response | str:
 def forgot_password() -> Response | str:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        users.request_password_reset(db_session(), form.email.data or "",
+        accounts.request_password_reset(db_session(), form.email.data or "",
                                      links=link_settings(), now=now())
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)

@@ -11,10 +11,9 @@ from forms.common import ConfirmForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, Return, Role
-from portal.services import chaser_history, chaser_stages, chasers, cycles, returns
-from portal.services.errors import ServiceError
-
-from .helpers import link_settings, now
+from portal.services import chasers, cycles, returns
+from portal.services.common import ServiceError
+from portal.views.helpers import link_settings, now
 
 bp = Blueprint("chasers", __name__, url_prefix="/chasers")
 manager_only = roles(Role.MANAGER)
@@ -35,14 +34,14 @@ def index() -> str:
 def cycle(cycle_id: int) -> str:
     session = db_session()
     found = _cycle_or_404(cycle_id)
-    stages = chaser_stages.ensure_default_stages(session, found)
+    stages = chasers.ensure_default_stages(session, found)
     return render_template(
         "chasers/cycle.html", cycle=found, form=None, action=ConfirmForm(),
-        stages=[(s, chaser_stages.describe_timing(s), chaser_stages.due_on(s, found))
+        stages=[(s, chasers.describe_timing(s), chasers.due_on(s, found))
                 for s in stages],
-        rows=chaser_history.cycle_chasing(session, found),
+        rows=chasers.cycle_chasing(session, found),
         past_deadline=cycles.is_past_deadline(found, now=now()),
-        bounced=chaser_history.bounced_contacts(session, found),
+        bounced=chasers.bounced_contacts(session, found),
     )
 
 
@@ -96,17 +95,17 @@ def edit_stage(stage_id: int) -> Response | str:
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
-            preview = chaser_stages.preview_email(stage, None, links=link_settings(),
+            preview = chasers.preview_email(stage, None, links=link_settings(),
                                                   subject=form.subject.data or "",
                                                   body=form.body.data or "")
         else:
             return _save_stage(stage, form)
     return render_template("chasers/stage_form.html", form=form, stage=stage, preview=preview,
-                           placeholders=chaser_stages.PLACEHOLDERS)
+                           placeholders=chasers.PLACEHOLDERS)
 
 
 def _save_stage(stage: ChaserStage, form: StageForm) -> Response:
-    chaser_stages.update_stage(
+    chasers.update_stage(
         db_session(), stage, name=form.name.data or "", anchor=form.anchor.data or "",
         offset=form.offset.data or 0, subject=form.subject.data or "",
         body=form.body.data or "", user_id=current_user.id,
@@ -119,13 +118,13 @@ def _save_stage(stage: ChaserStage, form: StageForm) -> Response:
 @manager_only
 def preview_stage(stage_id: int) -> str:
     stage = _stage_or_404(stage_id)
-    rows = chaser_history.cycle_chasing(db_session(), stage.cycle)
+    rows = chasers.cycle_chasing(db_session(), stage.cycle)
     return_id = request.args.get("return_id", type=int)
     chosen = _return_or_404(return_id) if return_id else None
     if chosen is not None and chosen.cycle_id != stage.cycle_id:
         abort(404)
     addressee = chasers.addressee_for(chosen) if chosen else None
-    email = chaser_stages.preview_email(stage, addressee, links=link_settings())
+    email = chasers.preview_email(stage, addressee, links=link_settings())
     return render_template("chasers/preview.html", stage=stage, rows=rows, chosen=chosen,
                            email=email)
 
@@ -136,9 +135,9 @@ def history(return_id: int) -> str:
     return_ = _return_or_404(return_id)
     return render_template(
         "chasers/history.html", return_=return_, action=ConfirmForm(),
-        chasers=chaser_history.chaser_history(db_session(), return_),
-        stage_label=chaser_history.stage_label,
-        stages=chaser_stages.ensure_default_stages(db_session(), return_.cycle),
+        chasers=chasers.chaser_history(db_session(), return_),
+        stage_label=chasers.stage_label,
+        stages=chasers.ensure_default_stages(db_session(), return_.cycle),
     )
 
 
@@ -162,7 +161,7 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 
 
 def _stage_or_404(stage_id: int) -> ChaserStage:
-    return chaser_stages.get_stage(db_session(), stage_id)
+    return chasers.get_stage(db_session(), stage_id)
 
 
 def _return_or_404(return_id: int) -> Return:

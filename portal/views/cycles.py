@@ -14,10 +14,9 @@ from forms.cycles import ChairMeetingForm, CycleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role
-from portal.services import chaser_history, cycles, dashboard, escalations, visits
-from portal.services.errors import ServiceError
-
-from .helpers import link_settings, now
+from portal.services import chasers, cycles, moderation
+from portal.services.common import ServiceError
+from portal.views.helpers import link_settings, now
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 manager_only = roles(Role.MANAGER)
@@ -28,7 +27,7 @@ readers = roles(Role.MANAGER, Role.COMMITTEE)
 @readers
 def index() -> str:
     session = db_session()
-    rates = {rate.cycle_id: rate for rate in dashboard.cycle_rates(session)}
+    rates = {rate.cycle_id: rate for rate in cycles.cycle_rates(session)}
     return render_template("cycles/index.html", cycles=cycles.list_cycles(session), rates=rates)
 
 
@@ -37,7 +36,7 @@ def index() -> str:
 def new() -> BaseResponse | str:
     session = db_session()
     form = CycleForm()
-    form.offer_tool_versions(cycles.tool_versions(session))
+    form.offer_tool_versions((t.id, f"{t.title} ({t.version})") for t in cycles.tool_versions(session))
     if form.validate_on_submit():
         try:
             cycle = cycles.create_cycle(
@@ -91,19 +90,19 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
     if cycle.status == CycleStatus.DRAFT.value:
         return redirect(url_for("cycles.preview", cycle_id=cycle.id))
     moment = now()
-    data = dashboard.build_dashboard(session, cycle, now=moment, filters=_return_filter())
+    data = cycles.build_dashboard(session, cycle, now=moment, filters=_return_filter())
     return render_template("cycles/dashboard.html", cycle=cycle, data=data,
                            can_close=cycles.can_close(cycle, now=moment),
-                           status_filters=dashboard.STATUS_FILTERS,
-                           moderation=visits.moderation_progress(session, cycle),
-                           bounced=chaser_history.bounced_contacts(session, cycle))
+                           status_filters=cycles.STATUS_FILTERS,
+                           moderation=moderation.moderation_progress(session, cycle),
+                           bounced=chasers.bounced_contacts(session, cycle))
 
 
-def _return_filter() -> dashboard.ReturnFilter:
+def _return_filter() -> cycles.ReturnFilter:
     status = request.args.get("status", "")
     carried = request.args.get("carried", "")
-    return dashboard.ReturnFilter(
-        status=status if status in dashboard.STATUS_FILTERS else None,
+    return cycles.ReturnFilter(
+        status=status if status in cycles.STATUS_FILTERS else None,
         sector_id=request.args.get("sector", type=int) or None,
         carried_over={"yes": True, "no": False}.get(carried),
         page=max(request.args.get("page", 1, type=int), 1),
@@ -127,7 +126,7 @@ def close(cycle_id: int) -> BaseResponse | str:
                   f"{result.chair_meetings} need a Chair meeting.", "success")
             return redirect(url_for("cycles.escalations_page", cycle=cycle.id))
     return render_template("cycles/close.html", cycle=cycle, form=form, error=error,
-                           totals=dashboard.cycle_totals(session, cycle),
+                           totals=cycles.cycle_totals(session, cycle),
                            can_close=cycles.can_close(cycle, now=now()))
 
 
@@ -137,7 +136,7 @@ def escalations_page() -> str:
     session = db_session()
     filters = _escalation_filter()
     return render_template(
-        "cycles/escalations.html", escalations=escalations.list_escalations(session, filters),
+        "cycles/escalations.html", escalations=cycles.list_escalations(session, filters),
         filters=filters, cycles=cycles.list_cycles(session),
     )
 
@@ -145,15 +144,15 @@ def escalations_page() -> str:
 @bp.route("/escalations.csv")
 @readers
 def escalations_csv() -> Response:
-    rows = escalations.list_escalations(db_session(), _escalation_filter())
+    rows = cycles.list_escalations(db_session(), _escalation_filter())
     return Response(
-        escalations.escalations_csv(rows), mimetype="text/csv",
+        cycles.escalations_csv(rows), mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=escalations.csv"},
     )
 
 
-def _escalation_filter() -> escalations.EscalationFilter:
-    return escalations.EscalationFilter(
+def _escalation_filter() -> cycles.EscalationFilter:
+    return cycles.EscalationFilter(
         cycle_id=request.args.get("cycle", type=int) or None,
         open_only=request.args.get("open") == "yes",
     )
@@ -169,7 +168,7 @@ def chair_meeting(escalation_id: int) -> BaseResponse | str:
                             if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            escalations.record_chair_meeting(session, escalation, on=form.meeting_on.required_date,
+            cycles.record_chair_meeting(session, escalation, on=form.meeting_on.required_date,
                                              outcome=form.outcome.data or "",
                                              user_id=current_user.id)
         except ServiceError as exc:
@@ -185,4 +184,4 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 
 
 def _escalation_or_404(escalation_id: int) -> Escalation:
-    return escalations.get_escalation(db_session(), escalation_id)
+    return cycles.get_escalation(db_session(), escalation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from portal.models import utcnow
-from portal.services.users import LinkSettings
+from portal.services.accounts import LinkSettings
 
 now = utcnow
 

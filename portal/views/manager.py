@@ -12,11 +12,10 @@ from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
-from portal.services import agencies, users
-from portal.services.agency_import import import_agencies
-from portal.services.errors import ImportRejected, ServiceError
-
-from .helpers import link_settings, now
+from portal.services import accounts, register
+from portal.services.common import ImportRejected, ServiceError
+from portal.services.register import import_agencies
+from portal.views.helpers import link_settings, now
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 manager_only = roles(Role.MANAGER)
@@ -26,7 +25,7 @@ manager_only = roles(Role.MANAGER)
 @manager_only
 def home() -> str:
     session = db_session()
-    return render_template("manager/home.html", cohort_sizes=agencies.cohort_sizes(session))
+    return render_template("manager/home.html", cohort_sizes=register.cohort_sizes(session))
 
 
 @bp.route("/agencies", endpoint="agencies")
@@ -35,18 +34,18 @@ def agencies_list() -> str:
     session = db_session()
     filters = _filters_from_request()
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = agencies.search_agencies(session, filters, page=page)
+    rows, total = register.search_agencies(session, filters, page=page)
     return render_template(
         "manager/agencies.html", agencies=rows, total=total, filters=filters, page=page,
-        page_size=agencies.PAGE_SIZE, sectors=agencies.sectors(session),
-        cohort_sizes=agencies.cohort_sizes(session),
+        page_size=register.PAGE_SIZE, sectors=register.sectors(session),
+        cohort_sizes=register.cohort_sizes(session),
     )
 
 
 
-def _filters_from_request() -> agencies.AgencyFilter:
+def _filters_from_request() -> register.AgencyFilter:
     active = request.args.get("active", "yes")
-    return agencies.AgencyFilter(
+    return register.AgencyFilter(
         query=request.args.get("q", "").strip()[:200],
         sector_id=request.args.get("sector", type=int),
         cohort=request.args.get("cohort") if request.args.get("cohort") in ("A", "B") else None,
@@ -59,21 +58,21 @@ def _filters_from_request() -> agencies.AgencyFilter:
 def agency_new() -> Response | str:
     session = db_session()
     form = AgencyForm()
-    form.sector.choices = [(0, "Select a sector")] + [(s.id, s.name) for s in agencies.sectors(session)]
+    form.sector.choices = [(0, "Select a sector")] + [(s.id, s.name) for s in register.sectors(session)]
     if form.validate_on_submit():
         try:
-            agency = agencies.add_agency(session, _details(form), user_id=current_user.id)
+            agency = register.add_agency(session, _details(form), user_id=current_user.id)
         except ServiceError as exc:
             form.name.errors = [str(exc)]
         else:
             flash(f"{agency.name} added to cohort {agency.cohort}", "success")
             return redirect(url_for("manager.agency_detail", agency_id=agency.id))
     return render_template("manager/agency_form.html", form=form, agency=None,
-                           smaller=agencies.smaller_cohort(session))
+                           smaller=register.smaller_cohort(session))
 
 
-def _details(form: AgencyForm) -> agencies.AgencyDetails:
-    return agencies.AgencyDetails(
+def _details(form: AgencyForm) -> register.AgencyDetails:
+    return register.AgencyDetails(
         name=form.name.data or "", sector_id=form.sector.data or 0,
         contact_name=form.contact_name.data or "", email=form.email.data or "",
         cohort=form.cohort.data or None, variant=form.variant.data or None,
@@ -98,11 +97,11 @@ def agency_edit(agency_id: int) -> Response | str:
         "variant": agency.variant, "contact_name": contact.name if contact else "",
         "email": contact.email if contact else "",
     } if request.method == "GET" else None)
-    form.sector.choices = [(s.id, s.name) for s in agencies.sectors(session)]
+    form.sector.choices = [(s.id, s.name) for s in register.sectors(session)]
     form.cohort.choices = [c for c in form.cohort.choices if c[0]]
     if form.validate_on_submit():
         try:
-            agencies.update_agency(session, agency, _details(form), user_id=current_user.id)
+            register.update_agency(session, agency, _details(form), user_id=current_user.id)
         except ServiceError as exc:
             form.name.errors = [str(exc)]
         else:
@@ -118,11 +117,11 @@ def agency_cohort(agency_id: int) -> Response | str:
     agency = _agency_or_404(agency_id)
     form = CohortForm(data={"cohort": agency.cohort} if request.method == "GET" else None)
     if form.validate_on_submit():
-        agencies.move_cohort(session, agency, form.cohort.data or "", user_id=current_user.id)
+        register.move_cohort(session, agency, form.cohort.data or "", user_id=current_user.id)
         flash(f"{agency.name} is now in cohort {agency.cohort}", "success")
         return redirect(url_for("manager.agency_detail", agency_id=agency.id))
     return render_template("manager/agency_cohort.html", form=form, agency=agency,
-                           cohort_sizes=agencies.cohort_sizes(session))
+                           cohort_sizes=register.cohort_sizes(session))
 
 
 @bp.route("/agencies/<int:agency_id>/active", methods=["POST"])
@@ -131,7 +130,7 @@ def agency_active(agency_id: int) -> Response:
     agency = _agency_or_404(agency_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        agencies.set_active(db_session(), agency, not agency.active, user_id=current_user.id)
+        register.set_active(db_session(), agency, not agency.active, user_id=current_user.id)
         flash(f"{agency.name} {'reactivated' if agency.active else 'deactivated'}", "success")
     return redirect(url_for("manager.agency_detail", agency_id=agency.id))
 
@@ -164,13 +163,13 @@ def _read_upload(form: ImportForm) -> str | None:
 
 
 def _agency_or_404(agency_id: int) -> Agency:
-    return agencies.get_agency(db_session(), agency_id)
+    return register.get_agency(db_session(), agency_id)
 
 
 @bp.route("/users", endpoint="users")
 @manager_only
 def users_list() -> str:
-    return render_template("manager/users.html", users=users.list_users(db_session()))
+    return render_template("manager/users.html", users=accounts.list_users(db_session()))
 
 
 @bp.route("/users/<int:user_id>")
@@ -186,7 +185,7 @@ def user_active(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            users.set_active(db_session(), user, not user.active, by_user_id=current_user.id)
+            accounts.set_active(db_session(), user, not user.active, by_user_id=current_user.id)
         except ServiceError as exc:
             flash(str(exc), "info")
         else:
@@ -199,14 +198,14 @@ def user_active(user_id: int) -> Response:
 def user_link(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit() and user.active:
-        users.send_password_link(db_session(), user, links=link_settings(), now=now(),
+        accounts.send_password_link(db_session(), user, links=link_settings(), now=now(),
                                  new_account=user.password_hash is None)
         flash(f"We have emailed {user.email} a link to set a password", "success")
     return redirect(url_for("manager.user_detail", user_id=user.id))
 
 
 def _user_or_404(user_id: int) -> User:
-    return users.get_user(db_session(), user_id)
+    return accounts.get_user(db_session(), user_id)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -215,7 +214,7 @@ def user_new() -> Response | str:
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = users.create_user(
+            user = accounts.create_user(
                 db_session(), email=form.email.data or "", role=form.role.data or "",
                 name=form.name.data or "", agency_name=form.agency.data or None,
                 links=link_settings(), now=now(), created_by_id=current_user.id,

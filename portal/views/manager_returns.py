@@ -12,11 +12,10 @@ from portal.db import db_session
 from portal.models import Return, ReturnStatus, Role
 from portal.reports.return_pdf import render_return_pdf
 from portal.services import returns
-from portal.services.errors import ServiceError
-from portal.services.return_submission import reopen_return, return_filename
-
-from .helpers import link_settings, now
-from .return_pages import download
+from portal.services.common import ServiceError
+from portal.services.returns import reopen_return, return_filename
+from portal.views.helpers import link_settings, now
+from portal.views.return_pages import download
 
 bp = Blueprint("manager_returns", __name__, url_prefix="/manager/returns")
 manager_only = roles(Role.MANAGER)

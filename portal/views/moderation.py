@@ -13,10 +13,9 @@ from forms.moderation import FindingForm, OutcomeForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role, Visit
-from portal.services import findings, visits
-from portal.services.errors import ServiceError
-
-from .helpers import link_settings, now
+from portal.services import moderation
+from portal.services.common import ServiceError
+from portal.views.helpers import link_settings, now
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 attendees = roles(Role.MODERATOR, Role.MANAGER)
@@ -24,7 +23,7 @@ attendees = roles(Role.MODERATOR, Role.MANAGER)
 
 def _my_visit_or_404(visit_id: int) -> Visit:
     """A member may open only their own visits; the manager attends them all."""
-    visit = visits.get_visit(db_session(), visit_id)
+    visit = moderation.get_visit(db_session(), visit_id)
     if current_user.role != Role.MANAGER.value and visit.member_id != current_user.id:
         abort(404)
     return visit
@@ -34,7 +33,7 @@ def _my_visit_or_404(visit_id: int) -> Visit:
 @attendees
 def home() -> str:
     return render_template("moderation/home.html",
-                           visits=visits.visits_for(db_session(), current_user))
+                           visits=moderation.visits_for(db_session(), current_user))
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -42,8 +41,8 @@ def home() -> str:
 def visit(visit_id: int) -> str:
     visit = _my_visit_or_404(visit_id)
     return render_template("moderation/visit.html", visit=visit,
-                           reviews=findings.review(db_session(), visit),
-                           self_grade_rule=findings.SELF_GRADE_RULE)
+                           reviews=moderation.review(db_session(), visit),
+                           self_grade_rule=moderation.SELF_GRADE_RULE)
 
 
 @bp.route("/visits/<int:visit_id>/standards/<int:standard_id>", methods=["GET", "POST"])
@@ -51,13 +50,13 @@ def visit(visit_id: int) -> str:
 def standard(visit_id: int, standard_id: int) -> Response | str:
     session = db_session()
     visit = _my_visit_or_404(visit_id)
-    standard = findings.standard_of_visit(visit, standard_id)
+    standard = moderation.standard_of_visit(visit, standard_id)
     found = next((f for f in visit.findings if f.standard_id == standard.id), None)
     form = FindingForm(data={"grade": found.moderated_grade, "note": found.note or ""}
                        if found and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            findings.record_finding(session, visit, standard_id=standard.id,
+            moderation.record_finding(session, visit, standard_id=standard.id,
                                     moderated_grade=form.grade.data or "",
                                     note=form.note.data or "", now=now(), user_id=current_user.id)
         except ServiceError as exc:
@@ -67,10 +66,10 @@ def standard(visit_id: int, standard_id: int) -> Response | str:
             return redirect(url_for("moderation.visit", visit_id=visit.id))
     return render_template(
         "moderation/standard.html", visit=visit, standard=standard, form=form,
-        lines=findings.answers_for(session, visit, standard),
-        evidence=findings.evidence_for(session, visit, standard),
-        self_grade=findings.self_grades(session, visit.return_id).get(standard.id),
-        self_grade_rule=findings.SELF_GRADE_RULE,
+        lines=moderation.answers_for(session, visit, standard),
+        evidence=moderation.evidence_for(session, visit, standard),
+        self_grade=moderation.self_grades(session, visit.return_id).get(standard.id),
+        self_grade_rule=moderation.SELF_GRADE_RULE,
     )
 
 
@@ -81,7 +80,7 @@ def outcome(visit_id: int) -> Response | str:
     form = OutcomeForm(data={"outcome": visit.outcome or ""} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            findings.complete_visit(db_session(), visit, outcome=form.outcome.data or "",
+            moderation.complete_visit(db_session(), visit, outcome=form.outcome.data or "",
                                     now=now(), user_id=current_user.id, links=link_settings())
         except ServiceError as exc:
             form.outcome.errors = [str(exc)]
@@ -96,6 +95,6 @@ def outcome(visit_id: int) -> Response | str:
 def agency_outcome(visit_id: int) -> str:
     """The agency's own completed visit: the outcome and the findings per standard."""
     session = db_session()
-    visit = findings.outcome_for_agency(session, visit_id, current_user.agency_id)
+    visit = moderation.outcome_for_agency(session, visit_id, current_user.agency_id)
     return render_template("moderation/agency_outcome.html", visit=visit,
-                           reviews=[r for r in findings.review(session, visit) if r.finding])
+                           reviews=[r for r in moderation.review(session, visit) if r.finding])

@@ -13,11 +13,10 @@ from forms.moderation import CancelForm, SampleForm, ScheduleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, Role, Visit
-from portal.services import calibration, findings, sampling, visits
+from portal.services import moderation
+from portal.services.common import ServiceError
 from portal.services.cycles import get_cycle, opened_cycles
-from portal.services.errors import ServiceError
-
-from .helpers import link_settings, now
+from portal.views.helpers import link_settings, now
 
 bp = Blueprint("moderation_admin", __name__, url_prefix="/manager/moderation")
 manager_only = roles(Role.MANAGER)
@@ -28,7 +27,7 @@ def uk_datetime(value: datetime | None) -> str:
     """A naive UTC time shown as UK time, like 12 June 2018 at 10:00am."""
     if value is None:
         return "Not set"
-    local = visits.utc_to_uk(value)
+    local = moderation.utc_to_uk(value)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
@@ -38,14 +37,14 @@ def _cycle_or_404(label: str) -> Cycle:
 
 
 def _visit_or_404(visit_id: int) -> Visit:
-    return visits.get_visit(db_session(), visit_id)
+    return moderation.get_visit(db_session(), visit_id)
 
 
 @bp.route("/")
 @manager_only
 def index() -> str:
     session = db_session()
-    rows = [(c, sampling.current_sample(session, c), visits.moderation_progress(session, c))
+    rows = [(c, moderation.current_sample(session, c), moderation.moderation_progress(session, c))
             for c in opened_cycles(session)]
     return render_template("moderation_admin/index.html", rows=rows)
 
@@ -55,13 +54,13 @@ def index() -> str:
 def cycle(label: str) -> str:
     session = db_session()
     cycle = _cycle_or_404(label)
-    sample = sampling.current_sample(session, cycle)
+    sample = moderation.current_sample(session, cycle)
     return render_template(
         "moderation_admin/cycle.html", cycle=cycle, sample=sample,
-        progress=visits.moderation_progress(session, cycle),
-        visits=visits.visits_of_sample(session, sample) if sample else [],
-        check=sampling.rederive(session, sample) if sample else None,
-        history=[s for s in sampling.sample_history(session, cycle) if s is not sample],
+        progress=moderation.moderation_progress(session, cycle),
+        visits=moderation.visits_of_sample(session, sample) if sample else [],
+        check=moderation.rederive(session, sample) if sample else None,
+        history=[s for s in moderation.sample_history(session, cycle) if s is not sample],
     )
 
 
@@ -70,19 +69,19 @@ def cycle(label: str) -> str:
 def draw(label: str) -> Response | str:
     session = db_session()
     cycle = _cycle_or_404(label)
-    existing = sampling.current_sample(session, cycle)
+    existing = moderation.current_sample(session, cycle)
     form = SampleForm()
     if form.validate_on_submit():
         seed = form.seed.data
         if seed is None:
-            seed = secrets.randbelow(sampling.MAX_SEED)
+            seed = secrets.randbelow(moderation.MAX_SEED)
         try:
-            sample = sampling.draw_sample(
+            sample = moderation.draw_sample(
                 session, cycle=cycle, rate=(form.rate.data or 10) / 100, seed=seed, now=now(),
                 user_id=current_user.id, exclude_recent_cycles=form.exclude_recent.data or 0,
                 reason=form.reason.data, links=link_settings(),
             )
-            visits.plan_visits(session, sample=sample, manager_id=current_user.id, now=now(),
+            moderation.plan_visits(session, sample=sample, manager_id=current_user.id, now=now(),
                                user_id=current_user.id)
         except ServiceError as exc:
             target = form.reason if "reason" in str(exc) else form.rate
@@ -99,7 +98,7 @@ def draw(label: str) -> Response | str:
 def visit(visit_id: int) -> str:
     visit = _visit_or_404(visit_id)
     return render_template("moderation_admin/visit.html", visit=visit,
-                           reviews=findings.review(db_session(), visit))
+                           reviews=moderation.review(db_session(), visit))
 
 
 @bp.route("/visits/<int:visit_id>/schedule", methods=["GET", "POST"])
@@ -108,12 +107,12 @@ def schedule(visit_id: int) -> Response | str:
     session = db_session()
     visit = _visit_or_404(visit_id)
     form = ScheduleForm(data=_schedule_defaults(visit) if request.method == "GET" else None)
-    form.manager.choices = [(u.id, u.name or u.email) for u in visits.managers(session)]
-    form.member.choices = [(u.id, u.name or u.email) for u in visits.members(session)]
+    form.manager.choices = [(u.id, u.name or u.email) for u in moderation.managers(session)]
+    form.member.choices = [(u.id, u.name or u.email) for u in moderation.members(session)]
     if form.validate_on_submit():
         try:
-            visits.schedule_visit(
-                session, visit, starts_at=visits.uk_to_utc(form.local_start()),
+            moderation.schedule_visit(
+                session, visit, starts_at=moderation.uk_to_utc(form.local_start()),
                 place=form.place.data or "", duration_minutes=form.duration.data or 120,
                 manager_id=form.manager.data, member_id=form.member.data, now=now(),
                 links=link_settings(), user_id=current_user.id,
@@ -128,7 +127,7 @@ def schedule(visit_id: int) -> Response | str:
 
 
 def _schedule_defaults(visit: Visit) -> dict[str, object]:
-    local = visits.utc_to_uk(visit.starts_at) if visit.starts_at else None
+    local = moderation.utc_to_uk(visit.starts_at) if visit.starts_at else None
     return {"day": local.date() if local else None,
             "start": f"{local:%H:%M}" if local else "", "duration": visit.duration_minutes,
             "place": visit.place or "", "manager": visit.manager_id or current_user.id,
@@ -142,7 +141,7 @@ def cancel(visit_id: int) -> Response | str:
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            visits.cancel_visit(db_session(), visit, now=now(), links=link_settings(),
+            moderation.cancel_visit(db_session(), visit, now=now(), links=link_settings(),
                                 user_id=current_user.id, reason=form.reason.data or None)
         except ServiceError as exc:
             form.reason.errors = [str(exc)]
@@ -157,5 +156,5 @@ def cancel(visit_id: int) -> Response | str:
 def calibration_page(label: str) -> str:
     cycle = _cycle_or_404(label)
     return render_template("moderation_admin/calibration.html", cycle=cycle,
-                           result=calibration.calibration(db_session(), cycle),
-                           self_grade_rule=findings.SELF_GRADE_RULE)
+                           result=moderation.calibration(db_session(), cycle),
+                           self_grade_rule=moderation.SELF_GRADE_RULE)

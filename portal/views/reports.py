@@ -26,7 +26,7 @@ from portal.reports.sector_pdf import (
     render_sector_report,
     top_three_sentence,
 )
-from portal.services import agencies
+from portal.services import register
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
@@ -47,7 +47,7 @@ def cycle(label: str) -> str:
     report = _report(label, sector)
     return render_template(
         "reports/cycle.html", report=report, pct=pct, points=points,
-        sectors=[s.name for s in agencies.sectors(session)],
+        sectors=[s.name for s in register.sectors(session)],
         agencies=agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
         calibrations=[(CALIBRATION_LABELS[c], c) for c in CALIBRATIONS],
         top_three=top_three_sentence(report),

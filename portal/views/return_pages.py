@@ -12,9 +12,8 @@ from werkzeug.wrappers import Response
 from forms.returns import FieldError, StandardForm, values_from_input
 from portal.db import db_session
 from portal.models import Return
-from portal.services import previous_answers, returns
-from portal.services.return_saving import Conflict, digest
-from portal.services.returns import StandardPart
+from portal.services import returns
+from portal.services.returns import Conflict, StandardPart, digest
 
 
 class StandardPage:
@@ -48,7 +47,7 @@ class StandardPage:
             values=values if values is not None else values_from_input(self.saved),
             errors=errors or [], error_for={e.field_id: e.message for e in errors or []},
             conflict=conflict, restored=restored, stale=stale,
-            previous=previous_answers.previous_answers(s, self.return_),
+            previous=returns.previous_answers(s, self.return_),
             progress=returns.progress(s, [self.return_.id])[self.return_.id],
         )
 

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from portal.services.chaser_stages import stages_of
+from portal.services.chasers import stages_of
 from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.integration.chaser_helpers import chasers_send, open_cycle_with

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from portal.services import cycles, escalations
+from portal.services import cycles
 from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
 
@@ -29,8 +29,8 @@ def test_cycle_pages_are_accessible(page: Any, live_url: str, db: Session, tool:
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in_browser(page, live_url, manager.email, factories.PASSWORD)
-    escalation_id = escalations.list_escalations(
-        db, escalations.EscalationFilter())[0].id
+    escalation_id = cycles.list_escalations(
+        db, cycles.EscalationFilter())[0].id
     for path, heading in [
         ("/cycles/", "Audit cycles"),
         (f"/cycles/{cycle.id}", "Cycle 2018-19"),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Standard
-from portal.services import findings, sampling, visits
+from portal.services import moderation
 from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.moderation_factories import AFTER_DEADLINE, cycle_with_returns, grade, members
@@ -20,13 +20,13 @@ def test_manager_and_member_moderation_pages_are_accessible(
     cycle, _ = cycle_with_returns(db, {"Health": 12, "Statutory": 8})
     manager = factories.user(db, name="Pat Manager")
     members(db, ["Alex Board"])
-    sample = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=3, now=AFTER_DEADLINE,
+    sample = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=3, now=AFTER_DEADLINE,
                                   user_id=manager.id)
-    visit = visits.plan_visits(db, sample=sample, manager_id=manager.id, now=AFTER_DEADLINE)[0]
+    visit = moderation.plan_visits(db, sample=sample, manager_id=manager.id, now=AFTER_DEADLINE)[0]
     grade(db, visit.return_, {"1.1": "good", "1.2": "requires_improvement"})
     standard = db.scalar(select(Standard).where(Standard.code == "1"))
     assert standard is not None
-    findings.record_finding(db, visit, standard_id=standard.id, moderated_grade="good",
+    moderation.record_finding(db, visit, standard_id=standard.id, moderated_grade="good",
                             note="Seen the minutes", now=AFTER_DEADLINE, user_id=None)
     db.commit()
 

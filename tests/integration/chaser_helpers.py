@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cycle, Return, ReturnStatus
-from portal.services.chaser_stages import ensure_default_stages
+from portal.services.chasers import ensure_default_stages
 from portal.services.cycles import create_cycle, open_cycle
 from tests import factories
 

@@ -19,10 +19,9 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.db import get_db
 from portal.models import Chaser, Cycle, OutboxMessage, Return
-from portal.services.chaser_stages import ensure_default_stages
-from portal.services.chasers import Rules, record_chaser, send_due_chasers
+from portal.services.accounts import LinkSettings
+from portal.services.chasers import Rules, ensure_default_stages, record_chaser, send_due_chasers
 from portal.services.cycles import create_cycle, open_cycle
-from portal.services.users import LinkSettings
 from tests import factories
 from tests.integration.chaser_helpers import DEADLINE
 

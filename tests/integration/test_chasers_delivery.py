@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from portal import create_app
 from portal.db import get_db
 from portal.models import OutboxMessage, OutboxStatus
-from portal.services import agencies
-from portal.services.chaser_history import bounced_contacts
+from portal.services import register
+from portal.services.chasers import bounced_contacts
 from tests.integration.chaser_helpers import address_of, chasers_send, kind_of, open_cycle_with
 from tests.support import free_port
 
@@ -79,7 +79,7 @@ def test_a_corrected_address_is_chased_at_the_next_run(
     mailbox.reject.add(address_of("Hilltop Youth Club"))
     chasers_send(app, date(2018, 5, 11))
     agency = arranged.agencies["Hilltop Youth Club"]
-    agencies.update_agency(db, agency, agencies.AgencyDetails(
+    register.update_agency(db, agency, register.AgencyDetails(
         name=agency.name, sector_id=agency.sector_id, contact_name="New Lead",
         email="new.lead@hilltop.example.org", cohort=None, variant=None))
     db.commit()

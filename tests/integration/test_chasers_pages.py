@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.models import Role, utcnow
-from portal.services.chaser_stages import stages_of
-from portal.services.workdays import add_working_days
+from portal.services.chasers import stages_of
+from portal.services.common import add_working_days
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.chaser_helpers import (

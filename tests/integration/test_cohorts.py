@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, AuditEvent, Role
-from portal.services import agencies
+from portal.services import register
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.cycle_pages import text_of
@@ -40,7 +40,7 @@ def test_cohort_sizes_count_active_agencies_and_are_shown_to_the_manager(
     factories.agency(db, cohort="B")
     factories.agency(db, cohort="B", active=False)
     _manager(client, db)
-    assert agencies.cohort_sizes(db) == {"A": 3, "B": 1}
+    assert register.cohort_sizes(db) == {"A": 3, "B": 1}
     page = text_of(client.get("/manager/agencies").get_data(as_text=True))
     assert "Cohort A: 3 active agencies. Cohort B: 1 active agencies." in page
     home = text_of(client.get("/manager/").get_data(as_text=True))
@@ -84,6 +84,6 @@ def test_moving_an_agency_between_cohorts_is_recorded(client: FlaskClient, db: S
 
 def test_staying_in_the_same_cohort_records_no_move(db: Session) -> None:
     agency = factories.agency(db, cohort="B")
-    agencies.move_cohort(db, agency, "B")
+    register.move_cohort(db, agency, "B")
     db.flush()
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "agency.cohort_moved")) is None

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.db import get_db
 from portal.filters import govuk_datetime, percent
 from portal.models import Agency, Chaser, Contact, Cycle, Return, ReturnStatus, Role, Sector
-from portal.services import cycles, dashboard
+from portal.services import cycles
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.cycle_pages import figures, tables, text_of
@@ -94,7 +94,7 @@ def _expected(plan: list[Planned], *, past_deadline: bool) -> dict[str, Any]:
 def test_dashboard_service_counts_equal_independent_counts(db: Session, tool: Any) -> None:
     cycle, plan = _arrange(db, agencies=60)
     for now, past in ((datetime(2018, 6, 29, 17), False), (datetime(2018, 6, 30, 9), True)):
-        data = dashboard.build_dashboard(db, cycle, now=now)
+        data = cycles.build_dashboard(db, cycle, now=now)
         expected = _expected(plan, past_deadline=past)
         t = data.totals
         assert {"issued": t.issued, "not_started": t.not_started, "in_progress": t.in_progress,
@@ -275,4 +275,4 @@ def test_dashboard_query_count_does_not_grow_with_agencies(
     assert max(counts.values()) <= 10, counts
     large_page = client.get(f"/cycles/{large.id}").get_data(as_text=True)
     assert figures(large_page)["Issued"] == "1000"
-    assert len(tables(large_page)["return-list"]) == 1 + dashboard.LIST_PAGE_SIZE
+    assert len(tables(large_page)["return-list"]) == 1 + cycles.LIST_PAGE_SIZE

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cycle, Escalation, OutboxMessage, Return, ReturnStatus, Role
-from portal.services import agencies, cycles
+from portal.services import cycles, register
 from tests import factories
 from tests.conftest import Mailbox, sign_in
 from tests.integration.cycle_pages import tables, text_of
@@ -89,7 +89,7 @@ def test_two_cycles_carry_non_returners_flag_repeat_ones_and_clear_late_returns(
     assert not any(e.chair_meeting_required for e in first.values())
 
     # An agency that closes down between cycles is not carried over.
-    agencies.set_active(db, db.get(Agency, made["a_gone"].id), False)  # type: ignore[arg-type]
+    register.set_active(db, db.get(Agency, made["a_gone"].id), False)  # type: ignore[arg-type]
     db.commit()
 
     # Cycle 2: cohort B plus cycle 1's non-returners, marked carried over.

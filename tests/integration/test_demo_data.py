@@ -20,7 +20,7 @@ from portal.models import (
     User,
     Visit,
 )
-from portal.services.passwords import verify_password
+from portal.services.accounts import verify_password
 from tests.conftest import TABLES_TO_CLEAN
 
 

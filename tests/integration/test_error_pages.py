@@ -10,7 +10,7 @@ from portal import create_app
 from portal.access import public
 from portal.db import db_session
 from portal.models import Agency
-from portal.services.errors import NotFound
+from portal.services.common import NotFound
 from tests import factories
 
 

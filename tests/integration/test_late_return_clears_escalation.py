@@ -4,6 +4,7 @@ escalation (the submit service and the CSV import share cycles.mark_submitted)."
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from flask import Flask
@@ -11,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Answer, Escalation, Evidence, Return, Role
-from portal.services import cycles, return_submission, tools
-from portal.services.users import LinkSettings
+from portal.reports.return_pdf import render_return_pdf
+from portal.services import cycles, returns, tools
+from portal.services.accounts import LinkSettings
 from tests import factories
 
 OPENED = datetime(2018, 4, 3, 9)
@@ -45,9 +47,11 @@ def test_submitting_a_carried_over_return_resolves_its_escalation(
     escalation = db.scalar(select(Escalation).where(Escalation.agency_id == late.id))
     assert escalation is not None and escalation.resolved_at is None
 
-    return_submission.submit_return(
+    returns.submit_return(
         db, carried, user=user, declaration_name="Sam Lead", declaration_role="Chair",
-        read_version=carried.version, links=_links(app), now=datetime(2019, 7, 15, 10))
+        read_version=carried.version, links=_links(app),
+        render_copy=partial(render_return_pdf, partnership="Test Partnership"),
+        now=datetime(2019, 7, 15, 10))
 
     db.refresh(escalation)
     assert escalation.resolved_at == datetime(2019, 7, 15, 10)

@@ -11,8 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.models import Cycle, Standard, Visit
-from portal.services import calibration, findings, sampling, visits
-from portal.services.calibration import Counts
+from portal.services import moderation
+from portal.services.moderation import Counts
 from tests.moderation_factories import AFTER_DEADLINE, cycle_with_returns, grade, members
 
 # Self grades (modal graded answer of the standard; ties -> the lower grade; N/A and blanks out)
@@ -66,9 +66,9 @@ def build_fixture(db: Session) -> Cycle:
     grade(db, statutory_c, {"1.1": "inadequate", "2.1": "outstanding"})
     grade(db, health_d, {"1.1": "good"})
     members(db, ["Alex Board"])
-    sample = sampling.draw_sample(db, cycle=cycle, rate=1.0, seed=1, now=AFTER_DEADLINE,
+    sample = moderation.draw_sample(db, cycle=cycle, rate=1.0, seed=1, now=AFTER_DEADLINE,
                                   user_id=None)
-    by_return = {v.return_id: v for v in visits.plan_visits(db, sample=sample, manager_id=None,
+    by_return = {v.return_id: v for v in moderation.plan_visits(db, sample=sample, manager_id=None,
                                                              now=AFTER_DEADLINE)}
     standard = {s.code: s.id for s in db.query(Standard).filter_by(
         tool_version_id=cycle.tool_version_id)}
@@ -77,10 +77,10 @@ def build_fixture(db: Session) -> Cycle:
             (statutory_c, "1", "requires_improvement"), (statutory_c, "2", "outstanding"),
             (health_d, "1", "inadequate")]
     for return_, code, moderated in plan:
-        findings.record_finding(db, by_return[return_.id], standard_id=standard[code],
+        moderation.record_finding(db, by_return[return_.id], standard_id=standard[code],
                                 moderated_grade=moderated, note="", now=AFTER_DEADLINE,
                                 user_id=None)
-    visits.cancel_visit(db, by_return[health_d.id], now=AFTER_DEADLINE, links=None)
+    moderation.cancel_visit(db, by_return[health_d.id], now=AFTER_DEADLINE, links=None)
     db.flush()
     return cycle
 
@@ -94,7 +94,7 @@ def test_calibration_shares_equal_the_hand_computed_fixture(
 ) -> None:
     cycle = build_fixture(db)
     with count_queries(db) as statements:
-        result = calibration.calibration(db, cycle)
+        result = moderation.calibration(db, cycle)
     assert len(statements) == 1  # grouped and counted in the database
 
     table = {(r.sector, r.standard_code): r.counts for r in result.rows}

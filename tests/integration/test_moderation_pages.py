@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import ModerationSample, Role, Standard, Visit
-from portal.services import sampling, visits
+from portal.services import moderation
 from tests import factories
 from tests.conftest import sign_in
 from tests.moderation_factories import (
@@ -28,9 +28,9 @@ def drawn(db: Session, sectors: dict[str, int] | None = None) -> tuple[list[Visi
     cycle, _ = cycle_with_returns(db, sectors or {"Health": 12, "Statutory": 8})
     manager = factories.user(db, name="Pat Manager", email="pat@partnership.example.org")
     members(db, ["Alex Board", "Bea Carter"])
-    sample = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=11, now=AFTER_DEADLINE,
+    sample = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=11, now=AFTER_DEADLINE,
                                   user_id=manager.id)
-    made = visits.plan_visits(db, sample=sample, manager_id=manager.id, now=AFTER_DEADLINE)
+    made = moderation.plan_visits(db, sample=sample, manager_id=manager.id, now=AFTER_DEADLINE)
     db.commit()
     return made, manager
 
@@ -184,11 +184,11 @@ def test_calibration_page_shows_the_shares(
     visit = made[0]
     grade(db, visit.return_, {"1.1": "good", "2.1": "good"})
     standards = {s.code: s for s in db.scalars(select(Standard))}
-    from portal.services import findings
+    from portal.services import moderation
 
-    findings.record_finding(db, visit, standard_id=standards["1"].id, moderated_grade="good",
+    moderation.record_finding(db, visit, standard_id=standards["1"].id, moderated_grade="good",
                             note="", now=AFTER_DEADLINE, user_id=None)
-    findings.record_finding(db, visit, standard_id=standards["2"].id,
+    moderation.record_finding(db, visit, standard_id=standards["2"].id,
                             moderated_grade="outstanding", note="", now=AFTER_DEADLINE,
                             user_id=None)
     db.commit()

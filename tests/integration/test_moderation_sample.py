@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, ModerationSample, Return, Visit, VisitStatus
-from portal.services import sampling, visits
+from portal.services import moderation
+from portal.services.common import ServiceError
 from portal.services.cycles import create_cycle, open_cycle
-from portal.services.errors import ServiceError
 from tests import factories
 from tests.moderation_factories import (
     AFTER_DEADLINE,
@@ -42,7 +42,7 @@ def test_85_submitted_returns_give_a_sample_of_9_proportional_by_sector(
     cycle, returns = cycle_with_returns(db, SECTORS_85)
     not_submitted = factories.agency(db, sector_name="Health")
     assert len(returns) == 85 and not_submitted.id
-    sample = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=2018, now=AFTER_DEADLINE,
+    sample = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=2018, now=AFTER_DEADLINE,
                                   user_id=None)
     assert len(sample.population) == 85
     assert len(sample.chosen) == 9
@@ -53,15 +53,15 @@ def test_the_same_seed_gives_the_same_sample_and_it_can_be_rederived(
     app: Flask, db: Session, tool: object
 ) -> None:
     cycle, _ = cycle_with_returns(db, SECTORS_85)
-    first = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=99, now=AFTER_DEADLINE,
+    first = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=99, now=AFTER_DEADLINE,
                                  user_id=None)
-    second = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=99, now=AFTER_DEADLINE,
+    second = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=99, now=AFTER_DEADLINE,
                                   user_id=None, reason="Checking reproducibility")
     assert second.chosen == first.chosen
-    again = sampling.rederive(db, first)
+    again = moderation.rederive(db, first)
     assert again.matches and again.chosen == first.chosen
     first.chosen = [*first.chosen[:-1], first.population[0]]  # tamper with the stored choice
-    assert not sampling.rederive(db, first).matches
+    assert not moderation.rederive(db, first).matches
 
 
 def test_a_redraw_needs_a_reason_supersedes_the_sample_and_is_recorded(
@@ -70,17 +70,17 @@ def test_a_redraw_needs_a_reason_supersedes_the_sample_and_is_recorded(
     cycle, _ = cycle_with_returns(db, {"Health": 12, "Statutory": 9})
     manager = factories.user(db, name="Pat Manager")
     members(db, ["Alex Board"])
-    first = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=1, now=AFTER_DEADLINE,
+    first = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=1, now=AFTER_DEADLINE,
                                  user_id=manager.id)
-    planned = visits.plan_visits(db, sample=first, manager_id=manager.id, now=AFTER_DEADLINE)
+    planned = moderation.plan_visits(db, sample=first, manager_id=manager.id, now=AFTER_DEADLINE)
     with pytest.raises(ServiceError, match="give a reason"):
-        sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=2, now=AFTER_DEADLINE,
+        moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=2, now=AFTER_DEADLINE,
                              user_id=manager.id)
-    second = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=2, now=AFTER_DEADLINE,
+    second = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=2, now=AFTER_DEADLINE,
                                   user_id=manager.id, reason="Chosen agency has closed")
     assert first.superseded_at == AFTER_DEADLINE
     assert second.redraw_reason == "Chosen agency has closed"
-    assert sampling.current_sample(db, cycle) is second
+    assert moderation.current_sample(db, cycle) is second
     assert {v.status for v in planned} == {VisitStatus.CANCELLED.value}
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "moderation_sample.redrawn"))
     assert event is not None and event.user_id == manager.id
@@ -91,7 +91,7 @@ def test_a_redraw_needs_a_reason_supersedes_the_sample_and_is_recorded(
 def test_the_sample_is_drawn_only_after_the_deadline(app: Flask, db: Session, tool: object) -> None:
     cycle, _ = cycle_with_returns(db, {"Health": 3})
     with pytest.raises(ServiceError, match="after the deadline"):
-        sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=1, now=datetime(2018, 1, 31, 12),
+        moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=1, now=datetime(2018, 1, 31, 12),
                              user_id=None)
 
 
@@ -100,20 +100,20 @@ def test_agencies_visited_in_recent_cycles_can_be_excluded(
 ) -> None:
     last, last_returns = cycle_with_returns(db, {"Health": 10}, label="2016-17",
                                             deadline=date(2017, 1, 31))
-    earlier = sampling.draw_sample(db, cycle=last, rate=0.5, seed=3, now=AFTER_DEADLINE,
+    earlier = moderation.draw_sample(db, cycle=last, rate=0.5, seed=3, now=AFTER_DEADLINE,
                                    user_id=None)
-    visits.plan_visits(db, sample=earlier, manager_id=None, now=AFTER_DEADLINE)
+    moderation.plan_visits(db, sample=earlier, manager_id=None, now=AFTER_DEADLINE)
     visited = {r.agency_id for r in last_returns if r.id in earlier.chosen}
     cycle = create_cycle(db, label="2017-18", cohort="A", deadline=DEADLINE, now=OPENED)
     for return_ in open_cycle(db, cycle, now=OPENED, links=None):
         submit(return_)
     db.flush()
-    sample = sampling.draw_sample(db, cycle=cycle, rate=0.5, seed=3, now=AFTER_DEADLINE,
+    sample = moderation.draw_sample(db, cycle=cycle, rate=0.5, seed=3, now=AFTER_DEADLINE,
                                   user_id=None, exclude_recent_cycles=1)
     chosen_agencies = set(db.scalars(select(Return.agency_id).where(Return.id.in_(sample.chosen))))
     assert len(sample.chosen) == 5
     assert not chosen_agencies & visited
-    assert sampling.rederive(db, sample).matches
+    assert moderation.rederive(db, sample).matches
 
 
 def test_cli_draws_the_sample_prints_agencies_with_sectors_and_plans_visits(
@@ -143,5 +143,5 @@ def test_cli_draws_the_sample_prints_agencies_with_sectors_and_plans_visits(
     assert redraw.exit_code == 0, redraw.output
     seed = int(redraw.output.split("seed ")[1].split(")")[0])
     db.expire_all()
-    latest = sampling.current_sample(db, db.get(ModerationSample, sample.id).cycle)  # type: ignore[union-attr]
+    latest = moderation.current_sample(db, db.get(ModerationSample, sample.id).cycle)  # type: ignore[union-attr]
     assert latest is not None and latest.seed == seed and 0 <= seed < 2**31

@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.mail import deliver_from_app
+from portal.delivery import deliver_from_app
 from portal.models import Visit
-from portal.services import sampling, visits
-from portal.services.errors import ServiceError
-from portal.services.users import LinkSettings
+from portal.services import moderation
+from portal.services.accounts import LinkSettings
+from portal.services.common import ServiceError
 from tests import factories
 from tests.moderation_factories import AFTER_DEADLINE, cycle_with_returns, members
 
@@ -27,10 +27,10 @@ FIVE = ["Eli Fraser", "Chris Dunn", "Alex Board", "Dee Evans", "Bea Carter"]
 
 def planned_visits(db: Session, sector_counts: dict[str, int]) -> list[Visit]:
     cycle, _ = cycle_with_returns(db, sector_counts)
-    sample = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=5, now=AFTER_DEADLINE,
+    sample = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=5, now=AFTER_DEADLINE,
                                   user_id=None)
     manager = factories.user(db, name="Pat Manager", email="pat@partnership.example.org")
-    return visits.plan_visits(db, sample=sample, manager_id=manager.id, now=AFTER_DEADLINE)
+    return moderation.plan_visits(db, sample=sample, manager_id=manager.id, now=AFTER_DEADLINE)
 
 
 def test_nine_visits_among_five_members_are_shared_2_2_2_2_1_ties_by_name(
@@ -43,7 +43,7 @@ def test_nine_visits_among_five_members_are_shared_2_2_2_2_1_ties_by_name(
     assert shares == {"Alex Board": 2, "Bea Carter": 2, "Chris Dunn": 2, "Dee Evans": 2,
                       "Eli Fraser": 1}
     assert {v.manager.name for v in made if v.manager} == {"Pat Manager"}
-    assert visits.visit_counts(db)[made[0].member_id or 0] == 2
+    assert moderation.visit_counts(db)[made[0].member_id or 0] == 2
 
 
 def test_members_with_fewer_visits_so_far_are_chosen_first(
@@ -54,9 +54,9 @@ def test_members_with_fewer_visits_so_far_are_chosen_first(
     assert made[0].member_id == alex.id
     cycle, _ = cycle_with_returns(db, {"Statutory": 30}, label="2018-19",
                                   deadline=datetime(2019, 1, 31).date())
-    sample = sampling.draw_sample(db, cycle=cycle, rate=0.1, seed=5,
+    sample = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=5,
                                   now=datetime(2019, 3, 1), user_id=None)
-    later = visits.plan_visits(db, sample=sample, manager_id=None, now=datetime(2019, 3, 1))
+    later = moderation.plan_visits(db, sample=sample, manager_id=None, now=datetime(2019, 3, 1))
     # 4 visits (all 40 cohort-A agencies submitted); Alex already has 1, so Bea goes first
     assert [v.member_id for v in later] == [bea.id, alex.id, bea.id, alex.id]
 
@@ -89,7 +89,7 @@ def test_scheduling_emails_an_ics_invitation_to_attendees_and_the_agency(
     contact = visit.return_.agency.primary_contact
     assert contact is not None
     # 10:00 on 12 June 2018 in the UK is 09:00 UTC (British Summer Time)
-    visits.schedule_visit(db, visit, starts_at=visits.uk_to_utc(datetime(2018, 6, 12, 10, 0)),
+    moderation.schedule_visit(db, visit, starts_at=moderation.uk_to_utc(datetime(2018, 6, 12, 10, 0)),
                           place="Town Hall, meeting room 2", duration_minutes=90,
                           now=AFTER_DEADLINE, links=LINKS)
     db.commit()
@@ -116,12 +116,12 @@ def test_rescheduling_keeps_the_uid_and_raises_the_sequence(
 ) -> None:
     alex, bea = members(db, ["Alex Board", "Bea Carter"])
     visit = planned_visits(db, {"Health": 5})[0]
-    visits.schedule_visit(db, visit, starts_at=datetime(2018, 6, 12, 9), place="Town Hall",
+    moderation.schedule_visit(db, visit, starts_at=datetime(2018, 6, 12, 9), place="Town Hall",
                           now=AFTER_DEADLINE, links=LINKS)
     db.commit()
     deliver_from_app(app, now=AFTER_DEADLINE)
     mailbox.clear()  # type: ignore[attr-defined]
-    visits.schedule_visit(db, visit, starts_at=datetime(2018, 6, 19, 13, 30), place="Civic Centre",
+    moderation.schedule_visit(db, visit, starts_at=datetime(2018, 6, 19, 13, 30), place="Civic Centre",
                           member_id=bea.id, now=AFTER_DEADLINE, links=LINKS)
     db.commit()
     deliver_from_app(app, now=AFTER_DEADLINE)
@@ -144,9 +144,9 @@ def test_cancelling_sends_a_cancel_with_the_same_uid_and_a_higher_sequence(
 ) -> None:
     members(db, ["Alex Board"])
     visit = planned_visits(db, {"Health": 5})[0]
-    visits.schedule_visit(db, visit, starts_at=datetime(2018, 6, 12, 9), place="Town Hall",
+    moderation.schedule_visit(db, visit, starts_at=datetime(2018, 6, 12, 9), place="Town Hall",
                           now=AFTER_DEADLINE, links=LINKS)
-    visits.cancel_visit(db, visit, now=AFTER_DEADLINE, links=LINKS, reason="Agency closed")
+    moderation.cancel_visit(db, visit, now=AFTER_DEADLINE, links=LINKS, reason="Agency closed")
     db.commit()
     deliver_from_app(app, now=AFTER_DEADLINE)
     _invitation, cancellation = mailbox.to("alex@board.example.org")  # type: ignore[attr-defined]
@@ -157,7 +157,7 @@ def test_cancelling_sends_a_cancel_with_the_same_uid_and_a_higher_sequence(
     assert str(event["status"]) == "CANCELLED"
     assert cancellation["Subject"].startswith("Cancelled:")
     with pytest.raises(ServiceError, match="cancelled"):
-        visits.schedule_visit(db, visit, starts_at=datetime(2018, 7, 1, 9), place="Town Hall",
+        moderation.schedule_visit(db, visit, starts_at=datetime(2018, 7, 1, 9), place="Town Hall",
                               now=AFTER_DEADLINE, links=LINKS)
 
 
@@ -166,11 +166,11 @@ def test_progress_counts_visits_against_the_ten_percent_target(
 ) -> None:
     members(db, ["Alex Board"])
     made = planned_visits(db, {"Health": 25})  # target ceil(2.5) = 3
-    visits.schedule_visit(db, made[0], starts_at=datetime(2018, 6, 12, 9), place="Town Hall",
+    moderation.schedule_visit(db, made[0], starts_at=datetime(2018, 6, 12, 9), place="Town Hall",
                           now=AFTER_DEADLINE, links=LINKS)
-    visits.cancel_visit(db, made[1], now=AFTER_DEADLINE, links=LINKS)
+    moderation.cancel_visit(db, made[1], now=AFTER_DEADLINE, links=LINKS)
     made[0].status = "completed"
     db.flush()
-    progress = visits.moderation_progress(db, made[0].return_.cycle)
+    progress = moderation.moderation_progress(db, made[0].return_.cycle)
     assert (progress.submitted, progress.target, progress.planned, progress.completed) == (
         25, 3, 2, 1)

@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db import get_db
-from portal.mail import SmtpSettings, SmtpTransport, deliver_outbox
 from portal.models import Contact, OutboxMessage, OutboxStatus
-from portal.services import outbox
-from portal.services.outbox import Attachment, Email
+from portal.services import mail
+from portal.services.mail import Attachment, Email, SmtpSettings, SmtpTransport, deliver_outbox
 from tests import factories
 from tests.conftest import Mailbox
 from tests.support import free_port
@@ -33,7 +32,7 @@ def _smtp_port(app: Flask) -> int:
 def test_queued_mail_is_delivered_with_text_html_and_attachment(
     app: Flask, db: Session, mailbox: Mailbox
 ) -> None:
-    outbox.queue_email(db, Email(to="lead@example.org", subject="Hello", text="Plain body",
+    mail.queue_email(db, Email(to="lead@example.org", subject="Hello", text="Plain body",
                                  html="<p>HTML body</p>",
                                  attachments=[Attachment("copy.pdf", "application/pdf", b"%PDF-1")]),
                        kind="test", now=NOW)
@@ -55,8 +54,8 @@ def test_queued_mail_is_delivered_with_text_html_and_attachment(
 def test_server_down_keeps_mail_pending_and_delivers_it_later(
     app: Flask, db: Session, mailbox: Mailbox
 ) -> None:
-    outbox.queue_email(db, Email(to="a@example.org", subject="One", text="1"), kind="t", now=NOW)
-    outbox.queue_email(db, Email(to="b@example.org", subject="Two", text="2"), kind="t", now=NOW)
+    mail.queue_email(db, Email(to="a@example.org", subject="One", text="1"), kind="t", now=NOW)
+    mail.queue_email(db, Email(to="b@example.org", subject="Two", text="2"), kind="t", now=NOW)
     db.commit()
     closed = free_port()
     first = _deliver(app, closed)
@@ -80,7 +79,7 @@ def test_a_550_marks_the_contact_bounced_and_is_not_retried(
     app: Flask, db: Session, mailbox: Mailbox
 ) -> None:
     agency = factories.agency(db, email="gone@example.org")
-    outbox.queue_email(db, Email(to="gone@example.org", subject="Hi", text="x"), kind="t", now=NOW)
+    mail.queue_email(db, Email(to="gone@example.org", subject="Hi", text="x"), kind="t", now=NOW)
     db.commit()
     mailbox.reject.add("gone@example.org")
     report = _deliver(app, _smtp_port(app))
@@ -97,7 +96,7 @@ def test_a_550_marks_the_contact_bounced_and_is_not_retried(
 
 
 def test_without_a_mail_server_messages_stay_in_the_outbox(app: Flask, db: Session) -> None:
-    outbox.queue_email(db, Email(to="a@example.org", subject="One", text="1"), kind="t", now=NOW)
+    mail.queue_email(db, Email(to="a@example.org", subject="One", text="1"), kind="t", now=NOW)
     db.commit()
     report = deliver_outbox(get_db(app).sessionmaker, None, sender="x@example.org", now=NOW)
     assert report.sent == 0
@@ -109,10 +108,10 @@ def test_without_a_mail_server_messages_stay_in_the_outbox(app: Flask, db: Sessi
 def test_a_message_that_cannot_be_built_fails_alone(
     app: Flask, db: Session, mailbox: Mailbox
 ) -> None:
-    broken = outbox.queue_email(db, Email(to="a@example.org", subject="Hi", text="1"),
+    broken = mail.queue_email(db, Email(to="a@example.org", subject="Hi", text="1"),
                                 kind="t", now=NOW)
     broken.to_address = "bad\naddress@example.org"  # a header no message can carry
-    outbox.queue_email(db, Email(to="b@example.org", subject="Fine", text="2"), kind="t", now=NOW)
+    mail.queue_email(db, Email(to="b@example.org", subject="Fine", text="2"), kind="t", now=NOW)
     db.commit()
     report = _deliver(app, _smtp_port(app))
     assert (report.sent, report.failed) == (1, 1)  # type: ignore[attr-defined]
@@ -123,6 +122,6 @@ def test_a_message_that_cannot_be_built_fails_alone(
 
 
 def test_subjects_are_kept_to_one_line(db: Session) -> None:
-    queued = outbox.queue_email(db, Email(to="a@example.org", subject="Riverside\nYouth  Club",
+    queued = mail.queue_email(db, Email(to="a@example.org", subject="Riverside\nYouth  Club",
                                           text="x"), kind="t", now=NOW)
     assert queued.subject == "Riverside Youth Club"

@@ -11,9 +11,16 @@ from sqlalchemy.orm import Session
 
 from portal.db import get_db
 from portal.models import utcnow
-from portal.services.return_rules import AnswerInput, StandardInput
-from portal.services.return_saving import Conflict, read_mark, save_standard
-from portal.services.returns import find_part, get_return, standard_parts
+from portal.services.returns import (
+    AnswerInput,
+    Conflict,
+    StandardInput,
+    find_part,
+    get_return,
+    read_mark,
+    save_standard,
+    standard_parts,
+)
 from tests import factories
 from tests.integration.returns_helpers import issue, return_of
 

@@ -15,9 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Answer, AuditEvent, CycleStatus, ReturnStatus, Role
-from portal.services.return_rules import AnswerInput, StandardInput
-from portal.services.return_saving import write_standard
-from portal.services.returns import standard_parts
+from portal.services.returns import AnswerInput, StandardInput, standard_parts, write_standard
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.returns_helpers import (

@@ -12,9 +12,17 @@ from sqlalchemy.orm import Session
 from portal.db import get_db
 from portal.models import Answer, Return, ReturnStatus, utcnow
 from portal.services.cycles import mark_submitted
-from portal.services.return_rules import AnswerInput, StandardInput
-from portal.services.return_saving import ReturnLocked, bump_version, read_mark, save_standard
-from portal.services.returns import find_part, get_return, standard_parts
+from portal.services.returns import (
+    AnswerInput,
+    ReturnLocked,
+    StandardInput,
+    bump_version,
+    find_part,
+    get_return,
+    read_mark,
+    save_standard,
+    standard_parts,
+)
 from tests import factories
 from tests.integration.returns_helpers import issue, return_of
 

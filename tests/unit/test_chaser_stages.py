@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from portal.models import ChaserStage, Cycle
-from portal.services.chaser_stages import (
+from portal.services.accounts import LinkSettings
+from portal.services.chasers import (
     DEFAULT_STAGES,
     Addressee,
     describe_timing,
@@ -15,8 +16,7 @@ from portal.services.chaser_stages import (
     render_chaser_email,
     template_problem,
 )
-from portal.services.errors import ServiceError
-from portal.services.users import LinkSettings
+from portal.services.common import ServiceError
 
 LINKS = LinkSettings(secret_key="k", base_url="https://portal.example.org/", hours=72,
                      partnership="Anyshire Safeguarding Children Partnership",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from portal.services.sampling import Unit, allocate, choose, sample_size
+from portal.services.moderation import Unit, allocate, choose, sample_size
 
 # 85 submitted returns, as in the reference year
 SECTORS_85 = {"Health": 20, "Schools and colleges": 30, "Early years": 15,

@@ -9,8 +9,7 @@ from datetime import date, datetime
 from pypdf import PdfReader
 
 from portal.reports.return_pdf import render_return_pdf
-from portal.services.return_rules import ActionInput, AnswerInput
-from portal.services.returns import DocQuestion, DocStandard, ReturnDocument
+from portal.services.returns import ActionInput, AnswerInput, DocQuestion, DocStandard, ReturnDocument
 
 
 def document(standards: int = 12) -> ReturnDocument:

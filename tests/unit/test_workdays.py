@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.services.workdays import add_working_days, is_working_day, working_days_between
+from portal.services.common import add_working_days, is_working_day, working_days_between
 
 
 def test_bank_holidays_and_weekends_are_not_working_days() -> None:

@@ -1,0 +1,176 @@
+"""Users: creation with a set-password link, sign-in, forgotten passwords."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.models import Agency, Role, User
+from portal.services import audit, mail
+from portal.services.common import NotFound, ServiceError
+from portal.services.mail import render_email
+
+from ._passwords import (
+    hash_password,
+    make_password_token,
+    password_problem,
+    read_password_token,
+    verify_password,
+)
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """What a set-password email needs to know about the deployment."""
+
+    secret_key: str
+    base_url: str
+    hours: int
+    partnership: str
+    help_email: str
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> LinkSettings:
+        return cls(secret_key=config["SECRET_KEY"], base_url=config["SERVER_NAME_FOR_LINKS"],
+                   hours=int(config["PASSWORD_LINK_HOURS"]),
+                   partnership=config["PARTNERSHIP_NAME"], help_email=config["HELP_EMAIL"])
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ServiceError("Enter an email address in the correct format, like name@example.com") from exc
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(
+        select(User).options(joinedload(User.agency)).order_by(User.role, User.email)))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, *, by_user_id: int) -> None:
+    """Deactivate (sign-in refused, sessions ended) or reactivate an account; never your own."""
+    if user.id == by_user_id:
+        raise ServiceError("You cannot deactivate your own account")
+    user.active = active
+    user.session_generation += 1  # ends any session the person has open
+    audit.record(session, action="user.activated" if active else "user.deactivated",
+                 entity_type="user", entity_id=user.id, user_id=by_user_id)
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(
+    session: Session, *, email: str, role: str, links: LinkSettings, now: datetime,
+    name: str = "", agency_name: str | None = None, created_by_id: int | None = None,
+) -> User:
+    """Add a user and queue their set-password email."""
+    email = normalise_email(email)
+    if role not in {r.value for r in Role}:
+        raise ServiceError(f"Role must be one of {', '.join(r.value for r in Role)}")
+    agency = _agency_for(session, role, agency_name)
+    if find_user(session, email) is not None:
+        raise ServiceError(f"A user with email {email} already exists")
+    user = User(email=email, name=name.strip(), role=role, agency=agency, created_at=now)
+    session.add(user)
+    session.flush()
+    audit.record(session, action="user.created", entity_type="user", entity_id=user.id,
+                 user_id=created_by_id, role=role, agency=agency.name if agency else None)
+    send_password_link(session, user, links=links, now=now, new_account=True)
+    return user
+
+
+def _agency_for(session: Session, role: str, agency_name: str | None) -> Agency | None:
+    if role != Role.AGENCY.value:
+        if agency_name:
+            raise ServiceError("Only agency users belong to an agency")
+        return None
+    if not agency_name:
+        raise ServiceError("An agency user needs --agency NAME")
+    agency = session.scalar(select(Agency).where(func.lower(Agency.name) == agency_name.lower()))
+    if agency is None:
+        raise ServiceError(f"No agency called {agency_name}")
+    return agency
+
+
+def send_password_link(
+    session: Session, user: User, *, links: LinkSettings, now: datetime, new_account: bool
+) -> None:
+    """Queue a time-limited, single-use set-password link."""
+    token = make_password_token(links.secret_key, user_id=user.id,
+                                generation=user.session_generation)
+    intro = (f"An account has been created for you on the {links.partnership}'s Compact Audit "
+             "portal." if new_account else
+             "Somebody (hopefully you) asked to reset your Compact Audit portal password.")
+    subject = "Set your Compact Audit password" if new_account else "Reset your Compact Audit password"
+    email = render_email(
+        "set_password", to=user.email, subject=subject, name=user.name, intro=intro,
+        link=f"{links.base_url.rstrip('/')}/set-password/{token}", hours=links.hours,
+        agency=user.agency.name if user.agency else None, partnership=links.partnership,
+        help_email=links.help_email,
+    )
+    mail.queue_email(session, email, kind="set_password", now=now)
+
+
+def request_password_reset(
+    session: Session, email: str, *, links: LinkSettings, now: datetime
+) -> None:
+    """Send a reset link if the address belongs to an active user; say nothing either way."""
+    user = find_user(session, email)
+    if user is not None and user.active:
+        send_password_link(session, user, links=links, now=now, new_account=False)
+        audit.record(session, action="user.reset_requested", entity_type="user",
+                     entity_id=user.id)
+
+
+def user_for_token(session: Session, token: str, *, links: LinkSettings) -> User | None:
+    """The user a valid, unexpired, unspent link belongs to."""
+    data = read_password_token(links.secret_key, token, max_age_hours=links.hours)
+    if data is None:
+        return None
+    user = session.get(User, data[0])
+    if user is None or not user.active or user.session_generation != data[1]:
+        return None  # a changed password spends every earlier link
+    return user
+
+
+def set_password(session: Session, user: User, password: str, confirm: str) -> None:
+    """Set a new password, which signs out every other session and spends old links."""
+    problem = password_problem(password, confirm)
+    if problem:
+        raise ServiceError(problem)
+    user.password_hash = hash_password(password)
+    user.session_generation += 1
+    audit.record(session, action="user.password_set", entity_type="user", entity_id=user.id,
+                 user_id=user.id)
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, now: datetime, ip_address: str | None = None
+) -> User | None:
+    """The active user with these credentials, recording the attempt either way."""
+    user = find_user(session, email)
+    ok = user is not None and user.active and verify_password(user.password_hash, password)
+    audit.record(session, action="user.sign_in" if ok else "user.sign_in_failed",
+                 entity_type="user", entity_id=user.id if user else None,
+                 user_id=user.id if ok and user else None, ip_address=ip_address,
+                 email=email.strip().lower()[:254])
+    if not ok or user is None:
+        return None
+    user.last_sign_in_at = now
+    return user

@@ -1,0 +1,123 @@
+"""The counting rule of the MESC report (DESIGN.md section 4, "Weakest standards"), in SQL.
+
+For every SUBMITTED return of a cycle and every question in that return's tool variant, the
+answer (if any) is classed as graded (outstanding, good, requires improvement, inadequate), of which
+weak (requires improvement or inadequate); not applicable; or not answered (no answer row, or a
+NULL grade: imported historic returns hold blanks). Weakness = weak / graded; N/A and not answered
+are reported beside it, never in the denominator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, case, func
+from sqlalchemy.orm import Session
+
+from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus, Sector
+from portal.models import Standard as StandardModel
+from portal.services.returns import in_variant
+from portal.vocabulary import QUALITY_GRADES
+
+QUALITY = [g.value for g in QUALITY_GRADES]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How one group of (submitted return, question) pairs was answered."""
+
+    graded: int
+    requires_improvement: int
+    inadequate: int
+    not_applicable: int
+    not_answered: int
+
+    @property
+    def weak(self) -> int:
+        return self.requires_improvement + self.inadequate
+
+    @property
+    def weakness(self) -> float | None:
+        """Share of graded answers that are weak; None (not 0) when nothing was graded."""
+        return weakness(self.weak, self.graded)
+
+
+def weakness(weak: int, graded: int) -> float | None:
+    """A standard's or question's weakness: weak / graded, or None when nothing was graded."""
+    return weak / graded if graded else None
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def tally_columns() -> list[ColumnElement[Any]]:
+    grade = Answer.grade
+    return [
+        count_if(grade.in_(QUALITY)).label("graded"),
+        count_if(grade == Grade.REQUIRES_IMPROVEMENT.value).label("requires_improvement"),
+        count_if(grade == Grade.INADEQUATE.value).label("inadequate"),
+        count_if(grade == Grade.NOT_APPLICABLE.value).label("not_applicable"),
+        count_if(grade.is_(None)).label("not_answered"),
+    ]
+
+
+def tally_of(row: Any) -> Tally:
+    return Tally(graded=int(row.graded), requires_improvement=int(row.requires_improvement),
+                 inadequate=int(row.inadequate), not_applicable=int(row.not_applicable),
+                 not_answered=int(row.not_answered))
+
+
+def over_answers(query: Select[Any], *, cycle_id: int, sector_id: int | None) -> Select[Any]:
+    """FROM every (submitted return, question of its variant) pair of a cycle, LEFT JOIN answer."""
+    query = (
+        query.select_from(Return)
+        .join(Cycle, Cycle.id == Return.cycle_id)
+        .join(Agency, Agency.id == Return.agency_id)
+        .join(Sector, Sector.id == Agency.sector_id)
+        .join(Question, and_(Question.tool_version_id == Cycle.tool_version_id,
+                             in_variant(Return.variant)))
+        .join(StandardModel, StandardModel.id == Question.standard_id)
+        .outerjoin(Answer, and_(Answer.return_id == Return.id, Answer.question_id == Question.id))
+        .where(Return.cycle_id == cycle_id, Return.status == ReturnStatus.SUBMITTED.value)
+    )
+    return query if sector_id is None else query.where(Agency.sector_id == sector_id)
+
+
+def code_key(code: str) -> tuple[int, ...]:
+    """Sort codes numerically: 2 before 10, 6.2 before 6.10."""
+    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
+
+
+def weakness_key(value: float | None) -> float:
+    """Descending by weakness, with 'nothing graded' after every real figure."""
+    return 1.0 if value is None else -value
+
+
+class Ranked(Protocol):
+    """A standard's or question's row of a report: its code and its tally."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def tally(self) -> Tally: ...
+
+
+RowT = TypeVar("RowT", bound=Ranked)
+
+
+def rank_standards(rows: list[RowT]) -> list[RowT]:
+    """Weakest first; nothing graded last; ties by standard number."""
+    return sorted(rows, key=lambda r: (weakness_key(r.tally.weakness), code_key(r.code)))
+
+
+def rank_questions(rows: list[RowT]) -> list[RowT]:
+    """Most requires improvement / inadequate grades first, then by weakness, then by number."""
+    return sorted(rows, key=lambda r: (-r.tally.weak, weakness_key(r.tally.weakness),
+                                       code_key(r.code)))
+
+
+def execute(session: Session, query: Select[Any]) -> list[Any]:
+    return list(session.execute(query))

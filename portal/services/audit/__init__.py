@@ -1,0 +1,9 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._events import record
+
+__all__ = [
+    "record",
+]

@@ -1,0 +1,54 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._history import bounced_contacts, chaser_history, cycle_chasing, stage_label
+from ._sending import (
+    ChaserRun,
+    Rules,
+    addressee_for,
+    chase_all_overdue,
+    record_chaser,
+    send_adhoc_chaser,
+    send_due_chasers,
+)
+from ._stages import (
+    DEFAULT_STAGES,
+    PLACEHOLDERS,
+    Addressee,
+    describe_timing,
+    due_on,
+    ensure_default_stages,
+    get_stage,
+    preview_email,
+    render_chaser_email,
+    stages_of,
+    template_problem,
+    update_stage,
+)
+
+__all__ = [
+    "DEFAULT_STAGES",
+    "PLACEHOLDERS",
+    "Addressee",
+    "ChaserRun",
+    "Rules",
+    "addressee_for",
+    "bounced_contacts",
+    "chase_all_overdue",
+    "chaser_history",
+    "cycle_chasing",
+    "describe_timing",
+    "due_on",
+    "ensure_default_stages",
+    "get_stage",
+    "preview_email",
+    "record_chaser",
+    "render_chaser_email",
+    "send_adhoc_chaser",
+    "send_due_chasers",
+    "stage_label",
+    "stages_of",
+    "template_problem",
+    "update_stage",
+]

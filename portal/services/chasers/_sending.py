@@ -1,0 +1,302 @@
+"""Chasers: reminder and chase emails that never miss, never double, and can be audited.
+
+A run sends, for each open return that is not submitted, the *latest* stage that is due and not
+yet sent. Earlier stages that were missed (a day without a run, a held chaser) are superseded:
+they are not sent late and not recorded, so the history shows exactly what went out. Each chaser
+is a `Chaser` row, unique per (return, stage code), inserted in the transaction that queues its
+emails in the outbox; that constraint and row locks make two simultaneous runs send it once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import (
+    Agency,
+    Chaser,
+    ChaserMessage,
+    ChaserStage,
+    Cycle,
+    CycleStatus,
+    Return,
+    ReturnStatus,
+    Role,
+    User,
+)
+from portal.services import audit, mail
+from portal.services.accounts import LinkSettings
+from portal.services.common import ServiceError, working_days_between
+from portal.services.cycles import is_past_deadline
+from portal.services.mail import render_email
+
+from ._stages import Addressee, due_on, ensure_default_stages, is_final_notice, render_chaser_email
+
+DEFAULT_MIN_GAP_WORKING_DAYS = 2
+ADHOC_PREFIX = "adhoc:"
+
+
+@dataclass(frozen=True)
+class SentChaser:
+    cycle: str
+    agency: str
+    stage: str
+    recipients: tuple[str, ...]
+    final: bool = False
+
+
+@dataclass
+class ChaserRun:
+    """What a run did, for the command's output and the manager's message."""
+
+    sent: list[SentChaser] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)  # (agency, why)
+    summaries_to: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rules:
+    today: date
+    min_gap: int
+    now: datetime
+    links: LinkSettings
+    user_id: int | None = None
+
+
+def send_due_chasers(
+    session: Session, *, now: datetime, links: LinkSettings, cycle: Cycle | None = None,
+    min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS, user_id: int | None = None,
+) -> ChaserRun:
+    """Record and queue, per unsubmitted return of an open cycle, its latest unsent due stage."""
+    rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
+                  user_id=user_id)
+    run = ChaserRun()
+    for open_cycle in _open_cycles(session, cycle):
+        stages = ensure_default_stages(session, open_cycle)
+        stage = _latest_due([(due_on(s, open_cycle), s) for s in stages], rules.today)
+        if stage is not None:
+            _chase_cycle(session, open_cycle, stage, rules=rules, run=run)
+        _queue_final_summary(session, open_cycle, run, rules)
+    return run
+
+
+def _chase_cycle(
+    session: Session, cycle: Cycle, stage: ChaserStage, *, rules: Rules, run: ChaserRun
+) -> None:
+    returns = _unsubmitted_returns(session, cycle)
+    sent = _sent_codes(session, cycle)
+    last = _last_chased(session, cycle)
+    due = due_on(stage, cycle)
+    for return_ in returns:
+        if stage.code not in sent[return_.id]:
+            _chase(session, return_, stage, code=stage.code, due=due, last=last, rules=rules,
+                   run=run)
+
+
+def _open_cycles(session: Session, only: Cycle | None) -> list[Cycle]:
+    query = select(Cycle).where(Cycle.status == CycleStatus.OPEN.value).order_by(Cycle.id)
+    if only is not None:
+        query = query.where(Cycle.id == only.id)
+    return list(session.scalars(query))
+
+
+def _unsubmitted_returns(session: Session, cycle: Cycle) -> list[Return]:
+    """Returns to consider, locked so that a concurrent run skips them (PostgreSQL)."""
+    return list(session.scalars(
+        select(Return).join(Agency, Agency.id == Return.agency_id)
+        .where(Return.cycle_id == cycle.id, Return.status != ReturnStatus.SUBMITTED.value,
+               Agency.active.is_(True))
+        .options(selectinload(Return.agency).selectinload(Agency.contacts))
+        .order_by(Return.id)
+        .with_for_update(of=Return, skip_locked=True)
+    ))
+
+
+def _sent_codes(session: Session, cycle: Cycle) -> dict[int, set[str]]:
+    sent: dict[int, set[str]] = defaultdict(set)
+    for return_id, code in session.execute(
+        select(Chaser.return_id, Chaser.stage_code)
+        .join(Return, Return.id == Chaser.return_id).where(Return.cycle_id == cycle.id)
+    ):
+        sent[return_id].add(code)
+    return sent
+
+
+def _last_chased(session: Session, cycle: Cycle) -> dict[int, datetime]:
+    """When each of the cycle's agencies was last chased, in any cycle (the gap is per agency)."""
+    agencies = select(Return.agency_id).where(Return.cycle_id == cycle.id)
+    rows = session.execute(
+        select(Return.agency_id, func.max(Chaser.recorded_at))
+        .join(Chaser, Chaser.return_id == Return.id)
+        .where(Return.agency_id.in_(agencies)).group_by(Return.agency_id)
+    )
+    return {agency_id: last for agency_id, last in rows}
+
+
+def _latest_due(schedule: list[tuple[date, ChaserStage]], today: date) -> ChaserStage | None:
+    due = [(day, stage.position, stage) for day, stage in schedule if day <= today]
+    return max(due, key=lambda item: item[:2])[2] if due else None
+
+
+def _chase(
+    session: Session, return_: Return, stage: ChaserStage, *, code: str, due: date | None,
+    last: dict[int, datetime], rules: Rules, run: ChaserRun,
+) -> None:
+    """Chase one return unless held (no working address, chased too recently)."""
+    agency = return_.agency
+    why_not = _hold_reason(agency, last.get(agency.id), rules)
+    if why_not:
+        run.held.append((agency.name, why_not))
+        return
+    chaser = record_chaser(session, return_, stage, code=code, due=due, rules=rules)
+    if chaser is None:
+        return  # a concurrent run recorded this stage first: it sends it
+    last[agency.id] = rules.now
+    run.sent.append(_sent(return_, stage, chaser))
+
+
+def _hold_reason(agency: Agency, last: datetime | None, rules: Rules) -> str | None:
+    if not agency.working_contacts:
+        return "no working email address (every contact address bounced): update it"
+    if last is not None and working_days_between(last.date(), rules.today) < rules.min_gap:
+        return (f"chased on {last.day} {last:%B %Y}, less than {rules.min_gap} working days ago: "
+                "the next run sends it")
+    return None
+
+
+def record_chaser(
+    session: Session, return_: Return, stage: ChaserStage, *, code: str, due: date | None,
+    rules: Rules,
+) -> Chaser | None:
+    """Insert the chaser and queue its emails together; None if that stage is already recorded."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite lets one writer at a time and a stale reader cannot write, so a duplicate
+        # cannot get this far; its driver also ends the transaction at a SAVEPOINT's release.
+        return _insert_chaser(session, return_, stage, code=code, due=due, rules=rules)
+    try:
+        with session.begin_nested():
+            return _insert_chaser(session, return_, stage, code=code, due=due, rules=rules)
+    except IntegrityError:
+        return None
+
+
+def _insert_chaser(
+    session: Session, return_: Return, stage: ChaserStage, *, code: str, due: date | None,
+    rules: Rules,
+) -> Chaser:
+    chaser = Chaser(return_id=return_.id, stage_code=code, stage_id=stage.id, due_on=due,
+                    recorded_at=rules.now, sent_by_id=rules.user_id)
+    session.add(chaser)
+    session.flush()
+    for contact in return_.agency.working_contacts:
+        email = render_chaser_email(
+            subject_template=stage.subject_template, body_template=stage.body_template,
+            cycle=return_.cycle, links=rules.links, final=is_final_notice(stage),
+            to=Addressee(agency=return_.agency.name, contact=contact.name, email=contact.email),
+        )
+        message = mail.queue_email(session, email, kind="chaser", now=rules.now,
+                                     contact_id=contact.id, return_id=return_.id)
+        session.add(ChaserMessage(chaser_id=chaser.id, message_id=message.id))
+    session.flush()
+    audit.record(session, action="chaser.sent", entity_type="return", entity_id=return_.id,
+                 user_id=rules.user_id, stage=stage.code, code=code, due_on=due)
+    return chaser
+
+
+def _sent(return_: Return, stage: ChaserStage, chaser: Chaser) -> SentChaser:
+    adhoc = chaser.stage_code.startswith(ADHOC_PREFIX)
+    return SentChaser(
+        cycle=return_.cycle.label, agency=return_.agency.name,
+        stage=f"Ad-hoc chaser ({stage.name} wording)" if adhoc else stage.name,
+        recipients=tuple(c.email for c in return_.agency.working_contacts),
+        final=is_final_notice(stage) and not adhoc,
+    )
+
+
+def _queue_final_summary(session: Session, cycle: Cycle, run: ChaserRun, rules: Rules) -> None:
+    """After a final-notice run, tell the managers which agencies received one."""
+    agencies = sorted({s.agency for s in run.sent if s.final and s.cycle == cycle.label})
+    if not agencies:
+        return
+    managers = session.scalars(
+        select(User).where(User.role == Role.MANAGER.value, User.active.is_(True))
+        .order_by(User.email)
+    )
+    for manager in managers:
+        email = render_email(
+            "final_notice_summary", to=manager.email,
+            subject=f"Final notices sent for Compact Audit {cycle.label}: "
+                    f"{len(agencies)} {'agency' if len(agencies) == 1 else 'agencies'}",
+            cycle_label=cycle.label, agencies=agencies,
+            sent_on=f"{rules.today.day} {rules.today:%B %Y}",
+            link=f"{rules.links.base_url.rstrip('/')}/chasers/cycles/{cycle.id}",
+            partnership=rules.links.partnership, help_email=rules.links.help_email,
+        )
+        mail.queue_email(session, email, kind="chaser_summary", now=rules.now)
+        run.summaries_to.append(manager.email)
+
+
+def send_adhoc_chaser(
+    session: Session, return_: Return, *, now: datetime, links: LinkSettings,
+    user_id: int | None = None,
+) -> SentChaser:
+    """A chaser the manager sends now to one agency, in the wording of its latest due stage."""
+    if return_.is_submitted:
+        raise ServiceError(f"{return_.agency.name} has already submitted its return")
+    if not return_.agency.working_contacts:
+        raise ServiceError(f"Every contact address of {return_.agency.name} bounced: "
+                           "update it before chasing")
+    rules = Rules(today=now.date(), min_gap=0, now=now, links=links, user_id=user_id)
+    stage = wording_stage(session, return_.cycle, rules.today)
+    chaser = record_chaser(session, return_, stage, code=_adhoc_code(now), due=None, rules=rules)
+    if chaser is None:  # only if the random code collided: vanishingly rare
+        raise ServiceError("The chaser could not be recorded: try again")
+    return _sent(return_, stage, chaser)
+
+
+def _adhoc_code(now: datetime) -> str:
+    """An ad-hoc chaser's unique stage code (ad-hoc chasers may repeat, unlike stages)."""
+    return f"{ADHOC_PREFIX}{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}"
+
+
+def wording_stage(session: Session, cycle: Cycle, today: date) -> ChaserStage:
+    """The stage whose wording suits today: the latest due, or the first before any is due."""
+    stages = ensure_default_stages(session, cycle)
+    return _latest_due([(due_on(s, cycle), s) for s in stages], today) or stages[0]
+
+
+def chase_all_overdue(
+    session: Session, cycle: Cycle, *, now: datetime, links: LinkSettings,
+    min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS, user_id: int | None = None,
+) -> ChaserRun:
+    """An ad-hoc chaser to every agency whose return is past the deadline and not submitted.
+
+    Unlike a chaser to one agency, this bulk action keeps the minimum gap, so an agency chased
+    yesterday is not chased again today.
+    """
+    rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
+                  user_id=user_id)
+    run = ChaserRun()
+    if not is_past_deadline(cycle, now=now):
+        raise ServiceError(f"No return is overdue yet: the deadline is {cycle.deadline:%-d %B %Y}")
+    stage = wording_stage(session, cycle, rules.today)
+    last = _last_chased(session, cycle)
+    for return_ in _unsubmitted_returns(session, cycle):
+        _chase(session, return_, stage, code=_adhoc_code(now), due=None, last=last, rules=rules,
+               run=run)
+    return run
+
+
+def addressee_for(return_: Return) -> Addressee:
+    """Whom a preview of a return's chaser is addressed to: its first working contact."""
+    contacts = return_.agency.working_contacts or return_.agency.contacts
+    if not contacts:
+        return Addressee(agency=return_.agency.name, contact="", email="(no contact)")
+    return Addressee(agency=return_.agency.name, contact=contacts[0].name,
+                     email=contacts[0].email)

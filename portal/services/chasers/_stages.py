@@ -1,0 +1,217 @@
+"""Chaser stages: when each reminder goes out, and the wording a manager can edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from string import Formatter
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.models import ChaserStage, Cycle
+from portal.services import audit
+from portal.services.accounts import LinkSettings
+from portal.services.common import NotFound, ServiceError, add_working_days
+from portal.services.mail import Email, render_email
+
+ANCHORS = {"deadline": "the deadline", "final_deadline": "the final deadline"}
+PLACEHOLDERS = {
+    "agency": "the agency's name",
+    "deadline": "the deadline, like 1 June 2018",
+    "final_deadline": "the final deadline",
+    "link": "the link to the agency's return",
+    "contact": "the name of the person the email is addressed to",
+}
+
+
+@dataclass(frozen=True)
+class StageDefault:
+    code: str
+    name: str
+    anchor: str
+    offset: int
+    subject: str
+    body: str
+
+
+DEFAULT_STAGES = (
+    StageDefault(
+        "before_deadline", "Reminder before the deadline", "deadline", -10,
+        "Reminder: {agency}'s Compact Audit return is due by {deadline}",
+        "Dear {contact},\n\nThis is a reminder that {agency}'s Compact Audit self-assessment is "
+        "due by {deadline}. If you have started it, your answers are saved: sign in to finish "
+        "and submit it.",
+    ),
+    StageDefault(
+        "on_deadline", "On the deadline", "deadline", 0,
+        "Due today: {agency}'s Compact Audit return",
+        "Dear {contact},\n\n{agency}'s Compact Audit self-assessment is due today, {deadline}. "
+        "Please submit it today, or tell us now if something is stopping you.",
+    ),
+    StageDefault(
+        "overdue_5", "5 working days overdue", "deadline", 5,
+        "Overdue: {agency}'s Compact Audit return was due on {deadline}",
+        "Dear {contact},\n\nWe have not received {agency}'s Compact Audit self-assessment, "
+        "which was due on {deadline}. Please submit it as soon as you can.",
+    ),
+    StageDefault(
+        "overdue_10", "10 working days overdue", "deadline", 10,
+        "Still overdue: {agency}'s Compact Audit return",
+        "Dear {contact},\n\n{agency}'s Compact Audit self-assessment is now two weeks overdue "
+        "(it was due on {deadline}). The final deadline is {final_deadline}.",
+    ),
+    StageDefault(
+        "final_notice", "Final notice", "final_deadline", 0,
+        "Final notice: {agency}'s Compact Audit return must be submitted today",
+        "Dear {contact},\n\nToday, {final_deadline}, is the final deadline for {agency}'s Compact "
+        "Audit self-assessment. Agencies that do not return it are carried into next year's "
+        "audit and may be asked to meet the Independent Chair.",
+    ),
+)
+
+
+def stages_of(session: Session, cycle: Cycle) -> list[ChaserStage]:
+    return list(session.scalars(
+        select(ChaserStage).where(ChaserStage.cycle_id == cycle.id).order_by(ChaserStage.position)
+    ))
+
+
+def ensure_default_stages(session: Session, cycle: Cycle) -> list[ChaserStage]:
+    """The cycle's stages, creating the default five if it has none yet."""
+    stages = stages_of(session, cycle)
+    if stages:
+        return stages
+    made = [
+        ChaserStage(cycle_id=cycle.id, code=d.code, name=d.name, anchor=d.anchor,
+                    offset_working_days=d.offset, subject_template=d.subject,
+                    body_template=d.body, position=n)
+        for n, d in enumerate(DEFAULT_STAGES, 1)
+    ]
+    if session.get_bind().dialect.name == "sqlite":
+        session.add_all(made)  # SQLite serialises writers: no concurrent run can add them too
+        session.flush()
+        return made
+    try:
+        with session.begin_nested():  # a concurrent run may create them at the same moment
+            session.add_all(made)
+    except IntegrityError:
+        pass
+    return stages_of(session, cycle)
+
+
+def due_on(stage: ChaserStage, cycle: Cycle) -> date:
+    """The working day a stage goes out: offset working days from its anchor (never a holiday)."""
+    anchor = cycle.final_deadline if stage.anchor == "final_deadline" else cycle.deadline
+    return add_working_days(anchor, stage.offset_working_days)
+
+
+def is_final_notice(stage: ChaserStage | None) -> bool:
+    return stage is not None and stage.anchor == "final_deadline"
+
+
+def describe_timing(stage: ChaserStage) -> str:
+    """'10 working days before the deadline', 'On the final deadline'."""
+    anchor = ANCHORS.get(stage.anchor, stage.anchor)
+    n = stage.offset_working_days
+    if n == 0:
+        return f"On {anchor}"
+    days = "1 working day" if abs(n) == 1 else f"{abs(n)} working days"
+    return f"{days} {'before' if n < 0 else 'after'} {anchor}"
+
+
+def template_problem(text: str, what: str) -> str | None:
+    """Why a subject or body template cannot be used, in GOV.UK voice, or None."""
+    allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in Formatter().parse(text) if f is not None]
+    except ValueError:
+        return (f"{what} has a {{ or }} without its partner: placeholders look like {{agency}}, "
+                "and a brace on its own is written {{ or }}")
+    for name, spec, conversion in fields:
+        if name not in PLACEHOLDERS or spec or conversion:
+            return f"{what} contains an unknown placeholder {{{name}}}: use only {allowed}"
+    return None
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """A template with its placeholders replaced; refuses templates that fail validation."""
+    problem = template_problem(template, "The template")
+    if problem:
+        raise ServiceError(problem)
+    return template.format_map(values)
+
+
+def update_stage(
+    session: Session, stage: ChaserStage, *, name: str, anchor: str, offset: int, subject: str,
+    body: str, user_id: int | None = None,
+) -> ChaserStage:
+    """Change a stage's timing and wording after checking its placeholders."""
+    for text, what in ((subject, "Subject"), (body, "Email text")):
+        problem = template_problem(text, what)
+        if problem:
+            raise ServiceError(problem)
+    if anchor not in ANCHORS:
+        raise ServiceError("Select the deadline or the final deadline")
+    stage.name, stage.anchor, stage.offset_working_days = name.strip(), anchor, offset
+    stage.subject_template, stage.body_template = subject.strip(), body.strip()
+    session.flush()
+    audit.record(session, action="chaser_stage.updated", entity_type="chaser_stage",
+                 entity_id=stage.id, user_id=user_id, code=stage.code, offset=offset,
+                 anchor=anchor)
+    return stage
+
+
+@dataclass(frozen=True)
+class Addressee:
+    agency: str
+    contact: str
+    email: str
+
+
+def render_chaser_email(
+    *, subject_template: str, body_template: str, cycle: Cycle, to: Addressee,
+    links: LinkSettings, final: bool = False,
+) -> Email:
+    """A chaser email: the stage's wording, then the fixed facts (agency, deadline, link, help)."""
+    link = f"{links.base_url.rstrip('/')}/agency/"
+    values = {
+        "agency": to.agency, "contact": to.contact or "colleague", "link": link,
+        "deadline": _long_date(cycle.deadline), "final_deadline": _long_date(cycle.final_deadline),
+    }
+    subject = " ".join(fill(subject_template, values).split())
+    body = fill(body_template, values).strip()
+    return render_email(
+        "chaser", to=to.email, subject=subject, body=body,
+        paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
+        agency=to.agency, cycle_label=cycle.label, deadline=values["deadline"],
+        final_deadline=values["final_deadline"], final=final, link=link,
+        partnership=links.partnership, help_email=links.help_email,
+    )
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def get_stage(session: Session, stage_id: int) -> ChaserStage:
+    stage = session.get(ChaserStage, stage_id)
+    if stage is None:
+        raise NotFound("No such chaser stage")
+    return stage
+
+
+SAMPLE = Addressee(agency="Example Agency", contact="Alex Smith", email="lead@example.org")
+
+
+def preview_email(
+    stage: ChaserStage, addressee: Addressee | None, *, links: LinkSettings,
+    subject: str | None = None, body: str | None = None,
+) -> Email:
+    """The email a stage would send (optionally with unsaved wording), to an agency or a sample."""
+    return render_chaser_email(
+        subject_template=stage.subject_template if subject is None else subject,
+        body_template=stage.body_template if body is None else body,
+        cycle=stage.cycle, to=addressee or SAMPLE, links=links, final=is_final_notice(stage),
+    )

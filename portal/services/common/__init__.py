@@ -1,0 +1,19 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._cells import csv_text, set_text
+from ._errors import ImportRejected, LineError, NotFound, ServiceError
+from ._workdays import add_working_days, is_working_day, working_days_between
+
+__all__ = [
+    "ImportRejected",
+    "LineError",
+    "NotFound",
+    "ServiceError",
+    "add_working_days",
+    "csv_text",
+    "is_working_day",
+    "set_text",
+    "working_days_between",
+]

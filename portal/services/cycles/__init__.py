@@ -1,0 +1,73 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._dashboard import (
+    LIST_PAGE_SIZE,
+    STATUS_FILTERS,
+    ReturnFilter,
+    SectorFigures,
+    build_dashboard,
+    cycle_rates,
+    cycle_totals,
+    sector_figures,
+    share_non_returners,
+)
+from ._escalations import (
+    EscalationFilter,
+    escalations_csv,
+    get_escalation,
+    list_escalations,
+    record_chair_meeting,
+)
+from ._lifecycle import (
+    can_close,
+    close_cycle,
+    create_cycle,
+    get_cycle,
+    get_cycle_by_id,
+    get_tool_by_version,
+    get_tool_version,
+    is_past_deadline,
+    issue_list,
+    list_cycles,
+    mark_submitted,
+    open_cycle,
+    opened_cycles,
+    preview_issue_list,
+    previous_cycle,
+    tool_versions,
+)
+
+__all__ = [
+    "LIST_PAGE_SIZE",
+    "STATUS_FILTERS",
+    "EscalationFilter",
+    "ReturnFilter",
+    "SectorFigures",
+    "build_dashboard",
+    "can_close",
+    "close_cycle",
+    "create_cycle",
+    "cycle_rates",
+    "cycle_totals",
+    "escalations_csv",
+    "get_cycle",
+    "get_cycle_by_id",
+    "get_escalation",
+    "get_tool_by_version",
+    "get_tool_version",
+    "is_past_deadline",
+    "issue_list",
+    "list_cycles",
+    "list_escalations",
+    "mark_submitted",
+    "open_cycle",
+    "opened_cycles",
+    "preview_issue_list",
+    "previous_cycle",
+    "record_chair_meeting",
+    "sector_figures",
+    "share_non_returners",
+    "tool_versions",
+]

@@ -1,0 +1,253 @@
+"""Audit cycles: who is issued the tool, opening (returns and invitations), closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import (
+    Agency,
+    Cohort,
+    Cycle,
+    CycleStatus,
+    Escalation,
+    Return,
+    ReturnStatus,
+    Role,
+    ToolVersion,
+    User,
+)
+from portal.services import audit, mail
+from portal.services.accounts import LinkSettings, send_password_link
+from portal.services.common import NotFound, ServiceError, add_working_days
+from portal.services.mail import render_email
+from portal.services.tools import latest_tool
+
+from . import _escalations as escalations
+
+FINAL_DEADLINE_WORKING_DAYS = 20
+
+
+@dataclass(frozen=True)
+class IssueItem:
+    agency: Agency
+    carried_over: bool
+
+
+def get_cycle(session: Session, label: str) -> Cycle:
+    cycle = session.scalar(select(Cycle).where(Cycle.label == label))
+    if cycle is None:
+        raise NotFound(f"No cycle labelled {label}")
+    return cycle
+
+
+def get_cycle_by_id(session: Session, cycle_id: int, *, opened_only: bool = False) -> Cycle:
+    """A cycle by id; with opened_only, a draft cycle is not found either."""
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None or (opened_only and cycle.status == CycleStatus.DRAFT.value):
+        raise NotFound("No such cycle")
+    return cycle
+
+
+def opened_cycles(session: Session) -> list[Cycle]:
+    """Cycles that have been opened (not drafts), newest first."""
+    return list(session.scalars(
+        select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
+        .order_by(Cycle.deadline.desc())
+    ))
+
+
+def previous_cycle(
+    session: Session, before: Cycle | None = None, *, cohort: str | None = None
+) -> Cycle | None:
+    """The most recent cycle opened before `before` (or the most recent of all), optionally
+    the most recent that issued `cohort`."""
+    query = select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value)
+    if before is not None:
+        query = query.where(Cycle.id != before.id, Cycle.deadline < before.deadline)
+    if cohort is not None:
+        query = query.where(Cycle.cohort == cohort)
+    return session.scalar(query.order_by(Cycle.deadline.desc()).limit(1))
+
+
+def issue_list(session: Session, *, cohort: str, previous: Cycle | None) -> list[IssueItem]:
+    """The cohort's active agencies plus the previous cycle's non-returners (carried over)."""
+    carried_ids = escalations.missed_agency_ids(session, previous)
+    agencies = session.scalars(
+        select(Agency).options(selectinload(Agency.contacts))
+        .where(Agency.active.is_(True), or_(Agency.cohort == cohort, Agency.id.in_(carried_ids)))
+    ).all()
+    items = [IssueItem(a, carried_over=a.id in carried_ids) for a in agencies]
+    return sorted(items, key=lambda item: item.agency.name.lower())
+
+
+def preview_issue_list(session: Session, cycle: Cycle) -> list[IssueItem]:
+    """Who a draft cycle would be issued to if it were opened now."""
+    return issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
+
+
+def create_cycle(
+    session: Session, *, label: str, cohort: str, deadline: date, now: datetime,
+    final_deadline: date | None = None, tool_version: ToolVersion | None = None,
+) -> Cycle:
+    """A draft cycle; the final deadline defaults to 20 working days after the deadline."""
+    if cohort not in {c.value for c in Cohort}:
+        raise ServiceError("Cohort must be A or B")
+    if session.scalar(select(Cycle.id).where(Cycle.label == label)) is not None:
+        raise ServiceError(f"A cycle labelled {label} already exists")
+    final_deadline = final_deadline or add_working_days(deadline, FINAL_DEADLINE_WORKING_DAYS)
+    if final_deadline < deadline:
+        raise ServiceError("The final deadline must be on or after the deadline")
+    tool_version = tool_version or latest_tool(session)
+    if tool_version is None:
+        raise ServiceError("Load a tool first (flask tools load)")
+    cycle = Cycle(label=label, cohort=cohort, deadline=deadline, final_deadline=final_deadline,
+                  tool_version=tool_version, created_at=now)
+    session.add(cycle)
+    session.flush()
+    return cycle
+
+
+def open_cycle(
+    session: Session, cycle: Cycle, *, now: datetime, links: LinkSettings | None,
+    user_id: int | None = None,
+) -> list[Return]:
+    """Issue the returns and queue an invitation per agency (none when links is None: history)."""
+    if cycle.status != CycleStatus.DRAFT.value:
+        raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
+    items = issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
+    returns = [
+        Return(cycle=cycle, agency=item.agency, variant=item.agency.variant,
+               carried_over=item.carried_over, issued_at=now)
+        for item in items
+    ]
+    session.add_all(returns)
+    cycle.status = CycleStatus.OPEN.value
+    cycle.opened_at = now
+    session.flush()
+    escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
+    if links is not None:
+        for return_ in returns:
+            _invite(session, return_, links=links, now=now)
+    audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
+                 user_id=user_id, label=cycle.label, issued=len(returns))
+    return returns
+
+
+def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime) -> None:
+    """Email each working contact; a contact without an account gets one and a set-password link."""
+    agency = return_.agency
+    for contact in agency.working_contacts:
+        user = _user_for_contact(session, agency, contact.email, contact.name, now)
+        needs_password = user is not None and user.password_hash is None
+        email = render_email(
+            "invitation", to=contact.email,
+            subject=f"Compact Audit {return_.cycle.label}: {agency.name}'s self-assessment is due "
+                    f"by {return_.cycle.deadline:%-d %B %Y}",
+            agency=agency.name, name=contact.name, cycle=return_.cycle,
+            link=f"{links.base_url.rstrip('/')}/agency/",
+            carried_over=return_.carried_over, needs_password=needs_password,
+            partnership=links.partnership, help_email=links.help_email,
+        )
+        mail.queue_email(session, email, kind="invitation", now=now, contact_id=contact.id,
+                           return_id=return_.id)
+        if needs_password and user is not None:
+            send_password_link(session, user, links=links, now=now, new_account=True)
+
+
+def _user_for_contact(
+    session: Session, agency: Agency, email: str, name: str, now: datetime
+) -> User | None:
+    user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if user is None:
+        user = User(email=email.lower(), name=name, role=Role.AGENCY.value, agency=agency,
+                    created_at=now)
+        session.add(user)
+        session.flush()
+    return user if user.agency_id == agency.id else None
+
+
+def get_tool_version(session: Session, tool_version_id: int | None) -> ToolVersion:
+    tool_version = session.get(ToolVersion, tool_version_id) if tool_version_id else None
+    if tool_version is None:
+        raise ServiceError("Select a version of the tool")
+    return tool_version
+
+
+def get_tool_by_version(session: Session, version: str) -> ToolVersion:
+    tool_version = session.scalar(select(ToolVersion).where(ToolVersion.version == version))
+    if tool_version is None:
+        raise ServiceError(f"No tool version {version} is loaded")
+    return tool_version
+
+
+def list_cycles(session: Session) -> list[Cycle]:
+    """Every cycle, the latest deadline first."""
+    return list(session.scalars(select(Cycle).order_by(Cycle.deadline.desc(), Cycle.id.desc())))
+
+
+def tool_versions(session: Session) -> list[ToolVersion]:
+    """Tool versions a cycle can issue, the newest first."""
+    return list(session.scalars(select(ToolVersion).order_by(ToolVersion.loaded_at.desc(),
+                                                             ToolVersion.id.desc())))
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    cycle: Cycle
+    escalations: list[Escalation]
+
+    @property
+    def chair_meetings(self) -> int:
+        return sum(1 for e in self.escalations if e.chair_meeting_required)
+
+
+def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:
+    """A return is overdue from the day after the deadline until it is submitted."""
+    return now.date() > cycle.deadline
+
+
+def can_close(cycle: Cycle, *, now: datetime) -> bool:
+    """An open cycle closes once its final deadline has passed."""
+    return cycle.status == CycleStatus.OPEN.value and now.date() > cycle.final_deadline
+
+
+def close_cycle(
+    session: Session, cycle: Cycle, *, now: datetime, user_id: int | None = None
+) -> CloseResult:
+    """Close a cycle after its final deadline, escalating every return not submitted."""
+    if cycle.status != CycleStatus.OPEN.value:
+        raise ServiceError(f"Cycle {cycle.label} is {cycle.status}; only an open cycle can close")
+    if not can_close(cycle, now=now):
+        raise ServiceError(f"Cycle {cycle.label} can close after its final deadline, "
+                           f"{cycle.final_deadline.day} {cycle.final_deadline:%B %Y}")
+    made = escalations.escalate_non_returners(
+        session, cycle, previous=previous_cycle(session, cycle), now=now
+    )
+    cycle.status = CycleStatus.CLOSED.value
+    cycle.closed_at = now
+    result = CloseResult(cycle, made)
+    audit.record(session, action="cycle.closed", entity_type="cycle", entity_id=cycle.id,
+                 user_id=user_id, label=cycle.label, escalations=len(made),
+                 chair_meetings=result.chair_meetings)
+    session.flush()
+    return result
+
+
+def mark_submitted(
+    session: Session, return_: Return, *, now: datetime, user_id: int | None = None
+) -> None:
+    """Record a return as submitted and clear the agency's escalations.
+
+    The agency's submit service (with its checks and declaration) is the usual way in; this is
+    the bookkeeping both share, so a late return always clears the escalation it answers.
+    """
+    return_.status = ReturnStatus.SUBMITTED.value
+    return_.submitted_at = now
+    return_.last_activity_at = now
+    return_.submitted_by_id = user_id
+    session.flush()
+    escalations.resolve_escalations_for(session, return_, now)

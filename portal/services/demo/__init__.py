@@ -1,0 +1,11 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._loading import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
+
+__all__ = [
+    "DEMO_DOMAIN",
+    "DEMO_PASSWORD",
+    "load_demo",
+]

@@ -1,0 +1,37 @@
+"""Email bodies from templates/email/*.txt and *.html (plain Jinja, usable outside a request)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ._outbox import Attachment, Email
+
+EMAIL_TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "email"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(EMAIL_TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_email(
+    template: str, /, *, to: str, subject: str, attachments: list[Attachment] | None = None, **context: Any
+) -> Email:
+    """An Email from `<template>.txt` and, when it exists, `<template>.html`."""
+    env = _environment()
+    context = {"subject": subject, **context}
+    text = env.get_template(f"{template}.txt").render(**context)
+    html = None
+    if (EMAIL_TEMPLATES / f"{template}.html").exists():
+        html = env.get_template(f"{template}.html").render(**context)
+    return Email(to=to, subject=subject, text=text, html=html, attachments=attachments or [])

@@ -1,0 +1,82 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._calibration import Counts, calibration
+from ._findings import (
+    SELF_GRADE_RULE,
+    answers_for,
+    complete_visit,
+    completed_visits_of_agency,
+    evidence_for,
+    outcome_for_agency,
+    record_finding,
+    review,
+    self_grades,
+    standard_of_visit,
+)
+from ._programme import ModerationProgress, draw_sample, moderation_progress
+from ._sampling import (
+    DEFAULT_RATE,
+    MAX_SEED,
+    Unit,
+    allocate,
+    choose,
+    chosen_returns,
+    current_sample,
+    rederive,
+    sample_history,
+    sample_size,
+)
+from ._visits import (
+    cancel_visit,
+    get_visit,
+    managers,
+    members,
+    plan_visits,
+    schedule_visit,
+    uk_to_utc,
+    utc_to_uk,
+    visit_counts,
+    visits_for,
+    visits_of_sample,
+)
+
+__all__ = [
+    "DEFAULT_RATE",
+    "MAX_SEED",
+    "SELF_GRADE_RULE",
+    "Counts",
+    "ModerationProgress",
+    "Unit",
+    "allocate",
+    "answers_for",
+    "calibration",
+    "cancel_visit",
+    "choose",
+    "chosen_returns",
+    "complete_visit",
+    "completed_visits_of_agency",
+    "current_sample",
+    "draw_sample",
+    "evidence_for",
+    "get_visit",
+    "managers",
+    "members",
+    "moderation_progress",
+    "outcome_for_agency",
+    "plan_visits",
+    "record_finding",
+    "rederive",
+    "review",
+    "sample_history",
+    "sample_size",
+    "schedule_visit",
+    "self_grades",
+    "standard_of_visit",
+    "uk_to_utc",
+    "utc_to_uk",
+    "visit_counts",
+    "visits_for",
+    "visits_of_sample",
+]

@@ -1,0 +1,201 @@
+"""Moderation findings: a moderated grade and note per standard beside the agency's self grade.
+
+The self grade of a standard is the agency's *modal* grade among its graded answers to that
+standard's questions (not applicable and not answered are left out); when two grades are equally
+common, the lower one is taken. The mode says what the agency claims for most of the standard;
+taking the lower grade on a tie never credits the agency with a claim it made for only half of
+it. A standard with no graded answers has no self grade, and its finding is not compared.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.models import (
+    Answer,
+    Evidence,
+    Finding,
+    Grade,
+    Question,
+    Return,
+    Standard,
+    Visit,
+    VisitStatus,
+)
+from portal.services import audit, mail
+from portal.services.accounts import LinkSettings
+from portal.services.common import NotFound, ServiceError
+from portal.services.mail import render_email
+from portal.services.tools import get_tool
+from portal.vocabulary import QUALITY_GRADES
+
+QUALITY = {g.value for g in QUALITY_GRADES}
+SELF_GRADE_RULE = (
+    "The self grade for a standard is the grade the agency gave most often to that standard's "
+    "questions, leaving out not applicable and unanswered questions; when two grades are equally "
+    "common, the lower one is used."
+)
+
+
+@dataclass(frozen=True)
+class StandardReview:
+    standard: Standard
+    self_grade: str | None
+    finding: Finding | None
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    question: Question
+    answer: Answer | None
+
+
+def modal_grade(counts: Mapping[str, int]) -> str | None:
+    """The most common quality grade; on a tie the lower grade; None when nothing was graded."""
+    graded = {g: n for g, n in counts.items() if g in QUALITY and n > 0}
+    if not graded:
+        return None
+    return max(graded, key=lambda g: (graded[g], -Grade(g).rank))
+
+
+def self_grades(session: Session, return_id: int) -> dict[int, str | None]:
+    """Each standard's self grade in a return, by standard id (standards with answers only)."""
+    rows = session.execute(
+        select(Question.standard_id, Answer.grade, func.count(Answer.id))
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.return_id == return_id, Answer.grade.is_not(None))
+        .group_by(Question.standard_id, Answer.grade)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for standard_id, grade, count in rows:
+        counts[standard_id][grade or ""] = count
+    return {standard_id: modal_grade(by_grade) for standard_id, by_grade in counts.items()}
+
+
+def review(session: Session, visit: Visit) -> list[StandardReview]:
+    """The return's standards (those in its variant) with self grade and finding, in order."""
+    return_ = visit.return_
+    grades = self_grades(session, return_.id)
+    found = {f.standard_id: f for f in visit.findings if f.question_id is None}
+    tool = get_tool(session, return_.cycle.tool_version.version)  # standards and questions eagerly
+    return [
+        StandardReview(s, grades.get(s.id), found.get(s.id))
+        for s in tool.standards
+        if any(q.in_variant(return_.variant) for q in s.questions)
+    ]
+
+
+def standard_of_visit(visit: Visit, standard_id: int) -> Standard:
+    for standard in visit.return_.cycle.tool_version.standards:
+        if standard.id == standard_id:
+            return standard
+    raise NotFound("No such standard in this return")
+
+
+def answers_for(session: Session, visit: Visit, standard: Standard) -> list[AnswerLine]:
+    """The agency's answers to a standard's questions (in its variant), read-only."""
+    return_ = visit.return_
+    questions = [q for q in standard.questions if q.in_variant(return_.variant)]
+    answers = {a.question_id: a for a in session.scalars(
+        select(Answer).where(Answer.return_id == return_.id,
+                             Answer.question_id.in_([q.id for q in questions]))
+    )}
+    return [AnswerLine(q, answers.get(q.id)) for q in questions]
+
+
+def evidence_for(session: Session, visit: Visit, standard: Standard) -> str:
+    text = session.scalar(select(Evidence.text).where(
+        Evidence.return_id == visit.return_id, Evidence.standard_id == standard.id))
+    return text or ""
+
+
+def record_finding(
+    session: Session, visit: Visit, *, standard_id: int, moderated_grade: str, note: str,
+    now: datetime, user_id: int | None,
+) -> Finding:
+    """Record (or change) the moderated grade and note for one standard of a visit."""
+    if visit.status == VisitStatus.CANCELLED.value:
+        raise ServiceError("This visit was cancelled")
+    if moderated_grade not in QUALITY:
+        raise ServiceError("Select the moderated grade")
+    standard = standard_of_visit(visit, standard_id)
+    finding = next((f for f in visit.findings
+                    if f.standard_id == standard.id and f.question_id is None), None)
+    self_grade = self_grades(session, visit.return_id).get(standard.id)
+    if finding is None:
+        finding = Finding(visit=visit, standard_id=standard.id, question_id=None,
+                          moderated_grade=moderated_grade)
+        session.add(finding)
+    finding.self_grade, finding.moderated_grade = self_grade, moderated_grade
+    finding.note = note.strip() or None
+    finding.recorded_at, finding.recorded_by_id = now, user_id
+    session.flush()
+    audit.record(session, action="finding.recorded", entity_type="visit", entity_id=visit.id,
+                 user_id=user_id, standard=standard.code, self_grade=finding.self_grade,
+                 moderated_grade=moderated_grade)
+    return finding
+
+
+def complete_visit(
+    session: Session, visit: Visit, *, outcome: str, now: datetime, user_id: int | None,
+    links: LinkSettings | None = None,
+) -> Visit:
+    """Record the visit's outcome and mark it completed; the agency is emailed a link to it."""
+    if visit.status == VisitStatus.CANCELLED.value:
+        raise ServiceError("This visit was cancelled")
+    if not outcome.strip():
+        raise ServiceError("Enter the outcome of the visit")
+    if not visit.findings:
+        raise ServiceError("Record a finding for at least one standard before the outcome")
+    visit.outcome = outcome.strip()
+    first_time = visit.status != VisitStatus.COMPLETED.value
+    if first_time:
+        visit.status = VisitStatus.COMPLETED.value
+        visit.completed_at = now
+    session.flush()
+    if first_time and links is not None:
+        _email_outcome(session, visit, links=links, now=now)
+    audit.record(session, action="visit.completed", entity_type="visit", entity_id=visit.id,
+                 user_id=user_id, findings=len(visit.findings))
+    return visit
+
+
+def _email_outcome(session: Session, visit: Visit, *, links: LinkSettings, now: datetime) -> None:
+    agency = visit.return_.agency
+    for contact in agency.contacts:
+        if contact.bounced_at is not None:
+            continue
+        email = render_email(
+            "moderation_outcome", to=contact.email,
+            subject=f"The outcome of {agency.name}'s moderation visit",
+            person=contact.name, agency=agency.name, cycle=visit.return_.cycle.label,
+            link=f"{links.base_url.rstrip('/')}/moderation/outcome/{visit.id}",
+            partnership=links.partnership, help_email=links.help_email,
+        )
+        mail.queue_email(session, email, kind="visit_outcome", now=now, contact_id=contact.id,
+                           return_id=visit.return_id)
+
+
+def completed_visits_of_agency(session: Session, agency_id: int) -> list[Visit]:
+    """An agency's completed visits, newest first (for its outcome pages)."""
+    return list(session.scalars(
+        select(Visit).join(Return, Return.id == Visit.return_id)
+        .options(joinedload(Visit.return_).joinedload(Return.cycle))
+        .where(Return.agency_id == agency_id, Visit.status == VisitStatus.COMPLETED.value)
+        .order_by(Visit.completed_at.desc())
+    ))
+
+
+def outcome_for_agency(session: Session, visit_id: int, agency_id: int) -> Visit:
+    """A completed visit to this agency, or NotFound (never another agency's)."""
+    visit = session.get(Visit, visit_id)
+    if (visit is None or visit.return_.agency_id != agency_id
+            or visit.status != VisitStatus.COMPLETED.value):
+        raise NotFound("No such visit")
+    return visit

@@ -1,0 +1,280 @@
+"""Moderation visits: fair assignment of members, scheduling with iCalendar invitations, progress.
+
+Every visit is attended by the partnerships manager and one Board or committee member (a user
+with the moderator role): the member with the fewest visits so far (not cancelled, in any cycle),
+ties by name. Scheduling, rescheduling and cancelling email an .ics to the attendees and the
+agency's contacts: the same UID for the visit's life, and a higher SEQUENCE for every update.
+Times are stored as naive UTC; people enter and read them as UK local time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.models import (
+    Agency,
+    ModerationSample,
+    Return,
+    Role,
+    User,
+    Visit,
+    VisitStatus,
+)
+from portal.services import audit, mail
+from portal.services.accounts import LinkSettings
+from portal.services.common import NotFound, ServiceError
+from portal.services.mail import render_email
+
+from ._calendar import Attendee, CalendarEvent, visit_calendar
+
+UK = ZoneInfo("Europe/London")
+OPEN_STATUSES = (VisitStatus.PLANNED.value, VisitStatus.SCHEDULED.value)
+
+
+def uk_to_utc(local: datetime) -> datetime:
+    """A naive UK wall-clock time as naive UTC."""
+    return local.replace(tzinfo=UK).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_uk(value: datetime) -> datetime:
+    """Naive UTC as naive UK wall-clock time."""
+    return value.replace(tzinfo=UTC).astimezone(UK).replace(tzinfo=None)
+
+
+# --- who attends --------------------------------------------------------------------------------
+
+def members(session: Session) -> list[User]:
+    """Active Board or committee members who can attend visits, by name."""
+    return list(session.scalars(
+        select(User).where(User.role == Role.MODERATOR.value, User.active.is_(True))
+        .order_by(User.name, User.id)
+    ))
+
+
+def managers(session: Session) -> list[User]:
+    return list(session.scalars(
+        select(User).where(User.role == Role.MANAGER.value, User.active.is_(True))
+        .order_by(User.name, User.id)
+    ))
+
+
+def visit_counts(session: Session) -> Counter[int]:
+    """Visits per member so far (not cancelled)."""
+    rows = session.execute(
+        select(Visit.member_id, func.count(Visit.id))
+        .where(Visit.member_id.is_not(None), Visit.status != VisitStatus.CANCELLED.value)
+        .group_by(Visit.member_id)
+    )
+    return Counter({member_id: count for member_id, count in rows if member_id is not None})
+
+
+def next_member(candidates: list[User], counts: Counter[int]) -> User | None:
+    """The member with the fewest visits, ties by name."""
+    if not candidates:
+        return None
+    return min(candidates, key=lambda u: (counts[u.id], u.name.lower(), u.id))
+
+
+def plan_visits(
+    session: Session, *, sample: ModerationSample, manager_id: int | None, now: datetime,
+    user_id: int | None = None,
+) -> list[Visit]:
+    """A planned visit for each chosen return that has none, each with the next member."""
+    have = set(session.scalars(select(Visit.return_id).where(Visit.sample_id == sample.id)))
+    returns = session.scalars(
+        select(Return).join(Agency).where(Return.id.in_(list(sample.chosen)))
+        .order_by(Agency.name)
+    ).all()
+    candidates, counts = members(session), visit_counts(session)
+    made = []
+    for return_ in returns:
+        if return_.id in have:
+            continue
+        member = next_member(candidates, counts)
+        if member is not None:
+            counts[member.id] += 1
+        made.append(Visit(sample_id=sample.id, return_id=return_.id, manager_id=manager_id,
+                          member_id=member.id if member else None,
+                          ics_uid=f"visit-{uuid.uuid4()}@compact-audit"))
+    session.add_all(made)
+    session.flush()
+    if made:
+        audit.record(session, action="visits.planned", entity_type="moderation_sample",
+                     entity_id=sample.id, user_id=user_id, visits=[v.id for v in made])
+    return made
+
+
+# --- finding visits -----------------------------------------------------------------------------
+
+def get_visit(session: Session, visit_id: int) -> Visit:
+    visit = session.scalar(
+        select(Visit).options(joinedload(Visit.return_).joinedload(Return.agency),
+                              joinedload(Visit.manager), joinedload(Visit.member))
+        .where(Visit.id == visit_id)
+    )
+    if visit is None:
+        raise NotFound("No such visit")
+    return visit
+
+
+def visits_of_sample(session: Session, sample: ModerationSample) -> list[Visit]:
+    return list(session.scalars(
+        select(Visit).options(joinedload(Visit.return_).joinedload(Return.agency),
+                              joinedload(Visit.member))
+        .join(Return).join(Agency).where(Visit.sample_id == sample.id).order_by(Agency.name)
+    ))
+
+
+def visits_for(session: Session, user: User) -> list[Visit]:
+    """A member's visits (a manager sees every visit they attend), soonest first."""
+    column = Visit.manager_id if user.role == Role.MANAGER.value else Visit.member_id
+    return list(session.scalars(
+        select(Visit).options(joinedload(Visit.return_).joinedload(Return.agency),
+                              joinedload(Visit.return_).joinedload(Return.cycle))
+        .join(ModerationSample).where(column == user.id)
+        .order_by(Visit.starts_at.is_(None), Visit.starts_at, Visit.id)
+    ))
+
+
+# --- scheduling ---------------------------------------------------------------------------------
+
+def schedule_visit(
+    session: Session, visit: Visit, *, starts_at: datetime, place: str, now: datetime,
+    links: LinkSettings, duration_minutes: int = 120, manager_id: int | None = None,
+    member_id: int | None = None, user_id: int | None = None,
+) -> Visit:
+    """Set (or change) date, time, place and attendees, and send the invitation or update."""
+    if visit.status not in OPEN_STATUSES:
+        raise ServiceError(f"This visit is {visit.status}: it cannot be scheduled")
+    if not place.strip():
+        raise ServiceError("Enter where the visit will take place")
+    if not 15 <= duration_minutes <= 8 * 60:
+        raise ServiceError("The visit must last between 15 minutes and 8 hours")
+    before = _attendee_users(visit)
+    manager = _user_with_role(session, manager_id or visit.manager_id, Role.MANAGER)
+    member = _user_with_role(session, member_id or visit.member_id, Role.MODERATOR)
+    visit.manager, visit.member = manager, member  # only once both are known to be valid
+    rescheduled = visit.status == VisitStatus.SCHEDULED.value
+    if rescheduled:
+        visit.ics_sequence += 1
+    visit.status = VisitStatus.SCHEDULED.value
+    visit.starts_at, visit.duration_minutes = starts_at, duration_minutes
+    visit.place = place.strip()
+    session.flush()
+    _send(session, visit, method="REQUEST", people=_attendees(visit), links=links, now=now,
+          updated=rescheduled)
+    dropped = [u for u in before if u.id not in {a.id for a in _attendee_users(visit)}]
+    if rescheduled and dropped:
+        _send(session, visit, method="CANCEL", links=links, now=now, updated=True,
+              people=[Attendee(u.name, u.email) for u in dropped])
+    audit.record(session, action="visit.rescheduled" if rescheduled else "visit.scheduled",
+                 entity_type="visit", entity_id=visit.id, user_id=user_id,
+                 starts_at=starts_at.isoformat(), place=visit.place,
+                 manager_id=visit.manager_id, member_id=visit.member_id,
+                 sequence=visit.ics_sequence)
+    return visit
+
+
+def _user_with_role(session: Session, user_id: int | None, role: Role) -> User:
+    user = session.get(User, user_id) if user_id else None
+    if user is None or user.role != role.value or not user.active:
+        who = "partnerships manager" if role == Role.MANAGER else "Board or committee member"
+        raise ServiceError(f"Select the {who} who will attend")
+    return user
+
+
+def cancel_visit(
+    session: Session, visit: Visit, *, now: datetime, links: LinkSettings | None,
+    user_id: int | None = None, reason: str | None = None,
+) -> Visit:
+    """Cancel a visit; if invitations went out, send a cancellation with the same UID."""
+    if visit.status not in OPEN_STATUSES:
+        raise ServiceError(f"This visit is {visit.status}: it cannot be cancelled")
+    invited = visit.status == VisitStatus.SCHEDULED.value
+    if invited and links is None:
+        raise ServiceError("Cancel the scheduled visits first: their attendees must be told")
+    visit.status = VisitStatus.CANCELLED.value
+    if invited and links is not None:
+        visit.ics_sequence += 1
+        _send(session, visit, method="CANCEL", people=_attendees(visit), links=links, now=now,
+              updated=True, reason=reason)
+    audit.record(session, action="visit.cancelled", entity_type="visit", entity_id=visit.id,
+                 user_id=user_id, reason=reason, sequence=visit.ics_sequence)
+    return visit
+
+
+def cancel_visits_of_sample(
+    session: Session, sample: ModerationSample, *, now: datetime, links: LinkSettings | None,
+    user_id: int | None,
+) -> None:
+    """Before a redraw: refuse if a visit took place, cancel the rest."""
+    visits = visits_of_sample(session, sample)
+    if any(v.status == VisitStatus.COMPLETED.value for v in visits):
+        raise ServiceError("A visit from this sample has taken place: the sample cannot be redrawn")
+    for visit in visits:
+        if visit.status in OPEN_STATUSES:
+            cancel_visit(session, visit, now=now, links=links, user_id=user_id,
+                         reason="The moderation sample was redrawn")
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+def _attendee_users(visit: Visit) -> list[User]:
+    return [u for u in (visit.manager, visit.member) if u is not None]
+
+
+def _attendees(visit: Visit) -> list[Attendee]:
+    """The manager, the member and the agency's working contacts."""
+    people = [Attendee(u.name, u.email) for u in _attendee_users(visit)]
+    people += [Attendee(c.name, c.email, contact_id=c.id)
+               for c in visit.return_.agency.working_contacts]
+    unique: dict[str, Attendee] = {}
+    for person in people:
+        unique.setdefault(person.email.lower(), person)
+    return list(unique.values())
+
+
+def _send(
+    session: Session, visit: Visit, *, method: str, people: list[Attendee], links: LinkSettings,
+    now: datetime, updated: bool, reason: str | None = None,
+) -> None:
+    """Queue one email with the .ics per person."""
+    event = _event(visit, method=method, now=now)
+    ics = mail.Attachment(filename="moderation-visit.ics",
+                            content_type=f"text/calendar; method={method}",
+                            content=visit_calendar(event))
+    agency = visit.return_.agency
+    verb = "Cancelled" if method == "CANCEL" else "Updated" if updated else "Invitation"
+    for person in people:
+        email = render_email(
+            "moderation_visit", to=person.email,
+            subject=f"{verb}: moderation visit to {agency.name}",
+            attachments=[ics], person=person.name, agency=agency.name, cancelled=method == "CANCEL",
+            updated=updated, when=utc_to_uk(event.starts_at), place=event.place, reason=reason,
+            cycle=visit.return_.cycle.label, partnership=links.partnership,
+            help_email=links.help_email,
+        )
+        mail.queue_email(session, email, kind=f"visit_{method.lower()}", now=now,
+                           contact_id=person.contact_id, return_id=visit.return_id)
+
+
+def _event(visit: Visit, *, method: str, now: datetime) -> CalendarEvent:
+    if visit.manager is None or visit.starts_at is None:
+        raise ServiceError("Schedule the visit first")
+    agency = visit.return_.agency
+    return CalendarEvent(
+        uid=visit.ics_uid, sequence=visit.ics_sequence, method=method, stamp=now,
+        starts_at=visit.starts_at,
+        ends_at=visit.starts_at + timedelta(minutes=visit.duration_minutes),
+        summary=f"Compact Audit moderation visit: {agency.name}",
+        description=f"Moderation visit for {agency.name}'s Compact Audit return "
+                    f"({visit.return_.cycle.label}).",
+        place=visit.place or "", organiser=Attendee(visit.manager.name, visit.manager.email),
+        attendees=_attendees(visit),
+    )

@@ -1,0 +1,91 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._import import COLUMNS, import_returns
+from ._previous import previous_answers, previous_return, start_from_previous
+from ._reading import (
+    DocQuestion,
+    DocStandard,
+    ReturnDocument,
+    StandardPart,
+    agency_returns,
+    find_part,
+    find_returns,
+    get_return,
+    in_variant,
+    progress,
+    return_document,
+    saved_answers,
+    standard_input,
+    standard_parts,
+    task_list,
+    variant_flag,
+)
+from ._rules import ActionInput, AnswerInput, StandardInput, answer_problems, evidence_problems
+from ._saving import (
+    Conflict,
+    ReadMark,
+    ReturnLocked,
+    bump_version,
+    digest,
+    read_mark,
+    save_standard,
+    write_standard,
+)
+from ._spreadsheet import read_workbook, return_workbook
+from ._submission import (
+    SubmitProblem,
+    SubmitRefused,
+    confirmation_recipients,
+    reopen_return,
+    return_filename,
+    submit_problems,
+    submit_return,
+)
+
+__all__ = [
+    "COLUMNS",
+    "ActionInput",
+    "AnswerInput",
+    "Conflict",
+    "DocQuestion",
+    "DocStandard",
+    "ReadMark",
+    "ReturnDocument",
+    "ReturnLocked",
+    "StandardInput",
+    "StandardPart",
+    "SubmitProblem",
+    "SubmitRefused",
+    "agency_returns",
+    "answer_problems",
+    "bump_version",
+    "confirmation_recipients",
+    "digest",
+    "evidence_problems",
+    "find_part",
+    "find_returns",
+    "get_return",
+    "import_returns",
+    "in_variant",
+    "previous_answers",
+    "previous_return",
+    "progress",
+    "read_mark",
+    "read_workbook",
+    "reopen_return",
+    "return_document",
+    "return_filename",
+    "return_workbook",
+    "save_standard",
+    "saved_answers",
+    "standard_input",
+    "standard_parts",
+    "start_from_previous",
+    "submit_problems",
+    "submit_return",
+    "task_list",
+    "variant_flag",
+    "write_standard",
+]

@@ -1,0 +1,107 @@
+"""What a consistent answer is: the rules every way of entering answers shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from portal.vocabulary import GRADE_LABELS, Grade
+
+GRADE_BY_TEXT = {
+    **{g.value: g for g in Grade},
+    **{label.lower(): g for g, label in GRADE_LABELS.items()},
+    "n/a": Grade.NOT_APPLICABLE,
+}
+TEXT_LIMIT = 5000
+WHO_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    what: str = ""
+    who: str = ""
+    by_when: date | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.what or self.who or self.by_when)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One question's answer as entered; grade None means not answered."""
+
+    code: str
+    grade: str | None = None
+    na_reason: str = ""
+    comment: str = ""
+    action: ActionInput = field(default_factory=ActionInput)
+
+    @property
+    def is_weak(self) -> bool:
+        return self.grade is not None and Grade(self.grade).is_weak
+
+
+@dataclass(frozen=True)
+class StandardInput:
+    """A standard's answers and evidence as entered."""
+
+    answers: list[AnswerInput]
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule an answer breaks; `part` names what to fix (grade, reason, what, who, by, comment)."""
+
+    code: str
+    part: str
+    message: str
+
+
+def parse_grade(text: str | None) -> Grade | None:
+    """A grade from its value or label (any case); None for blank; ValueError if unknown."""
+    cleaned = (text or "").strip().lower()
+    if not cleaned:
+        return None
+    if cleaned not in GRADE_BY_TEXT:
+        raise ValueError(text)
+    return GRADE_BY_TEXT[cleaned]
+
+
+def answer_problems(answer: AnswerInput) -> list[Problem]:
+    """Why an answer cannot be saved as it is: N/A needs a reason, a weak grade needs an action."""
+    code = answer.code
+    problems = []
+    if answer.grade == Grade.NOT_APPLICABLE.value and not answer.na_reason.strip():
+        problems.append(Problem(code, "reason", f"Enter why question {code} is not applicable"))
+    if answer.is_weak:
+        problems += action_problems(code, answer.action)
+    problems += [Problem(code, part, f"{label} for question {code} must be "
+                                     f"{limit} characters or fewer")
+                 for part, label, value, limit in (
+                     ("reason", "The reason", answer.na_reason, TEXT_LIMIT),
+                     ("comment", "The comment", answer.comment, TEXT_LIMIT),
+                     ("what", "The action", answer.action.what, TEXT_LIMIT),
+                     ("who", "Who will do it", answer.action.who, WHO_LIMIT))
+                 if len(value) > limit]
+    return problems
+
+
+def action_problems(code: str, action: ActionInput) -> list[Problem]:
+    problems = []
+    if not action.what.strip():
+        problems.append(Problem(code, "what", f"Enter what will be done about question {code}"))
+    if not action.who.strip():
+        problems.append(Problem(code, "who", f"Enter who will do the action for question {code}"))
+    if action.by_when is None:
+        problems.append(Problem(code, "by", f"Enter the date the action for question {code} "
+                                            "will be done by"))
+    return problems
+
+
+def evidence_problems(standard_code: str, evidence: str) -> list[str]:
+    if len(evidence) > TEXT_LIMIT * 4:
+        return [f"The evidence for standard {standard_code} must be {TEXT_LIMIT * 4} characters "
+                "or fewer"]
+    return []

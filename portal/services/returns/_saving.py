@@ -1,0 +1,202 @@
+"""Saving answers with optimistic locking on the return's version: no silent overwrites."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from portal.models import Action, Answer, Evidence, Grade, Return, ReturnStatus, User
+from portal.services.common import ServiceError
+
+from ._reading import StandardPart, saved_answers, standard_input
+from ._rules import AnswerInput, Problem, StandardInput, answer_problems
+
+CLAIM_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ReadMark:
+    """What a form was showing: the return's version and a digest of the standard's answers."""
+
+    version: int
+    digest: str
+
+
+class ReturnLocked(ServiceError):
+    """The return is submitted: nothing can change until a manager reopens it."""
+
+
+class AnswersInvalid(ServiceError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+class Conflict(ServiceError):
+    """Someone else saved this standard after the form was read; theirs is what is saved now."""
+
+    def __init__(self, theirs: StandardInput, *, saved_by: str | None,
+                 saved_at: datetime | None, mark: ReadMark) -> None:
+        self.theirs = theirs
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+        self.mark = mark  # resubmitting with this mark saves over theirs, knowingly
+        super().__init__(f"{saved_by or 'Someone else'} saved these answers while you were "
+                         "editing them")
+
+
+def digest(data: StandardInput) -> str:
+    """A short fingerprint of a standard's answers, to tell whether they changed."""
+    canonical = json.dumps(asdict(data), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def read_mark(session: Session, return_: Return, part: StandardPart) -> ReadMark:
+    answers, evidence = saved_answers(session, return_)
+    return ReadMark(return_.version, digest(standard_input(part, answers, evidence)))
+
+
+def ensure_editable(return_: Return) -> None:
+    if return_.status == ReturnStatus.SUBMITTED.value:
+        raise ReturnLocked("This return has been submitted. Ask the partnership to reopen it "
+                           "if something needs to change.")
+
+
+def save_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
+                  *, read: ReadMark, user_id: int | None, now: datetime) -> None:
+    """Save one standard's answers, refusing with Conflict if another save changed them since."""
+    ensure_editable(return_)
+    problems = [p for answer in data.answers for p in answer_problems(answer)]
+    if problems:
+        raise AnswersInvalid(problems)
+    _claim(session, return_, part, read, now)
+    write_standard(session, return_, part, data, user_id=user_id, now=now)
+
+
+def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark,
+           now: datetime) -> None:
+    """Bump the version the form read; if it moved on, go on only if this standard is unchanged."""
+    if bump_version(session, return_, read.version, now=now):
+        return
+    for _ in range(CLAIM_ATTEMPTS):
+        answers, evidence = saved_answers(session, return_)
+        current = standard_input(part, answers, evidence)
+        version, status = session.execute(
+            select(Return.version, Return.status).where(Return.id == return_.id)).one()
+        if status == ReturnStatus.SUBMITTED.value:  # submitted by someone else meanwhile
+            raise ReturnLocked("This return was submitted while you were working on it. Ask the "
+                               "partnership to reopen it if something needs to change.")
+        if digest(current) != read.digest:
+            saved_by, saved_at = _last_saved(session, return_, part)
+            raise Conflict(current, saved_by=saved_by, saved_at=saved_at,
+                           mark=ReadMark(version, digest(current)))
+        if bump_version(session, return_, version, now=now):
+            return  # another standard was saved meanwhile: this one is as the user saw it
+    raise ServiceError("The return is being saved by someone else. Try again.")
+
+
+def bump_version(session: Session, return_: Return, version: int, *, now: datetime,
+                 editable_only: bool = True) -> bool:
+    """Atomically move the return from `version` to the next; False if it was not at `version`
+    (or, with editable_only, if it has been submitted: nothing may be written into it then)."""
+    query = update(Return).where(Return.id == return_.id, Return.version == version)
+    if editable_only:
+        query = query.where(Return.status != ReturnStatus.SUBMITTED.value)
+    result = session.execute(
+        query
+        .values(version=Return.version + 1, last_activity_at=now,
+                status=case((Return.status == ReturnStatus.NOT_STARTED.value,
+                             ReturnStatus.IN_PROGRESS.value), else_=Return.status))
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(return_, ["version", "status", "last_activity_at"])
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _last_saved(session: Session, return_: Return,
+                part: StandardPart) -> tuple[str | None, datetime | None]:
+    ids = [q.id for q in part.questions]
+    row = session.execute(
+        select(User.name, User.email, Answer.updated_at).join(User, User.id == Answer.updated_by_id)
+        .where(Answer.return_id == return_.id, Answer.question_id.in_(ids))
+        .order_by(Answer.updated_at.desc()).limit(1)
+    ).first()
+    evidence = session.execute(
+        select(User.name, User.email, Evidence.updated_at)
+        .join(User, User.id == Evidence.updated_by_id)
+        .where(Evidence.return_id == return_.id, Evidence.standard_id == part.standard.id)
+    ).first()
+    latest = max((r for r in (row, evidence) if r is not None), key=lambda r: r[2], default=None)
+    return (latest[0] or latest[1], latest[2]) if latest else (None, None)
+
+
+def write_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
+                   *, user_id: int | None, now: datetime,
+                   record_blanks: frozenset[str] = frozenset()) -> None:
+    """Store a standard's answers, actions and evidence as given (the caller holds the version).
+
+    A blank answer gets a row (grade NULL: not answered) only if its code is in record_blanks.
+    """
+    ids = {q.code: q.id for q in part.questions}
+    answers = {a.question_id: a for a in session.scalars(
+        select(Answer).where(Answer.return_id == return_.id, Answer.question_id.in_(ids.values())))}
+    actions = {a.question_id: a for a in session.scalars(
+        select(Action).where(Action.return_id == return_.id, Action.question_id.in_(ids.values())))}
+    for given in data.answers:
+        question_id = ids[given.code]
+        row = answers.get(question_id)
+        if row is None and given.code in record_blanks:
+            row = Answer(return_id=return_.id, question_id=question_id)
+            session.add(row)
+        _write_answer(session, return_, question_id, given, row, user_id, now)
+        _write_action(session, return_, question_id, given, actions.get(question_id))
+    write_evidence(session, return_, part.standard.id, data.evidence, user_id=user_id, now=now)
+    session.flush()
+
+
+def _write_answer(session: Session, return_: Return, question_id: int, given: AnswerInput,
+                  row: Answer | None, user_id: int | None, now: datetime) -> None:
+    if row is None:
+        if given.grade is None and not given.comment.strip():
+            return  # nothing entered: no row, which counts as not answered
+        row = Answer(return_id=return_.id, question_id=question_id)
+        session.add(row)
+    row.grade = given.grade
+    is_na = given.grade == Grade.NOT_APPLICABLE.value
+    row.na_reason = (given.na_reason.strip() or None) if is_na else None
+    row.comment = given.comment.strip() or None
+    row.updated_at = now
+    row.updated_by_id = user_id
+
+
+def _write_action(session: Session, return_: Return, question_id: int, given: AnswerInput,
+                  row: Action | None) -> None:
+    if not given.is_weak or given.action.is_empty:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = Action(return_id=return_.id, question_id=question_id)
+        session.add(row)
+    row.what = given.action.what.strip()
+    row.who = given.action.who.strip()
+    row.by_when = given.action.by_when
+
+
+def write_evidence(session: Session, return_: Return, standard_id: int, text: str, *,
+                   user_id: int | None, now: datetime) -> None:
+    row = session.scalar(select(Evidence).where(Evidence.return_id == return_.id,
+                                                Evidence.standard_id == standard_id))
+    if row is None:
+        if not text.strip():
+            return
+        row = Evidence(return_id=return_.id, standard_id=standard_id)
+        session.add(row)
+    row.text = text.strip()
+    row.updated_at = now
+    row.updated_by_id = user_id

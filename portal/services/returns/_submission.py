@@ -1,0 +1,154 @@
+"""Submitting a return (checked, locked, confirmed by email with a PDF copy) and reopening it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from portal.models import Return, ReturnStatus, User
+from portal.services import audit, mail
+from portal.services.accounts import LinkSettings
+from portal.services.common import ServiceError
+from portal.services.cycles import mark_submitted
+from portal.services.mail import Attachment, render_email
+
+from ._reading import ReturnDocument, return_document, saved_answers, standard_parts
+from ._rules import AnswerInput, answer_problems
+from ._saving import bump_version, ensure_editable
+
+
+@dataclass(frozen=True)
+class SubmitProblem:
+    """Something to fix before submitting; `part` is grade, reason, what, who, by or evidence."""
+
+    standard_code: str
+    question_code: str | None
+    part: str
+    message: str
+
+
+class SubmitRefused(ServiceError):
+    def __init__(self, problems: list[SubmitProblem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} thing(s) to finish before you can submit")
+
+
+def submit_problems(session: Session, return_: Return) -> list[SubmitProblem]:
+    """Every unanswered question, missing reason, missing action and missing evidence, in order."""
+    answers, evidence = saved_answers(session, return_)
+    problems = []
+    for part in standard_parts(session, return_):
+        code = part.standard.code
+        for question in part.questions:
+            answer = answers.get(question.code, AnswerInput(question.code))
+            if answer.grade is None:
+                problems.append(SubmitProblem(code, question.code, "grade",
+                                              f"Select a grade for question {question.code}"))
+                continue
+            problems += [SubmitProblem(code, question.code, p.part, p.message)
+                         for p in answer_problems(answer)]
+        if not evidence.get(code, "").strip():
+            problems.append(SubmitProblem(code, None, "evidence",
+                                          f"Describe your evidence for standard {code}: "
+                                          f"{part.standard.title}"))
+    return problems
+
+
+def submit_return(session: Session, return_: Return, *, user: User, declaration_name: str,
+                  declaration_role: str, read_version: int, links: LinkSettings,
+                  render_copy: Callable[[ReturnDocument], bytes], now: datetime) -> None:
+    """Lock a complete return and email its PDF copy to the submitter and the agency's contacts.
+
+    `render_copy` turns the return into its PDF: the caller (the edge) picks the renderer."""
+    ensure_editable(return_)
+    if return_.version != read_version:
+        raise ServiceError("These answers were changed while you were checking them. "
+                           "Check them again before you submit.")
+    problems = submit_problems(session, return_)
+    if problems:
+        raise SubmitRefused(problems)
+    if not bump_version(session, return_, read_version, now=now):
+        raise ServiceError("These answers were changed while you were checking them. "
+                           "Check them again before you submit.")
+    mark_submitted(session, return_, now=now, user_id=user.id)  # also clears its escalation
+    return_.declaration_name = declaration_name.strip()
+    return_.declaration_role = declaration_role.strip()
+    session.flush()
+    session.refresh(return_)
+    audit.record(session, action="return.submitted", entity_type="return", entity_id=return_.id,
+                 user_id=user.id, cycle=return_.cycle.label, agency=return_.agency.name)
+    _confirm(session, return_, user, links=links, render_copy=render_copy, now=now)
+
+
+def _confirm(session: Session, return_: Return, user: User, *, links: LinkSettings,
+             render_copy: Callable[[ReturnDocument], bytes], now: datetime) -> None:
+    pdf = Attachment(return_filename(return_), "application/pdf",
+                     render_copy(return_document(session, return_)))
+    for address, contact_id in confirmation_recipients(return_, user).items():
+        email = render_email(
+            "return_submitted", to=address, attachments=[pdf],
+            subject=f"Compact Audit {return_.cycle.label}: {return_.agency.name}'s return "
+                    "has been submitted",
+            agency=return_.agency.name, cycle=return_.cycle.label, submitted_by=user.name or
+            user.email, submitted_at=now, declaration_name=return_.declaration_name,
+            declaration_role=return_.declaration_role,
+            link=f"{links.base_url.rstrip('/')}/agency/", partnership=links.partnership,
+            help_email=links.help_email,
+        )
+        mail.queue_email(session, email, kind="return_submitted", now=now,
+                           contact_id=contact_id, return_id=return_.id)
+
+
+def confirmation_recipients(return_: Return, user: User) -> dict[str, int | None]:
+    """Who is sent the submitted copy: the submitter and the agency's working contacts
+    (address -> contact id, None for the submitter)."""
+    recipients: dict[str, int | None] = {user.email.lower(): None}
+    for contact in return_.agency.working_contacts:
+        recipients.setdefault(contact.email.lower(), contact.id)
+    return recipients
+
+
+def return_filename(return_: Return, extension: str = "pdf") -> str:
+    """The download name of a return's copy, e.g. compact-audit-2018-19-riverside-youth-club.pdf."""
+    slug = re.sub(r"[^a-z0-9]+", "-", return_.agency.name.lower()).strip("-")[:60]
+    return f"compact-audit-{return_.cycle.label}-{slug}.{extension}"
+
+
+def reopen_return(session: Session, return_: Return, *, reason: str, user_id: int | None,
+                  now: datetime, links: LinkSettings | None = None) -> None:
+    """A manager reopens a submitted return so the agency can change and resubmit it; the
+    agency's working contacts are told why (when links are given)."""
+    if return_.status != ReturnStatus.SUBMITTED.value:
+        raise ServiceError("Only a submitted return can be reopened")
+    if not reason.strip():
+        raise ServiceError("Enter why the return is being reopened")
+    if not bump_version(session, return_, return_.version, now=now, editable_only=False):
+        raise ServiceError("The return changed just now. Try again.")
+    return_.status = ReturnStatus.REOPENED.value
+    return_.reopened_at = now
+    return_.reopen_reason = reason.strip()
+    session.flush()
+    audit.record(session, action="return.reopened", entity_type="return", entity_id=return_.id,
+                 user_id=user_id, reason=reason.strip(), cycle=return_.cycle.label,
+                 agency=return_.agency.name)
+    if links is not None:
+        _tell_reopened(session, return_, links=links, now=now)
+
+
+def _tell_reopened(session: Session, return_: Return, *, links: LinkSettings,
+                   now: datetime) -> None:
+    for contact in return_.agency.working_contacts:
+        email = render_email(
+            "return_reopened", to=contact.email,
+            subject=f"Compact Audit {return_.cycle.label}: {return_.agency.name}'s return has "
+                    "been reopened",
+            name=contact.name, agency=return_.agency.name, cycle=return_.cycle.label,
+            reason=return_.reopen_reason, link=f"{links.base_url.rstrip('/')}/agency/",
+            partnership=links.partnership, help_email=links.help_email,
+        )
+        mail.queue_email(session, email, kind="return_reopened", now=now,
+                           contact_id=contact.id, return_id=return_.id)

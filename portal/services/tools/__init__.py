@@ -1,0 +1,27 @@
+"""Public interface of this capability: import from here, never from its _private modules."""
+
+from __future__ import annotations
+
+from ._versions import (
+    CURRENT_EDITION,
+    ToolInvalid,
+    get_tool,
+    latest_tool,
+    load_tool,
+    questions_for_variant,
+    read_tool_file,
+    tool_as_dict,
+    validate_tool,
+)
+
+__all__ = [
+    "CURRENT_EDITION",
+    "ToolInvalid",
+    "get_tool",
+    "latest_tool",
+    "load_tool",
+    "questions_for_variant",
+    "read_tool_file",
+    "tool_as_dict",
+    "validate_tool",
+]

@@ -1,0 +1,200 @@
+"""Loading, validating and showing versions of the audit tool."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import GradeDescriptor, Question, Standard, ToolVersion
+from portal.services.common import ServiceError
+from portal.vocabulary import QUALITY_GRADES, Variant
+
+TOOLS_DIR = Path(__file__).resolve().parents[2] / "tools"
+CURRENT_EDITION = TOOLS_DIR / "compact-audit-2026.1.json"
+VARIANTS = {v.value for v in Variant}
+GRADE_KEYS = [g.value for g in QUALITY_GRADES]
+QUESTION_CODE = re.compile(r"^(\d+)\.(\d+)$")
+SHORT_LIMIT = 20
+
+
+class ToolInvalid(ServiceError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("The tool file has problems:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    tool_version: ToolVersion
+    created: bool
+
+
+def read_tool_file(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse a tool file, returning its data and checksum."""
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ToolInvalid([f"not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from exc
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def validate_tool(data: Any) -> list[str]:
+    """Every problem with a tool's data, or an empty list."""
+    if not isinstance(data, dict):
+        return ["the file must hold one JSON object"]
+    problems = [f"missing {key!r}" for key in ("version", "title", "standards") if not data.get(key)]
+    standards = data.get("standards") or []
+    if not isinstance(standards, list):
+        return [*problems, "'standards' must be a list"]
+    seen: set[str] = set()
+    for s_index, standard in enumerate(standards, 1):
+        problems += _validate_standard(standard, s_index, seen)
+    short = sum(1 for s in standards for q in _questions(s) if "short" in q.get("variants", []))
+    if short > SHORT_LIMIT:
+        problems.append(f"the short variant has {short} questions; at most {SHORT_LIMIT} allowed")
+    return problems
+
+
+def _questions(standard: Any) -> list[dict[str, Any]]:
+    questions = standard.get("questions") if isinstance(standard, dict) else None
+    return [q for q in questions if isinstance(q, dict)] if isinstance(questions, list) else []
+
+
+def _validate_standard(standard: Any, index: int, seen: set[str]) -> list[str]:
+    if not isinstance(standard, dict):
+        return [f"standard {index}: must be an object"]
+    code = str(standard.get("code", ""))
+    where = f"standard {code or index}"
+    problems = [] if code.isdigit() else [f"{where}: code must be a number"]
+    if not standard.get("title"):
+        problems.append(f"{where}: missing title")
+    questions = _questions(standard)
+    if not questions:
+        problems.append(f"{where}: has no questions")
+    for question in questions:
+        problems += _validate_question(question, code, seen)
+    return problems
+
+
+def _validate_question(question: dict[str, Any], standard_code: str, seen: set[str]) -> list[str]:
+    code = str(question.get("code", ""))
+    where = f"question {code or '(no code)'}"
+    problems = []
+    match = QUESTION_CODE.match(code)
+    if not match or match.group(1) != standard_code:
+        problems.append(f"{where}: code must look like {standard_code}.N")
+    if code in seen:
+        problems.append(f"{where}: code used twice")
+    seen.add(code)
+    if not str(question.get("text", "")).strip():
+        problems.append(f"{where}: missing text")
+    variants = question.get("variants")
+    if not isinstance(variants, list) or not variants or not set(variants) <= VARIANTS:
+        problems.append(f"{where}: variants must be a non-empty list of {sorted(VARIANTS)}")
+    descriptors = question.get("descriptors")
+    if not isinstance(descriptors, dict) or sorted(descriptors) != sorted(GRADE_KEYS):
+        problems.append(f"{where}: descriptors must give exactly {', '.join(GRADE_KEYS)}")
+    elif not all(str(text).strip() for text in descriptors.values()):
+        problems.append(f"{where}: every descriptor needs text")
+    return problems
+
+
+def load_tool(session: Session, path: Path = CURRENT_EDITION) -> LoadResult:
+    """Validate a tool file and store it as a new immutable version (idempotent for the same file)."""
+    data, checksum = read_tool_file(path)
+    problems = validate_tool(data)
+    if problems:
+        raise ToolInvalid(problems)
+    existing = session.scalar(select(ToolVersion).where(ToolVersion.version == data["version"]))
+    if existing is not None:
+        if existing.checksum != checksum:
+            raise ToolInvalid([
+                f"version {data['version']} is already loaded with different content; "
+                "a loaded version never changes: give the new edition a new version"
+            ])
+        return LoadResult(existing, created=False)
+    return LoadResult(_store(session, data, checksum), created=True)
+
+
+def _store(session: Session, data: dict[str, Any], checksum: str) -> ToolVersion:
+    published = date.fromisoformat(data["published"]) if data.get("published") else None
+    tool = ToolVersion(
+        version=data["version"], title=data["title"], published=published, checksum=checksum
+    )
+    session.add(tool)
+    session.flush()
+    for s_pos, s_data in enumerate(data["standards"], 1):
+        standard = Standard(
+            tool_version_id=tool.id, code=str(s_data["code"]), title=s_data["title"],
+            summary=s_data.get("summary", ""), position=s_pos,
+        )
+        session.add(standard)
+        session.flush()
+        for q_pos, q_data in enumerate(s_data["questions"], 1):
+            session.add(_question(tool.id, standard.id, q_pos, q_data))
+    session.flush()
+    return tool
+
+
+def _question(tool_id: int, standard_id: int, position: int, data: dict[str, Any]) -> Question:
+    variants = set(data["variants"])
+    question = Question(
+        tool_version_id=tool_id, standard_id=standard_id, code=data["code"], text=data["text"],
+        position=position, in_full="full" in variants, in_schools="schools" in variants,
+        in_short="short" in variants,
+    )
+    question.descriptors = [
+        GradeDescriptor(grade=grade, text=data["descriptors"][grade], position=i)
+        for i, grade in enumerate(GRADE_KEYS)
+    ]
+    return question
+
+
+def latest_tool(session: Session) -> ToolVersion | None:
+    return session.scalar(select(ToolVersion).order_by(ToolVersion.id.desc()).limit(1))
+
+
+def get_tool(session: Session, version: str | None = None) -> ToolVersion:
+    """A tool version with its standards and questions loaded; the latest when none is named."""
+    query = select(ToolVersion).options(
+        selectinload(ToolVersion.standards)
+        .selectinload(Standard.questions)
+        .selectinload(Question.descriptors)
+    )
+    query = (query.where(ToolVersion.version == version) if version
+             else query.order_by(ToolVersion.id.desc()).limit(1))
+    tool = session.scalar(query)
+    if tool is None:
+        raise ServiceError(f"No tool version {version} is loaded" if version else "No tool is loaded")
+    return tool
+
+
+def tool_as_dict(tool: ToolVersion) -> dict[str, Any]:
+    """The shape `flask tools show --format json` prints."""
+    return {
+        "version": tool.version,
+        "title": tool.title,
+        "standards": [
+            {
+                "code": s.code,
+                "title": s.title,
+                "questions": [
+                    {"code": q.code, "text": q.text, "variants": q.variants} for q in s.questions
+                ],
+            }
+            for s in tool.standards
+        ],
+    }
+
+
+def questions_for_variant(tool: ToolVersion, variant: str) -> list[Question]:
+    return [q for s in tool.standards for q in s.questions if q.in_variant(variant)]

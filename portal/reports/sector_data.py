@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal.models import Cycle, CycleStatus, Question, Sector
 from portal.models import Standard as StandardModel
 from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
+from portal.reports.na_blank import NA_BLANK_SHARE, NaBlankQuestion, na_blank_questions
 from portal.services import cycles
 from portal.services.analysis import (
     Tally,
@@ -33,7 +34,6 @@ from portal.services.cycles import SectorFigures
 
 UK = ZoneInfo("Europe/London")
 MIN_GRADED = 5  # fewer graded answers than this: too few to compare (grid cells and changes)
-NA_BLANK_SHARE = 0.10  # a question gets a sentence when N/A + blank reach this share of answers
 
 METHOD_NOTE = (
     "Counted: every question in the tool variant of every return submitted in the cycle. "
@@ -175,57 +175,6 @@ class TooFew:
 
 
 @dataclass(frozen=True)
-class SectorCount:
-    sector: str
-    count: int
-
-
-@dataclass(frozen=True)
-class NaBlankQuestion:
-    """A question whose N/A and blank answers reach NA_BLANK_SHARE of its answers, by sector."""
-
-    code: str
-    text: str
-    answers: int
-    not_applicable: list[SectorCount]
-    not_answered: list[SectorCount]
-
-    @property
-    def not_applicable_total(self) -> int:
-        return sum(c.count for c in self.not_applicable)
-
-    @property
-    def not_answered_total(self) -> int:
-        return sum(c.count for c in self.not_answered)
-
-    @property
-    def share(self) -> float:
-        return (self.not_applicable_total + self.not_answered_total) / self.answers
-
-    @property
-    def sentence(self) -> str:
-        """The committee's own wording: who said N/A, and who left it blank, by sector."""
-        said = (f"{_agencies(self.not_applicable_total)} felt it was not applicable "
-                f"({_by_sector(self.not_applicable)})" if self.not_applicable else
-                "No agency marked it not applicable")
-        blank = (f"{'a further ' if self.not_applicable else ''}"
-                 f"{_agencies(self.not_answered_total)} left it blank "
-                 f"({_by_sector(self.not_answered)})" if self.not_answered else
-                 "none left it blank")
-        return (f"Question {self.code}, \u201c{self.text.rstrip('.?')}\u201d: {said}; {blank}. "
-                f"That is {self.share:.0%} of its {self.answers} answers.")
-
-
-def _agencies(count: int) -> str:
-    return f"{count} {'agency' if count == 1 else 'agencies'}"
-
-
-def _by_sector(counts: list[SectorCount]) -> str:
-    parts = [f"{c.count} in {c.sector}" for c in counts]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-@dataclass(frozen=True)
 class SectorReport:
     cycle: str
     cohort: str
@@ -304,7 +253,7 @@ def sector_report(
         grid_sectors=[s.sector for s in sections], grid=_grid(sections),
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
         final_deadline=cycle.final_deadline, provisional=is_provisional(cycle, now=now),
-        na_blank=tuple(na_blank_questions(sections)),
+        na_blank=tuple(na_blank_questions((s.sector, s.questions) for s in sections)),
     )
 
 
@@ -413,30 +362,3 @@ def _grid(sections: list[SectorSection]) -> list[GridRow]:
             titles[row.code] = row.title
     return [GridRow(code, titles[code], [cells[code].get(s.sector) for s in sections])
             for code in sorted(cells, key=code_key)]
-
-
-def na_blank_questions(sections: list[SectorSection]) -> list[NaBlankQuestion]:
-    """Questions whose N/A and blank answers reach NA_BLANK_SHARE of their answers, in tool
-    order, from the sector question table already counted in SQL (one row per sector and
-    question, so this loop is over at most sectors x questions, never over answers)."""
-    texts: dict[str, str] = {}
-    answers: dict[str, int] = {}
-    na: dict[str, list[SectorCount]] = {}
-    blank: dict[str, list[SectorCount]] = {}
-    for section in sections:
-        for q in section.questions:
-            t = q.tally
-            texts[q.code] = q.text
-            answers[q.code] = answers.get(q.code, 0) + t.graded + t.not_applicable + t.not_answered
-            if t.not_applicable:
-                na.setdefault(q.code, []).append(SectorCount(section.sector, t.not_applicable))
-            if t.not_answered:
-                blank.setdefault(q.code, []).append(SectorCount(section.sector, t.not_answered))
-    found = [NaBlankQuestion(code, texts[code], answers[code], _largest(na.get(code, [])),
-                             _largest(blank.get(code, [])))
-             for code in sorted(texts, key=code_key) if answers[code]]
-    return [q for q in found if q.share >= NA_BLANK_SHARE]
-
-
-def _largest(counts: list[SectorCount]) -> list[SectorCount]:
-    return sorted(counts, key=lambda c: -c.count)  # stable: ties keep sector order

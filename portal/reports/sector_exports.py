@@ -19,8 +19,8 @@ from typing import Any
 from openpyxl import Workbook
 
 from portal.reports.moderation_data import CALIBRATIONS
+from portal.reports.na_blank import NaBlankQuestion
 from portal.reports.sector_data import (
-    NaBlankQuestion,
     QuestionRow,
     SectorReport,
     SectorSection,

@@ -13,8 +13,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from portal.reports.na_blank import NaBlankQuestion
 from portal.reports.pdf_common import CELL, H1, H3, HEAD_FILL, RULE, SMALL, para
-from portal.reports.sector_data import NaBlankQuestion, SectorReport, too_few
+from portal.reports.sector_data import SectorReport, too_few
 from portal.reports.shading import BANDS, BLACK, TOO_FEW_FILL, band
 from portal.reports.wording import (
     NO_FIGURE,

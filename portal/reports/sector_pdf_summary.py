@@ -69,16 +69,16 @@ def _returns(report: SectorReport, width: float) -> list[Flowable]:
     label = report.not_returned_label.replace(" it", "").capitalize()
     rows = [[Paragraph(escape(s.sector), GRID_TITLE), s.issued, s.returned, pct(s.return_rate),
              s.not_returned] for s in report.returns_by_sector]
-    total = ["All sectors", report.issued, report.returned, pct(report.return_rate),
-             report.issued - report.returned]
+    total = [["All sectors", report.issued, report.returned, pct(report.return_rate),
+              report.issued - report.returned]] if report.sector is None else []
     head = [Paragraph(f"<b>{h}</b>", GRID_TITLE)
             for h in ("Sector", "Issued", "Returned", "Return rate", label)]
-    made = Table([head, *rows, total], colWidths=[width - 4 * 40.0] + [40.0] * 4, hAlign="LEFT")
+    made = Table([head, *rows, *total], colWidths=[width - 4 * 40.0] + [40.0] * 4, hAlign="LEFT")
     made.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
         ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-        *PADDING,
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"), *PADDING,
+        *([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold")] if total else []),
     ]))
     return [para("Return rate by sector", H3_TIGHT), made]
 

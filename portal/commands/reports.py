@@ -35,4 +35,5 @@ def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: 
     else:
         content = FORMATS[fmt][1](report)
     out.write_bytes(content)
-    click.echo(f"Wrote the {report.cycle} report ({fmt}, {len(content):,} bytes) to {out}")
+    status = f"provisional: {report.can_still_return} can still return, " if report.provisional else ""
+    click.echo(f"Wrote the {report.cycle} report ({status}{fmt}, {len(content):,} bytes) to {out}")

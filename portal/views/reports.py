@@ -16,7 +16,6 @@ from portal.reports.agency_comparison import (
     render_comparison_csv,
 )
 from portal.reports.cycle_list import report_cycles
-from portal.reports.moderation_data import CALIBRATION_LABELS, CALIBRATIONS
 from portal.reports.sector_data import MIN_GRADED, SectorReport, sector_report
 from portal.reports.sector_exports import FORMATS
 from portal.reports.sector_pdf import QUESTIONS_SHOWN, render_sector_report
@@ -27,7 +26,6 @@ from portal.reports.wording import (
     pct,
     provisional_line,
     returns_sentence,
-    standard_counts,
     too_few_note,
     top_three_sentence,
     visits_sentence,
@@ -56,8 +54,7 @@ def cycle(label: str) -> str:
         "reports/cycle.html", report=report, pct=pct, change_words=change_words,
         sectors=[s.name for s in register.sectors(session)],
         agencies=agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
-        calibrations=[(CALIBRATION_LABELS[c], c) for c in CALIBRATIONS],
-        top_three=top_three_sentence(report), standard_counts=standard_counts,
+        top_three=top_three_sentence(report),
         provisional=provisional_line(report), returns_sentence=returns_sentence(report),
         visits=visits_sentence(report.moderation),
         calibration=calibration_sentence(report.moderation),

@@ -7,9 +7,11 @@ from ._reading import (
     ResponseRow,
     Responses,
     SectorRate,
+    answered_count,
     get_request,
     list_requests,
     recipient_for,
+    requests_following,
     requests_for_agency,
     response_rates,
     responses,
@@ -21,7 +23,14 @@ from ._reminders import (
     reminder_due_on,
     send_due_reminders,
 )
-from ._sending import MAX_QUESTIONS, NewQuestion, NewRequest, long_date, send_request
+from ._sending import (
+    MAX_QUESTIONS,
+    NewQuestion,
+    NewRequest,
+    RequestRejected,
+    long_date,
+    send_request,
+)
 
 __all__ = [
     "MAX_QUESTIONS",
@@ -30,11 +39,13 @@ __all__ = [
     "NewQuestion",
     "NewRequest",
     "ReminderStage",
+    "RequestRejected",
     "ResponseRow",
     "Responses",
     "SectorRate",
     "SentReminder",
     "answer_request",
+    "answered_count",
     "display_value",
     "get_request",
     "is_closed",
@@ -42,6 +53,7 @@ __all__ = [
     "long_date",
     "recipient_for",
     "reminder_due_on",
+    "requests_following",
     "requests_for_agency",
     "response_rates",
     "responses",

@@ -15,9 +15,9 @@ from portal.models import (
     RequestRecipient,
 )
 from portal.services import audit, recommendations
-from portal.services.common import ServiceError, uk_date
+from portal.services.common import uk_date
 
-from ._sending import long_date
+from ._sending import RequestRejected, long_date
 
 YES_NO = {"yes": "Yes", "no": "No"}
 
@@ -36,8 +36,8 @@ def answer_request(
     """
     request = recipient.request
     if is_closed(request, now=now):
-        raise ServiceError(f"The deadline for this request was {long_date(request.deadline)}: "
-                           "answers can no longer be sent")
+        raise RequestRejected(f"The deadline for this request was {long_date(request.deadline)}: "
+                              "answers can no longer be sent")
     checked = {q.id: _checked(q, values.get(q.id, "")) for q in request.questions}
     existing = {a.question_id: a for a in recipient.answers}
     for question_id, value in checked.items():
@@ -61,11 +61,12 @@ def answer_request(
 def _checked(question: RequestQuestion, value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ServiceError(f"Answer question {question.position}")
+        raise RequestRejected(f"Answer question {question.position}", f"q_{question.id}")
     if question.kind == RequestQuestionKind.YES_NO.value and value not in YES_NO:
-        raise ServiceError(f"Select yes or no for question {question.position}")
+        raise RequestRejected(f"Select yes or no for question {question.position}", f"q_{question.id}")
     if question.kind == RequestQuestionKind.CHOICE.value and value not in question.choices:
-        raise ServiceError(f"Select one of the choices for question {question.position}")
+        raise RequestRejected(f"Select one of the choices for question {question.position}",
+                              f"q_{question.id}")
     return value
 
 

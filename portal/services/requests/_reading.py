@@ -61,6 +61,15 @@ def list_requests(session: Session) -> list[InformationRequest]:
         .order_by(InformationRequest.deadline.desc(), InformationRequest.id.desc())))
 
 
+def requests_following(session: Session, recommendation_id: int) -> list[InformationRequest]:
+    """The requests sent to follow up a recommendation."""
+    return [r for r in list_requests(session) if r.recommendation_id == recommendation_id]
+
+
+def answered_count(request: InformationRequest) -> int:
+    return sum(1 for r in request.recipients if r.answered_at is not None)
+
+
 def get_request(session: Session, request_id: int) -> InformationRequest:
     found = session.get(InformationRequest, request_id)
     if found is None:

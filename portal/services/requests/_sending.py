@@ -23,6 +23,14 @@ from portal.services.common import ServiceError, uk_date
 MAX_QUESTIONS = 5
 
 
+class RequestRejected(ServiceError):
+    """A request or an answer that cannot be accepted; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class NewQuestion:
     text: str
@@ -80,27 +88,29 @@ def send_request(
 
 def _check(new: NewRequest, questions: list[NewQuestion], *, today: date) -> None:
     if not new.title.strip():
-        raise ServiceError("Enter the title of the request")
+        raise RequestRejected("Enter the title of the request", "title")
     if not new.signatory.strip():
-        raise ServiceError("Enter who the request is from, like Independent Chair")
+        raise RequestRejected("Enter who the request is from, like Independent Chair", "signatory")
     if new.deadline is None:
-        raise ServiceError("Enter the deadline for answers")
+        raise RequestRejected("Enter the deadline for answers", "deadline")
     if new.deadline < today:
-        raise ServiceError(f"The deadline must be today or in the future, not {long_date(new.deadline)}")
+        raise RequestRejected(
+            f"The deadline must be today or in the future, not {long_date(new.deadline)}", "deadline")
     if not questions:
-        raise ServiceError("Add at least one question")
+        raise RequestRejected("Add at least one question", "question_1")
     if len(questions) > MAX_QUESTIONS:
-        raise ServiceError(f"A request can have at most {MAX_QUESTIONS} questions")
+        raise RequestRejected(f"A request can have at most {MAX_QUESTIONS} questions", "question_1")
     for n, question in enumerate(questions, 1):
         _check_question(n, question)
 
 
 def _check_question(n: int, question: NewQuestion) -> None:
     if question.kind not in {k.value for k in RequestQuestionKind}:
-        raise ServiceError(f"Select the kind of answer for question {n}")
+        raise RequestRejected(f"Select the kind of answer for question {n}", f"kind_{n}")
     choices = [c for c in question.choices if c.strip()]
     if question.kind == RequestQuestionKind.CHOICE.value and len(choices) < 2:
-        raise ServiceError(f"Enter at least 2 choices for question {n}, one on each line")
+        raise RequestRejected(f"Enter at least 2 choices for question {n}, one on each line",
+                              f"choices_{n}")
 
 
 def _recipients(session: Session, new: NewRequest) -> list[Agency]:
@@ -108,27 +118,28 @@ def _recipients(session: Session, new: NewRequest) -> list[Agency]:
              .order_by(Agency.name))
     if new.audience == RequestAudience.SECTOR.value:
         if new.sector_id is None:
-            raise ServiceError("Select the sector")
+            raise RequestRejected("Select the sector", "sector")
         query = query.where(Agency.sector_id == new.sector_id)
     elif new.audience == RequestAudience.CHOSEN.value:
         query = query.where(func.lower(Agency.name).in_(_chosen_names(session, new.agency_names)))
     elif new.audience != RequestAudience.ALL.value:
-        raise ServiceError("Select who the request goes to")
+        raise RequestRejected("Select who the request goes to", "audience")
     agencies = list(session.scalars(query))
     if not agencies:
-        raise ServiceError("No active agency would receive this request: choose other recipients")
+        raise RequestRejected(
+            "No active agency would receive this request: choose other recipients", "audience")
     return agencies
 
 
 def _chosen_names(session: Session, names: list[str]) -> list[str]:
     wanted = [n.strip() for n in names if n.strip()]
     if not wanted:
-        raise ServiceError("Enter at least one agency name, one on each line")
+        raise RequestRejected("Enter at least one agency name, one on each line", "agencies")
     known = {n.lower() for n in session.scalars(
         select(Agency.name).where(func.lower(Agency.name).in_([w.lower() for w in wanted])))}
     unknown = [w for w in wanted if w.lower() not in known]
     if unknown:
-        raise ServiceError(f"There is no agency called {unknown[0]}")
+        raise RequestRejected(f"There is no agency called {unknown[0]}", "agencies")
     return [w.lower() for w in wanted]
 
 

@@ -30,9 +30,10 @@ def recommendations_progress(section: PreviousRecommendations) -> list[Flowable]
         return [*story, Paragraph(escape(f"No recommendations were recorded for {section.cycle}."),
                                   _BODY)]
     done = sum(1 for r in section.rows if r.status == "Done")
+    count = len(section.rows)
     story.append(Paragraph(escape(
-        f"{len(section.rows)} recommendations were recorded for {section.cycle}; {done} "
-        f"{'is' if done == 1 else 'are'} done."), _BODY))
+        f"{count} {'recommendation was' if count == 1 else 'recommendations were'} recorded for "
+        f"{section.cycle}; {done} {'is' if done == 1 else 'are'} done."), _BODY))
     rows = [["Recommendation", "Owner", "Due", "Status", "Latest update"]] + [
         [r.text, r.owner, f"{r.due_on.day} {r.due_on:%b %Y}", r.status,
          f"{r.latest_on.day} {r.latest_on:%b %Y}: {r.latest_note}" if r.latest_on else "None yet"]

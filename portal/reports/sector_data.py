@@ -7,7 +7,7 @@ which ranks them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from portal.models import Cycle, CycleStatus, Question, Sector
 from portal.models import Standard as StandardModel
 from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
 from portal.reports.na_blank import NA_BLANK_SHARE, NaBlankQuestion, na_blank_questions
+from portal.reports.recommendations_data import PreviousRecommendations, previous_recommendations
 from portal.services import cycles
 from portal.services.analysis import (
     Tally,
@@ -194,6 +195,8 @@ class SectorReport:
     provisional: bool = False  # the final deadline has not passed: agencies can still return
     na_blank: tuple[NaBlankQuestion, ...] = ()
     method: str = METHOD_NOTE
+    previous_recommendations: PreviousRecommendations = field(
+        default_factory=PreviousRecommendations)
 
     @property
     def can_still_return(self) -> int:
@@ -254,6 +257,7 @@ def sector_report(
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
         final_deadline=cycle.final_deadline, provisional=is_provisional(cycle, now=now),
         na_blank=tuple(na_blank_questions((s.sector, s.questions) for s in sections)),
+        previous_recommendations=previous_recommendations(session, cycle),
     )
 
 

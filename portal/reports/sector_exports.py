@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from portal.reports import recommendations_data
 from portal.reports.moderation_data import CALIBRATIONS
 from portal.reports.na_blank import NaBlankQuestion
 from portal.reports.sector_data import (
@@ -114,6 +115,9 @@ def report_as_dict(report: SectorReport) -> dict[str, Any]:
                        **{c: {"count": getattr(m.counts, c), "share": fraction(m.counts.share(c))}
                           for c in CALIBRATIONS}},
         "method": report.method,
+        "previous_recommendations": {
+            "cycle": report.previous_recommendations.cycle,
+            "recommendations": recommendations_data.as_dicts(report.previous_recommendations)},
     }
 
 

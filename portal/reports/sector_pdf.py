@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, SimpleDocTempl
 from reportlab.platypus.flowables import CondPageBreak
 
 from portal.reports.pdf_common import BODY, CAPTION, H2, H3, numbered_canvas, para, table
+from portal.reports.recommendations_pdf import recommendations_progress
 from portal.reports.sector_data import SectorReport, SectorSection, StandardRow
 from portal.reports.sector_pdf_summary import MARGIN, WIDTH, page_one_questions, summary_page
 from portal.reports.wording import (
@@ -116,6 +117,7 @@ def _story(report: SectorReport, title: str, partnership: str) -> list[Flowable]
     story += _more_na_blank(report)
     for section in report.sectors:
         story += _sector(section, report)
+    story += recommendations_progress(report.previous_recommendations)
     story += [CondPageBreak(60 * mm), para("How the figures are counted", H2), para(report.method)]
     return story
 

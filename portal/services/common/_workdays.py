@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+UK = ZoneInfo("Europe/London")
 
 
 @lru_cache(maxsize=64)
@@ -42,3 +45,8 @@ def working_days_between(start: date, end: date) -> int:
         return -working_days_between(end, start)
     return sum(1 for n in range(1, (end - start).days + 1)
                if is_working_day(start + timedelta(days=n)))
+
+
+def uk_date(now: datetime) -> date:
+    """The UK calendar day of a naive UTC moment (deadlines are the end of a UK day)."""
+    return now.replace(tzinfo=UTC).astimezone(UK).date()

@@ -6,7 +6,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, render_template, send_from_directory, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -111,7 +121,13 @@ def register_security(app: Flask) -> None:
 
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> Any:
+        if not current_user.is_authenticated:
+            # A post after the session ended (or a cross-site post, whose cookie the browser
+            # drops): back to sign-in and then this page. Nothing is kept and the session is not
+            # touched, so a cross-site post can neither plant input nor sign the victim out.
+            # The browser tab keeps what was typed (keep-input.js).
+            return redirect(url_for("auth.sign_in", next=request.path))
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(NotFound)

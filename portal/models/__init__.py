@@ -8,7 +8,7 @@ from portal.models.escalation import Escalation
 from portal.models.mail import OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
-from portal.models.stash import FormStash
+from portal.models.security import Throttle, UserSession
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
 from portal.models.user import User
 from portal.vocabulary import (
@@ -39,7 +39,6 @@ __all__ = [
     "Escalation",
     "Evidence",
     "Finding",
-    "FormStash",
     "Grade",
     "GradeDescriptor",
     "ModerationSample",
@@ -52,8 +51,10 @@ __all__ = [
     "Role",
     "Sector",
     "Standard",
+    "Throttle",
     "ToolVersion",
     "User",
+    "UserSession",
     "Variant",
     "Visit",
     "VisitStatus",

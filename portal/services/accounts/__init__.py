@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ._passwords import hash_password, verify_password
-from ._stash import stash_form, take_stash
 from ._users import (
     LinkSettings,
     authenticate,
@@ -28,8 +27,6 @@ __all__ = [
     "send_password_link",
     "set_active",
     "set_password",
-    "stash_form",
-    "take_stash",
     "user_for_token",
     "verify_password",
 ]

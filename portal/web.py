@@ -25,6 +25,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.access import public
 from portal.navigation import navigation_for
@@ -85,6 +86,12 @@ def register_assets(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address and scheme as the proxies in front saw them, for the rate limits
+        # and the audit log. Only as many X-Forwarded-* hops as there are trusted proxies count.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_port=hops)
     csrf.init_app(app)
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
@@ -102,6 +109,8 @@ def register_security(app: Flask) -> None:
             "font-src": "'self'",
             "form-action": "'self'",
             "frame-ancestors": "'none'",
+            "base-uri": "'none'",
+            "object-src": "'none'",
         },
         content_security_policy_nonce_in=["script-src"],
         frame_options="DENY",
@@ -116,6 +125,7 @@ def register_security(app: Flask) -> None:
     def no_store_private_pages(response: Response) -> Response:
         if current_user and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Server", None)  # gunicorn.conf.py blanks gunicorn's own
         return response
 
 

@@ -185,7 +185,8 @@ def user_active(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            accounts.set_active(db_session(), user, not user.active, by_user_id=current_user.id)
+            accounts.set_active(db_session(), user, not user.active, by_user_id=current_user.id,
+                                now=now())
         except ServiceError as exc:
             flash(str(exc), "info")
         else:

@@ -164,13 +164,13 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     agency_user = factories.user(db, Role.AGENCY, agency=return_.agency)
     outsider = factories.user(db, Role.AGENCY, agency=other.return_.agency)
     db.commit()
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     sign_in(client, agency_user)
     assert f'href="/moderation/outcome/{visit.id}"' in client.get("/agency/").get_data(as_text=True)
     outcome = client.get(f"/moderation/outcome/{visit.id}").get_data(as_text=True)
     assert "Evidence confirmed; grades were modest." in outcome
     assert "Stronger evidence than claimed" in outcome and "Outstanding" in outcome
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     sign_in(client, outsider)
     assert "/moderation/outcome/" not in client.get("/agency/").get_data(as_text=True)
     assert client.get(f"/moderation/outcome/{visit.id}").status_code == 404

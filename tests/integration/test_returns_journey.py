@@ -188,7 +188,7 @@ def test_manager_reopens_with_a_recorded_reason_and_the_agency_resubmits(
     sign_in(client, setting.user)
     fill_all(client, setting)
     post_standard(client, setting.url("/check"), {"name": "Sam Patel", "role": "Lead"})
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, manager)
@@ -202,7 +202,7 @@ def test_manager_reopens_with_a_recorded_reason_and_the_agency_resubmits(
     assert contact is not None
     [told] = [m for m in mailbox.to(contact.email) if "reopened" in m["Subject"]]
     assert "Standard 6 evidence is missing a date" in told.get_body(("plain",)).get_content()
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     sign_in(client, setting.user)
     assert "Standard 6 evidence is missing a date" in text_of(client.get(setting.url()))
     post_standard(client, setting.url("/standards/1"), answers_form(setting.codes["1"], "good"))

@@ -23,7 +23,6 @@ from tests.integration.returns_helpers import (
     issue,
     post_standard,
     return_of,
-    text_of,
 )
 
 
@@ -47,7 +46,7 @@ def test_a_cross_site_post_cannot_plant_answers_for_the_victim_to_save(
     app: Flask, client: FlaskClient, db: Session, signed_in: tuple[Any, str, list[str]]
 ) -> None:
     """The reported attack: the victim's cookie is dropped (SameSite=Lax), so the post is anonymous."""
-    user, url, codes = signed_in
+    _, url, codes = signed_in
     before = row_counts(db)
     attacker = app.test_client()  # no cookie, no token: what a cross-site auto-post looks like
     response = attacker.post(url, data=answers_form(codes, "inadequate", "Planted by attacker"))

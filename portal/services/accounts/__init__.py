@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from ._passwords import hash_password, verify_password
+from ._sessions import (
+    active_sessions,
+    end_all_sessions,
+    end_other_session,
+    end_session,
+    is_current,
+    session_user,
+    start_session,
+)
 from ._users import (
     LinkSettings,
+    SignInThrottled,
     authenticate,
     create_user,
     get_user,
@@ -18,15 +28,23 @@ from ._users import (
 
 __all__ = [
     "LinkSettings",
+    "SignInThrottled",
+    "active_sessions",
     "authenticate",
     "create_user",
+    "end_all_sessions",
+    "end_other_session",
+    "end_session",
     "get_user",
     "hash_password",
+    "is_current",
     "list_users",
     "request_password_reset",
     "send_password_link",
+    "session_user",
     "set_active",
     "set_password",
+    "start_session",
     "user_for_token",
     "verify_password",
 ]

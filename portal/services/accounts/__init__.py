@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._passwords import hash_password, verify_password
+from ._passwords import hash_password, password_problem, verify_password
 from ._sessions import (
     active_sessions,
     end_all_sessions,
@@ -39,6 +39,7 @@ __all__ = [
     "hash_password",
     "is_current",
     "list_users",
+    "password_problem",
     "request_password_reset",
     "send_password_link",
     "session_user",

@@ -32,7 +32,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
         if process.poll() is not None:
             raise AssertionError("the server stopped while starting")
         try:
-            urllib.request.urlopen(url, timeout=5)  # noqa: S310 (127.0.0.1 only)
+            urllib.request.urlopen(url, timeout=5)
             return
         except OSError:  # refused, reset or timed out while the workers start
             time.sleep(0.1)

@@ -106,6 +106,8 @@ def _read_date(code: str, form: Mapping[str, str]) -> tuple[date | None, str | N
     if not any(parts):
         return None, None
     try:
+        if any(len(p) > 4 or not p.isascii() or not p.isdigit() for p in parts):
+            raise ValueError
         day, month, year = (int(p) for p in parts)
         if year < 1000:
             raise ValueError

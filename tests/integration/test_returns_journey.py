@@ -27,7 +27,7 @@ from tests.integration.returns_helpers import (
     slug,
     text_of,
 )
-from tests.support import submit_form
+from tests.support import csrf_from, submit_form
 
 
 @dataclass
@@ -165,7 +165,8 @@ def test_submitting_locks_the_return_and_emails_a_pdf_copy(
         for codes in setting.codes.values():
             for code in codes:
                 assert re.search(rf"{re.escape(code)}\s+Good", text), code
-    locked = post_standard(client, setting.url("/standards/1"), {}, page_html="")
+    token = csrf_from(client.get("/sign-out").get_data(as_text=True))  # any page's form token
+    locked = client.post(setting.url("/standards/1"), data={"csrf_token": token})
     assert locked.status_code == 302
     assert "has been submitted" in text_of(client.get(setting.url()))
     assert client.get(setting.url("/pdf")).mimetype == "application/pdf"

@@ -18,7 +18,8 @@ from portal.models import Evidence, Return
 from portal.services.common import ImportRejected
 from portal.services.returns import read_workbook
 from tests.integration.returns_helpers import text_of
-from tests.integration.test_returns_xlsx import download, fill, school, upload  # noqa: F401
+from tests.integration.test_returns_xlsx import download, fill, upload
+from tests.integration.test_returns_xlsx import school as school
 from tests.support import csrf_from
 
 

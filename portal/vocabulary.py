@@ -107,3 +107,6 @@ def check_in(column: str, values: type[StrEnum]) -> str:
     """SQL for a CHECK constraint limiting a column to an enum's values."""
     quoted = ", ".join(f"'{v.value}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+DB_INT_MAX = 2**31 - 1  # the largest value an INTEGER column holds on PostgreSQL (and ids here)

@@ -26,10 +26,12 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from portal.access import public
 from portal.navigation import navigation_for
 from portal.services.common import NotFound
+from portal.vocabulary import DB_INT_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 GOVUK_DIST = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -85,7 +87,16 @@ def register_assets(app: Flask) -> None:
         return "ok", 200
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route: ids above what a database integer holds are a 404, not a 500."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_security(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter  # before any blueprint adds its routes
     if app.config["TRUSTED_PROXIES"]:
         # The client's address and scheme as the proxies in front saw them, for the rate limits
         # and the audit log. Only as many X-Forwarded-* hops as there are trusted proxies count.

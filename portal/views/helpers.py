@@ -8,8 +8,19 @@ from flask import current_app, request
 
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
+from portal.vocabulary import DB_INT_MAX
 
 now = utcnow
+
+
+def db_int(text: str) -> int:
+    """A query value as a whole number a database integer can hold (else ValueError: ignored)."""
+    if len(text) > 10:
+        raise ValueError(text)
+    value = int(text)
+    if not 0 <= value <= DB_INT_MAX:
+        raise ValueError(text)
+    return value
 
 
 def link_settings() -> LinkSettings:

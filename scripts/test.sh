@@ -10,6 +10,7 @@ TEST_POSTGRES_URL=$(scripts/postgres.sh)
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
 echo "== import contracts"; .venv/bin/lint-imports --no-cache
+echo "== bandit"; .venv/bin/bandit -q -c pyproject.toml -r portal config forms app.py gunicorn.conf.py
 
 status=0
 echo "== pytest on SQLite"

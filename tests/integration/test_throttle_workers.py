@@ -1,4 +1,5 @@
-"""Behind gunicorn with 4 workers, sign-in limits hold: per account (database) and per address (Redis)."""
+"""Behind gunicorn with 4 workers: sign-in limits hold per account (database) and per address
+(Redis), and spreadsheet bombs are refused quickly while the site keeps answering."""
 
 from __future__ import annotations
 
@@ -12,19 +13,27 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from portal import migrate
-from portal.models import User
+from portal.models import Role, User
 from portal.services.accounts import hash_password
+from tests import factories
+from tests.integration.returns_helpers import issue, return_of
+from tests.integration.test_security_uploads import bomb
 from tests.support import free_port, require
 
 ROOT = Path(__file__).resolve().parents[2]
+AGENCY_USER = "scouts@example.org"
+RETURN_IDS: list[int] = []
+pytestmark = pytest.mark.sqlite_pass_only  # its own SQLite file and server, whatever TEST_DB says
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -60,6 +69,10 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iter
     with Session(engine) as session, session.begin():
         session.add(User(email="lead@example.org", role="manager", name="Lead",
                          password_hash=hash_password("purple walrus kettle drum")))
+        factories.tool(session)
+        agency = factories.agency(session, "Hillside Scouts", variant="short")
+        factories.user(session, Role.AGENCY, agency=agency, email=AGENCY_USER)
+        RETURN_IDS.append(return_of(session, agency, issue(session)).id)
     engine.dispose()
     port = free_port()
     env = {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": database,
@@ -107,3 +120,52 @@ def test_twenty_accounts_from_one_address_are_throttled_across_workers(portal_ur
     other = attempt(portal_url, "guess@example.org", "password", "203.0.113.8")[0]
     assert other == 200  # another client is not locked out by this one
     assert all(server in ("", None) for _, server in results)  # not "gunicorn"
+
+
+def multipart(token: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "portal-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"return.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_spreadsheet_bombs_are_refused_fast_while_the_site_keeps_answering(portal_url: str) -> None:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    headers = {"X-Forwarded-For": "192.0.2.50"}
+
+    def open_(url: str, data: bytes | None = None, extra: dict[str, str] | None = None) -> Any:
+        request = urllib.request.Request(f"{portal_url}{url}", data=data,
+                                         headers={**headers, **(extra or {})})
+        try:
+            return opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            return error
+
+    page = open_("/sign-in").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    open_("/sign-in", urllib.parse.urlencode({"csrf_token": token, "email": AGENCY_USER,
+                                              "password": factories.PASSWORD}).encode())
+    base = f"/agency/returns/{RETURN_IDS[0]}/spreadsheet"
+    workbook = open_(base).read()
+    upload_page = open_(f"{base}/upload").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', upload_page).group(1)  # type: ignore[union-attr]
+    body, content_type = multipart(token, bomb(workbook))
+
+    def upload() -> tuple[int, float]:
+        started = time.perf_counter()
+        response = open_(f"{base}/upload", body, {"Content-Type": content_type})
+        return response.status, time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=3) as pool:  # 3 bombs at once on 4 workers
+        uploads = [pool.submit(upload) for _ in range(3)]
+        others = []
+        for _ in range(10):  # meanwhile, other people's pages
+            started = time.perf_counter()
+            status = urllib.request.urlopen(f"{portal_url}/sign-in", timeout=30).status
+            others.append((status, time.perf_counter() - started))
+        results = [u.result() for u in uploads]
+    assert [status for status, _ in results] == [400] * 3
+    assert max(seconds for _, seconds in results) < 2, results
+    assert all(status == 200 and seconds < 2 for status, seconds in others), others

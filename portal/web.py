@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from portal.access import public
+from portal.access import access_of, public
 from portal.navigation import navigation_for
 from portal.services.common import NotFound
 from portal.vocabulary import DB_INT_MAX
@@ -143,11 +143,12 @@ def register_security(app: Flask) -> None:
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
-        if not current_user.is_authenticated:
-            # A post after the session ended (or a cross-site post, whose cookie the browser
-            # drops): back to sign-in and then this page. Nothing is kept and the session is not
-            # touched, so a cross-site post can neither plant input nor sign the victim out.
-            # The browser tab keeps what was typed (keep-input.js).
+        view = app.view_functions.get(request.endpoint or "")
+        if not current_user.is_authenticated and view is not None and access_of(view) != "public":
+            # A post to a signed-in page after the session ended (or a cross-site post, whose
+            # cookie the browser drops): back to sign-in and then this page. Nothing is kept
+            # and the session is not touched, so a cross-site post can neither plant input nor
+            # sign the victim out. The browser tab keeps what was typed (keep-input.js).
             return redirect(url_for("auth.sign_in", next=request.path))
         return render_template("errors/csrf.html"), 400
 

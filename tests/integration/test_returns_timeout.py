@@ -118,3 +118,8 @@ def test_the_session_lasts_the_configured_minutes_and_pages_warn_before_it_ends(
     assert 'id="app-session-timeout"' in html and 'data-minutes="30"' in html
     assert "session-timeout.js" in html
     assert client.get("/agency/session").status_code == 204
+
+
+def test_a_sign_in_post_without_its_token_gets_the_expired_form_page(client: FlaskClient) -> None:
+    response = client.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 400

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Role, UserSession, utcnow
@@ -234,3 +234,23 @@ def test_security_headers_on_every_page(client: FlaskClient) -> None:
     csp = response.headers["Content-Security-Policy"]
     assert "base-uri 'none'" in csp and "object-src 'none'" in csp
     assert "Server" not in response.headers
+
+
+def test_long_ended_sessions_and_stale_attempt_counts_are_forgotten(
+    client: FlaskClient, db: Session
+) -> None:
+    from portal.models import Throttle
+
+    user = factories.user(db, Role.MANAGER)
+    db.commit()
+    sign_in(client, user)
+    db.execute(update(UserSession).values(expires_at=utcnow() - timedelta(days=31)))
+    db.add(Throttle(key="x" * 64, failures=3, window_started_at=utcnow() - timedelta(days=2)))
+    db.commit()
+    submit_form(client, "/forgot-password", {"email": "someone@example.org"})  # counts an attempt
+    other = client.application.test_client()
+    sign_in(other, user)  # a new sign-in clears sessions that ended over 30 days ago
+    assert other.get("/manager/").status_code == 200
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(UserSession)) == 1
+    assert db.scalar(select(Throttle.id).where(Throttle.key == "x" * 64)) is None

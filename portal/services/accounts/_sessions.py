@@ -6,12 +6,14 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import User, UserSession
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute
+KEEP_ENDED_FOR = timedelta(days=30)  # ended sessions stay listed this long, then go (the audit
+# log keeps every sign-in for as long as the partnership keeps it)
 
 
 def _hash(token: str) -> str:
@@ -21,6 +23,7 @@ def _hash(token: str) -> str:
 def start_session(session: Session, user: User, *, now: datetime, lifetime: timedelta,
                   ip_address: str | None = None, user_agent: str = "") -> str:
     """A new session for `user`; returns the random id the cookie carries (never stored)."""
+    session.execute(delete(UserSession).where(UserSession.expires_at < now - KEEP_ENDED_FOR))
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_hash=_hash(token), user_id=user.id, created_at=now,
                             last_seen_at=now, expires_at=now + lifetime,

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ class Policy:
 
 SIGN_IN = Policy("sign-in", limit=5, window=timedelta(minutes=15), base=timedelta(minutes=1),
                  cap=timedelta(minutes=15))
+FORGET_AFTER = timedelta(days=1)  # longer than every policy's window
 PASSWORD_RESET = Policy("reset", limit=3, window=timedelta(hours=1), base=timedelta(hours=1),
                         cap=timedelta(hours=1))
 
@@ -45,6 +46,9 @@ def is_blocked(session: Session, policy: Policy, subject: str, *, now: datetime)
 def record_attempt(session: Session, policy: Policy, subject: str, *, now: datetime) -> None:
     """Count an attempt (a failed sign-in, a reset request) and block when over the limit."""
     key = throttle_key(policy, subject)
+    session.execute(delete(Throttle).where(  # counters long out of their window: forget them
+        Throttle.window_started_at < now - FORGET_AFTER,
+        or_(Throttle.blocked_until.is_(None), Throttle.blocked_until < now)))
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(Throttle).values(key=key, failures=0, window_started_at=now)
                     .on_conflict_do_nothing(index_elements=["key"]))

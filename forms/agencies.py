@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 COHORT_CHOICES = [("A", "Cohort A"), ("B", "Cohort B")]
 VARIANT_CHOICES = [
@@ -45,10 +45,15 @@ class AgencyForm(FlaskForm):
         default="", validators=[Optional()],
     )
     variant = RadioField(
-        "Version of the tool", widget=GovRadioInput(), choices=VARIANT_CHOICES,
-        validators=[InputRequired(message="Select the version of the tool")], default="full",
+        "Version of the tool", widget=GovRadioInput(),
+        choices=[("", "The sector's usual tool"), *VARIANT_CHOICES], default="",
+        validators=[Optional()],
     )
     submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+    def validate_sector(self, field: SelectField) -> None:
+        if not field.data:  # "Select a sector" (0) is the prompt, not a sector
+            raise ValidationError("Select a sector")
 
 
 class CohortForm(FlaskForm):

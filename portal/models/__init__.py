@@ -7,7 +7,13 @@ from portal.models.cycle import Action, Answer, Cycle, Evidence, Return
 from portal.models.escalation import Escalation
 from portal.models.mail import OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
-from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
+from portal.models.organisation import (
+    DEFAULT_SECTOR_VARIANTS,
+    DEFAULT_SECTORS,
+    Agency,
+    Contact,
+    Sector,
+)
 from portal.models.stash import FormStash
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
 from portal.models.user import User
@@ -23,6 +29,7 @@ from portal.vocabulary import (
 )
 
 __all__ = [
+    "DEFAULT_SECTOR_VARIANTS",
     "DEFAULT_SECTORS",
     "Action",
     "Agency",

@@ -72,6 +72,8 @@ class Return(Base):
     declaration_role: Mapped[str | None] = mapped_column(String(200), default=None)
     reopened_at: Mapped[datetime | None] = mapped_column(default=None)
     reopen_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # The short tool's one evidence box for the whole return (the full tool has one per standard).
+    overall_evidence: Mapped[str | None] = mapped_column(Text, default=None)
 
     cycle: Mapped[Cycle] = relationship(back_populates="returns")
     agency: Mapped[Agency] = relationship()

@@ -90,7 +90,7 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
     if session.scalar(select(Agency.id).limit(1)) is not None:
         raise ServiceError("The database already has agencies; the demo loads into an empty one")
     rng = random.Random(SEED)
-    tools.load_tool(session)
+    tools.load_tool(session, tools.TOOLS_DIR / "compact-audit-2026.1.json")  # the past cycles'
     sectors = {s.name: s for s in session.scalars(select(Sector))}
     agencies = _agencies(session, sectors, rng)
     users = _users(session, agencies)
@@ -158,6 +158,8 @@ def _history(session: Session, rng: random.Random, *, now: datetime) -> int:
     total = 0
     made = []
     for label, cohort, deadline, rate, status in plan:
+        if status == CycleStatus.OPEN:
+            tools.load_tool(session)  # the current edition, with the short tool in its own words
         opened = datetime.combine(deadline - timedelta(days=70), time(9))
         cycle = create_cycle(session, label=label, cohort=cohort, deadline=deadline, now=opened)
         returns = open_cycle(session, cycle, now=opened, links=None)

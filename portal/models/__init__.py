@@ -29,8 +29,8 @@ from portal.vocabulary import (
 )
 
 __all__ = [
-    "DEFAULT_SECTOR_VARIANTS",
     "DEFAULT_SECTORS",
+    "DEFAULT_SECTOR_VARIANTS",
     "Action",
     "Agency",
     "Answer",

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from forms.returns import (
     DeclarationForm,
+    PageShape,
     StandardForm,
     StartFromPreviousForm,
     UploadForm,
@@ -139,7 +140,7 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
     if return_.is_submitted:
         flash("This return has been submitted, so its answers cannot change.", "info")
         return redirect(url_for("agency.return_page", return_id=return_id))
-    parts = returns.standard_parts(db_session(), return_)
+    parts = returns.return_pages(db_session(), return_)
     part = returns.find_part(parts, code)
     page = return_pages.StandardPage(return_, parts, part)
     form = StandardForm()
@@ -156,8 +157,9 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
 
 def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tuple[str, int]:
     part = page.part
+    shape = PageShape(tuple(part.codes()), part.overall_evidence) if part.grouped else None
     data, errors = read_standard(part.standard.code, [q.code for q in part.questions],
-                                 request.form)
+                                 request.form, numbers=part.numbers, shape=shape)
     if errors:
         return page.render(form, values=request.form, errors=errors), 400
     read = ReadMark(form.version.data or 0, form.digest.data or "")
@@ -173,8 +175,8 @@ def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tup
         return redirect(url_for("agency.return_page", return_id=page.return_.id))
     if request.form.get("action") == "continue":
         return redirect(page.next_url())
-    flash(f"Standard {part.standard.code}: {part.standard.title} is saved. You can come back "
-          "to it at any time before you submit.", "success")
+    name = part.title or f"Standard {part.standard.code}: {part.standard.title}"
+    flash(f"{name} is saved. You can come back to it at any time before you submit.", "success")
     return redirect(url_for("agency.return_page", return_id=page.return_.id))
 
 

@@ -42,12 +42,14 @@ class Setting:
 
 
 @pytest.fixture
-def setting(db: Session, tool: Any) -> Setting:
+def setting(db: Session) -> Setting:
+    """A short-tool agency in a cycle of the 2026.1 edition (a page and evidence per standard)."""
+    tool = factories.earlier_tool(db)
     agency = factories.agency(db, "Riverside Youth Club", sector_name="Voluntary and community",
                               variant="short", email="lead@riverside.example.org")
     user = factories.user(db, Role.AGENCY, agency=agency, email="dsl@riverside.example.org",
                           name="Sam Patel")
-    cycle = issue(db)
+    cycle = issue(db, tool=tool)
     return_id = return_of(db, agency, cycle).id
     db.commit()
     return Setting(agency, user, return_id, codes_by_standard(tool, "short"))

@@ -58,7 +58,8 @@ def digest(data: StandardInput) -> str:
 
 def read_mark(session: Session, return_: Return, part: StandardPart) -> ReadMark:
     answers, evidence = saved_answers(session, return_)
-    return ReadMark(return_.version, digest(standard_input(part, answers, evidence)))
+    return ReadMark(return_.version,
+                    digest(standard_input(part, answers, evidence, return_.overall_evidence)))
 
 
 def ensure_editable(return_: Return) -> None:
@@ -71,7 +72,8 @@ def save_standard(session: Session, return_: Return, part: StandardPart, data: S
                   *, read: ReadMark, user_id: int | None, now: datetime) -> None:
     """Save one standard's answers, refusing with Conflict if another save changed them since."""
     ensure_editable(return_)
-    problems = [p for answer in data.answers for p in answer_problems(answer)]
+    problems = [p for answer in data.answers
+                for p in answer_problems(answer, part.number(answer.code))]
     if problems:
         raise AnswersInvalid(problems)
     _claim(session, return_, part, read, now)
@@ -85,9 +87,10 @@ def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark
         return
     for _ in range(CLAIM_ATTEMPTS):
         answers, evidence = saved_answers(session, return_)
-        current = standard_input(part, answers, evidence)
-        version, status = session.execute(
-            select(Return.version, Return.status).where(Return.id == return_.id)).one()
+        version, status, overall = session.execute(
+            select(Return.version, Return.status, Return.overall_evidence)
+            .where(Return.id == return_.id)).one()
+        current = standard_input(part, answers, evidence, overall)
         if status == ReturnStatus.SUBMITTED.value:  # submitted by someone else meanwhile
             raise ReturnLocked("This return was submitted while you were working on it. Ask the "
                                "partnership to reopen it if something needs to change.")
@@ -155,7 +158,15 @@ def write_standard(session: Session, return_: Return, part: StandardPart, data: 
             session.add(row)
         _write_answer(session, return_, question_id, given, row, user_id, now)
         _write_action(session, return_, question_id, given, actions.get(question_id))
-    write_evidence(session, return_, part.standard.id, data.evidence, user_id=user_id, now=now)
+    if part.grouped:  # the short tool: optional notes per standard, one evidence box in all
+        ids = {standard.code: standard.id for standard, _ in part.sections}
+        for code, text in data.notes.items():
+            write_evidence(session, return_, ids[code], text, user_id=user_id, now=now)
+        if data.overall is not None:
+            return_.overall_evidence = data.overall.strip() or None
+    else:
+        write_evidence(session, return_, part.standard.id, data.evidence, user_id=user_id,
+                       now=now)
     session.flush()
 
 

@@ -298,9 +298,10 @@ def variant_pages(tool: ToolVersion, variant: str) -> list[dict[str, Any]]:
 def question_numbers(tool: ToolVersion, variant: str) -> dict[str, str]:
     """The number each question has as the agency sees it.
 
-    The short tool numbers its questions 1, 2, 3 ... with no gaps, in page order; the other
-    variants show the stable codes (6.2), which the partnership also sees beside short numbers."""
-    if variant != Variant.SHORT.value:
+    A variant the edition lays out in pages of its own (the short tool from 2026.2) numbers its
+    questions 1, 2, 3 ... with no gaps, in page order; otherwise the stable codes (6.2) are the
+    numbers, as earlier editions showed them. The partnership sees the codes beside the numbers."""
+    if not (tool.pages or {}).get(variant):
         return {q.code: q.code for q in questions_for_variant(tool, variant)}
     by_code = {s.code: s for s in tool.standards}
     ordered = [q for page in variant_pages(tool, variant) for code in page["standards"]

@@ -1,4 +1,5 @@
-"""short tool: per-variant wording, page groups, one evidence box, sectors' default variant
+"""short tool: per-variant wording, page groups, one evidence box, sectors' default variant,
+copied answers marked until saved
 
 Revision ID: 0003_short_tool
 Revises: 0002_form_stash
@@ -28,6 +29,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("short_text", sa.Text(), nullable=True))
     with op.batch_alter_table("returns") as batch_op:
         batch_op.add_column(sa.Column("overall_evidence", sa.Text(), nullable=True))
+    with op.batch_alter_table("answers") as batch_op:
+        batch_op.add_column(sa.Column("copied_from", sa.String(length=20), nullable=True))
     with op.batch_alter_table("sectors") as batch_op:
         batch_op.add_column(sa.Column("default_variant", sa.String(length=10), nullable=False,
                                       server_default="full"))
@@ -41,6 +44,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("sectors") as batch_op:
         batch_op.drop_column("default_variant")
+    with op.batch_alter_table("answers") as batch_op:
+        batch_op.drop_column("copied_from")
     with op.batch_alter_table("returns") as batch_op:
         batch_op.drop_column("overall_evidence")
     with op.batch_alter_table("grade_descriptors") as batch_op:

@@ -124,13 +124,31 @@ def start_from_previous(return_id: int) -> Response:
     if StartFromPreviousForm().validate_on_submit():
         try:
             copied = returns.start_from_previous(db_session(), return_,
-                                                          user_id=current_user.id, now=now())
+                                                 user_id=current_user.id, now=now())
         except ServiceError as exc:
             flash(str(exc), "info")
         else:
-            flash(f"{copied} answers copied from your last return. Check each standard, "
-                  "change what is different this year, and save it.", "success")
+            flash(_copied_message(return_, copied), "success")
     return redirect(url_for("agency.return_page", return_id=return_id))
+
+
+def _copied_message(return_: Return, copied: returns.Copied) -> str:
+    """What was copied, by the numbers the agency sees, and which actions need a new date."""
+    pages = returns.return_pages(db_session(), return_)
+    number = pages[0].number if pages else str
+    if not copied.codes:
+        return f"Nothing to copy: every question your {copied.cycle} return answered is " \
+               "already answered here."
+    listed = ", ".join(number(code) for code in copied.codes)
+    text = (f"{len(copied.codes)} {'answer' if len(copied.codes) == 1 else 'answers'} copied "
+            f"from your {copied.cycle} return: {'question' if len(copied.codes) == 1 else 'questions'} "
+            f"{listed}. Each is marked \u201ccopied from {copied.cycle}, check it\u201d until you "
+            "save its page.")
+    if copied.undated:
+        text += (" The date has passed for the action on "
+                 f"{', '.join('question ' + number(code) for code in copied.undated)}: "
+                 "enter a new date.")
+    return text
 
 
 @bp.route("/returns/<int:return_id>/standards/<code>", methods=["GET", "POST"])

@@ -49,6 +49,7 @@ class StandardPage:
             errors=errors or [], error_for={e.field_id: e.message for e in errors or []},
             conflict=conflict, restored=restored, stale=stale,
             previous=returns.previous_answers(s, self.return_),
+            copied=returns.copied_marks(s, self.return_),
             progress=returns.progress(s, [self.return_.id])[self.return_.id],
         )
 

@@ -4,6 +4,7 @@ one evidence box, and short returns counted in the sector report beside full one
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,10 +13,18 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.reports.sector_data import sector_report
+from portal.services.returns import (
+    ActionInput,
+    AnswerInput,
+    StandardInput,
+    standard_parts,
+    write_standard,
+)
 from portal.services.tools import variant_pages
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.returns_helpers import (
+    OPENED,
     codes_by_standard,
     issue,
     post_standard,
@@ -23,6 +32,7 @@ from tests.integration.returns_helpers import (
     slug,
     text_of,
 )
+from tests.support import submit_form
 
 PAGE_LINK = re.compile(r'href="(/agency/returns/\d+/standards/\d+)"')
 
@@ -109,3 +119,43 @@ def test_short_returns_count_in_the_sector_report_beside_full_returns(
     assert (first.tally.graded, first.tally.weak) == (2, 2)  # 1.1 and 1.3, same codes as full
     [voluntary] = [s for s in report.returns_by_sector if s.sector == "Voluntary and community"]
     assert voluntary.returned == 1
+
+
+def test_copying_from_an_unsubmitted_return_lists_marks_and_says_what_is_left(
+        client: FlaskClient, db: Session, tool: Any) -> None:
+    agency = factories.agency(db, "Hillside Scouts", sector_name="Voluntary and community",
+                              variant="full")
+    user = factories.user(db, Role.AGENCY, agency=agency)
+    past = issue(db, label="2025-26", deadline=date(2026, 1, 30))
+    old = return_of(db, agency, past)
+    parts = {p.standard.code: p for p in standard_parts(db, old)}
+    write_standard(db, old, parts["6"], StandardInput(
+        [AnswerInput("6.1", "good"),
+         AnswerInput("6.2", "requires_improvement",
+                     action=ActionInput("Check references", "Chair", date(2026, 3, 1))),
+         AnswerInput("6.3", "requires_improvement",
+                     action=ActionInput("Brief visitors", "Lead", date(2027, 6, 1)))],
+        "Recruitment file"), user_id=None, now=OPENED)
+    past.status = "closed"  # never submitted
+    current = return_of(db, agency, issue(db))
+    db.commit()
+    url = f"/agency/returns/{current.id}"
+    sign_in(client, user)
+    offer = text_of(client.get(url))
+    assert "You started the 2025-26 audit but did not submit it" in offer
+    response = submit_form(client, f"{url}/previous", {}, get_url=url)
+    assert response.status_code == 302
+    task_list = text_of(client.get(url))
+    assert "3 answers copied from your 2025-26 return: questions 6.1, 6.2, 6.3" in task_list
+    assert "The date has passed for the action on question 6.2: enter a new date" in task_list
+    assert "3 copied answers to check" in task_list
+    assert "Still to do: 2 questions are not answered; " \
+           "Enter the date the action for question 6.2 will be done by" in task_list
+    page = text_of(client.get(f"{url}/standards/6"))
+    assert page.count("Copied from 2025-26, check it") == 3
+    kept = client.get(f"{url}/standards/6").get_data(as_text=True)
+    assert 'value="2027"' in kept  # 6.3's action keeps its date, still ahead
+    form = {f"grade-{slug(c)}": "good" for c in ("6.1", "6.2", "6.3", "6.4", "6.5")}
+    assert post_standard(client, f"{url}/standards/6", {**form, "evidence": "File"}
+                         ).status_code == 302
+    assert "Copied from 2025-26" not in text_of(client.get(f"{url}/standards/6"))

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ._import import COLUMNS, import_returns
-from ._previous import previous_answers, previous_return, start_from_previous
+from ._previous import (
+    Copied,
+    copied_marks,
+    previous_answers,
+    previous_return,
+    start_from_previous,
+)
 from ._reading import (
     DocQuestion,
     DocStandard,
@@ -50,6 +56,7 @@ __all__ = [
     "ActionInput",
     "AnswerInput",
     "Conflict",
+    "Copied",
     "DocQuestion",
     "DocStandard",
     "ReadMark",
@@ -63,6 +70,7 @@ __all__ = [
     "answer_problems",
     "bump_version",
     "confirmation_recipients",
+    "copied_marks",
     "digest",
     "evidence_problems",
     "find_part",

@@ -26,7 +26,7 @@ from portal.services import tools
 from portal.services.common import NotFound
 from portal.vocabulary import WEAK_GRADES, Grade, Variant
 
-from ._rules import ActionInput, AnswerInput, StandardInput
+from ._rules import ActionInput, AnswerInput, StandardInput, answer_problems
 
 
 class StandardStatus(StrEnum):
@@ -55,6 +55,8 @@ class TaskItem:
     answered: int
     total: int
     title: str = ""
+    to_do: tuple[str, ...] = ()  # why a page that is in progress is not complete yet
+    copied: int = 0  # answers still as copied from an earlier cycle, to check
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,10 @@ def task_list(session: Session, return_: Return) -> list[TaskItem]:
         .where(Evidence.return_id == return_.id, func.trim(Evidence.text) != "")
     ))
     overall = (return_.overall_evidence or "").strip() != ""
+    saved, _ = saved_answers(session, return_)
+    copied = {code for code, label in session.execute(
+        select(Question.code, Answer.copied_from).join(Question, Question.id == Answer.question_id)
+        .where(Answer.return_id == return_.id, Answer.copied_from.is_not(None)))}
     items = []
     for part in return_pages(session, return_):
         ids = [s.id for s, _ in part.sections]
@@ -245,8 +251,25 @@ def task_list(session: Session, return_: Return) -> list[TaskItem]:
         else:
             status = StandardStatus.NOT_STARTED
         title = part.title or f"{part.standard.code}. {part.standard.title}"
-        items.append(TaskItem(part.standard, status, answered, total, title))
+        to_do = _to_do(part, saved, has_evidence) if status == StandardStatus.IN_PROGRESS else ()
+        items.append(TaskItem(part.standard, status, answered, total, title, to_do,
+                              sum(1 for q in part.questions if q.code in copied)))
     return items
+
+
+def _to_do(part: StandardPart, answers: dict[str, AnswerInput],
+           has_evidence: bool) -> tuple[str, ...]:
+    """What keeps a page in progress, in the words the agency sees."""
+    given = [answers.get(q.code, AnswerInput(q.code)) for q in part.questions]
+    blank = sum(1 for a in given if a.grade is None)
+    notes = [f"{blank} {'question is' if blank == 1 else 'questions are'} not answered"] \
+        if blank else []
+    notes += [p.message for a in given if a.grade is not None
+              for p in answer_problems(a, part.number(a.code))]
+    if not has_evidence:
+        notes.append("The evidence box is empty" if part.grouped
+                     else f"Describe your evidence for standard {part.standard.code}")
+    return tuple(notes)
 
 
 def _standard_counts(session: Session, return_: Return) -> dict[int, tuple[int, int, int, int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -140,10 +141,13 @@ def _last_saved(session: Session, return_: Return,
 
 def write_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
                    *, user_id: int | None, now: datetime,
-                   record_blanks: frozenset[str] = frozenset()) -> None:
+                   record_blanks: frozenset[str] = frozenset(),
+                   copied: Mapping[str, str] | None = None) -> None:
     """Store a standard's answers, actions and evidence as given (the caller holds the version).
 
     A blank answer gets a row (grade NULL: not answered) only if its code is in record_blanks.
+    `copied` marks answers copied from an earlier cycle (code: its label); every other answer
+    written here is the agency's own, so its copied mark goes.
     """
     ids = {q.code: q.id for q in part.questions}
     answers = {a.question_id: a for a in session.scalars(
@@ -156,7 +160,8 @@ def write_standard(session: Session, return_: Return, part: StandardPart, data: 
         if row is None and given.code in record_blanks:
             row = Answer(return_id=return_.id, question_id=question_id)
             session.add(row)
-        _write_answer(session, return_, question_id, given, row, user_id, now)
+        _write_answer(session, return_, question_id, given, row, user_id, now,
+                      (copied or {}).get(given.code))
         _write_action(session, return_, question_id, given, actions.get(question_id))
     if part.grouped:  # the short tool: optional notes per standard, one evidence box in all
         ids = {standard.code: standard.id for standard, _ in part.sections}
@@ -171,12 +176,14 @@ def write_standard(session: Session, return_: Return, part: StandardPart, data: 
 
 
 def _write_answer(session: Session, return_: Return, question_id: int, given: AnswerInput,
-                  row: Answer | None, user_id: int | None, now: datetime) -> None:
+                  row: Answer | None, user_id: int | None, now: datetime,
+                  copied_from: str | None = None) -> None:
     if row is None:
         if given.grade is None and not given.comment.strip():
             return  # nothing entered: no row, which counts as not answered
         row = Answer(return_id=return_.id, question_id=question_id)
         session.add(row)
+    row.copied_from = copied_from
     row.grade = given.grade
     is_na = given.grade == Grade.NOT_APPLICABLE.value
     row.na_reason = (given.na_reason.strip() or None) if is_na else None

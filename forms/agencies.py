@@ -12,7 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Optional, ValidationError
+
+from forms.common import GovLength
 
 COHORT_CHOICES = [("A", "Cohort A"), ("B", "Cohort B")]
 VARIANT_CHOICES = [
@@ -25,7 +27,7 @@ VARIANT_CHOICES = [
 class AgencyForm(FlaskForm):
     name = StringField(
         "Agency name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the agency name"), Length(max=200)],
+        validators=[InputRequired(message="Enter the agency name"), GovLength(max=200)],
     )
     sector = SelectField(
         "Sector", widget=GovSelect(), coerce=int,
@@ -33,7 +35,8 @@ class AgencyForm(FlaskForm):
     )
     contact_name = StringField(
         "Safeguarding lead's name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the safeguarding lead's name"), Length(max=200)],
+        validators=[InputRequired(message="Enter the safeguarding lead's name"),
+                    GovLength(max=200)],
     )
     email = EmailField(
         "Safeguarding lead's email address", widget=GovTextInput(),

@@ -15,9 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
 
+from forms.common import GovLength
 from portal.services.returns import (
     ActionInput,
     AnswerInput,
@@ -140,11 +141,11 @@ def _read_date(code: str, form: Mapping[str, str],
 class DeclarationForm(FlaskForm):
     name = StringField(
         "Your full name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your full name"), Length(max=200)],
+        validators=[InputRequired(message="Enter your full name"), GovLength(max=200)],
     )
     role = StringField(
         "Your role", widget=GovTextInput(), description="For example, designated safeguarding lead",
-        validators=[InputRequired(message="Enter your role"), Length(max=200)],
+        validators=[InputRequired(message="Enter your role"), GovLength(max=200)],
     )
     version = IntegerField(widget=HiddenInput())
     submit = SubmitField("Accept and submit", widget=GovSubmitInput())
@@ -168,6 +169,6 @@ class ReopenForm(FlaskForm):
         "Why are you reopening this return?", widget=GovTextArea(),
         description="The agency will see this reason. It is also kept in the audit trail.",
         validators=[InputRequired(message="Enter why you are reopening the return"),
-                    Length(max=2000)],
+                    GovLength(max=2000)],
     )
     submit = SubmitField("Reopen return", widget=GovSubmitInput())

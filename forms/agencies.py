@@ -30,7 +30,7 @@ class AgencyForm(FlaskForm):
         validators=[InputRequired(message="Enter the agency name"), GovLength(max=200)],
     )
     sector = SelectField(
-        "Sector", widget=GovSelect(), coerce=int,
+        "Sector", widget=GovSelect(), coerce=int, validate_choice=False,  # checked below
         validators=[InputRequired(message="Select a sector")],
     )
     contact_name = StringField(
@@ -55,7 +55,10 @@ class AgencyForm(FlaskForm):
     submit = SubmitField("Save agency", widget=GovSubmitInput())
 
     def validate_sector(self, field: SelectField) -> None:
-        if not field.data:  # "Select a sector" (0) is the prompt, not a sector
+        # "Select a sector" (0) is the prompt, not a sector; WTForms' own check says "Not a
+        # valid choice", so the choices are checked here in GOV.UK words.
+        offered = {value for value, _ in field.choices or [] if value}
+        if not field.data or field.data not in offered:
             raise ValidationError("Select a sector")
 
 

@@ -53,9 +53,14 @@ def test_errors_sit_on_their_own_fields_in_govuk_words(
     assert "Enter the number of working days as a whole number, like -10 or 5" in links
     assert "Not a valid integer value" not in response.get_data(as_text=True)
 
+    sector = factories.sector(db, "Health").id
     title, links = _summary(submit_form(client, "/manager/agencies/new", {
-        "name": "x" * 201, "sector": "1", "contact_name": "Bo", "email": "bo@example.org"}))
+        "name": "x" * 201, "sector": str(sector), "contact_name": "Bo",
+        "email": "bo@example.org"}))
     assert links == {"Agency name must be 200 characters or fewer": "#name"}
+    _, links = _summary(submit_form(client, "/manager/agencies/new", {
+        "name": "Riverside", "sector": "999999", "contact_name": "Bo", "email": "bo@example.org"}))
+    assert links == {"Select a sector": "#sector"}  # never WTForms' "Not a valid choice"
 
 
 def test_the_csv_import_page_title_says_error(client: FlaskClient, db: Session) -> None:

@@ -3,12 +3,14 @@ one evidence box, and short returns counted in the sector report beside full one
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.models import Role
@@ -81,6 +83,10 @@ def test_short_return_is_four_pages_then_check_then_submitted(
     assert "Our rules, and the training list" in check and "(code 12.2)" in check
     done = post_standard(client, next_url, {"name": "Bo Chan", "role": "Volunteer lead"})
     assert done.headers["Location"].endswith("/submitted")
+    pdf = PdfReader(io.BytesIO(client.get(f"{url}/pdf").get_data()))
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert "Evidence for the whole return" in " ".join(text.split())
+    assert "Our rules, and the training list" in " ".join(text.split())
 
 
 def test_short_tool_asks_for_its_one_evidence_box_and_names_questions_by_number(

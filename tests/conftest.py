@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal import create_app, migrate
 from portal.db import get_db
-from portal.models import DEFAULT_SECTORS, Base, Sector, User
+from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Base, Sector, User
 from tests import factories
 from tests.support import (
     free_port,
@@ -131,8 +131,9 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         for table in TABLES_TO_CLEAN:
             session.execute(delete(table))
         session.execute(delete(Sector))
-        session.execute(insert(Sector), [{"name": n, "position": i}
-                                         for i, n in enumerate(DEFAULT_SECTORS, 1)])
+        session.execute(insert(Sector), [
+            {"name": n, "position": i, "default_variant": DEFAULT_SECTOR_VARIANTS.get(n, "full")}
+            for i, n in enumerate(DEFAULT_SECTORS, 1)])
 
 
 @pytest.fixture

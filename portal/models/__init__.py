@@ -14,7 +14,13 @@ from portal.models.information_request import (
 )
 from portal.models.mail import OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
-from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
+from portal.models.organisation import (
+    DEFAULT_SECTOR_VARIANTS,
+    DEFAULT_SECTORS,
+    Agency,
+    Contact,
+    Sector,
+)
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
@@ -36,6 +42,7 @@ from portal.vocabulary import (
 
 __all__ = [
     "DEFAULT_SECTORS",
+    "DEFAULT_SECTOR_VARIANTS",
     "Action",
     "Agency",
     "Answer",

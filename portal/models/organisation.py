@@ -21,6 +21,8 @@ DEFAULT_SECTORS = (
     "Faith groups",
     "Commercial",
 )
+# The tool variant a new agency gets by sector (every other sector: full).
+DEFAULT_SECTOR_VARIANTS = {"Schools and colleges": "schools", "Voluntary and community": "short"}
 
 
 class Sector(Base):
@@ -29,6 +31,8 @@ class Sector(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The tool variant a new agency in this sector gets unless the manager chooses another.
+    default_variant: Mapped[str] = mapped_column(String(10), default=Variant.FULL.value)
 
     def __repr__(self) -> str:
         return f"<Sector {self.name}>"

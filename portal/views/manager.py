@@ -68,7 +68,8 @@ def agency_new() -> Response | str:
             flash(f"{agency.name} added to cohort {agency.cohort}", "success")
             return redirect(url_for("manager.agency_detail", agency_id=agency.id))
     return render_template("manager/agency_form.html", form=form, agency=None,
-                           smaller=register.smaller_cohort(session))
+                           smaller=register.smaller_cohort(session),
+                           sectors=register.sectors(session))
 
 
 def _details(form: AgencyForm) -> register.AgencyDetails:
@@ -152,7 +153,8 @@ def agency_import() -> str | Response:
             else:
                 flash(f"{result.added} agencies imported", "success")
                 return redirect(url_for("manager.agencies"))
-    return render_template("manager/agency_import.html", form=form, errors=errors)
+    return render_template("manager/agency_import.html", form=form, errors=errors,
+                           sectors=register.sectors(db_session()))
 
 
 def _read_upload(form: ImportForm) -> str | None:

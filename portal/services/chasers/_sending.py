@@ -29,11 +29,12 @@ from portal.models import (
     ReturnStatus,
     Role,
     User,
+    Variant,
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
 from portal.services.common import ServiceError, working_days_between
-from portal.services.cycles import is_past_deadline
+from portal.services.cycles import is_past_deadline, missed_cycle
 from portal.services.mail import render_email
 
 from ._stages import Addressee, due_on, ensure_default_stages, is_final_notice, render_chaser_email
@@ -194,11 +195,13 @@ def _insert_chaser(
                     recorded_at=rules.now, sent_by_id=rules.user_id)
     session.add(chaser)
     session.flush()
+    missed = missed_cycle(session, return_)
     for contact in return_.agency.working_contacts:
         email = render_chaser_email(
             subject_template=stage.subject_template, body_template=stage.body_template,
             cycle=return_.cycle, links=rules.links, final=is_final_notice(stage),
             to=Addressee(agency=return_.agency.name, contact=contact.name, email=contact.email),
+            missed_cycle=missed, short_tool=return_.variant == Variant.SHORT.value,
         )
         message = mail.queue_email(session, email, kind="chaser", now=rules.now,
                                      contact_id=contact.id, return_id=return_.id)

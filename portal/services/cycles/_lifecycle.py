@@ -19,6 +19,7 @@ from portal.models import (
     Role,
     ToolVersion,
     User,
+    Variant,
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings, send_password_link
@@ -118,7 +119,8 @@ def open_cycle(
     """Issue the returns and queue an invitation per agency (none when links is None: history)."""
     if cycle.status != CycleStatus.DRAFT.value:
         raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
-    items = issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
+    previous = previous_cycle(session, cycle)
+    items = issue_list(session, cohort=cycle.cohort, previous=previous)
     returns = [
         Return(cycle=cycle, agency=item.agency, variant=item.agency.variant,
                carried_over=item.carried_over, issued_at=now)
@@ -131,14 +133,27 @@ def open_cycle(
     escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
     if links is not None:
         for return_ in returns:
-            _invite(session, return_, links=links, now=now)
+            missed = previous.label if return_.carried_over and previous is not None else None
+            _invite(session, return_, links=links, now=now, missed=missed)
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
 
 
-def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime) -> None:
-    """Email each working contact; a contact without an account gets one and a set-password link."""
+def missed_cycle(session: Session, return_: Return) -> str | None:
+    """The label of the cycle a carried-over return's agency did not return (None if not)."""
+    if not return_.carried_over:
+        return None
+    previous = previous_cycle(session, return_.cycle)
+    return previous.label if previous is not None else None
+
+
+def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime,
+            missed: str | None = None) -> None:
+    """Email each working contact; a contact without an account gets one and a set-password link.
+
+    `missed` names the cycle a carried-over agency did not return: the email says what a second
+    miss means."""
     agency = return_.agency
     for contact in agency.working_contacts:
         user = _user_for_contact(session, agency, contact.email, contact.name, now)
@@ -149,7 +164,9 @@ def _invite(session: Session, return_: Return, *, links: LinkSettings, now: date
                     f"by {return_.cycle.deadline:%-d %B %Y}",
             agency=agency.name, name=contact.name, cycle=return_.cycle,
             link=f"{links.base_url.rstrip('/')}/agency/",
-            carried_over=return_.carried_over, needs_password=needs_password,
+            carried_over=return_.carried_over, missed_cycle=missed,
+            final_deadline=f"{return_.cycle.final_deadline:%-d %B %Y}",
+            short_tool=return_.variant == Variant.SHORT.value, needs_password=needs_password,
             partnership=links.partnership, help_email=links.help_email,
         )
         mail.queue_email(session, email, kind="invitation", now=now, contact_id=contact.id,

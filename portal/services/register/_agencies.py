@@ -107,7 +107,8 @@ def name_problem(name: str, *, what: str = "agency name") -> str | None:
 
 
 def default_variant(sector: Sector) -> str:
-    return Variant.SCHOOLS.value if sector.name.lower().startswith("schools") else Variant.FULL.value
+    """The tool a new agency in this sector gets unless the manager chooses (the sector list's)."""
+    return sector.default_variant or Variant.FULL.value
 
 
 def add_agency(session: Session, details: AgencyDetails, *, user_id: int | None = None) -> Agency:

@@ -94,21 +94,23 @@ def _load_tool(session: Session) -> ToolVersion:
 def _insert_agencies(session: Session, count: int, rng: random.Random) -> list[_Agency]:
     sectors = {s.name: s.id for s in session.scalars(select(Sector))}
     total = sum(n for n, _, _ in SECTOR_MIX.values())
-    rows, names = [], []
+    rows: list[dict[str, Any]] = []
+    made: list[tuple[str, str, str]] = []  # sector, cohort, variant
+    weights = {name: n / total for name, (n, _, _) in SECTOR_MIX.items()}
     for index in range(count):
-        sector = _weighted(rng, {name: n / total for name, (n, _, _) in SECTOR_MIX.items()})
+        sector = _weighted(rng, weights)
         variant = ("schools" if sector == "Schools and colleges"
                    else "short" if sector == "Voluntary and community" and rng.random() < 0.7
                    else "full")
+        cohort = "AB"[index % 2]
         rows.append({"name": f"{sector} agency {index + 1:05d}", "sector_id": sectors[sector],
-                     "cohort": "AB"[index % 2], "variant": variant})
-        names.append(sector)
+                     "cohort": cohort, "variant": variant})
+        made.append((sector, cohort, variant))
     ids = _insert_returning(session, Agency, rows)
     _bulk(session, Contact, ({"agency_id": agency_id, "name": "Safeguarding Lead",
                               "email": f"dsl{agency_id}@generated.example.org", "is_primary": True}
                              for agency_id in ids))
-    return [_Agency(agency_id, sector, row["cohort"], row["variant"])
-            for agency_id, sector, row in zip(ids, names, rows, strict=True)]
+    return [_Agency(agency_id, *details) for agency_id, details in zip(ids, made, strict=True)]
 
 
 def _questions_by_variant(session: Session, tool: ToolVersion) -> dict[str, list[tuple[int, str, str]]]:

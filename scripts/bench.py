@@ -29,14 +29,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_parts import http_load as http_part  # noqa: E402
+from bench_parts import jobs, reports  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from portal import migrate  # noqa: E402
 from portal.db import Database  # noqa: E402
-
-from bench_parts import http_load as http_part  # noqa: E402
-from bench_parts import jobs, reports  # noqa: E402
 
 CYCLES = 6
 NOW = datetime(2026, 11, 1, 9)

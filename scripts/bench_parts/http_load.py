@@ -155,7 +155,7 @@ def _gunicorn(url: str, port: int) -> subprocess.Popen[bytes]:
 def _wrk(port: int, requests: list[tuple[str, str, str, str | None]]) -> dict[str, float]:
     """wrk at CLIENTS connections, rotating over (method, path, cookie, body) requests."""
     entries = ",\n".join(
-        "{%s, %s, %s, %s}" % tuple(_lua_string(x or "") for x in r) for r in requests)
+        "{" + ", ".join(_lua_string(x or "") for x in r) + "}" for r in requests)
     script = f"""
 local requests = {{
 {entries}

@@ -10,13 +10,12 @@ set-based INSERTs of a few thousand rows each, never one ORM object at a time.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -36,11 +35,10 @@ from portal.models import (
     ToolVersion,
 )
 from portal.services import tools
-from portal.services.common import ServiceError
+from portal.services.common import ServiceError, bulk_insert, insert_returning_ids
 
 from ._loading import NA_PRONE, SECTOR_MIX, WEAK_STANDARDS
 
-BATCH = 5_000
 BLANK_SHARE = 0.02
 GOOD_GRADES = (Grade.OUTSTANDING.value, Grade.GOOD.value)
 WEAK_GRADES = (Grade.REQUIRES_IMPROVEMENT.value, Grade.INADEQUATE.value)
@@ -106,8 +104,8 @@ def _insert_agencies(session: Session, count: int, rng: random.Random) -> list[_
         rows.append({"name": f"{sector} agency {index + 1:05d}", "sector_id": sectors[sector],
                      "cohort": cohort, "variant": variant})
         made.append((sector, cohort, variant))
-    ids = _insert_returning(session, Agency, rows)
-    _bulk(session, Contact, ({"agency_id": agency_id, "name": "Safeguarding Lead",
+    ids = insert_returning_ids(session, Agency, rows)
+    bulk_insert(session, Contact, ({"agency_id": agency_id, "name": "Safeguarding Lead",
                               "email": f"dsl{agency_id}@generated.example.org", "is_primary": True}
                              for agency_id in ids))
     return [_Agency(agency_id, *details) for agency_id, details in zip(ids, made, strict=True)]
@@ -144,7 +142,7 @@ def _cycle(session: Session, tool: ToolVersion, label: str, cohort: str, year: i
     returned = {a.id for a in issued if rng.random() < SECTOR_MIX[a.sector][2]}
     rows = [_return_row(cycle.id, a, a.id in returned, a.id in missed, opened, deadline, rng)
             for a in issued]
-    return_ids = _insert_returning(session, Return, rows)
+    return_ids = insert_returning_ids(session, Return, rows)
     by_agency = dict(zip((a.id for a in issued), return_ids, strict=True))
     answers = _answers(session, issued, returned, by_agency, questions, rng, closed)
     _evidence(session, issued, returned, by_agency, questions, standards, closed)
@@ -176,7 +174,7 @@ def _answers(session: Session, issued: list[_Agency], returned: set[int], by_age
                 grade, reason = _grade(rng, code, standard, agency.sector)
                 yield {"return_id": by_agency[agency.id], "question_id": qid, "grade": grade,
                        "na_reason": reason, "updated_at": when}
-    return _bulk(session, Answer, rows())
+    return bulk_insert(session, Answer, rows())
 
 
 def _grade(rng: random.Random, code: str, standard: str, sector: str) -> tuple[str | None, str | None]:
@@ -194,7 +192,7 @@ def _evidence(session: Session, issued: list[_Agency], returned: set[int], by_ag
               when: datetime) -> None:
     per_variant = {v: sorted({s for _, _, s in qs}, key=lambda c: int(c) if c.isdigit() else 0)
                    for v, qs in questions.items()}
-    _bulk(session, Evidence, (
+    bulk_insert(session, Evidence, (
         {"return_id": by_agency[a.id], "standard_id": standards[code], "updated_at": when,
          "text": f"Policy reviewed annually; training records and audit of standard {code} kept."}
         for a in issued if a.id in returned for code in per_variant[a.variant]))
@@ -202,7 +200,7 @@ def _evidence(session: Session, issued: list[_Agency], returned: set[int], by_ag
 
 def _escalations(session: Session, cycle: Cycle, issued: list[_Agency], returned: set[int],
                  missed: set[int], by_agency: dict[int, int], closed: datetime) -> None:
-    _bulk(session, Escalation, (
+    bulk_insert(session, Escalation, (
         {"cycle_id": cycle.id, "return_id": by_agency[a.id], "agency_id": a.id, "created_at": closed,
          "chair_meeting_required": a.id in missed}
         for a in issued if a.id not in returned))
@@ -210,28 +208,3 @@ def _escalations(session: Session, cycle: Cycle, issued: list[_Agency], returned
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _batches(rows: Iterator[dict[str, Any]] | Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, BATCH)):
-        yield batch
-
-
-def _bulk(session: Session, model: type, rows: Iterator[dict[str, Any]] | Sequence[dict[str, Any]]) -> int:
-    """INSERT rows in batches (executemany); returns how many."""
-    count = 0
-    for batch in _batches(rows):
-        session.execute(insert(model), batch)
-        count += len(batch)
-    return count
-
-
-def _insert_returning(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """INSERT rows in batches and return their new ids, in the rows' order."""
-    ids: list[int] = []
-    for batch in _batches(rows):
-        result = session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True), batch)
-        ids += [row[0] for row in result]
-    return ids

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, Cohort, Contact, Sector, Variant
 from portal.services import audit
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import NotFound, ServiceError, bulk_insert, insert_returning_ids
 
 PAGE_SIZE = 50
 
@@ -127,6 +127,23 @@ def add_agency(session: Session, details: AgencyDetails, *, user_id: int | None 
     audit.record(session, action="agency.added", entity_type="agency", entity_id=agency.id,
                  user_id=user_id, name=agency.name, cohort=agency.cohort)
     return agency
+
+
+def add_agencies(session: Session, details: list[AgencyDetails], *,
+                 user_id: int | None = None) -> int:
+    """Add many checked agencies (each with a cohort) and their primary contacts, set-based."""
+    sector_of = {s.id: s for s in session.scalars(select(Sector))}
+    rows = [{"name": d.name.strip(), "sector_id": d.sector_id, "cohort": d.cohort,
+             "variant": d.variant or default_variant(sector_of[d.sector_id]), "active": True}
+            for d in details]
+    ids = insert_returning_ids(session, Agency, rows)
+    bulk_insert(session, Contact, (
+        {"agency_id": agency_id, "name": d.contact_name.strip(), "email": d.email.strip().lower(),
+         "is_primary": True} for agency_id, d in zip(ids, details, strict=True)))
+    audit.record_many(session, [{"entity_id": agency_id, "name": row["name"], "cohort": row["cohort"]}
+                                for agency_id, row in zip(ids, rows, strict=True)],
+                      action="agency.added", entity_type="agency", user_id=user_id)
+    return len(ids)
 
 
 def update_agency(

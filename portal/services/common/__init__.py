@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._bulk import bulk_insert, insert_returning_ids
+from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_text, set_text
 from ._errors import ImportRejected, LineError, NotFound, ServiceError
 from ._workdays import add_working_days, is_working_day, working_days_between
@@ -13,6 +13,7 @@ __all__ = [
     "NotFound",
     "ServiceError",
     "add_working_days",
+    "batches",
     "bulk_insert",
     "csv_text",
     "insert_returning_ids",

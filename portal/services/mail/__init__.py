@@ -9,7 +9,7 @@ from ._delivery import (
     deliver_outbox,
     transport_for,
 )
-from ._outbox import Attachment, Email, queue_email
+from ._outbox import Attachment, Email, queue_email, queue_emails
 from ._templates import render_email
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "SmtpTransport",
     "deliver_outbox",
     "queue_email",
+    "queue_emails",
     "render_email",
     "transport_for",
 ]

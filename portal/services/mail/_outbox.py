@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Contact, OutboxAttachment, OutboxMessage, OutboxStatus
+from portal.services.common import bulk_insert, insert_returning_ids
 
 MAX_ATTEMPTS = 8
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
@@ -53,6 +54,24 @@ def queue_email(
     session.flush()
     session.info["mail_queued"] = True  # the request boundary delivers after commit
     return message
+
+
+def queue_emails(session: Session, emails: list[tuple[Email, int | None, int | None]], *, kind: str,
+                 now: datetime) -> list[int]:
+    """queue_email for many (email, contact id, return id) at once, in a few INSERTs; the new
+    messages' ids, in order."""
+    ids = insert_returning_ids(session, OutboxMessage, (
+        {"kind": kind, "to_address": email.to, "subject": " ".join(email.subject.split()),
+         "body_text": email.text, "body_html": email.html, "created_at": now,
+         "next_attempt_at": now, "contact_id": contact_id, "return_id": return_id}
+        for email, contact_id, return_id in emails))
+    bulk_insert(session, OutboxAttachment, (
+        {"message_id": message_id, "filename": a.filename, "content_type": a.content_type,
+         "content": a.content}
+        for message_id, (email, _, _) in zip(ids, emails, strict=True) for a in email.attachments))
+    if ids:
+        session.info["mail_queued"] = True
+    return ids
 
 
 def due_messages(session: Session, *, now: datetime, limit: int = 100) -> list[OutboxMessage]:

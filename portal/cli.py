@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "moderation",
     "chasers",
     "returns",
+    "requests",
 )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import request, url_for
 
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    "agency": [("Your returns", "agency.home")],
+    "agency": [("Your returns", "agency.home"), ("Information requests", "agency_requests.index")],
     "manager": [
         ("Home", "manager.home"),
         ("Agencies", "manager.agencies"),
@@ -16,6 +16,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Chasers", "chasers.index"),
         ("Moderation", "moderation_admin.index"),
         ("Reports", "reports.index"),
+        ("Recommendations", "recommendations.index"),
+        ("Requests", "requests.index"),
         ("Users", "manager.users"),
     ],
     "moderator": [("Your visits", "moderation.home")],
@@ -23,6 +25,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Home", "committee.home"),
         ("Cycles", "cycles.index"),
         ("Reports", "reports.index"),
+        ("Recommendations", "recommendations.index"),
+        ("Requests", "requests.index"),
     ],
 }
 

@@ -107,3 +107,47 @@ def check_in(column: str, values: type[StrEnum]) -> str:
     """SQL for a CHECK constraint limiting a column to an enum's values."""
     quoted = ", ".join(f"'{v.value}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+class RecommendationStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_live(self) -> bool:
+        """Still to be done: can be overdue."""
+        return self in (RecommendationStatus.OPEN, RecommendationStatus.IN_PROGRESS)
+
+
+class OwnerKind(StrEnum):
+    CHAIR = "chair"
+    COMMITTEE = "committee"
+    AGENCY = "agency"
+    SECTOR = "sector"
+
+    @property
+    def label(self) -> str:
+        return {"chair": "The Chair", "committee": "A committee", "agency": "An agency",
+                "sector": "A sector"}[self.value]
+
+
+class RequestAudience(StrEnum):
+    ALL = "all"
+    SECTOR = "sector"
+    CHOSEN = "chosen"
+
+
+class RequestQuestionKind(StrEnum):
+    TEXT = "text"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+
+    @property
+    def label(self) -> str:
+        return {"text": "Free text", "yes_no": "Yes or no", "choice": "A choice"}[self.value]

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, link_settings, parse_now, transaction
+from portal.commands.requests import echo_reminders, queue_reminders
 from portal.delivery import deliver_from_app
 from portal.services.chasers import ChaserRun, send_due_chasers
 
@@ -28,6 +29,7 @@ def send(now_text: str | None, min_gap: int | None) -> None:
         run = send_due_chasers(session, now=now, links=link_settings(),
                                min_gap_working_days=min_gap)
     _echo_run(run, now.date().isoformat())
+    echo_reminders(queue_reminders(now=now), now.date().isoformat())  # information requests
     report = deliver_from_app(app, now=now)
     click.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
 

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.commands.common import transaction
+from portal.reports import annual
 from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import FORMATS
 from portal.reports.sector_pdf import render_sector_report
@@ -33,3 +34,18 @@ def sector(cycle_label: str, fmt: str, out: Path, sector: str | None) -> None:
         content = FORMATS[fmt][1](report)
     out.write_bytes(content)
     click.echo(f"Wrote the {report.cycle} report ({fmt}, {len(content):,} bytes) to {out}")
+
+
+@group.command("annual")
+@click.option("--cycle", "cycle_label", required=True, help="The cycle's label, like 2017-18.")
+@click.option("--format", "fmt", type=click.Choice(sorted(annual.FORMATS)), required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write.")
+def annual_section(cycle_label: str, fmt: str, out: Path) -> None:
+    """Draft the annual report's Compact Audit section (Word or Markdown) from the data."""
+    with transaction() as session:
+        blocks = annual.annual_section(session, cycle_label=cycle_label)
+    content = annual.FORMATS[fmt][1](blocks)
+    out.write_bytes(content)
+    click.echo(f"Wrote the {cycle_label} annual report section ({fmt}, {len(content):,} bytes) "
+               f"to {out}")

@@ -5,9 +5,17 @@ from portal.models.base import Base, utcnow
 from portal.models.chaser import Chaser, ChaserMessage, ChaserStage
 from portal.models.cycle import Action, Answer, Cycle, Evidence, Return
 from portal.models.escalation import Escalation
+from portal.models.information_request import (
+    InformationRequest,
+    RequestAnswer,
+    RequestQuestion,
+    RequestRecipient,
+    RequestReminder,
+)
 from portal.models.mail import OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
+from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.stash import FormStash
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
 from portal.models.user import User
@@ -16,6 +24,10 @@ from portal.vocabulary import (
     CycleStatus,
     Grade,
     OutboxStatus,
+    OwnerKind,
+    RecommendationStatus,
+    RequestAudience,
+    RequestQuestionKind,
     ReturnStatus,
     Role,
     Variant,
@@ -42,11 +54,22 @@ __all__ = [
     "FormStash",
     "Grade",
     "GradeDescriptor",
+    "InformationRequest",
     "ModerationSample",
     "OutboxAttachment",
     "OutboxMessage",
     "OutboxStatus",
+    "OwnerKind",
     "Question",
+    "Recommendation",
+    "RecommendationStatus",
+    "RecommendationUpdate",
+    "RequestAnswer",
+    "RequestAudience",
+    "RequestQuestion",
+    "RequestQuestionKind",
+    "RequestRecipient",
+    "RequestReminder",
     "Return",
     "ReturnStatus",
     "Role",

@@ -7,7 +7,7 @@ which ranks them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import Cycle, Question, Sector
 from portal.models import Standard as StandardModel
 from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
+from portal.reports.recommendations_data import PreviousRecommendations, previous_recommendations
 from portal.services import cycles
 from portal.services.analysis import (
     Tally,
@@ -144,6 +145,8 @@ class SectorReport:
     grid: list[GridRow]
     moderation: ModerationSummary
     method: str = METHOD_NOTE
+    previous_recommendations: PreviousRecommendations = field(
+        default_factory=PreviousRecommendations)
 
     @property
     def issued(self) -> int:
@@ -182,6 +185,7 @@ def sector_report(session: Session, *, cycle_label: str, sector: str | None = No
         standards=_standards(session, cycle.id, sector_id), sectors=sections,
         grid_sectors=[s.sector for s in sections], grid=_grid(sections),
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
+        previous_recommendations=previous_recommendations(session, cycle),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from portal.reports import recommendations_data
 from portal.reports.moderation_data import CALIBRATIONS
 from portal.reports.sector_data import QuestionRow, SectorReport, SectorSection, StandardRow
 from portal.services.analysis import Tally
@@ -85,6 +86,9 @@ def report_as_dict(report: SectorReport) -> dict[str, Any]:
                        **{c: {"count": getattr(m.counts, c), "share": fraction(m.counts.share(c))}
                           for c in CALIBRATIONS}},
         "method": report.method,
+        "previous_recommendations": {
+            "cycle": report.previous_recommendations.cycle,
+            "recommendations": recommendations_data.as_dicts(report.previous_recommendations)},
     }
 
 

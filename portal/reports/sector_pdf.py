@@ -29,6 +29,7 @@ from reportlab.platypus.flowables import CondPageBreak
 
 from portal.reports.moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TARGET_RATE, ModerationSummary
 from portal.reports.pdf_common import numbered_canvas
+from portal.reports.recommendations_pdf import recommendations_progress
 from portal.reports.sector_data import SectorReport, SectorSection, StandardRow
 from portal.services.analysis import Tally
 
@@ -160,6 +161,7 @@ def _story(report: SectorReport, title: str, partnership: str) -> list[Flowable]
         story += _sector(section, report)
     story += _grid(report)
     story += _moderation(report.moderation)
+    story += recommendations_progress(report.previous_recommendations)
     story += [CondPageBreak(60 * mm), para("How the figures are counted", H2), para(report.method)]
     return story
 

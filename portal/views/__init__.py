@@ -17,6 +17,9 @@ BLUEPRINT_MODULES = (
     "moderation_admin",
     "chasers",
     "manager_returns",
+    "recommendations",
+    "requests",
+    "agency_requests",
 )
 
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
+from portal.reports import annual as annual_report
 from portal.reports.agency_comparison import (
     AgencyComparison,
     agencies_in_cycle,
@@ -68,6 +69,17 @@ def download(label: str, fmt: str) -> Response:
         mimetype, render = FORMATS[fmt]
         content = render(report)
     return _attachment(content, mimetype, _filename(report, fmt))
+
+
+@bp.route("/<label>/annual.<fmt>")
+@readers
+def annual(label: str, fmt: str) -> Response:
+    """The annual report section for the cycle, drafted from the same data as the report."""
+    if fmt not in annual_report.FORMATS:
+        abort(404)
+    mimetype, render = annual_report.FORMATS[fmt]
+    content = render(annual_report.annual_section(db_session(), cycle_label=label))
+    return _attachment(content, mimetype, f"annual-report-section-{label}.{fmt}")
 
 
 @bp.route("/<label>/agencies")

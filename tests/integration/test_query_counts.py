@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import delete, event, insert, select
-from sqlalchemy.orm import Session
 
 from portal.db import get_db
 from portal.models import DEFAULT_SECTORS, Cycle, Return, Role, Sector, User

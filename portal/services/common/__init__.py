@@ -5,7 +5,7 @@ from __future__ import annotations
 from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_text, set_text
 from ._errors import ImportRejected, LineError, NotFound, ServiceError
-from ._workdays import add_working_days, is_working_day, working_days_between
+from ._workdays import add_working_days, is_working_day, uk_date, working_days_between
 
 __all__ = [
     "ImportRejected",
@@ -19,5 +19,6 @@ __all__ = [
     "insert_returning_ids",
     "is_working_day",
     "set_text",
+    "uk_date",
     "working_days_between",
 ]

@@ -30,6 +30,7 @@ from portal.services.common import ServiceError
 from portal.services.cycles import create_cycle, open_cycle
 
 from . import _activity as demo_activity
+from ._recommendations import record_demo_recommendations
 
 DEMO_PASSWORD = "compact-audit-demo"
 DEMO_DOMAIN = "demo.example.org"
@@ -168,6 +169,7 @@ def _history(session: Session, rng: random.Random, *, now: datetime) -> int:
         total += len(returns)
         made.append(cycle)
     demo_activity.moderate(session, made[1], rng)
+    record_demo_recommendations(session, made[1])
     demo_activity.prepare_chasers(session, made[2])
     session.flush()
     return total

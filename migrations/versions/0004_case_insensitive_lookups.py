@@ -1,7 +1,7 @@
 """case-insensitive lookups: expression indexes on lower(users.email) and lower(agencies.name)
 
-Revision ID: 0003_case_insensitive_lookups
-Revises: 0002_form_stash
+Revision ID: 0004_case_insensitive_lookups
+Revises: 0003_recommendations_requests
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_case_insensitive_lookups"
-down_revision = "0002_form_stash"
+revision = "0004_case_insensitive_lookups"
+down_revision = "0003_recommendations_requests"
 branch_labels = None
 depends_on = None
 

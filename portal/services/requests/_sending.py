@@ -1,0 +1,169 @@
+"""Sending an information request: checked, addressed, and its invitations queued in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import (
+    Agency,
+    InformationRequest,
+    RequestAudience,
+    RequestQuestion,
+    RequestQuestionKind,
+    RequestRecipient,
+)
+from portal.services import audit, mail, recommendations
+from portal.services.accounts import LinkSettings
+from portal.services.common import ServiceError, uk_date
+
+MAX_QUESTIONS = 5
+
+
+class RequestRejected(ServiceError):
+    """A request or an answer that cannot be accepted; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class NewQuestion:
+    text: str
+    kind: str = RequestQuestionKind.TEXT.value
+    choices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    title: str
+    signatory: str
+    deadline: date | None
+    audience: str
+    questions: list[NewQuestion]
+    introduction: str = ""
+    sector_id: int | None = None
+    agency_names: list[str] = field(default_factory=list)
+    recommendation_id: int | None = None
+
+
+def send_request(
+    session: Session, new: NewRequest, *, now: datetime, links: LinkSettings,
+    user_id: int | None = None,
+) -> InformationRequest:
+    """Store the request and one recipient per agency, and queue an invitation to each contact.
+
+    Refuses (changing nothing) a request without questions, with a past deadline or with no
+    recipients.
+    """
+    questions = [q for q in new.questions if q.text.strip()]
+    _check(new, questions, today=uk_date(now))
+    agencies = _recipients(session, new)
+    if new.recommendation_id is not None:
+        recommendations.get_recommendation(session, new.recommendation_id)
+    request = InformationRequest(
+        title=new.title.strip(), introduction=new.introduction.strip(),
+        signatory=new.signatory.strip(), deadline=new.deadline, audience=new.audience,
+        sector_id=new.sector_id if new.audience == RequestAudience.SECTOR.value else None,
+        recommendation_id=new.recommendation_id, created_at=now, created_by_id=user_id,
+    )
+    request.questions = [
+        RequestQuestion(position=n, kind=q.kind, text=q.text.strip(),
+                        choices=[c.strip() for c in q.choices if c.strip()])
+        for n, q in enumerate(questions, 1)
+    ]
+    request.recipients = [RequestRecipient(agency_id=a.id) for a in agencies]
+    session.add(request)
+    session.flush()
+    for recipient, agency in zip(request.recipients, agencies, strict=True):
+        _invite(session, request, recipient, agency, now=now, links=links)
+    audit.record(session, action="information_request.sent", entity_type="information_request",
+                 entity_id=request.id, user_id=user_id, recipients=len(agencies))
+    return request
+
+
+def _check(new: NewRequest, questions: list[NewQuestion], *, today: date) -> None:
+    if not new.title.strip():
+        raise RequestRejected("Enter the title of the request", "title")
+    if not new.signatory.strip():
+        raise RequestRejected("Enter who the request is from, like Independent Chair", "signatory")
+    if new.deadline is None:
+        raise RequestRejected("Enter the deadline for answers", "deadline")
+    if new.deadline < today:
+        raise RequestRejected(
+            f"The deadline must be today or in the future, not {long_date(new.deadline)}", "deadline")
+    if not questions:
+        raise RequestRejected("Add at least one question", "question_1")
+    if len(questions) > MAX_QUESTIONS:
+        raise RequestRejected(f"A request can have at most {MAX_QUESTIONS} questions", "question_1")
+    for n, question in enumerate(questions, 1):
+        _check_question(n, question)
+
+
+def _check_question(n: int, question: NewQuestion) -> None:
+    if question.kind not in {k.value for k in RequestQuestionKind}:
+        raise RequestRejected(f"Select the kind of answer for question {n}", f"kind_{n}")
+    choices = [c for c in question.choices if c.strip()]
+    if question.kind == RequestQuestionKind.CHOICE.value and len(choices) < 2:
+        raise RequestRejected(f"Enter at least 2 choices for question {n}, one on each line",
+                              f"choices_{n}")
+
+
+def _recipients(session: Session, new: NewRequest) -> list[Agency]:
+    query = (select(Agency).where(Agency.active.is_(True)).options(selectinload(Agency.contacts))
+             .order_by(Agency.name))
+    if new.audience == RequestAudience.SECTOR.value:
+        if new.sector_id is None:
+            raise RequestRejected("Select the sector", "sector")
+        query = query.where(Agency.sector_id == new.sector_id)
+    elif new.audience == RequestAudience.CHOSEN.value:
+        query = query.where(func.lower(Agency.name).in_(_chosen_names(session, new.agency_names)))
+    elif new.audience != RequestAudience.ALL.value:
+        raise RequestRejected("Select who the request goes to", "audience")
+    agencies = list(session.scalars(query))
+    if not agencies:
+        raise RequestRejected(
+            "No active agency would receive this request: choose other recipients", "audience")
+    return agencies
+
+
+def _chosen_names(session: Session, names: list[str]) -> list[str]:
+    wanted = [n.strip() for n in names if n.strip()]
+    if not wanted:
+        raise RequestRejected("Enter at least one agency name, one on each line", "agencies")
+    known = {n.lower() for n in session.scalars(
+        select(Agency.name).where(func.lower(Agency.name).in_([w.lower() for w in wanted])))}
+    unknown = [w for w in wanted if w.lower() not in known]
+    if unknown:
+        raise RequestRejected(f"There is no agency called {unknown[0]}", "agencies")
+    return [w.lower() for w in wanted]
+
+
+def _invite(
+    session: Session, request: InformationRequest, recipient: RequestRecipient, agency: Agency,
+    *, now: datetime, links: LinkSettings,
+) -> None:
+    for contact in agency.working_contacts:
+        email = mail.render_email(
+            "information_request", to=contact.email,
+            subject=f"{request.signatory} asks {agency.name}: {request.title}",
+            contact=contact.name, agency=agency.name, title=request.title,
+            introduction=request.introduction, signatory=request.signatory,
+            questions=len(request.questions), deadline=long_date(request.deadline),
+            link=request_link(links, request), partnership=links.partnership,
+            help_email=links.help_email,
+        )
+        mail.queue_email(session, email, kind="information_request", now=now,
+                         contact_id=contact.id)
+
+
+def request_link(links: LinkSettings, request: InformationRequest) -> str:
+    return f"{links.base_url.rstrip('/')}/agency/requests/{request.id}"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -5,7 +5,7 @@ from portal.models.base import Base, utcnow
 from portal.models.chaser import Chaser, ChaserMessage, ChaserStage
 from portal.models.cycle import Action, Answer, Cycle, Evidence, Return
 from portal.models.escalation import Escalation
-from portal.models.mail import OutboxAttachment, OutboxMessage
+from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
 from portal.models.stash import FormStash
@@ -42,6 +42,7 @@ __all__ = [
     "FormStash",
     "Grade",
     "GradeDescriptor",
+    "MailPause",
     "ModerationSample",
     "OutboxAttachment",
     "OutboxMessage",

@@ -30,6 +30,8 @@ def send(now_text: str | None, min_gap: int | None) -> None:
     _echo_run(run, now.date().isoformat())
     report = deliver_from_app(app, now=now)
     click.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
+    if report.paused:
+        click.echo(f"Email is not being delivered: {report.paused}. Messages stay queued.")
 
 
 def _echo_run(run: ChaserRun, day: str) -> None:

@@ -41,8 +41,8 @@ def test_chasers_queued_while_smtp_is_down_are_delivered_once_it_is_back(
 
     first = chasers_send(app_without_smtp, date(2018, 5, 11)).output
     second = chasers_send(app_without_smtp, date(2018, 5, 14)).output
-    assert "Chasers queued: 3" in first and "deferred 3" in first
-    assert "Chasers queued: 0" in second and "deferred 3" in second
+    assert "Chasers queued: 3" in first and "Email is not being delivered" in first
+    assert "Chasers queued: 0" in second and "Email is not being delivered" in second
     assert mailbox.messages == []
 
     back = chasers_send(app, date(2018, 5, 15)).output
@@ -51,7 +51,8 @@ def test_chasers_queued_while_smtp_is_down_are_delivered_once_it_is_back(
     for name in NAMES:
         assert [kind_of(m["Subject"]) for m in mailbox.to(address_of(name))] == ["Reminder"]
     messages = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "chaser")).all()
-    assert {(m.status, m.attempts) for m in messages} == {(OutboxStatus.SENT.value, 3)}
+    # a server that is down is a sender problem: no message used up an attempt
+    assert {(m.status, m.attempts) for m in messages} == {(OutboxStatus.SENT.value, 1)}
 
 
 def test_a_550_marks_the_contact_bounced_and_it_is_not_chased_again(

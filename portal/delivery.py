@@ -11,13 +11,16 @@ from flask import Flask
 
 from portal.db import get_db
 from portal.models import utcnow
-from portal.services.mail import DeliveryReport, deliver_outbox, transport_for
+from portal.services.mail import BATCH_SIZE, DeliveryReport, deliver_outbox, transport_for
 
 
-def deliver_from_app(app: Flask, *, now: datetime, limit: int = 5000) -> DeliveryReport:
+def deliver_from_app(
+    app: Flask, *, now: datetime, limit: int = 5000, batch_size: int = BATCH_SIZE
+) -> DeliveryReport:
     """Deliver what is due using an app's settings."""
     return deliver_outbox(get_db(app).sessionmaker, transport_for(app.config),
-                          sender=app.config["MAIL_DEFAULT_SENDER"], now=now, limit=limit)
+                          sender=app.config["MAIL_DEFAULT_SENDER"], now=now, limit=limit,
+                          batch_size=batch_size)
 
 
 def run_worker(

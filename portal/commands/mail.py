@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
 from portal.delivery import deliver_from_app, run_worker
-from portal.services.mail import DeliveryReport, retry_undelivered
+from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_undelivered
 
 group = AppGroup("mail", help="The outbox.")
 
@@ -27,9 +27,12 @@ def _summary(report: DeliveryReport) -> str:
 
 @group.command("send")
 @NOW_OPTION
-def send(now_text: str | None) -> None:
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=BATCH_SIZE,
+              show_default=True, help="Messages claimed and sent over one connection at a time.")
+def send(now_text: str | None, batch_size: int) -> None:
     """Deliver pending outbox messages that are due (retries included); safe to run at once."""
-    report = deliver_from_app(current_app._get_current_object(), now=parse_now(now_text))  # type: ignore[attr-defined]
+    report = deliver_from_app(current_app._get_current_object(), now=parse_now(now_text),  # type: ignore[attr-defined]
+                              batch_size=batch_size)
     click.echo(_summary(report))
 
 

@@ -1,16 +1,17 @@
 """Save, then send: emails are outbox rows written in the caller's transaction.
 
-Senders never lock and read: they claim. A claim is one conditional UPDATE that moves due rows
-from "pending" (or "sending" with a lease that ran out) to "sending" under the sender's token,
-so two senders can never both hold a message, on SQLite (one writer at a time) and on
-PostgreSQL (the UPDATE re-checks its condition on the row a concurrent claim committed, and
-SKIP LOCKED makes it pick other rows instead of waiting).
+Senders claim before they send. A claim is a conditional UPDATE that moves due rows from
+"pending" (or "sending" with a lease that ran out) to "sending" under the sender's token, so two
+senders can never both hold a message: on SQLite there is one writer at a time, and on
+PostgreSQL the UPDATE re-checks its condition on a row a concurrent claim committed, while
+SKIP LOCKED makes each sender pick other rows instead of waiting.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -87,13 +88,19 @@ def claim_messages(
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due messages for the sender `token` and return them (oldest first)."""
     candidates = (
-        select(OutboxMessage.id).where(_claimable(now))
-        .order_by(OutboxMessage.id).limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer anyway
+        select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.id).limit(limit)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock the candidates first, skipping rows another sender is claiming; as a subquery
+        # of the UPDATE, PostgreSQL may run a LIMIT ... SKIP LOCKED select more than once.
+        ids: Any = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+    else:
+        # SQLite: one statement, so the transaction starts as a writer (one at a time) and
+        # never has to upgrade a read snapshot that another sender has made stale.
+        ids = candidates.scalar_subquery()
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _claimable(now))
+        .where(OutboxMessage.id.in_(ids), _claimable(now))
         .values(status=SENDING, claimed_by=token, lease_until=now + LEASE)
         .execution_options(synchronize_session=False)
     )

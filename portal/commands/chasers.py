@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from portal.commands.common import NOW_OPTION, link_settings, parse_now, transaction
 from portal.delivery import deliver_from_app
 from portal.services.chasers import ChaserRun, send_due_chasers
+from portal.services.common import uk_today
 
 group = AppGroup("chasers", help="Reminder and chase emails.")
 
@@ -27,7 +28,7 @@ def send(now_text: str | None, min_gap: int | None) -> None:
     with transaction() as session:
         run = send_due_chasers(session, now=now, links=link_settings(),
                                min_gap_working_days=min_gap)
-    _echo_run(run, now.date().isoformat())
+    _echo_run(run, uk_today(now).isoformat())
     report = deliver_from_app(app, now=now)
     click.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
     if report.paused:

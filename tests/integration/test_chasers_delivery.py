@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -90,3 +90,14 @@ def test_a_corrected_address_is_chased_at_the_next_run(
     assert [kind_of(m["Subject"]) for m in mailbox.to("new.lead@hilltop.example.org")] == [
         "Due today"]
     assert bounced_contacts(db, arranged.cycle) == []
+
+
+def test_a_cron_at_a_quarter_past_midnight_bst_sends_due_today_on_the_deadline(
+    app: Flask, db: Session, tool: Any, mailbox: Any
+) -> None:
+    open_cycle_with(db, ["Riverside NHS Trust"])  # deadline Friday 25 May 2018, in BST
+    address = address_of("Riverside NHS Trust")
+    chasers_send(app, datetime(2018, 5, 11, 7))  # the reminder
+    output = chasers_send(app, datetime(2018, 5, 24, 23, 15)).output  # 00:15 BST on 25 May
+    assert "2018-05-25 2018-19: On the deadline to Riverside NHS Trust" in output
+    assert [kind_of(m["Subject"]) for m in mailbox.to(address)] == ["Reminder", "Due today"]

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from ._cells import csv_text, set_text
 from ._errors import ImportRejected, LineError, NotFound, ServiceError
+from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today, uk_zone_name
 from ._workdays import add_working_days, is_working_day, working_days_between
 
 __all__ = [
+    "UK",
     "ImportRejected",
     "LineError",
     "NotFound",
     "ServiceError",
     "add_working_days",
     "csv_text",
+    "end_of_uk_day",
+    "is_after_uk_day",
     "is_working_day",
     "set_text",
+    "to_uk",
+    "uk_today",
+    "uk_zone_name",
     "working_days_between",
 ]

@@ -22,7 +22,7 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings, send_password_link
-from portal.services.common import NotFound, ServiceError, add_working_days
+from portal.services.common import NotFound, ServiceError, add_working_days, is_after_uk_day
 from portal.services.mail import render_email
 from portal.services.tools import latest_tool
 
@@ -206,13 +206,13 @@ class CloseResult:
 
 
 def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:
-    """A return is overdue from the day after the deadline until it is submitted."""
-    return now.date() > cycle.deadline
+    """A return is overdue once the deadline's UK day has ended, until it is submitted."""
+    return is_after_uk_day(now, cycle.deadline)
 
 
 def can_close(cycle: Cycle, *, now: datetime) -> bool:
     """An open cycle closes once its final deadline has passed."""
-    return cycle.status == CycleStatus.OPEN.value and now.date() > cycle.final_deadline
+    return cycle.status == CycleStatus.OPEN.value and is_after_uk_day(now, cycle.final_deadline)
 
 
 def close_cycle(

@@ -63,6 +63,7 @@ def queue_email(
     ]
     session.add(message)
     session.flush()
+    session.info["mail_queued"] = session.info.get("mail_queued", 0) + 1  # for "N emails queued"
     return message
 
 

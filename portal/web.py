@@ -97,7 +97,7 @@ def _health(app: Flask, *, strict_outbox: bool) -> tuple[dict[str, Any], int]:
         return {"database": "unreachable"}, 503
     waited = (utcnow() - health.oldest_waiting) if health.oldest_waiting else None
     minutes = int(waited.total_seconds() // 60) if waited else 0
-    stale = minutes > int(app.config.get("OUTBOX_ALERT_MINUTES", 30))
+    stale = minutes > int(app.config["OUTBOX_ALERT_MINUTES"])
     body = {"database": "ok", "outbox": "stale" if stale else "ok",
             "oldest_waiting_minutes": minutes, "undelivered": health.undelivered,
             "delivery_paused": paused.reason if paused else None}

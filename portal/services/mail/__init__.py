@@ -10,7 +10,7 @@ from ._delivery import (
     message_id_for,
     transport_for,
 )
-from ._outbox import LEASE, RETRY_DAYS, Attachment, Email, queue_email
+from ._outbox import LEASE, RETRY_DAYS, Attachment, Email, Queued, queue_email, queue_emails
 from ._pauses import (
     OutboxHealth,
     current_pause,
@@ -28,6 +28,7 @@ __all__ = [
     "DeliveryReport",
     "Email",
     "OutboxHealth",
+    "Queued",
     "SenderProblem",
     "SmtpSettings",
     "SmtpTransport",
@@ -38,6 +39,7 @@ __all__ = [
     "message_id_for",
     "outbox_health",
     "queue_email",
+    "queue_emails",
     "render_email",
     "retry_undelivered",
     "transport_for",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -118,6 +118,8 @@ def open_cycle(
     """Issue the returns and queue an invitation per agency (none when links is None: history)."""
     if cycle.status != CycleStatus.DRAFT.value:
         raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
+    if not _claim_draft(session, cycle, now):
+        raise ServiceError(f"Cycle {cycle.label} has just been opened by someone else")
     items = issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
     returns = [
         Return(cycle=cycle, agency=item.agency, variant=item.agency.variant,
@@ -134,6 +136,17 @@ def open_cycle(
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
+
+
+def _claim_draft(session: Session, cycle: Cycle, now: datetime) -> bool:
+    """Move the cycle from draft to open unless another request did first (a double click):
+    a conditional UPDATE, which PostgreSQL re-checks after the other transaction commits."""
+    claimed = session.execute(
+        update(Cycle).where(Cycle.id == cycle.id, Cycle.status == CycleStatus.DRAFT.value)
+        .values(status=CycleStatus.OPEN.value, opened_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
 def _invite(session: Session, returns: list[Return], *, links: LinkSettings, now: datetime) -> None:

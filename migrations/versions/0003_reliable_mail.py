@@ -1,4 +1,5 @@
-"""reliable mail: claims with a lease, a retry window, "undelivered", delivery pauses
+"""reliable mail: claims with a lease, a retry window, "undelivered", delivery pauses; one
+moderation sample in force per cycle
 
 Revision ID: 0003_reliable_mail
 Revises: 0002_form_stash
@@ -39,9 +40,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("mail_pauses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mail_pauses_ended_at"), ["ended_at"], unique=False)
+    op.create_index("uq_moderation_samples_current", "moderation_samples", ["cycle_id"],
+                    unique=True, sqlite_where=sa.text("superseded_at IS NULL"),
+                    postgresql_where=sa.text("superseded_at IS NULL"))
 
 
 def downgrade() -> None:
+    op.drop_index("uq_moderation_samples_current", table_name="moderation_samples")
     with op.batch_alter_table("mail_pauses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_pauses_ended_at"))
     op.drop_table("mail_pauses")

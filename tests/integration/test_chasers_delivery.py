@@ -101,3 +101,18 @@ def test_a_cron_at_a_quarter_past_midnight_bst_sends_due_today_on_the_deadline(
     output = chasers_send(app, datetime(2018, 5, 24, 23, 15)).output  # 00:15 BST on 25 May
     assert "2018-05-25 2018-19: On the deadline to Riverside NHS Trust" in output
     assert [kind_of(m["Subject"]) for m in mailbox.to(address)] == ["Reminder", "Due today"]
+
+
+def test_a_chaser_whose_email_was_never_delivered_is_not_counted_as_sent(
+    app: Flask, db: Session, tool: Any, mailbox: Any
+) -> None:
+    from portal.services.chasers import cycle_chasing
+
+    arranged = open_cycle_with(db, ["Riverside NHS Trust", "Hilltop Youth Club"])
+    chasers_send(app, date(2018, 5, 11))
+    lost = db.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_address == address_of("Hilltop Youth Club"))).one()
+    lost.status = OutboxStatus.UNDELIVERED.value  # as after 7 days of a mail server outage
+    db.commit()
+    counts = {row.agency: row.chasers for row in cycle_chasing(db, arranged.cycle)}
+    assert counts == {"Riverside NHS Trust": 1, "Hilltop Youth Club": 0}

@@ -88,6 +88,7 @@ def _details(form: AgencyForm) -> register.AgencyDetails:
         name=form.name.data or "", sector_id=form.sector.data or 0,
         contact_name=form.contact_name.data or "", email=form.email.data or "",
         cohort=form.cohort.data or None, variant=form.variant.data or None,
+        clear_bounce=bool(form.address_works.data),
     )
 
 

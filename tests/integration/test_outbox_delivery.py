@@ -214,3 +214,19 @@ def test_subjects_are_kept_to_one_line(db: Session) -> None:
     queued = mail.queue_email(db, Email(to="a@example.org", subject="Riverside\nYouth  Club",
                                         text="x"), kind="t", now=NOW)
     assert queued.subject == "Riverside Youth Club"
+
+
+def test_mail_queued_before_the_retry_window_existed_is_still_delivered_then_expires(
+    app: Flask, db: Session, mailbox: Mailbox
+) -> None:
+    for address in ("old@example.org", "older@example.org"):
+        message = mail.queue_email(db, Email(to=address, subject="S", text="T"), kind="t",
+                                   now=NOW)
+        message.retry_until = None  # as a row written before migration 0003
+    db.commit()
+    assert _deliver(app, _smtp_port(app), NOW + timedelta(days=1)).sent == 2
+    stale = mail.queue_email(db, Email(to="stale@example.org", subject="S", text="T"), kind="t",
+                             now=NOW)
+    stale.retry_until = None
+    db.commit()
+    assert _deliver(app, _smtp_port(app), NOW + timedelta(days=8)).undelivered == 1

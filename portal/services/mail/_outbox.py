@@ -94,18 +94,27 @@ def queue_emails(session: Session, messages: list[Queued], *, now: datetime) -> 
 
 
 def _window_ended(now: datetime) -> ColumnElement[bool]:
-    """Rows queued before the retry window existed count it from their creation."""
+    """Rows queued before the retry window existed (retry_until null) count it from creation."""
     return or_(
-        OutboxMessage.retry_until <= now,
+        and_(OutboxMessage.retry_until.is_not(None), OutboxMessage.retry_until <= now),
         and_(OutboxMessage.retry_until.is_(None),
              OutboxMessage.created_at <= now - timedelta(days=RETRY_DAYS)),
+    )
+
+
+def _window_open(now: datetime) -> ColumnElement[bool]:
+    """The negation of _window_ended, written out: NOT over a null comparison is null in SQL."""
+    return or_(
+        and_(OutboxMessage.retry_until.is_not(None), OutboxMessage.retry_until > now),
+        and_(OutboxMessage.retry_until.is_(None),
+             OutboxMessage.created_at > now - timedelta(days=RETRY_DAYS)),
     )
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now,
-             ~_window_ended(now)),
+             _window_open(now)),
         and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= now),
     )
 

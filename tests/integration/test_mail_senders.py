@@ -183,3 +183,30 @@ def test_a_sender_killed_mid_batch_loses_nothing_and_a_copy_keeps_its_message_id
     assert all(len(found) == 1 for found in ids.values()), ids  # a copy has the same id
     # at most the one message in flight when the sender died can arrive twice
     assert sum(received.values()) - INVITATIONS <= 1
+
+
+def test_the_mail_worker_delivers_as_mail_is_queued_and_stops_cleanly_on_sigterm(
+    app: Flask, db: Session, slow_mailbox: SlowMailbox
+) -> None:
+    from portal.services import mail
+    from portal.services.mail import Email
+
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_ENV": "testing",
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(slow_mailbox.port),  # type: ignore[attr-defined]
+           "SECRET_KEY": app.config["SECRET_KEY"]}
+    worker = subprocess.Popen([FLASK, "--app", "app", "mail", "worker", "--interval", "0.2"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        mail.queue_email(db, Email(to="lead@example.org", subject="Hello", text="x"), kind="t",
+                         now=utcnow())
+        db.commit()
+        deadline = time.monotonic() + 60
+        while not slow_mailbox.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+    assert [m["To"] for m in slow_mailbox.messages] == ["lead@example.org"]
+    assert worker.returncode == 0, err
+    assert "Stopping after the current batch (SIGTERM)" in out and "Mail worker stopped" in out

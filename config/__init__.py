@@ -48,6 +48,7 @@ class Settings:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER: str = "Compact Audit <compact.audit@example.org>"
     MAIL_TIMEOUT: int = 10
+    OUTBOX_ALERT_MINUTES: int = 30  # /healthz/outbox fails when mail has waited longer
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_ENABLED: bool = True
     SESSION_COOKIE_SECURE: bool = False
@@ -90,6 +91,8 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         SESSION_TIMEOUT_MINUTES=_int("SESSION_TIMEOUT_MINUTES", 30),
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
+        MAIL_TIMEOUT=_int("MAIL_TIMEOUT", 10),
+        OUTBOX_ALERT_MINUTES=_int("OUTBOX_ALERT_MINUTES", 30),
     )
     if env == "production":
         _require_production(settings)

@@ -12,7 +12,7 @@ from portal.models.information_request import (
     RequestRecipient,
     RequestReminder,
 )
-from portal.models.mail import OutboxAttachment, OutboxMessage
+from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
 from portal.models.recommendation import Recommendation, RecommendationUpdate
@@ -55,6 +55,7 @@ __all__ = [
     "Grade",
     "GradeDescriptor",
     "InformationRequest",
+    "MailPause",
     "ModerationSample",
     "OutboxAttachment",
     "OutboxMessage",

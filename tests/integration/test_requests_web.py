@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import InformationRequest, Recommendation, RecommendationStatus, Role, utcnow
-from portal.services.common import uk_date
+from portal.services.common import uk_today
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.chaser_helpers import open_cycle_with
 from tests.integration.request_helpers import agencies
 from tests.support import submit_form
 
-FUTURE = uk_date(utcnow()) + timedelta(days=30)
+FUTURE = uk_today(utcnow()) + timedelta(days=30)
 
 
 def _date(day: date) -> list[str]:

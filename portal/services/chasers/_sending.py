@@ -35,7 +35,13 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import ServiceError, batches, bulk_insert, working_days_between
+from portal.services.common import (
+    ServiceError,
+    batches,
+    bulk_insert,
+    uk_today,
+    working_days_between,
+)
 from portal.services.cycles import is_past_deadline
 from portal.services.mail import Email, render_email
 
@@ -77,7 +83,7 @@ def send_due_chasers(
     min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS, user_id: int | None = None,
 ) -> ChaserRun:
     """Record and queue, per unsubmitted return of an open cycle, its latest unsent due stage."""
-    rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
     for open_cycle in _open_cycles(session, cycle):
@@ -165,7 +171,7 @@ def _chase_many(
 def _hold_reason(agency: Agency, last: datetime | None, rules: Rules) -> str | None:
     if not agency.working_contacts:
         return "no working email address (every contact address bounced): update it"
-    if last is not None and working_days_between(last.date(), rules.today) < rules.min_gap:
+    if last is not None and working_days_between(uk_today(last), rules.today) < rules.min_gap:
         return (f"chased on {last.day} {last:%B %Y}, less than {rules.min_gap} working days ago: "
                 "the next run sends it")
     return None
@@ -196,8 +202,9 @@ def _record_chasers(
     mine = [r for r in returns if r.id in recorded]
     emails = [(r, contact, _chaser_email(r, contact, stage, rules))
               for r in mine for contact in r.agency.working_contacts]
-    message_ids = mail.queue_emails(session, [(email, contact.id, r.id) for r, contact, email in emails],
-                                    kind="chaser", now=rules.now)
+    message_ids = mail.queue_emails(
+        session, [mail.Queued(email, "chaser", contact.id, r.id) for r, contact, email in emails],
+        now=rules.now)
     bulk_insert(session, ChaserMessage, (
         {"chaser_id": recorded[r.id], "message_id": message_id}
         for (r, _, _), message_id in zip(emails, message_ids, strict=True)))
@@ -272,7 +279,7 @@ def send_adhoc_chaser(
     if not return_.agency.working_contacts:
         raise ServiceError(f"Every contact address of {return_.agency.name} bounced: "
                            "update it before chasing")
-    rules = Rules(today=now.date(), min_gap=0, now=now, links=links, user_id=user_id)
+    rules = Rules(today=uk_today(now), min_gap=0, now=now, links=links, user_id=user_id)
     stage = wording_stage(session, return_.cycle, rules.today)
     code = _adhoc_code(now)
     if record_chaser(session, return_, stage, code=code, due=None, rules=rules) is None:
@@ -300,7 +307,7 @@ def chase_all_overdue(
     Unlike a chaser to one agency, this bulk action keeps the minimum gap, so an agency chased
     yesterday is not chased again today.
     """
-    rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
     if not is_past_deadline(cycle, now=now):

@@ -7,14 +7,12 @@ the working days between two dates, or stepping N working days, costs the same f
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
 EPOCH_YEAR = 2000  # working-day indexes count from here; any year before or after works
-UK = ZoneInfo("Europe/London")
 
 
 @lru_cache(maxsize=64)
@@ -81,8 +79,3 @@ def add_working_days(start: date, days: int) -> date:
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (negative if end is earlier)."""
     return _index(end) - _index(start)
-
-
-def uk_date(now: datetime) -> date:
-    """The UK calendar day of a naive UTC moment (deadlines are the end of a UK day)."""
-    return now.replace(tzinfo=UTC).astimezone(UK).date()

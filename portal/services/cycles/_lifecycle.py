@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -21,8 +21,8 @@ from portal.models import (
     User,
 )
 from portal.services import audit, mail
-from portal.services.accounts import LinkSettings, send_password_link
-from portal.services.common import NotFound, ServiceError, add_working_days
+from portal.services.accounts import LinkSettings, password_link_email
+from portal.services.common import NotFound, ServiceError, add_working_days, is_after_uk_day
 from portal.services.mail import render_email
 from portal.services.tools import latest_tool
 
@@ -118,6 +118,8 @@ def open_cycle(
     """Issue the returns and queue an invitation per agency (none when links is None: history)."""
     if cycle.status != CycleStatus.DRAFT.value:
         raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
+    if not _claim_draft(session, cycle, now):
+        raise ServiceError(f"Cycle {cycle.label} has just been opened by someone else")
     items = issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
     returns = [
         Return(cycle=cycle, agency=item.agency, variant=item.agency.variant,
@@ -130,18 +132,35 @@ def open_cycle(
     session.flush()
     escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
     if links is not None:
-        for return_ in returns:
-            _invite(session, return_, links=links, now=now)
+        _invite(session, returns, links=links, now=now)
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
 
 
-def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime) -> None:
-    """Email each working contact; a contact without an account gets one and a set-password link."""
-    agency = return_.agency
-    for contact in agency.working_contacts:
-        user = _user_for_contact(session, agency, contact.email, contact.name, now)
+def _claim_draft(session: Session, cycle: Cycle, now: datetime) -> bool:
+    """Move the cycle from draft to open unless another request did first (a double click):
+    a conditional UPDATE, which PostgreSQL re-checks after the other transaction commits."""
+    claimed = session.execute(
+        update(Cycle).where(Cycle.id == cycle.id, Cycle.status == CycleStatus.DRAFT.value)
+        .values(status=CycleStatus.OPEN.value, opened_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def _invite(session: Session, returns: list[Return], *, links: LinkSettings, now: datetime) -> None:
+    """Email each working contact; a contact without an account gets one and a set-password link.
+
+    Set-based, so that thousands of agencies open within one web request: one query finds the
+    existing accounts, one flush writes the new ones and one flush writes every message."""
+    invited = [(r, c) for r in returns for c in r.agency.working_contacts]
+    users = _users_for_contacts(session, [(r.agency, c.email, c.name) for r, c in invited], now)
+    queued: list[mail.Queued] = []
+    for return_, contact in invited:
+        agency = return_.agency
+        user = users.get(contact.email.lower())
+        user = user if user is not None and user.agency_id == agency.id else None
         needs_password = user is not None and user.password_hash is None
         email = render_email(
             "invitation", to=contact.email,
@@ -152,22 +171,33 @@ def _invite(session: Session, return_: Return, *, links: LinkSettings, now: date
             carried_over=return_.carried_over, needs_password=needs_password,
             partnership=links.partnership, help_email=links.help_email,
         )
-        mail.queue_email(session, email, kind="invitation", now=now, contact_id=contact.id,
-                           return_id=return_.id)
+        queued.append(mail.Queued(email, "invitation", contact_id=contact.id,
+                                  return_id=return_.id))
         if needs_password and user is not None:
-            send_password_link(session, user, links=links, now=now, new_account=True)
+            queued.append(mail.Queued(
+                password_link_email(user, links=links, new_account=True), "set_password"))
+    mail.queue_emails(session, queued, now=now)
 
 
-def _user_for_contact(
-    session: Session, agency: Agency, email: str, name: str, now: datetime
-) -> User | None:
-    user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-    if user is None:
-        user = User(email=email.lower(), name=name, role=Role.AGENCY.value, agency=agency,
-                    created_at=now)
-        session.add(user)
-        session.flush()
-    return user if user.agency_id == agency.id else None
+def _users_for_contacts(
+    session: Session, contacts: list[tuple[Agency, str, str]], now: datetime
+) -> dict[str, User]:
+    """Accounts by lower-cased email; a contact without one gets an agency account (the first
+    agency to name an address owns it)."""
+    wanted = sorted({email.lower() for _, email, _ in contacts})
+    users: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for user in session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
+            users[user.email.lower()] = user
+    for agency, email, name in contacts:
+        if email.lower() not in users:
+            user = User(email=email.lower(), name=name, role=Role.AGENCY.value, agency=agency,
+                        created_at=now)
+            session.add(user)
+            users[email.lower()] = user
+    session.flush()
+    return users
 
 
 def get_tool_version(session: Session, tool_version_id: int | None) -> ToolVersion:
@@ -206,13 +236,13 @@ class CloseResult:
 
 
 def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:
-    """A return is overdue from the day after the deadline until it is submitted."""
-    return now.date() > cycle.deadline
+    """A return is overdue once the deadline's UK day has ended, until it is submitted."""
+    return is_after_uk_day(now, cycle.deadline)
 
 
 def can_close(cycle: Cycle, *, now: datetime) -> bool:
     """An open cycle closes once its final deadline has passed."""
-    return cycle.status == CycleStatus.OPEN.value and now.date() > cycle.final_deadline
+    return cycle.status == CycleStatus.OPEN.value and is_after_uk_day(now, cycle.final_deadline)
 
 
 def close_cycle(

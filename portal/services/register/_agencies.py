@@ -32,6 +32,7 @@ class AgencyDetails:
     email: str
     cohort: str | None = None  # None: the smaller cohort
     variant: str | None = None  # None: the sector's usual variant
+    clear_bounce: bool = False  # the contact's address works again
 
 
 def sectors(session: Session) -> list[Sector]:
@@ -156,7 +157,8 @@ def update_agency(
     agency.name = details.name.strip()
     agency.sector = _sector(session, details.sector_id)
     agency.variant = details.variant or agency.variant
-    _set_primary_contact(agency, details.contact_name, details.email)
+    _set_primary_contact(agency, details.contact_name, details.email,
+                         clear_bounce=details.clear_bounce)
     if details.cohort and details.cohort != agency.cohort:
         move_cohort(session, agency, details.cohort, user_id=user_id)
     session.flush()
@@ -165,14 +167,16 @@ def update_agency(
     return agency
 
 
-def _set_primary_contact(agency: Agency, name: str, email: str) -> None:
+def _set_primary_contact(
+    agency: Agency, name: str, email: str, *, clear_bounce: bool = False
+) -> None:
     email = email.strip().lower()
     contact = agency.primary_contact
     if contact is None:
         agency.contacts.append(Contact(name=name.strip(), email=email, is_primary=True))
         return
-    if contact.email != email:
-        contact.bounced_at = None  # a new address gets a fresh start
+    if contact.email != email or clear_bounce:
+        contact.bounced_at = None  # a new (or mended) address gets a fresh start
         contact.bounce_reason = None
     contact.name = name.strip()
     contact.email = email

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Cycle, Return, ReturnStatus
-from portal.services.common import ServiceError
+from portal.services.common import ServiceError, uk_today
 
 from ._reading import saved_answers, standard_input, standard_parts
 from ._rules import ActionInput, AnswerInput, StandardInput
@@ -75,7 +75,7 @@ def start_from_previous(session: Session, return_: Return, *, user_id: int | Non
 
 def _carried(answer: AnswerInput, comment: str, now: datetime) -> AnswerInput:
     by_when = answer.action.by_when
-    if by_when is not None and by_when < now.date():
+    if by_when is not None and by_when < uk_today(now):
         by_when = None
     return replace(answer, comment=comment or answer.comment,
                    action=ActionInput(answer.action.what, answer.action.who, by_when))

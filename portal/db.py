@@ -71,26 +71,19 @@ def db_session() -> Session:
 
 def register_database(app: Flask) -> None:
     app.extensions["portal_db"] = Database(app.config["DATABASE_URL"])
-    app.extensions["portal_after_commit"] = []  # callables (app, session.info) run after a commit
 
     @app.after_request
     def commit_session(response: Response) -> Response:
         session = g.pop("db_session", None)
         if session is None:
             return response
-        info = dict(session.info)
-        committed = False
         try:
             if response.status_code < 500:
                 session.commit()
-                committed = True
             else:
                 _rollback_quietly(session)
         finally:
             session.close()
-        if committed:
-            for hook in app.extensions["portal_after_commit"]:
-                hook(app, info)
         return response
 
     @app.teardown_request

@@ -1,7 +1,7 @@
 """case-insensitive lookups: expression indexes on lower(users.email) and lower(agencies.name)
 
-Revision ID: 0004_case_insensitive_lookups
-Revises: 0003_recommendations_requests
+Revision ID: 0006_case_insensitive_lookups
+Revises: 0005_reliable_mail
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_case_insensitive_lookups"
-down_revision = "0003_recommendations_requests"
+revision = "0006_case_insensitive_lookups"
+down_revision = "0005_reliable_mail"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """reliable mail: claims with a lease, a retry window, "undelivered", delivery pauses; one
 moderation sample in force per cycle
 
-Revision ID: 0003_reliable_mail
-Revises: 0002_form_stash
+Revision ID: 0005_reliable_mail
+Revises: 0004_security
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_reliable_mail"
-down_revision = "0002_form_stash"
+revision = "0005_reliable_mail"
+down_revision = "0004_security"
 branch_labels = None
 depends_on = None
 

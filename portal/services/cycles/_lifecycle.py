@@ -22,7 +22,14 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings, password_link_email
-from portal.services.common import NotFound, ServiceError, add_working_days, is_after_uk_day
+from portal.services.common import (
+    NotFound,
+    ServiceError,
+    add_working_days,
+    bulk_insert,
+    insert_returning_ids,
+    is_after_uk_day,
+)
 from portal.services.mail import render_email
 from portal.services.tools import latest_tool
 
@@ -121,15 +128,15 @@ def open_cycle(
     if not _claim_draft(session, cycle, now):
         raise ServiceError(f"Cycle {cycle.label} has just been opened by someone else")
     items = issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
-    returns = [
-        Return(cycle=cycle, agency=item.agency, variant=item.agency.variant,
-               carried_over=item.carried_over, issued_at=now)
-        for item in items
-    ]
-    session.add_all(returns)
     cycle.status = CycleStatus.OPEN.value
     cycle.opened_at = now
+    bulk_insert(session, Return, (
+        {"cycle_id": cycle.id, "agency_id": item.agency.id, "variant": item.agency.variant,
+         "carried_over": item.carried_over, "issued_at": now} for item in items))
     session.flush()
+    # One query brings the new returns back; their agencies and cycle are already in the session.
+    returns = list(session.scalars(select(Return).where(Return.cycle_id == cycle.id)
+                                   .order_by(Return.id)))
     escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
     if links is not None:
         _invite(session, returns, links=links, now=now)
@@ -190,13 +197,16 @@ def _users_for_contacts(
         chunk = wanted[start:start + 500]
         for user in session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
             users[user.email.lower()] = user
+    new: dict[str, dict[str, object]] = {}
     for agency, email, name in contacts:
         if email.lower() not in users:
-            user = User(email=email.lower(), name=name, role=Role.AGENCY.value, agency=agency,
-                        created_at=now)
-            session.add(user)
-            users[email.lower()] = user
-    session.flush()
+            new.setdefault(email.lower(), {"email": email.lower(), "name": name,
+                                           "role": Role.AGENCY.value, "agency_id": agency.id,
+                                           "created_at": now})
+    ids = insert_returning_ids(session, User, new.values())
+    for start in range(0, len(ids), 500):
+        for user in session.scalars(select(User).where(User.id.in_(ids[start:start + 500]))):
+            users[user.email] = user
     return users
 
 

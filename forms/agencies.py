@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
 from forms.common import GovLength
@@ -42,6 +43,11 @@ class AgencyForm(FlaskForm):
         "Safeguarding lead's email address", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the safeguarding lead's email address"),
                     Email(message="Enter an email address in the correct format, like name@example.com")],
+    )
+    address_works = BooleanField(
+        "This address works again: clear the bounce", widget=GovCheckboxInput(),
+        description="Tick this if the mail server refused this address by mistake, or it has "
+                    "been fixed. Chasers will be sent to it again.",
     )
     cohort = RadioField(
         "Cohort", widget=GovRadioInput(), choices=[("", "The smaller cohort"), *COHORT_CHOICES],

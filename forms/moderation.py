@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -55,6 +56,7 @@ class SampleForm(FlaskForm):
         validators=[InputRequired(message="Enter how many previous cycles to look back"),
                     NumberRange(min=0, max=10, message="Enter a number from 0 to 10")],
     )
+    replacing = HiddenField()  # the sample in force when the form was shown; "0" for none
     reason = TextAreaField(
         "Reason for redrawing", widget=GovTextArea(),
         description="Needed only when a sample has already been drawn. It is recorded.",

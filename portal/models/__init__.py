@@ -12,7 +12,7 @@ from portal.models.information_request import (
     RequestRecipient,
     RequestReminder,
 )
-from portal.models.mail import OutboxAttachment, OutboxMessage
+from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import (
     DEFAULT_SECTOR_VARIANTS,
@@ -61,6 +61,7 @@ __all__ = [
     "Grade",
     "GradeDescriptor",
     "InformationRequest",
+    "MailPause",
     "ModerationSample",
     "OutboxAttachment",
     "OutboxMessage",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -43,6 +53,8 @@ class Agency(Base):
     __table_args__ = (
         CheckConstraint(check_in("cohort", Cohort), name="cohort"),
         CheckConstraint(check_in("variant", Variant), name="variant"),
+        # Names are unique whatever their case; adding and importing look them up that way.
+        Index("ix_agencies_name_lower", func.lower(text("name")), unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

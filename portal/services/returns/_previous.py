@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Answer, Cycle, Question, Return
-from portal.services.common import ServiceError
+from portal.services.common import ServiceError, uk_today
 
 from ._reading import saved_answers, standard_input, standard_parts
 from ._rules import ActionInput, AnswerInput, StandardInput
@@ -103,7 +103,7 @@ def copied_marks(session: Session, return_: Return) -> dict[str, str]:
 
 def _carried(answer: AnswerInput, comment: str, now: datetime) -> AnswerInput:
     by_when = answer.action.by_when
-    if by_when is not None and by_when < now.date():
+    if by_when is not None and by_when < uk_today(now):
         by_when = None
     return replace(answer, comment=comment or answer.comment,
                    action=ActionInput(answer.action.what, answer.action.who, by_when))

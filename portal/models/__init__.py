@@ -15,6 +15,7 @@ from portal.models.information_request import (
 from portal.models.mail import OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
+from portal.models.published import PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.stash import FormStash
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
@@ -60,6 +61,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OwnerKind",
+    "PublishedReport",
     "Question",
     "Recommendation",
     "RecommendationStatus",

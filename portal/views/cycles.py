@@ -14,6 +14,7 @@ from forms.cycles import ChairMeetingForm, CycleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role
+from portal.reports.published import close_and_publish
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import link_settings, now
@@ -118,12 +119,12 @@ def close(cycle_id: int) -> BaseResponse | str:
     error = None
     if form.validate_on_submit():
         try:
-            result = cycles.close_cycle(session, cycle, now=now(), user_id=current_user.id)
+            result = close_and_publish(session, cycle, now=now(), user_id=current_user.id)
         except ServiceError as exc:
             error = str(exc)
         else:
             flash(f"Cycle {cycle.label} is closed: {len(result.escalations)} returns escalated, "
-                  f"{result.chair_meetings} need a Chair meeting.", "success")
+                  f"{result.chair_meetings} need a Chair meeting. Its report is published.", "success")
             return redirect(url_for("cycles.escalations_page", cycle=cycle.id))
     return render_template("cycles/close.html", cycle=cycle, form=form, error=error,
                            totals=cycles.cycle_totals(session, cycle),

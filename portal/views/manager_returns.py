@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from forms.returns import ReopenForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Return, ReturnStatus, Role
+from portal.models import CycleStatus, Return, ReturnStatus, Role
 from portal.reports.return_pdf import render_return_pdf
 from portal.services import returns
 from portal.services.common import ServiceError
@@ -41,14 +41,17 @@ def reopen(return_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             reopen_return(db_session(), return_, reason=form.reason.data or "",
-                          user_id=current_user.id, now=now(), links=link_settings())
+                          user_id=current_user.id, now=now(), links=link_settings(),
+                          effect_confirmed=bool(form.understood.data))
         except ServiceError as exc:
-            form.reason.errors = [str(exc)]
+            field = form.understood if "Confirm" in str(exc) else form.reason
+            field.errors = [str(exc)]
         else:
             flash(f"{return_.agency.name}'s {return_.cycle.label} return is reopened. "
                   "The agency can change it and submit it again.", "success")
             return redirect(url_for("manager_returns.index"))
-    return render_template("manager_returns/reopen.html", return_=return_, form=form)
+    return render_template("manager_returns/reopen.html", return_=return_, form=form,
+                           closed=return_.cycle.status == CycleStatus.CLOSED.value)
 
 
 @bp.route("/<int:return_id>/pdf")

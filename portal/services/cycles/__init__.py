@@ -21,6 +21,7 @@ from ._escalations import (
     record_chair_meeting,
 )
 from ._lifecycle import (
+    CloseResult,
     can_close,
     close_cycle,
     create_cycle,
@@ -42,6 +43,7 @@ from ._lifecycle import (
 __all__ = [
     "LIST_PAGE_SIZE",
     "STATUS_FILTERS",
+    "CloseResult",
     "EscalationFilter",
     "ReturnFilter",
     "SectorFigures",

@@ -118,6 +118,7 @@ def open_cycle(
     """Issue the returns and queue an invitation per agency (none when links is None: history)."""
     if cycle.status != CycleStatus.DRAFT.value:
         raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
+    _refuse_second_open_cycle(session, cycle)
     items = issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
     returns = [
         Return(cycle=cycle, agency=item.agency, variant=item.agency.variant,
@@ -135,6 +136,18 @@ def open_cycle(
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
+
+
+def _refuse_second_open_cycle(session: Session, cycle: Cycle) -> None:
+    """One open cycle per cohort: its non-returners are only known once the earlier one closes."""
+    still_open = session.scalar(select(Cycle).where(
+        Cycle.cohort == cycle.cohort, Cycle.status == CycleStatus.OPEN.value,
+        Cycle.id != cycle.id).limit(1))
+    if still_open is not None:
+        raise ServiceError(
+            f"Cohort {cycle.cohort}'s previous cycle, {still_open.label}, is still open. Close it "
+            f"first (after its final deadline, {still_open.final_deadline:%-d %B %Y}), so its "
+            "non-returners are carried into this cycle")
 
 
 def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime) -> None:

@@ -78,9 +78,9 @@ def describe_changes(old: str, new: str) -> list[str]:
                if before.get(key) != after.get(key)]
     old_standards = _standards(before)
     for code, (title, figures) in _standards(after).items():
-        old = old_standards.get(code, (title, ()))[1]
-        if old != figures:
-            changes.append(f"Standard {code} ({title}): {_counts(old)} then, "
+        was = old_standards.get(code, (title, ()))[1]
+        if was != figures:
+            changes.append(f"Standard {code} ({title}): {_counts(was)} then, "
                            f"{_counts(figures)} now")
     moderation_before = before.get("moderation", {}).get("visits_completed")
     moderation_after = after.get("moderation", {}).get("visits_completed")

@@ -32,6 +32,12 @@ def uk_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+@bp.app_template_filter("visit_status")
+def visit_status(visit: Visit) -> str:
+    """The visit's status, or "Outcome overdue" when its day has passed with no outcome."""
+    return moderation.visit_flag(visit, now=now()) or visit.status.replace("_", " ").capitalize()
+
+
 def _cycle_or_404(label: str) -> Cycle:
     return get_cycle(db_session(), label)
 
@@ -61,6 +67,8 @@ def cycle(label: str) -> str:
         visits=moderation.visits_of_sample(session, sample) if sample else [],
         check=moderation.rederive(session, sample) if sample else None,
         history=[s for s in moderation.sample_history(session, cycle) if s is not sample],
+        not_yet=None if sample else moderation.when_drawable(session, cycle, now=now()),
+        overdue=moderation.overdue_outcomes(session, now=now(), cycle_id=cycle.id),
     )
 
 
@@ -70,8 +78,9 @@ def draw(label: str) -> Response | str:
     session = db_session()
     cycle = _cycle_or_404(label)
     existing = moderation.current_sample(session, cycle)
+    not_yet = moderation.when_drawable(session, cycle, now=now())
     form = SampleForm()
-    if form.validate_on_submit():
+    if not_yet is None and form.validate_on_submit():
         seed = form.seed.data
         if seed is None:
             seed = secrets.randbelow(moderation.MAX_SEED)
@@ -90,7 +99,8 @@ def draw(label: str) -> Response | str:
             flash(f"Sample drawn: {len(sample.chosen)} of {len(sample.population)} submitted "
                   f"returns (seed {sample.seed})", "success")
             return redirect(url_for("moderation_admin.cycle", label=cycle.label))
-    return render_template("moderation_admin/draw.html", form=form, cycle=cycle, existing=existing)
+    return render_template("moderation_admin/draw.html", form=form, cycle=cycle, existing=existing,
+                           not_yet=not_yet)
 
 
 @bp.route("/visits/<int:visit_id>")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -142,6 +142,44 @@ def visits_for(session: Session, user: User) -> list[Visit]:
     ))
 
 
+# --- when a visit stands ------------------------------------------------------------------------
+
+OUTCOME_OVERDUE = "Outcome overdue"
+
+
+def visit_day(visit: Visit) -> date | None:
+    """The UK day a visit takes place on."""
+    return utc_to_uk(visit.starts_at).date() if visit.starts_at else None
+
+
+def outcome_overdue(visit: Visit, *, now: datetime) -> bool:
+    """A scheduled visit whose day has passed with no outcome recorded."""
+    day = visit_day(visit)
+    return (visit.status == VisitStatus.SCHEDULED.value and day is not None
+            and day < utc_to_uk(now).date())
+
+
+def visit_flag(visit: Visit, *, now: datetime) -> str | None:
+    return OUTCOME_OVERDUE if outcome_overdue(visit, now=now) else None
+
+
+def is_upcoming(visit: Visit, *, now: datetime) -> bool:
+    """Still to happen or still to be written up: not completed, not cancelled."""
+    return visit.status in OPEN_STATUSES
+
+
+def overdue_outcomes(session: Session, *, now: datetime, cycle_id: int | None = None) -> int:
+    """How many scheduled visits are past their day with no outcome (visits of current samples)."""
+    start_of_today = uk_to_utc(datetime.combine(utc_to_uk(now).date(), time()))
+    query = (select(func.count(Visit.id)).join(ModerationSample)
+             .where(Visit.status == VisitStatus.SCHEDULED.value,
+                    Visit.starts_at < start_of_today,
+                    ModerationSample.superseded_at.is_(None)))
+    if cycle_id is not None:
+        query = query.where(ModerationSample.cycle_id == cycle_id)
+    return session.scalar(query) or 0
+
+
 # --- scheduling ---------------------------------------------------------------------------------
 
 def schedule_visit(
@@ -154,6 +192,8 @@ def schedule_visit(
         raise ServiceError(f"This visit is {visit.status}: it cannot be scheduled")
     if not place.strip():
         raise ServiceError("Enter where the visit will take place")
+    if starts_at <= now:
+        raise ServiceError("The visit date must be in the future")
     if not 15 <= duration_minutes <= 8 * 60:
         raise ServiceError("The visit must last between 15 minutes and 8 hours")
     before = _attendee_users(visit)

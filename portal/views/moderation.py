@@ -16,6 +16,7 @@ from portal.models import Role, Visit, VisitStatus
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import link_settings, now
+from portal.views.visit_pack import pack_download
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 attendees = roles(Role.MODERATOR, Role.MANAGER)
@@ -51,6 +52,14 @@ def visit(visit_id: int) -> str:
                            self_grade_rule=moderation.SELF_GRADE_RULE,
                            outcome_from=day if day is None or today < day else None,
                            unscheduled=day is None)
+
+
+@bp.route("/visits/<int:visit_id>/pack.pdf")
+@attendees
+def pack(visit_id: int) -> Response:
+    """The visit pack for the member of the visit and the manager."""
+    visit = _my_visit_or_404(visit_id)
+    return pack_download(visit)
 
 
 @bp.route("/visits/<int:visit_id>/standards/<int:standard_id>", methods=["GET", "POST"])

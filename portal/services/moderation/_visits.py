@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -186,8 +188,12 @@ def schedule_visit(
     session: Session, visit: Visit, *, starts_at: datetime, place: str, now: datetime,
     links: LinkSettings, duration_minutes: int = 120, manager_id: int | None = None,
     member_id: int | None = None, user_id: int | None = None,
+    pack: Callable[[Visit], bytes] | None = None,
 ) -> Visit:
-    """Set (or change) date, time, place and attendees, and send the invitation or update."""
+    """Set (or change) date, time, place and attendees, and send the invitation or update.
+
+    `pack` renders the visit pack (the edge picks the renderer): it is attached to the manager's
+    and the member's invitation, never to the agency's."""
     if visit.status not in OPEN_STATUSES:
         raise ServiceError(f"This visit is {visit.status}: it cannot be scheduled")
     if not place.strip():
@@ -207,8 +213,14 @@ def schedule_visit(
     visit.starts_at, visit.duration_minutes = starts_at, duration_minutes
     visit.place = place.strip()
     session.flush()
+    pack_pdf = None
+    if pack is not None:
+        agency = visit.return_.agency.name
+        slug = "".join(ch if ch.isalnum() else "-" for ch in agency.lower()).strip("-")[:60]
+        pack_pdf = mail.Attachment(filename=f"visit-pack-{slug}.pdf",
+                                   content_type="application/pdf", content=pack(visit))
     _send(session, visit, method="REQUEST", people=_attendees(visit), links=links, now=now,
-          updated=rescheduled)
+          updated=rescheduled, pack=pack_pdf)
     dropped = [u for u in before if u.id not in {a.id for a in _attendee_users(visit)}]
     if rescheduled and dropped:
         _send(session, visit, method="CANCEL", links=links, now=now, updated=True,
@@ -219,6 +231,58 @@ def schedule_visit(
                  manager_id=visit.manager_id, member_id=visit.member_id,
                  sequence=visit.ics_sequence)
     return visit
+
+
+@dataclass(frozen=True)
+class VisitPlan:
+    visit: Visit
+    starts_at: datetime  # naive UTC
+    place: str
+    member_id: int
+
+
+class PlansRefused(ServiceError):
+    """Some visits of a bulk schedule cannot be scheduled: nothing was scheduled."""
+
+    def __init__(self, problems: dict[int, str]) -> None:
+        self.problems = problems  # visit id -> what to fix
+        super().__init__(f"{len(problems)} visit(s) cannot be scheduled")
+
+
+def schedule_visits(
+    session: Session, plans: list[VisitPlan], *, manager_id: int, now: datetime,
+    links: LinkSettings, user_id: int | None = None,
+    pack: Callable[[Visit], bytes] | None = None,
+) -> list[Visit]:
+    """Schedule many visits in one confirmation, all or none: every plan is checked first."""
+    problems = {plan.visit.id: problem for plan in plans
+                if (problem := _plan_problem(session, plan, now=now))}
+    if problems:
+        raise PlansRefused(problems)
+    return [schedule_visit(session, plan.visit, starts_at=plan.starts_at, place=plan.place,
+                           now=now, links=links, manager_id=manager_id,
+                           member_id=plan.member_id, user_id=user_id, pack=pack)
+            for plan in plans]
+
+
+def _plan_problem(session: Session, plan: VisitPlan, *, now: datetime) -> str | None:
+    agency = plan.visit.return_.agency.name
+    if plan.visit.status not in OPEN_STATUSES:
+        return f"The visit to {agency} is {plan.visit.status}: it cannot be scheduled"
+    if plan.starts_at <= now:
+        return f"The date of the visit to {agency} must be in the future"
+    if not plan.place.strip():
+        return f"Enter where the visit to {agency} will take place"
+    member = session.get(User, plan.member_id)
+    if member is None or member.role != Role.MODERATOR.value or not member.active:
+        return f"Select the Board or committee member who will visit {agency}"
+    return None
+
+
+def unscheduled_visits(session: Session, sample: ModerationSample) -> list[Visit]:
+    """The sample's visits still to be given a date, by agency name."""
+    return [v for v in visits_of_sample(session, sample)
+            if v.status == VisitStatus.PLANNED.value]
 
 
 def _user_with_role(session: Session, user_id: int | None, role: Role) -> User:
@@ -283,8 +347,9 @@ def _attendees(visit: Visit) -> list[Attendee]:
 def _send(
     session: Session, visit: Visit, *, method: str, people: list[Attendee], links: LinkSettings,
     now: datetime, updated: bool, reason: str | None = None,
+    pack: mail.Attachment | None = None,
 ) -> None:
-    """Queue one email with the .ics per person."""
+    """Queue one email with the .ics per person (and the visit pack for the two attendees)."""
     event = _event(visit, method=method, now=now)
     ics = mail.Attachment(filename="moderation-visit.ics",
                             content_type=f"text/calendar; method={method}",
@@ -292,10 +357,13 @@ def _send(
     agency = visit.return_.agency
     verb = "Cancelled" if method == "CANCEL" else "Updated" if updated else "Invitation"
     for person in people:
+        with_pack = pack is not None and person.contact_id is None  # attendees, not the agency
         email = render_email(
             "moderation_visit", to=person.email,
             subject=f"{verb}: moderation visit to {agency.name}",
-            attachments=[ics], person=person.name, agency=agency.name, cancelled=method == "CANCEL",
+            attachments=[ics, pack] if pack is not None and with_pack else [ics],
+            person=person.name, with_pack=with_pack, agency=agency.name,
+            cancelled=method == "CANCEL",
             updated=updated, when=utc_to_uk(event.starts_at), place=event.place, reason=reason,
             cycle=visit.return_.cycle.label, partnership=links.partnership,
             help_email=links.help_email,

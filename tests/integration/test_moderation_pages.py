@@ -91,7 +91,8 @@ def test_manager_schedules_with_an_override_and_reschedules_by_form(
                                    "member": str(bea.id)})
     assert ok.status_code == 302, ok.get_data(as_text=True)
     [invitation] = mailbox.to("bea@board.example.org")  # type: ignore[attr-defined]
-    [part] = list(invitation.iter_attachments())
+    [part, pack] = list(invitation.iter_attachments())  # the .ics and the visit pack
+    assert pack.get_content_type() == "application/pdf"
     event = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
     assert event.decoded("dtstart") == datetime.fromisoformat("2031-06-12T09:00:00+00:00")
     uid = str(event["uid"])
@@ -103,7 +104,7 @@ def test_manager_schedules_with_an_override_and_reschedules_by_form(
                                       "manager": str(manager.id), "member": str(bea.id)})  # type: ignore[attr-defined]
     assert again.status_code == 302
     update = mailbox.to("bea@board.example.org")[-1]  # type: ignore[attr-defined]
-    [part] = list(update.iter_attachments())
+    [part, _] = list(update.iter_attachments())
     event = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
     assert str(event["uid"]) == uid and int(event["sequence"]) == 1
     assert event.decoded("dtstart") == datetime.fromisoformat("2031-06-13T13:30:00+00:00")

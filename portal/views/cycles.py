@@ -29,7 +29,13 @@ readers = roles(Role.MANAGER, Role.COMMITTEE)
 def index() -> str:
     session = db_session()
     rates = {rate.cycle_id: rate for rate in cycles.cycle_rates(session)}
-    return render_template("cycles/index.html", cycles=cycles.list_cycles(session), rates=rates)
+    shown = cycles.list_cycles(session) if _is_manager() else cycles.opened_cycles(session)
+    return render_template("cycles/index.html", cycles=shown, rates=rates)
+
+
+def _is_manager() -> bool:
+    """The committee reads opened cycles only, and never a contact's email address."""
+    return bool(current_user.role == Role.MANAGER.value)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,6 +95,8 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
     session = db_session()
     cycle = _cycle_or_404(cycle_id)
     if cycle.status == CycleStatus.DRAFT.value:
+        if not _is_manager():
+            abort(404)
         return redirect(url_for("cycles.preview", cycle_id=cycle.id))
     moment = now()
     data = cycles.build_dashboard(session, cycle, now=moment, filters=_return_filter())
@@ -138,7 +146,7 @@ def escalations_page() -> str:
     filters = _escalation_filter()
     return render_template(
         "cycles/escalations.html", escalations=cycles.list_escalations(session, filters),
-        filters=filters, cycles=cycles.list_cycles(session),
+        filters=filters, cycles=cycles.opened_cycles(session),
     )
 
 
@@ -147,7 +155,7 @@ def escalations_page() -> str:
 def escalations_csv() -> Response:
     rows = cycles.list_escalations(db_session(), _escalation_filter())
     return Response(
-        cycles.escalations_csv(rows), mimetype="text/csv",
+        cycles.escalations_csv(rows, with_contacts=_is_manager()), mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=escalations.csv"},
     )
 

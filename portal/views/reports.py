@@ -139,6 +139,7 @@ def annual(label: str, fmt: str) -> Response:
     if fmt not in annual_report.FORMATS:
         abort(404)
     mimetype, render = annual_report.FORMATS[fmt]
+    _cycle(label)
     content = render(annual_report.annual_section(db_session(), cycle_label=label))
     return _attachment(content, mimetype, f"annual-report-section-{label}.{fmt}")
 
@@ -183,10 +184,12 @@ def _latest_published(label: str) -> PublishedReport | None:
 
 
 def _report(label: str, sector: str | None) -> SectorReport:
+    _cycle(label)  # a draft cycle has no report
     return sector_report(db_session(), cycle_label=label, sector=sector)
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:
+    _cycle(label)
     return agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)
 
 

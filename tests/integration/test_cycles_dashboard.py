@@ -165,7 +165,7 @@ def test_return_list_filters_and_shows_contact_last_chaser_and_activity(
         row = rows[p.agency.name]
         contact = p.agency.primary_contact
         assert contact is not None
-        assert row[3] == f"{contact.name} {contact.email}"
+        assert row[3] == contact.name  # the committee never sees a contact's email address
         assert row[4] == (govuk_datetime(max(p.chasers)) if p.chasers else "None")
         assert row[5] == (govuk_datetime(p.last_activity) if p.last_activity else "None")
         assert ("Carried over" in row[2]) == p.carried_over

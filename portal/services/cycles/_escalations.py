@@ -144,15 +144,17 @@ def record_chair_meeting(
     session.flush()
 
 
-def escalations_csv(escalations: Iterable[Escalation]) -> str:
-    """The escalations as CSV text (cells that a spreadsheet would run as formulas are defused)."""
+def escalations_csv(escalations: Iterable[Escalation], *, with_contacts: bool = True) -> str:
+    """The escalations as CSV text (cells that a spreadsheet would run as formulas are defused);
+    without contacts (for the committee) the contact_email column is left out."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow([c for c in CSV_HEADER if with_contacts or c != "contact_email"])
     for e in escalations:
         contact = e.agency.primary_contact
+        email = [contact.email if contact else ""] if with_contacts else []
         writer.writerow([csv_text(v) for v in (
-            e.cycle.label, e.agency.name, e.agency.sector.name, contact.email if contact else "",
+            e.cycle.label, e.agency.name, e.agency.sector.name, *email,
             e.return_.status, e.carried_to.label if e.carried_to else "",
             "yes" if e.chair_meeting_required else "no",
             e.chair_meeting_on.isoformat() if e.chair_meeting_on else "",

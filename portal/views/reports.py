@@ -29,15 +29,19 @@ from portal.reports.agency_comparison import (
     render_comparison_csv,
 )
 from portal.reports.cycle_list import report_cycles
-from portal.reports.moderation_data import CALIBRATION_LABELS, CALIBRATIONS
-from portal.reports.sector_data import SectorReport, sector_report
+from portal.reports.sector_data import MIN_GRADED, SectorReport, sector_report
 from portal.reports.sector_exports import FORMATS
-from portal.reports.sector_pdf import (
-    QUESTIONS_SHOWN,
+from portal.reports.sector_pdf import QUESTIONS_SHOWN, render_sector_report
+from portal.reports.shading import BANDS, band
+from portal.reports.wording import (
+    calibration_sentence,
+    change_words,
     pct,
-    points,
-    render_sector_report,
+    provisional_line,
+    returns_sentence,
+    too_few_note,
     top_three_sentence,
+    visits_sentence,
 )
 from portal.services import cycles, publishing, register
 from portal.services.common import ServiceError
@@ -62,11 +66,14 @@ def cycle(label: str) -> str:
     sector = request.args.get("sector") or None
     report = _report(label, sector)
     return render_template(
-        "reports/cycle.html", report=report, pct=pct, points=points,
+        "reports/cycle.html", report=report, pct=pct, change_words=change_words,
         sectors=[s.name for s in register.sectors(session)],
         agencies=agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
-        calibrations=[(CALIBRATION_LABELS[c], c) for c in CALIBRATIONS],
         top_three=top_three_sentence(report),
+        provisional=provisional_line(report), returns_sentence=returns_sentence(report),
+        visits=visits_sentence(report.moderation),
+        calibration=calibration_sentence(report.moderation),
+        too_few_note=too_few_note(report), bands=BANDS, band=band, min_graded=MIN_GRADED,
         **_publication(label),
     )
 
@@ -185,7 +192,7 @@ def _latest_published(label: str) -> PublishedReport | None:
 
 def _report(label: str, sector: str | None) -> SectorReport:
     _cycle(label)  # a draft cycle has no report
-    return sector_report(db_session(), cycle_label=label, sector=sector)
+    return sector_report(db_session(), cycle_label=label, sector=sector, now=now())
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:

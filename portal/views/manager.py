@@ -12,7 +12,7 @@ from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
-from portal.services import accounts, register
+from portal.services import accounts, cycles, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
 from portal.views.helpers import link_settings, now
@@ -83,7 +83,8 @@ def _details(form: AgencyForm) -> register.AgencyDetails:
 @manager_only
 def agency_detail(agency_id: int) -> str:
     agency = _agency_or_404(agency_id)
-    return render_template("manager/agency_detail.html", agency=agency, form=ConfirmForm())
+    return render_template("manager/agency_detail.html", agency=agency, form=ConfirmForm(),
+                           history=cycles.agency_history(db_session(), agency.id))
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from ._dashboard import (
 )
 from ._escalations import (
     EscalationFilter,
+    agency_history,
     escalations_csv,
     get_escalation,
     list_escalations,
@@ -47,6 +48,7 @@ __all__ = [
     "EscalationFilter",
     "ReturnFilter",
     "SectorFigures",
+    "agency_history",
     "build_dashboard",
     "can_close",
     "close_cycle",

@@ -94,6 +94,17 @@ def resolve_escalations_for(session: Session, return_: Return, now: datetime) ->
     return list(escalations)
 
 
+def agency_history(session: Session, agency_id: int) -> list[tuple[Return, Escalation | None]]:
+    """The agency's return in every cycle it was issued, newest first, with its escalation."""
+    rows = session.execute(
+        select(Return, Escalation).join(Cycle, Cycle.id == Return.cycle_id)
+        .outerjoin(Escalation, Escalation.return_id == Return.id)
+        .options(joinedload(Return.cycle))
+        .where(Return.agency_id == agency_id).order_by(Cycle.deadline.desc())
+    )
+    return [(r, e) for r, e in rows]
+
+
 @dataclass(frozen=True)
 class EscalationFilter:
     cycle_id: int | None = None
@@ -132,6 +143,9 @@ def record_chair_meeting(
     user_id: int | None = None,
 ) -> None:
     """Record when the Independent Chair met the agency's senior manager, and what came of it."""
+    if not escalation.chair_meeting_required:
+        raise ServiceError(f"{escalation.agency.name} has missed one cycle: no Chair meeting "
+                           "is needed")
     outcome = outcome.strip()
     if not outcome:
         raise ServiceError("Enter the outcome of the meeting")

@@ -215,7 +215,7 @@ class CloseResult:
 
     @property
     def chair_meetings(self) -> int:
-        return sum(1 for e in self.escalations if e.chair_meeting_required)
+        return sum(1 for e in self.escalations if e.chair_meeting_needed)
 
 
 def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:

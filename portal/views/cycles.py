@@ -107,14 +107,30 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
                            bounced=chasers.bounced_contacts(session, cycle))
 
 
+@bp.route("/<int:cycle_id>/returns.csv")
+@readers
+def returns_csv(cycle_id: int) -> Response:
+    """The whole filtered list of returns (every page) as CSV."""
+    cycle = cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
+    content = cycles.return_list_csv(db_session(), cycle, _return_filter(), now=now(),
+                                     with_contacts=_is_manager())
+    return Response(content, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=returns-{cycle.label}.csv"})
+
+
+def return_filter() -> cycles.ReturnFilter:
+    """The returns list's filters from the query string (shared with bulk chasing)."""
+    return _return_filter()
+
+
 def _return_filter() -> cycles.ReturnFilter:
-    status = request.args.get("status", "")
-    carried = request.args.get("carried", "")
+    status = request.values.get("status", "")
+    carried = request.values.get("carried", "")
     return cycles.ReturnFilter(
         status=status if status in cycles.STATUS_FILTERS else None,
-        sector_id=request.args.get("sector", type=int) or None,
+        sector_id=request.values.get("sector", type=int) or None,
         carried_over={"yes": True, "no": False}.get(carried),
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=max(request.values.get("page", 1, type=int), 1),
     )
 
 

@@ -19,6 +19,7 @@ from portal.views.return_pages import download
 
 bp = Blueprint("manager_returns", __name__, url_prefix="/manager/returns")
 manager_only = roles(Role.MANAGER)
+PAGE_SIZE = 100
 
 
 def _return_or_404(return_id: int) -> Return:
@@ -29,8 +30,11 @@ def _return_or_404(return_id: int) -> Return:
 @manager_only
 def index() -> str:
     text = request.args.get("q", "").strip()[:200]
-    found = returns.find_returns(db_session(), text=text, status=ReturnStatus.SUBMITTED.value)
-    return render_template("manager_returns/index.html", returns=found, q=text)
+    page = max(request.args.get("page", 1, type=int), 1)
+    found, total = returns.find_returns(db_session(), text=text, page=page, limit=PAGE_SIZE,
+                                        status=ReturnStatus.SUBMITTED.value)
+    return render_template("manager_returns/index.html", returns=found, q=text, page=page,
+                           total=total, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
 
 
 @bp.route("/<int:return_id>/reopen", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._dashboard import (
+    AT_RISK,
     LIST_PAGE_SIZE,
     STATUS_FILTERS,
     ReturnFilter,
@@ -10,6 +11,8 @@ from ._dashboard import (
     build_dashboard,
     cycle_rates,
     cycle_totals,
+    filtered_return_ids,
+    return_list_csv,
     sector_figures,
     share_non_returners,
 )
@@ -42,6 +45,7 @@ from ._lifecycle import (
 )
 
 __all__ = [
+    "AT_RISK",
     "LIST_PAGE_SIZE",
     "STATUS_FILTERS",
     "CloseResult",
@@ -56,6 +60,7 @@ __all__ = [
     "cycle_rates",
     "cycle_totals",
     "escalations_csv",
+    "filtered_return_ids",
     "get_cycle",
     "get_cycle_by_id",
     "get_escalation",
@@ -71,6 +76,7 @@ __all__ = [
     "preview_issue_list",
     "previous_cycle",
     "record_chair_meeting",
+    "return_list_csv",
     "sector_figures",
     "share_non_returners",
     "tool_versions",

@@ -12,7 +12,7 @@ from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
-from portal.services import accounts, cycles, register
+from portal.services import accounts, cycles, overview, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
 from portal.views.helpers import link_settings, now
@@ -25,7 +25,8 @@ manager_only = roles(Role.MANAGER)
 @manager_only
 def home() -> str:
     session = db_session()
-    return render_template("manager/home.html", cohort_sizes=register.cohort_sizes(session))
+    return render_template("manager/home.html", cohort_sizes=register.cohort_sizes(session),
+                           year=overview.year_at_a_glance(session, now=now()))
 
 
 @bp.route("/agencies", endpoint="agencies")

@@ -8,6 +8,7 @@ import csv
 import io
 import time
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
@@ -64,8 +65,8 @@ def test_the_manager_exports_and_bulk_chases_the_overdue_voluntary_groups(
     _check(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download this list (CSV)").click()
-    listed = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8")
-                                             .read())))
+    listed = list(csv.DictReader(io.StringIO(
+        Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert sorted(r["agency"] for r in listed) == ["Group 0", "Group 1", "Group 2"]
 
     page.get_by_role("link", name="Chase the agencies in this list that have not submitted").click()

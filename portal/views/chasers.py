@@ -42,6 +42,7 @@ def cycle(cycle_id: int) -> str:
         rows=chasers.cycle_chasing(session, found),
         past_deadline=cycles.is_past_deadline(found, now=now()),
         bounced=chasers.bounced_contacts(session, found),
+        at_risk=cycles.cycle_totals(session, found).at_risk,
     )
 
 

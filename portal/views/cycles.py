@@ -160,9 +160,12 @@ def close(cycle_id: int) -> BaseResponse | str:
 def escalations_page() -> str:
     session = db_session()
     filters = _escalation_filter()
+    opened = cycles.opened_cycles(session)
     return render_template(
         "cycles/escalations.html", escalations=cycles.list_escalations(session, filters),
-        filters=filters, cycles=cycles.opened_cycles(session),
+        filters=filters, cycles=opened,
+        at_risk=[(c, cycles.cycle_totals(session, c).at_risk) for c in opened
+                 if c.status == CycleStatus.OPEN.value],
     )
 
 

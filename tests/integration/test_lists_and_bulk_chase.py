@@ -87,6 +87,9 @@ def test_the_at_risk_count_and_list_show_carried_over_agencies_not_submitted(
     assert [row[0] for row in tables(at_risk)["return-list"][1:]] == [missed.name]
     exported = client.get(f"/cycles/{cycle.id}/returns.csv?status=at_risk").get_data(as_text=True)
     assert [r["agency"] for r in csv.DictReader(io.StringIO(exported))] == [missed.name]
+    for elsewhere in (f"/chasers/cycles/{cycle.id}", "/cycles/escalations"):
+        assert "1 carried-over agency has not submitted" in text_of(
+            client.get(elsewhere).get_data(as_text=True)), elsewhere
 
 
 def test_the_manager_chases_the_overdue_voluntary_groups_once_each(

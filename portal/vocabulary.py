@@ -151,3 +151,6 @@ class RequestQuestionKind(StrEnum):
     @property
     def label(self) -> str:
         return {"text": "Free text", "yes_no": "Yes or no", "choice": "A choice"}[self.value]
+
+
+DB_INT_MAX = 2**31 - 1  # the largest value an INTEGER column holds on PostgreSQL (and ids here)

@@ -17,7 +17,7 @@ from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
 from portal.models.published import PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
-from portal.models.stash import FormStash
+from portal.models.security import Throttle, UserSession
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
 from portal.models.user import User
 from portal.vocabulary import (
@@ -52,7 +52,6 @@ __all__ = [
     "Escalation",
     "Evidence",
     "Finding",
-    "FormStash",
     "Grade",
     "GradeDescriptor",
     "InformationRequest",
@@ -77,8 +76,10 @@ __all__ = [
     "Role",
     "Sector",
     "Standard",
+    "Throttle",
     "ToolVersion",
     "User",
+    "UserSession",
     "Variant",
     "Visit",
     "VisitStatus",

@@ -17,7 +17,7 @@ from portal.models import Cycle, CycleStatus, Escalation, Role
 from portal.reports.published import close_and_publish
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import db_int, link_settings, now
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 manager_only = roles(Role.MANAGER)
@@ -128,9 +128,9 @@ def _return_filter() -> cycles.ReturnFilter:
     carried = request.values.get("carried", "")
     return cycles.ReturnFilter(
         status=status if status in cycles.STATUS_FILTERS else None,
-        sector_id=request.values.get("sector", type=int) or None,
+        sector_id=request.values.get("sector", type=db_int) or None,
         carried_over={"yes": True, "no": False}.get(carried),
-        page=max(request.values.get("page", 1, type=int), 1),
+        page=max(request.values.get("page", 1, type=db_int), 1),
     )
 
 
@@ -181,7 +181,7 @@ def escalations_csv() -> Response:
 
 def _escalation_filter() -> cycles.EscalationFilter:
     return cycles.EscalationFilter(
-        cycle_id=request.args.get("cycle", type=int) or None,
+        cycle_id=request.args.get("cycle", type=db_int) or None,
         open_only=request.args.get("open") == "yes",
     )
 

@@ -1,7 +1,7 @@
 """published_reports: a closed cycle's report as published, in versions
 
-Revision ID: 0004_published_reports
-Revises: 0003_recommendations_requests
+Revision ID: 0005_published_reports
+Revises: 0004_security
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_published_reports"
-down_revision = "0003_recommendations_requests"
+revision = "0005_published_reports"
+down_revision = "0004_security"
 branch_labels = None
 depends_on = None
 

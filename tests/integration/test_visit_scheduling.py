@@ -91,6 +91,6 @@ def test_the_visit_pack_downloads_for_the_member_and_the_manager_only(
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert visit.return_.agency.name in _pdf_text(response.data)
     assert client.get(f"/moderation/visits/{other.id}/pack.pdf").status_code == 404
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     sign_in(client, manager)  # type: ignore[arg-type]
     assert client.get(f"/moderation/visits/{other.id}/pack.pdf").status_code == 200

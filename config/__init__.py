@@ -48,6 +48,7 @@ class Settings:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER: str = "Compact Audit <compact.audit@example.org>"
     MAIL_TIMEOUT: int = 10
+    OUTBOX_ALERT_MINUTES: int = 30  # /healthz/outbox fails when mail has waited longer
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_SINGLE_PROCESS: bool = False  # production accepts memory:// only when this is set
@@ -97,6 +98,8 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         TRUSTED_PROXIES=_int("TRUSTED_PROXIES", 0),
         RATELIMIT_SINGLE_PROCESS=_bool(os.environ.get("RATELIMIT_SINGLE_PROCESS")),
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
+        MAIL_TIMEOUT=_int("MAIL_TIMEOUT", 10),
+        OUTBOX_ALERT_MINUTES=_int("OUTBOX_ALERT_MINUTES", 30),
     )
     if env == "production":
         _require_production(settings)

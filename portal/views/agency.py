@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from forms.returns import (
     DeclarationForm,
+    PageShape,
     StandardForm,
     StartFromPreviousForm,
     UploadForm,
@@ -89,13 +90,31 @@ def start_from_previous(return_id: int) -> Response:
     if StartFromPreviousForm().validate_on_submit():
         try:
             copied = returns.start_from_previous(db_session(), return_,
-                                                          user_id=current_user.id, now=now())
+                                                 user_id=current_user.id, now=now())
         except ServiceError as exc:
             flash(str(exc), "info")
         else:
-            flash(f"{copied} answers copied from your last return. Check each standard, "
-                  "change what is different this year, and save it.", "success")
+            flash(_copied_message(return_, copied), "success")
     return redirect(url_for("agency.return_page", return_id=return_id))
+
+
+def _copied_message(return_: Return, copied: returns.Copied) -> str:
+    """What was copied, by the numbers the agency sees, and which actions need a new date."""
+    pages = returns.return_pages(db_session(), return_)
+    number = pages[0].number if pages else str
+    if not copied.codes:
+        return f"Nothing to copy: every question your {copied.cycle} return answered is " \
+               "already answered here."
+    listed = ", ".join(number(code) for code in copied.codes)
+    text = (f"{len(copied.codes)} {'answer' if len(copied.codes) == 1 else 'answers'} copied "
+            f"from your {copied.cycle} return: {'question' if len(copied.codes) == 1 else 'questions'} "
+            f"{listed}. Each is marked \u201ccopied from {copied.cycle}, check it\u201d until you "
+            "save its page.")
+    if copied.undated:
+        text += (" The date has passed for the action on "
+                 f"{', '.join('question ' + number(code) for code in copied.undated)}: "
+                 "enter a new date.")
+    return text
 
 
 @bp.route("/returns/<int:return_id>/standards/<code>", methods=["GET", "POST"])
@@ -105,7 +124,7 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
     if return_.is_submitted:
         flash("This return has been submitted, so its answers cannot change.", "info")
         return redirect(url_for("agency.return_page", return_id=return_id))
-    parts = returns.standard_parts(db_session(), return_)
+    parts = returns.return_pages(db_session(), return_)
     part = returns.find_part(parts, code)
     page = return_pages.StandardPage(return_, parts, part)
     form = StandardForm()
@@ -116,8 +135,9 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
 
 def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tuple[str, int]:
     part = page.part
+    shape = PageShape(tuple(part.codes()), part.overall_evidence) if part.grouped else None
     data, errors = read_standard(part.standard.code, [q.code for q in part.questions],
-                                 request.form)
+                                 request.form, numbers=part.numbers, shape=shape)
     if errors:
         return page.render(form, values=request.form, errors=errors), 400
     read = ReadMark(form.version.data or 0, form.digest.data or "")
@@ -133,8 +153,8 @@ def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tup
         return redirect(url_for("agency.return_page", return_id=page.return_.id))
     if request.form.get("action") == "continue":
         return redirect(page.next_url())
-    flash(f"Standard {part.standard.code}: {part.standard.title} is saved. You can come back "
-          "to it at any time before you submit.", "success")
+    name = part.title or f"Standard {part.standard.code}: {part.standard.title}"
+    flash(f"{name} is saved. You can come back to it at any time before you submit.", "success")
     return redirect(url_for("agency.return_page", return_id=page.return_.id))
 
 

@@ -19,10 +19,11 @@ VALUE = re.compile(r'value="([^"]*)"')
 
 
 def issue(db: Session, *, label: str = "2026-27", cohort: str = "A",
-          deadline: date = date(2027, 1, 29)) -> Cycle:
+          deadline: date = date(2027, 1, 29), tool: ToolVersion | None = None) -> Cycle:
     """A cycle opened for a cohort (returns issued, no invitations). One cycle per cohort is
     open at a time: an earlier open one is closed, and a past cycle added later is history."""
-    cycle = create_cycle(db, label=label, cohort=cohort, deadline=deadline, now=OPENED)
+    cycle = create_cycle(db, label=label, cohort=cohort, deadline=deadline, now=OPENED,
+                         tool_version=tool)
     still_open = list(db.scalars(select(Cycle).where(Cycle.cohort == cohort,
                                                      Cycle.status == CycleStatus.OPEN.value)))
     for other in still_open:

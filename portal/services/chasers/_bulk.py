@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.models import Agency, ChaserStage, Cycle, Return, ReturnStatus
 from portal.services import audit
 from portal.services.accounts import LinkSettings
-from portal.services.common import ServiceError
+from portal.services.common import ServiceError, uk_today
 from portal.services.mail import Email
 
 from ._sending import (
@@ -22,7 +22,7 @@ from ._sending import (
     ChaserRun,
     Rules,
     _adhoc_code,
-    _chase,
+    _chase_many,
     _last_chased,
     _unsubmitted_returns,
     addressee_for,
@@ -48,7 +48,7 @@ def preview_bulk(targets: list[Return], stage: ChaserStage, *, links: LinkSettin
     """The message the first agency of the list would get today."""
     if not targets:
         return None
-    return preview_email(stage, addressee_for(targets[0]), links=links, today=now.date())
+    return preview_email(stage, addressee_for(targets[0]), links=links, today=uk_today(now))
 
 
 def chase_list(
@@ -66,13 +66,11 @@ def chase_list(
         raise ServiceError(f"The list has changed since you checked it: {len(returns)} "
                            f"{'agency' if len(returns) == 1 else 'agencies'} now to chase. "
                            "Check the message and confirm again")
-    rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
-    last = _last_chased(session, cycle)
-    for return_ in returns:
-        _chase(session, return_, stage, code=_adhoc_code(now), due=None, last=last, rules=rules,
-               run=run)
+    _chase_many(session, returns, stage, codes={r.id: _adhoc_code(now) for r in returns},
+                due=None, last=_last_chased(session, cycle), rules=rules, run=run)
     audit.record(session, action="chasers.bulk_sent", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, stage=stage.code, confirmed=expected, sent=len(run.sent),
                  held=[agency for agency, _ in run.held])

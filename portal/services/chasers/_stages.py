@@ -201,11 +201,14 @@ class Addressee:
 
 def render_chaser_email(
     *, subject_template: str, body_template: str, cycle: Cycle, to: Addressee,
-    links: LinkSettings, final: bool = False, late: str | None = None,
-    sent_on: date | None = None,
+    links: LinkSettings, final: bool = False, missed_cycle: str | None = None,
+    short_tool: bool = False, late: str | None = None, sent_on: date | None = None,
 ) -> Email:
     """A chaser email: the stage's wording (or, `late`, the words for a day that has passed),
-    then the fixed facts (agency, deadline and whether it has passed on `sent_on`, link, help)."""
+    then the fixed facts (agency, deadline and whether it has passed on `sent_on`, link, help).
+
+    An agency carried over from a cycle it missed (`missed_cycle`) is told what a second miss
+    means; the short tool's groups are told it is short and plain."""
     if late in LATE_WORDING:
         subject_template, body_template = LATE_WORDING[late]
     link = f"{links.base_url.rstrip('/')}/agency/"
@@ -223,6 +226,7 @@ def render_chaser_email(
         deadline_passed=sent_on is not None and sent_on > cycle.deadline,
         final_passed=sent_on is not None and sent_on > cycle.final_deadline,
         partnership=links.partnership, help_email=links.help_email,
+        missed_cycle=missed_cycle, short_tool=short_tool,
     )
 
 

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -30,12 +29,11 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import UK, NotFound, ServiceError
 from portal.services.mail import render_email
 
 from ._calendar import Attendee, CalendarEvent, visit_calendar
 
-UK = ZoneInfo("Europe/London")
 OPEN_STATUSES = (VisitStatus.PLANNED.value, VisitStatus.SCHEDULED.value)
 
 

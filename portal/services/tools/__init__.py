@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from ._versions import (
     CURRENT_EDITION,
+    TOOLS_DIR,
     ToolInvalid,
     get_tool,
     latest_tool,
     load_tool,
+    question_numbers,
     questions_for_variant,
     read_tool_file,
     tool_as_dict,
     validate_tool,
+    variant_pages,
 )
 
 __all__ = [
     "CURRENT_EDITION",
+    "TOOLS_DIR",
     "ToolInvalid",
     "get_tool",
     "latest_tool",
     "load_tool",
+    "question_numbers",
     "questions_for_variant",
     "read_tool_file",
     "tool_as_dict",
     "validate_tool",
+    "variant_pages",
 ]

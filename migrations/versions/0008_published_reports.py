@@ -1,7 +1,7 @@
 """published_reports: a closed cycle's report as published, in versions
 
-Revision ID: 0005_published_reports
-Revises: 0004_security
+Revision ID: 0008_published_reports
+Revises: 0007_short_tool
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_published_reports"
-down_revision = "0004_security"
+revision = "0008_published_reports"
+down_revision = "0007_short_tool"
 branch_labels = None
 depends_on = None
 

@@ -27,7 +27,6 @@ from forms.returns import (
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Return, Role
-from portal.reports.return_pdf import render_return_pdf
 from portal.services import moderation, returns
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.returns import (
@@ -169,6 +168,10 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
     problems: list[SubmitProblem] = []
     if form.validate_on_submit():
         try:
+            from portal.reports.return_pdf import (
+                render_return_pdf,  # lazily: reportlab loads on the first PDF, not at start-up
+            )
+
             links = link_settings()
             submit_return(s, return_, user=current_user, declaration_name=form.name.data or "",
                           declaration_role=form.role.data or "",
@@ -214,6 +217,10 @@ def submitted(return_id: int) -> str:
 @bp.route("/returns/<int:return_id>/pdf")
 @agency_only
 def pdf(return_id: int) -> Response:
+    from portal.reports.return_pdf import (
+        render_return_pdf,  # lazily: reportlab loads on the first PDF, not at start-up
+    )
+
     return_ = _own_return(return_id)
     content = render_return_pdf(returns.return_document(db_session(), return_),
                                 partnership=link_settings().partnership)

@@ -149,14 +149,6 @@ def open_cycle(
     return returns
 
 
-def missed_cycle(session: Session, return_: Return) -> str | None:
-    """The label of the cycle a carried-over return's agency did not return (None if not)."""
-    if not return_.carried_over:
-        return None
-    previous = previous_cycle(session, return_.cycle)
-    return previous.label if previous is not None else None
-
-
 def _refuse_second_open_cycle(session: Session, cycle: Cycle) -> None:
     """One open cycle per cohort: its non-returners are only known once the earlier one closes."""
     still_open = session.scalar(select(Cycle).where(

@@ -16,11 +16,11 @@ from tests.integration.returns_helpers import codes_by_standard, issue, return_o
 def test_typed_answers_come_back_after_a_timeout_and_a_500_and_are_dropped_once_saved(
     page: Any, live_url: str, db: Session, tool: Any
 ) -> None:
-    agency = factories.agency(db, "Hillside Scouts", variant="short")
+    agency = factories.agency(db, "Hillside Scouts", variant="full")
     user = factories.user(db, Role.AGENCY, agency=agency, email="lead@hillside.example.org")
     return_ = return_of(db, agency, issue(db))
     db.commit()
-    codes = codes_by_standard(tool, "short")["1"]
+    codes = codes_by_standard(tool, "full")["1"]
     url = f"{live_url}/agency/returns/{return_.id}/standards/1"
 
     sign_in_browser(page, live_url, user.email, factories.PASSWORD)

@@ -32,6 +32,7 @@ def test_register_and_user_pages_are_accessible(page: Any, live_url: str, db: Se
     page.set_viewport_size({"width": 320, "height": 800})  # the notices on a small phone
     for path, notice in (("/manager/", "#mail-paused, #mail-undelivered, form"),
                          (f"/manager/agencies/{agency.id}/edit", ".govuk-checkboxes")):
+        page.set_viewport_size({"width": 320, "height": 800})  # assert_accessible ends at 1280
         page.goto(f"{live_url}{path}")
         rights = page.evaluate("(s) => [...document.querySelectorAll('main ' + s)]"
                                ".map(e => e.getBoundingClientRect().right)", notice)

@@ -17,6 +17,13 @@ from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.stash import FormStash
+from portal.models.survey import (
+    SurveyAnswerRow,
+    SurveyLink,
+    SurveyResponse,
+    SurveyStatement,
+    SurveyStatementQuestion,
+)
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
 from portal.models.user import User
 from portal.vocabulary import (
@@ -75,6 +82,11 @@ __all__ = [
     "Role",
     "Sector",
     "Standard",
+    "SurveyAnswerRow",
+    "SurveyLink",
+    "SurveyResponse",
+    "SurveyStatement",
+    "SurveyStatementQuestion",
     "ToolVersion",
     "User",
     "Variant",

@@ -16,7 +16,7 @@ from portal.models import Cycle, Question, Sector
 from portal.models import Standard as StandardModel
 from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
 from portal.reports.recommendations_data import PreviousRecommendations, previous_recommendations
-from portal.services import cycles
+from portal.services import cycles, survey
 from portal.services.analysis import (
     Tally,
     code_key,
@@ -29,6 +29,7 @@ from portal.services.analysis import (
 )
 from portal.services.common import NotFound
 from portal.services.cycles import SectorFigures
+from portal.services.survey import SurveyResults, SurveySettings
 
 METHOD_NOTE = (
     "Counted: every question in the tool variant of every return submitted in the cycle. "
@@ -147,6 +148,7 @@ class SectorReport:
     method: str = METHOD_NOTE
     previous_recommendations: PreviousRecommendations = field(
         default_factory=PreviousRecommendations)
+    survey: SurveyResults | None = None  # the practitioner survey, when the cycle's tool has one
 
     @property
     def issued(self) -> int:
@@ -165,7 +167,8 @@ class SectorReport:
         return [s for s in self.standards if s.tally.graded][:3]
 
 
-def sector_report(session: Session, *, cycle_label: str, sector: str | None = None) -> SectorReport:
+def sector_report(session: Session, *, cycle_label: str, sector: str | None = None,
+                  survey_settings: SurveySettings | None = None) -> SectorReport:
     """The MESC summary of one cycle, for every sector or just one."""
     cycle = cycles.get_cycle(session, cycle_label)
     sector_id = _sector_id(session, sector)
@@ -186,6 +189,8 @@ def sector_report(session: Session, *, cycle_label: str, sector: str | None = No
         grid_sectors=[s.sector for s in sections], grid=_grid(sections),
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
         previous_recommendations=previous_recommendations(session, cycle),
+        survey=survey.survey_results(session, cycle, settings=survey_settings or SurveySettings())
+        if sector is None and survey.has_survey(session, cycle) else None,
     )
 
 

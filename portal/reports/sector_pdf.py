@@ -31,6 +31,7 @@ from portal.reports.moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TAR
 from portal.reports.pdf_common import numbered_canvas
 from portal.reports.recommendations_pdf import recommendations_progress
 from portal.reports.sector_data import SectorReport, SectorSection, StandardRow
+from portal.reports.survey_pdf import survey_page
 from portal.services.analysis import Tally
 
 MARGIN = 18 * mm
@@ -162,6 +163,7 @@ def _story(report: SectorReport, title: str, partnership: str) -> list[Flowable]
     story += _grid(report)
     story += _moderation(report.moderation)
     story += recommendations_progress(report.previous_recommendations)
+    story += survey_page(report.survey)
     story += [CondPageBreak(60 * mm), para("How the figures are counted", H2), para(report.method)]
     return story
 

@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "recommendations",
     "requests",
     "agency_requests",
+    "survey",
 )
 
 

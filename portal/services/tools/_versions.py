@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import GradeDescriptor, Question, Standard, ToolVersion
+from portal.models import (
+    GradeDescriptor,
+    Question,
+    Standard,
+    SurveyStatement,
+    SurveyStatementQuestion,
+    ToolVersion,
+)
 from portal.services.common import ServiceError
 from portal.vocabulary import QUALITY_GRADES, Variant
 
@@ -22,6 +29,7 @@ CURRENT_EDITION = TOOLS_DIR / "compact-audit-2026.1.json"
 VARIANTS = {v.value for v in Variant}
 GRADE_KEYS = [g.value for g in QUALITY_GRADES]
 QUESTION_CODE = re.compile(r"^(\d+)\.(\d+)$")
+STATEMENT_CODE = re.compile(r"^S\d+$")
 SHORT_LIMIT = 20
 
 
@@ -61,6 +69,35 @@ def validate_tool(data: Any) -> list[str]:
     short = sum(1 for s in standards for q in _questions(s) if "short" in q.get("variants", []))
     if short > SHORT_LIMIT:
         problems.append(f"the short variant has {short} questions; at most {SHORT_LIMIT} allowed")
+    return problems + _validate_statements(data.get("statements", []), seen)
+
+
+def _validate_statements(statements: Any, question_codes: set[str]) -> list[str]:
+    """The practitioner survey's statements: optional; each maps to questions of this tool."""
+    if not isinstance(statements, list):
+        return ["'statements' must be a list"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, statement in enumerate(statements, 1):
+        if not isinstance(statement, dict):
+            problems.append(f"statement {index}: must be an object")
+            continue
+        code = str(statement.get("code", ""))
+        where = f"statement {code or index}"
+        if not STATEMENT_CODE.match(code):
+            problems.append(f"{where}: code must look like S1")
+        if code in seen:
+            problems.append(f"{where}: code used twice")
+        seen.add(code)
+        if not str(statement.get("text", "")).strip():
+            problems.append(f"{where}: missing text")
+        questions = statement.get("questions")
+        if not isinstance(questions, list) or not questions:
+            problems.append(f"{where}: questions must be a non-empty list of question codes")
+            continue
+        unknown = [str(q) for q in questions if str(q) not in question_codes]
+        if unknown:
+            problems.append(f"{where}: unknown question {', '.join(unknown)}")
     return problems
 
 
@@ -142,7 +179,25 @@ def _store(session: Session, data: dict[str, Any], checksum: str) -> ToolVersion
         for q_pos, q_data in enumerate(s_data["questions"], 1):
             session.add(_question(tool.id, standard.id, q_pos, q_data))
     session.flush()
+    _store_statements(session, tool, data.get("statements", []))
     return tool
+
+
+def _store_statements(session: Session, tool: ToolVersion, statements: list[dict[str, Any]]) -> None:
+    if not statements:
+        return
+    question_ids = dict(session.execute(
+        select(Question.code, Question.id).where(Question.tool_version_id == tool.id)
+    ).tuples().all())
+    for position, data in enumerate(statements, 1):
+        statement = SurveyStatement(tool_version_id=tool.id, code=data["code"],
+                                    text=data["text"].strip(), position=position)
+        session.add(statement)
+        session.flush()
+        session.add_all(SurveyStatementQuestion(statement_id=statement.id,
+                                                question_id=question_ids[str(code)])
+                        for code in dict.fromkeys(data["questions"]))
+    session.flush()
 
 
 def _question(tool_id: int, standard_id: int, position: int, data: dict[str, Any]) -> Question:
@@ -168,7 +223,8 @@ def get_tool(session: Session, version: str | None = None) -> ToolVersion:
     query = select(ToolVersion).options(
         selectinload(ToolVersion.standards)
         .selectinload(Standard.questions)
-        .selectinload(Question.descriptors)
+        .selectinload(Question.descriptors),
+        selectinload(ToolVersion.statements).selectinload(SurveyStatement.questions),
     )
     query = (query.where(ToolVersion.version == version) if version
              else query.order_by(ToolVersion.id.desc()).limit(1))
@@ -192,6 +248,10 @@ def tool_as_dict(tool: ToolVersion) -> dict[str, Any]:
                 ],
             }
             for s in tool.standards
+        ],
+        "statements": [
+            {"code": st.code, "text": st.text, "questions": [q.code for q in st.questions]}
+            for st in tool.statements
         ],
     }
 

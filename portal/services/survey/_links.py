@@ -1,0 +1,94 @@
+"""Survey links: one unguessable link per issued agency and cycle, open while the cycle is open."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from portal.models import (
+    Agency,
+    Cycle,
+    CycleStatus,
+    Return,
+    SurveyLink,
+    SurveyStatement,
+    ToolVersion,
+)
+from portal.services.common import NotFound
+
+
+def has_survey(session: Session, cycle: Cycle) -> bool:
+    """Whether the cycle's tool version carries practitioner statements."""
+    return session.scalar(
+        select(SurveyStatement.id).where(SurveyStatement.tool_version_id == cycle.tool_version_id)
+        .limit(1)
+    ) is not None
+
+
+def ensure_links(session: Session, cycle: Cycle, *, now: datetime) -> int:
+    """Give every issued agency without one a link, set-based: one read, one insert."""
+    if cycle.status == CycleStatus.DRAFT.value or not has_survey(session, cycle):
+        return 0
+    missing = session.scalars(
+        select(Return.agency_id).where(Return.cycle_id == cycle.id).where(
+            ~select(SurveyLink.id).where(SurveyLink.cycle_id == cycle.id,
+                                         SurveyLink.agency_id == Return.agency_id).exists()
+        ).order_by(Return.agency_id)
+    ).all()
+    if missing:
+        session.execute(insert(SurveyLink), [
+            {"cycle_id": cycle.id, "agency_id": agency_id, "token": secrets.token_urlsafe(24),
+             "created_at": now}
+            for agency_id in missing
+        ])
+    return len(missing)
+
+
+def link_rows(session: Session, cycle: Cycle, *, now: datetime) -> list[tuple[str, str]]:
+    """(agency name, token) for every issued agency, by agency name."""
+    ensure_links(session, cycle, now=now)
+    rows = session.execute(
+        select(Agency.name, SurveyLink.token).join(Agency, Agency.id == SurveyLink.agency_id)
+        .where(SurveyLink.cycle_id == cycle.id).order_by(Agency.name)
+    ).tuples()
+    return list(rows)
+
+
+def agency_link(session: Session, cycle: Cycle, agency_id: int, *, now: datetime) -> str | None:
+    """The agency's token in the cycle (made on first need), or None when there is no survey."""
+    ensure_links(session, cycle, now=now)
+    return session.scalar(select(SurveyLink.token).where(SurveyLink.cycle_id == cycle.id,
+                                                         SurveyLink.agency_id == agency_id))
+
+
+def open_survey(session: Session, token: str) -> tuple[Cycle, Agency, list[SurveyStatement]]:
+    """The cycle, agency and statements behind a link; NotFound when the link is unknown or
+    its cycle is no longer open (survey links close with the cycle)."""
+    row = session.execute(
+        select(Cycle, Agency).join(SurveyLink, SurveyLink.cycle_id == Cycle.id)
+        .join(Agency, Agency.id == SurveyLink.agency_id).where(SurveyLink.token == token)
+    ).tuples().first()
+    if row is None:
+        raise NotFound("No such survey")
+    cycle, agency = row
+    if cycle.status != CycleStatus.OPEN.value:
+        raise SurveyClosed(f"The {cycle.label} survey has closed")
+    return cycle, agency, statements_of(session, cycle.tool_version_id)
+
+
+def statements_of(session: Session, tool_version_id: int) -> list[SurveyStatement]:
+    return list(session.scalars(
+        select(SurveyStatement).where(SurveyStatement.tool_version_id == tool_version_id)
+        .order_by(SurveyStatement.position)
+    ))
+
+
+def tool_of(session: Session, cycle: Cycle) -> ToolVersion:
+    return session.get_one(ToolVersion, cycle.tool_version_id)
+
+
+class SurveyClosed(NotFound):
+    """The link is real but its cycle has closed."""

@@ -15,7 +15,6 @@ from portal.models import (
     Return,
     SurveyLink,
     SurveyStatement,
-    ToolVersion,
 )
 from portal.services.common import NotFound
 
@@ -53,8 +52,8 @@ def link_rows(session: Session, cycle: Cycle, *, now: datetime) -> list[tuple[st
     rows = session.execute(
         select(Agency.name, SurveyLink.token).join(Agency, Agency.id == SurveyLink.agency_id)
         .where(SurveyLink.cycle_id == cycle.id).order_by(Agency.name)
-    ).tuples()
-    return list(rows)
+    )
+    return [(name, token) for name, token in rows]
 
 
 def agency_link(session: Session, cycle: Cycle, agency_id: int, *, now: datetime) -> str | None:
@@ -70,7 +69,7 @@ def open_survey(session: Session, token: str) -> tuple[Cycle, Agency, list[Surve
     row = session.execute(
         select(Cycle, Agency).join(SurveyLink, SurveyLink.cycle_id == Cycle.id)
         .join(Agency, Agency.id == SurveyLink.agency_id).where(SurveyLink.token == token)
-    ).tuples().first()
+    ).first()
     if row is None:
         raise NotFound("No such survey")
     cycle, agency = row
@@ -84,10 +83,6 @@ def statements_of(session: Session, tool_version_id: int) -> list[SurveyStatemen
         select(SurveyStatement).where(SurveyStatement.tool_version_id == tool_version_id)
         .order_by(SurveyStatement.position)
     ))
-
-
-def tool_of(session: Session, cycle: Cycle) -> ToolVersion:
-    return session.get_one(ToolVersion, cycle.tool_version_id)
 
 
 class SurveyClosed(NotFound):

@@ -188,7 +188,7 @@ def _store_statements(session: Session, tool: ToolVersion, statements: list[dict
         return
     question_ids = dict(session.execute(
         select(Question.code, Question.id).where(Question.tool_version_id == tool.id)
-    ).tuples().all())
+    ).all())
     for position, data in enumerate(statements, 1):
         statement = SurveyStatement(tool_version_id=tool.id, code=data["code"],
                                     text=data["text"].strip(), position=position)

@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.commands.common import NOW_OPTION, parse_now, survey_settings, transaction
 from portal.reports import survey_pdf
 from portal.services import survey
 from portal.services.cycles import get_cycle
@@ -22,11 +22,6 @@ CYCLE = click.option("--cycle", "label", required=True, help="The cycle's label,
 
 def survey_url(token: str) -> str:
     return f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{token}"
-
-
-def settings() -> survey.SurveySettings:
-    return survey.SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
-                                 gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))
 
 
 @group.command("links")
@@ -47,7 +42,7 @@ def links(label: str, now_text: str | None) -> None:
 def results(label: str, fmt: str) -> None:
     """Print every issued agency's results and corroboration gaps as JSON."""
     with transaction() as session:
-        data = survey.survey_results(session, get_cycle(session, label), settings=settings())
+        data = survey.survey_results(session, get_cycle(session, label), settings=survey_settings())
     click.echo(json.dumps(data.as_dict(), indent=2))
 
 
@@ -59,7 +54,7 @@ def results(label: str, fmt: str) -> None:
 def pack(label: str, agency: str | None, out: Path) -> None:
     """Write a challenge-day pack PDF (one agency's, or the partnership's sorted by gaps)."""
     with transaction() as session:
-        data = survey.survey_results(session, get_cycle(session, label), settings=settings())
+        data = survey.survey_results(session, get_cycle(session, label), settings=survey_settings())
     if agency is None:
         content = survey_pdf.render_partnership_pack(data)
     else:

@@ -31,7 +31,8 @@ def load(path: Path | None) -> None:
 def show(fmt: str, version: str | None) -> None:
     """Print a tool's standards and questions."""
     with transaction() as session:
-        data = tools.tool_as_dict(tools.get_tool(session, version))
+        tool = tools.get_tool(session, version)
+        data = tools.tool_as_dict(tool, tools.tool_statements(session, tool))
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
-
-if TYPE_CHECKING:
-    from portal.models.survey import SurveyStatement
 from portal.vocabulary import Variant
 
 
@@ -28,7 +24,6 @@ class ToolVersion(Base):
     standards: Mapped[list[Standard]] = relationship(
         back_populates="tool_version", order_by="Standard.position"
     )
-    statements: Mapped[list[SurveyStatement]] = relationship(order_by="SurveyStatement.position")
 
 
 class Standard(Base):

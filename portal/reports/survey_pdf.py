@@ -25,7 +25,7 @@ from reportlab.platypus.flowables import CondPageBreak
 
 from portal.reports.pdf_common import numbered_canvas
 from portal.services.survey import AgencyResult, StatementCounts, SurveyResults
-from portal.vocabulary import GRADE_LABELS
+from portal.vocabulary import GRADE_LABELS, Grade
 
 TITLE = "What practitioners say"
 _styles = getSampleStyleSheet()
@@ -105,7 +105,7 @@ def _agency_story(result: AgencyResult, data: SurveyResults) -> list[Flowable]:
            f"{pct(data.settings.gap_share)} of staff agree with the statements mapped to it. "
            "Gaps come first."),
         _table([["Question", "Self-grade", "Staff agreeing", "Gap"]] + [
-            [f"{q.question} {q.question_text}", GRADE_LABELS.get(q.self_grade, q.self_grade),
+            [f"{q.question} {q.question_text}", GRADE_LABELS[Grade(q.self_grade)],
              pct(q.agree_share), "Gap" if q.is_gap else ""] for q in result.questions
         ], [260, 80, 70, 40]),
         Spacer(0, 8), _p("What staff said", _H2),

@@ -21,6 +21,7 @@ BLUEPRINT_MODULES = (
     "requests",
     "agency_requests",
     "survey",
+    "agency_survey",
 )
 
 

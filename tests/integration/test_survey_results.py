@@ -76,3 +76,16 @@ def test_survey_cli_prints_links_as_csv_and_results_as_json(
     hidden = by_name["Voluntary and community agency F4"]
     assert (hidden["responses"], hidden["shown"], hidden["statements"], hidden["gaps"]) == (
         4, False, [], [])
+
+
+def test_tools_load_stores_the_statements_and_tools_show_prints_them(
+        app: Flask, tmp_path: Path) -> None:
+    path = survey_fixture.survey_tool_file(tmp_path)
+    runner = app.test_cli_runner()
+    loaded = runner.invoke(args=["tools", "load", str(path)])
+    assert loaded.exit_code == 0, loaded.output
+    shown = runner.invoke(args=["tools", "show", "--format", "json", "--version", "2026.1-survey"])
+    statements = json.loads(shown.output)["statements"]
+    assert len(statements) == 12
+    assert statements[1] == {"code": "S2", "text": "I have had safeguarding training in the last "
+                             "three years.", "questions": ["5.1", "5.2"]}

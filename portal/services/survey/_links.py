@@ -13,6 +13,7 @@ from portal.models import (
     Cycle,
     CycleStatus,
     Return,
+    ReturnStatus,
     SurveyLink,
     SurveyStatement,
 )
@@ -87,3 +88,30 @@ def statements_of(session: Session, tool_version_id: int) -> list[SurveyStatemen
 
 class SurveyClosed(NotFound):
     """The link is real but its cycle has closed."""
+
+
+def agency_surveys(session: Session, agency_id: int) -> list[Cycle]:
+    """The opened cycles that issued this agency a tool with a survey, newest first."""
+    return list(session.scalars(
+        select(Cycle).join(Return, Return.cycle_id == Cycle.id)
+        .where(Return.agency_id == agency_id, Cycle.status != CycleStatus.DRAFT.value,
+               select(SurveyStatement.id)
+               .where(SurveyStatement.tool_version_id == Cycle.tool_version_id).exists())
+        .order_by(Cycle.deadline.desc())
+    ))
+
+
+def agency_submitted(session: Session, cycle: Cycle, agency_id: int) -> bool:
+    """Whether the agency has submitted its return in the cycle (its results show after that)."""
+    return session.scalar(
+        select(Return.id).where(Return.cycle_id == cycle.id, Return.agency_id == agency_id,
+                                Return.status == ReturnStatus.SUBMITTED.value)
+    ) is not None
+
+
+def issued_cycle(session: Session, cycle_id: int, agency_id: int) -> Cycle:
+    """A cycle with a survey that issued this agency a return, or NotFound."""
+    found = next((c for c in agency_surveys(session, agency_id) if c.id == cycle_id), None)
+    if found is None:
+        raise NotFound("No such survey")
+    return found

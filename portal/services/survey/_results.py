@@ -213,7 +213,7 @@ def _add_gaps(session: Session, cycle: Cycle, agencies: dict[int, AgencyResult],
     )
     for a_id, q_id, code, text, grade in grades:
         agreed = share.get((a_id, q_id))
-        if agreed is not None:
+        if agreed is not None and grade is not None:
             is_gap = grade in CORROBORATED_GRADES and agreed < settings.gap_share
             agencies[a_id].questions.append(Gap(code, text, grade, agreed, is_gap))
     for a_id in shown:

@@ -11,6 +11,7 @@ from ._versions import (
     questions_for_variant,
     read_tool_file,
     tool_as_dict,
+    tool_statements,
     validate_tool,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "questions_for_variant",
     "read_tool_file",
     "tool_as_dict",
+    "tool_statements",
     "validate_tool",
 ]

@@ -223,8 +223,7 @@ def get_tool(session: Session, version: str | None = None) -> ToolVersion:
     query = select(ToolVersion).options(
         selectinload(ToolVersion.standards)
         .selectinload(Standard.questions)
-        .selectinload(Question.descriptors),
-        selectinload(ToolVersion.statements).selectinload(SurveyStatement.questions),
+        .selectinload(Question.descriptors)
     )
     query = (query.where(ToolVersion.version == version) if version
              else query.order_by(ToolVersion.id.desc()).limit(1))
@@ -234,7 +233,15 @@ def get_tool(session: Session, version: str | None = None) -> ToolVersion:
     return tool
 
 
-def tool_as_dict(tool: ToolVersion) -> dict[str, Any]:
+def tool_statements(session: Session, tool: ToolVersion) -> list[SurveyStatement]:
+    """The practitioner survey's statements the tool carries, with their questions."""
+    return list(session.scalars(
+        select(SurveyStatement).options(selectinload(SurveyStatement.questions))
+        .where(SurveyStatement.tool_version_id == tool.id).order_by(SurveyStatement.position)
+    ))
+
+
+def tool_as_dict(tool: ToolVersion, statements: list[SurveyStatement] | None = None) -> dict[str, Any]:
     """The shape `flask tools show --format json` prints."""
     return {
         "version": tool.version,
@@ -251,7 +258,7 @@ def tool_as_dict(tool: ToolVersion) -> dict[str, Any]:
         ],
         "statements": [
             {"code": st.code, "text": st.text, "questions": [q.code for q in st.questions]}
-            for st in tool.statements
+            for st in statements or []
         ],
     }
 

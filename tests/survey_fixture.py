@@ -85,7 +85,8 @@ def build(db: Session, folder: Path, *, responses: dict[str, int] | None = None)
         return_.submitted_at = datetime(2026, 7, 1, 12)
     for short, count in (RESPONSES if responses is None else responses).items():
         for n in range(count):
-            survey.record_response(db, cycle=cycle, agency=agencies[short], statements=statements,
+            survey.record_response(db, cycle_id=cycle.id, agency_id=agencies[short].id,
+                                   statements=statements,
                                    answers=answers_for(short, n), role_band="frontline",
                                    service_band=None)
     db.commit()

@@ -21,9 +21,9 @@ def _cookie(token: str) -> str:
 
 
 def _page(token: str, *, errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
-    cycle, agency, statements = survey.open_survey(db_session(), token)
+    found = survey.open_survey(db_session(), token)
     return render_template(
-        "survey/form.html", cycle=cycle, agency=agency, statements=statements, errors=errors or {},
+        "survey/form.html", survey=found, statements=found.statements, errors=errors or {},
         values=request.form, answers=SURVEY_ANSWER_LABELS, role_bands=SURVEY_ROLE_BANDS,
         service_bands=SURVEY_SERVICE_BANDS, honeypot=HONEYPOT,
         already=request.cookies.get(_cookie(token)) == "1" and request.method == "GET",
@@ -48,15 +48,15 @@ def form(token: str) -> tuple[str, int]:
 def answer(token: str) -> Response | tuple[str, int]:
     s = db_session()
     try:
-        cycle, agency, statements = survey.open_survey(s, token)
+        found = survey.open_survey(s, token)
     except survey.SurveyClosed:
         return render_template("survey/closed.html"), 410
     if request.form.get(HONEYPOT) or request.cookies.get(_cookie(token)) == "1":
         return redirect(url_for("survey.thanks"))  # a bot or a second answer: nothing stored
     try:
         survey.record_response(
-            s, cycle=cycle, agency=agency, statements=statements,
-            answers={st.code: request.form.get(st.code, "") for st in statements},
+            s, cycle_id=found.cycle_id, agency_id=found.agency_id, statements=found.statements,
+            answers={st.code: request.form.get(st.code, "") for st in found.statements},
             role_band=request.form.get("role_band") or None,
             service_band=request.form.get("service_band") or None,
         )

@@ -42,5 +42,5 @@ def test_unknown_question_codes_and_bad_statements_are_named_and_refused(
     ]
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad))
-    with pytest.raises(tools.ToolInvalid, match="unknown question 13.2, 3.9"):
+    with pytest.raises(tools.ToolInvalid, match=r"unknown question 13\.2, 3\.9"):
         tools.load_tool(None, path)  # type: ignore[arg-type]  # refused before touching a database

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -16,6 +17,7 @@ from portal.models import (
     ReturnStatus,
     SurveyLink,
     SurveyStatement,
+    ToolVersion,
 )
 from portal.services.common import NotFound
 
@@ -64,19 +66,49 @@ def agency_link(session: Session, cycle: Cycle, agency_id: int, *, now: datetime
                                                          SurveyLink.agency_id == agency_id))
 
 
-def open_survey(session: Session, token: str) -> tuple[Cycle, Agency, list[SurveyStatement]]:
-    """The cycle, agency and statements behind a link; NotFound when the link is unknown or
-    its cycle is no longer open (survey links close with the cycle)."""
+@dataclass(frozen=True)
+class StatementRef:
+    id: int
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OpenSurvey:
+    """What the survey page needs behind a link, read as plain columns (it is the busiest page)."""
+
+    cycle_id: int
+    cycle_label: str
+    agency_id: int
+    agency_name: str
+    statements: tuple[StatementRef, ...]
+
+
+# Tool versions never change once loaded, so their statements can be kept for the process's
+# life; keyed by id and load time too, so a database rebuilt with reused ids is never confused.
+_STATEMENTS: dict[tuple[int, datetime], tuple[StatementRef, ...]] = {}
+
+
+def open_survey(session: Session, token: str) -> OpenSurvey:
+    """The cycle, agency and statements behind a link; NotFound when the link is unknown,
+    SurveyClosed when its cycle is no longer open (survey links close with the cycle)."""
     row = session.execute(
-        select(Cycle, Agency).join(SurveyLink, SurveyLink.cycle_id == Cycle.id)
+        select(Cycle.id, Cycle.label, Cycle.status, Cycle.tool_version_id, ToolVersion.loaded_at,
+               Agency.id, Agency.name)
+        .join(SurveyLink, SurveyLink.cycle_id == Cycle.id)
+        .join(ToolVersion, ToolVersion.id == Cycle.tool_version_id)
         .join(Agency, Agency.id == SurveyLink.agency_id).where(SurveyLink.token == token)
     ).first()
     if row is None:
         raise NotFound("No such survey")
-    cycle, agency = row
-    if cycle.status != CycleStatus.OPEN.value:
-        raise SurveyClosed(f"The {cycle.label} survey has closed")
-    return cycle, agency, statements_of(session, cycle.tool_version_id)
+    cycle_id, label, status, tool_version_id, loaded_at, agency_id, agency_name = row
+    if status != CycleStatus.OPEN.value:
+        raise SurveyClosed(f"The {label} survey has closed")
+    key = (tool_version_id, loaded_at)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = tuple(
+            StatementRef(st.id, st.code, st.text) for st in statements_of(session, tool_version_id))
+    return OpenSurvey(cycle_id, label, agency_id, agency_name, _STATEMENTS[key])
 
 
 def statements_of(session: Session, tool_version_id: int) -> list[SurveyStatement]:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Cycle, SurveyAnswerRow, SurveyResponse, SurveyStatement
+from portal.models import SurveyAnswerRow, SurveyResponse
 from portal.services.common import ServiceError
 from portal.vocabulary import SURVEY_ROLE_BANDS, SURVEY_SERVICE_BANDS, SurveyAnswer
 
 ANSWERS = {a.value for a in SurveyAnswer}
+
+
+class StatementLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
 
 
 class ResponseInvalid(ServiceError):
@@ -21,7 +29,7 @@ class ResponseInvalid(ServiceError):
 
 
 def record_response(
-    session: Session, *, cycle: Cycle, agency: Agency, statements: list[SurveyStatement],
+    session: Session, *, cycle_id: int, agency_id: int, statements: Sequence[StatementLike],
     answers: Mapping[str, str], role_band: str | None, service_band: str | None,
 ) -> int:
     """Store a response: cycle, agency, optional bands and one answer per statement; nothing else."""
@@ -35,12 +43,13 @@ def record_response(
         errors["service_band"] = "Select how long you have worked here, or leave it blank"
     if errors:
         raise ResponseInvalid(errors)
-    response = SurveyResponse(cycle_id=cycle.id, agency_id=agency.id,
-                              role_band=role_band or None, service_band=service_band or None)
-    session.add(response)
-    session.flush()
+    response_id = session.execute(
+        insert(SurveyResponse).values(cycle_id=cycle_id, agency_id=agency_id,
+                                      role_band=role_band or None, service_band=service_band or None)
+        .returning(SurveyResponse.id)
+    ).scalar_one()
     session.execute(insert(SurveyAnswerRow), [
-        {"response_id": response.id, "statement_id": st.id, "answer": answers[st.code]}
+        {"response_id": response_id, "statement_id": st.id, "answer": answers[st.code]}
         for st in statements
     ])
-    return response.id
+    return int(response_id)

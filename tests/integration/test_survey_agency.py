@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import ReturnStatus
+from portal.delivery import deliver_from_app
+from portal.models import ReturnStatus, SurveyLink
+from portal.services.accounts import LinkSettings
+from portal.services.cycles import create_cycle, open_cycle
 from tests import factories, survey_fixture
 from tests.conftest import sign_in
 
@@ -53,3 +59,22 @@ def test_an_agency_below_five_responses_is_told_its_results_are_hidden(
     page = client.get(f"/agency/survey/{known.cycle.id}").get_data(as_text=True)
     assert "4 people have answered" in page and "at least 5 people" in page
     assert "What your staff said" not in page
+
+
+def test_the_invitation_carries_the_agencys_survey_link(
+        app: Flask, db: Session, tmp_path: Path, mailbox: Any) -> None:
+    tool = survey_fixture.survey_tool(db, tmp_path)
+    agency = factories.agency(db, "Riverside Surgery", sector_name="GP practices",
+                              email="lead@riverside.example.org")
+    cycle = create_cycle(db, label="2026-27", cohort="A", deadline=survey_fixture.DEADLINE,
+                         now=survey_fixture.OPENED, tool_version=tool)
+    links = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=72,
+                         partnership="Anyshire", help_email="help@example.org")
+    open_cycle(db, cycle, now=survey_fixture.OPENED, links=links)
+    db.commit()
+    token = db.scalar(select(SurveyLink.token).where(SurveyLink.agency_id == agency.id))
+    deliver_from_app(app, now=survey_fixture.OPENED)
+    [invitation] = [m for m in mailbox.to("lead@riverside.example.org")
+                    if "self-assessment is due" in m["Subject"]]
+    body = invitation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"http://portal.test/survey/{token}" in body

@@ -27,6 +27,7 @@ from portal.services.mail import render_email
 from portal.services.tools import latest_tool
 
 from . import _escalations as escalations
+from ._survey_links import issue_survey_links
 
 FINAL_DEADLINE_WORKING_DAYS = 20
 
@@ -130,14 +131,17 @@ def open_cycle(
     session.flush()
     escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
     if links is not None:
+        survey_tokens = issue_survey_links(session, cycle, now=now)
         for return_ in returns:
-            _invite(session, return_, links=links, now=now)
+            _invite(session, return_, links=links, now=now,
+                    survey_token=survey_tokens.get(return_.agency_id))
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
 
 
-def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime) -> None:
+def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime,
+            survey_token: str | None = None) -> None:
     """Email each working contact; a contact without an account gets one and a set-password link."""
     agency = return_.agency
     for contact in agency.working_contacts:
@@ -150,6 +154,7 @@ def _invite(session: Session, return_: Return, *, links: LinkSettings, now: date
             agency=agency.name, name=contact.name, cycle=return_.cycle,
             link=f"{links.base_url.rstrip('/')}/agency/",
             carried_over=return_.carried_over, needs_password=needs_password,
+            survey_link=f"{links.base_url.rstrip('/')}/survey/{survey_token}" if survey_token else None,
             partnership=links.partnership, help_email=links.help_email,
         )
         mail.queue_email(session, email, kind="invitation", now=now, contact_id=contact.id,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from portal.services.cycles import has_survey
+
 from ._links import (
     SurveyClosed,
     agency_link,
     agency_submitted,
     agency_surveys,
     ensure_links,
-    has_survey,
     issued_cycle,
     link_rows,
     open_survey,

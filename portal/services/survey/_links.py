@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -20,33 +19,12 @@ from portal.models import (
     ToolVersion,
 )
 from portal.services.common import NotFound
-
-
-def has_survey(session: Session, cycle: Cycle) -> bool:
-    """Whether the cycle's tool version carries practitioner statements."""
-    return session.scalar(
-        select(SurveyStatement.id).where(SurveyStatement.tool_version_id == cycle.tool_version_id)
-        .limit(1)
-    ) is not None
+from portal.services.cycles import issue_survey_links
 
 
 def ensure_links(session: Session, cycle: Cycle, *, now: datetime) -> int:
-    """Give every issued agency without one a link, set-based: one read, one insert."""
-    if cycle.status == CycleStatus.DRAFT.value or not has_survey(session, cycle):
-        return 0
-    missing = session.scalars(
-        select(Return.agency_id).where(Return.cycle_id == cycle.id).where(
-            ~select(SurveyLink.id).where(SurveyLink.cycle_id == cycle.id,
-                                         SurveyLink.agency_id == Return.agency_id).exists()
-        ).order_by(Return.agency_id)
-    ).all()
-    if missing:
-        session.execute(insert(SurveyLink), [
-            {"cycle_id": cycle.id, "agency_id": agency_id, "token": secrets.token_urlsafe(24),
-             "created_at": now}
-            for agency_id in missing
-        ])
-    return len(missing)
+    """Give every issued agency without one a link (set-based); how many links the cycle has."""
+    return len(issue_survey_links(session, cycle, now=now))
 
 
 def link_rows(session: Session, cycle: Cycle, *, now: datetime) -> list[tuple[str, str]]:

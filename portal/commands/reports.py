@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.commands.common import transaction
+from portal.commands.common import NOW_OPTION, parse_now, survey_settings, transaction
 from portal.reports import annual
 from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import FORMATS
@@ -24,16 +24,20 @@ group = AppGroup("reports", help="The MESC reports.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write.")
 @click.option("--sector", "sector", default=None, help="Only this sector (its name).")
-def sector(cycle_label: str, fmt: str, out: Path, sector: str | None) -> None:
-    """Write the MESC summary of a cycle: the weakest standards by sector and overall."""
+@NOW_OPTION
+def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: str | None) -> None:
+    """Write the MESC summary of a cycle: the weakest standards by sector and overall
+    (provisional until the cycle's final deadline has passed)."""
     with transaction() as session:
-        report = sector_report(session, cycle_label=cycle_label, sector=sector)
+        report = sector_report(session, cycle_label=cycle_label, sector=sector,
+                               now=parse_now(now_text), survey_settings=survey_settings())
     if fmt == "pdf":
         content = render_sector_report(report, partnership=current_app.config["PARTNERSHIP_NAME"])
     else:
         content = FORMATS[fmt][1](report)
     out.write_bytes(content)
-    click.echo(f"Wrote the {report.cycle} report ({fmt}, {len(content):,} bytes) to {out}")
+    status = f"provisional: {report.can_still_return} can still return, " if report.provisional else ""
+    click.echo(f"Wrote the {report.cycle} report ({status}{fmt}, {len(content):,} bytes) to {out}")
 
 
 @group.command("annual")

@@ -8,13 +8,16 @@ which ranks them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Cycle, Question, Sector
+from portal.models import Cycle, CycleStatus, Question, Sector
 from portal.models import Standard as StandardModel
 from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
+from portal.reports.na_blank import NA_BLANK_SHARE, NaBlankQuestion, na_blank_questions
 from portal.reports.recommendations_data import PreviousRecommendations, previous_recommendations
 from portal.services import cycles, survey
 from portal.services.analysis import (
@@ -31,6 +34,9 @@ from portal.services.common import NotFound
 from portal.services.cycles import SectorFigures
 from portal.services.survey import SurveyResults, SurveySettings
 
+UK = ZoneInfo("Europe/London")
+MIN_GRADED = 5  # fewer graded answers than this: too few to compare (grid cells and changes)
+
 METHOD_NOTE = (
     "Counted: every question in the tool variant of every return submitted in the cycle. "
     "A question's answer is graded (outstanding, good, requires improvement or inadequate), "
@@ -41,7 +47,11 @@ METHOD_NOTE = (
     "listed last. Standards are ranked by weakness (ties by standard number); questions by their "
     "number of requires improvement or inadequate grades. Returns not submitted are not counted, "
     "except as non-returners. Change is against the same sector's returns in the previous cycle "
-    "of the same cohort, in percentage points. Moderation: completed visits against a target of "
+    "of the same cohort, in percentage points: a fall in weakness is better, a rise worse. A "
+    f"figure from fewer than {MIN_GRADED} graded answers is too few to compare: it is not shaded "
+    "in the grid, and no change is given when either cycle has so few. A question gets a "
+    f"sentence on N/A and blank answers when they make up {NA_BLANK_SHARE:.0%} or more of its "
+    "answers. Moderation: completed visits against a target of "
     f"{TARGET_RATE:.0%} of submitted returns; a finding is agreed, under-scored (moderated grade "
     "better than the self grade) or over-inflated (moderated grade worse)."
 )
@@ -96,19 +106,48 @@ class QuestionRow:
     tally: Tally
 
 
+def comparable(tally: Tally | None) -> bool:
+    """Enough graded answers to compare a share with another (the grid, changes)."""
+    return tally is not None and tally.graded >= MIN_GRADED
+
+
+def too_few(tally: Tally | None) -> bool:
+    """Answered (or marked N/A) but fewer than MIN_GRADED graded: marked, never shaded."""
+    return tally is not None and tally.graded < MIN_GRADED
+
+
 @dataclass(frozen=True)
 class StandardChange:
     code: str
     title: str
     weakness: float | None
     previous_weakness: float | None
+    graded: int = MIN_GRADED
+    previous_graded: int = MIN_GRADED
+
+    @property
+    def left_out_because(self) -> str | None:
+        """Why no change is given, or None when there is one."""
+        if min(self.graded, self.previous_graded) < MIN_GRADED:
+            return f"too few to compare (fewer than {MIN_GRADED} graded answers)"
+        return None
 
     @property
     def change(self) -> float | None:
         """Percentage points (as a fraction) since the previous return of the cohort."""
-        if self.weakness is None or self.previous_weakness is None:
+        if self.weakness is None or self.previous_weakness is None or self.left_out_because:
             return None
         return self.weakness - self.previous_weakness
+
+    @property
+    def direction(self) -> str | None:
+        """In words: a fall in weakness is "better", a rise "worse"."""
+        change = self.change
+        if change is None:
+            return None
+        if round(change, 4) == 0:
+            return "no change"
+        return "better" if change < 0 else "worse"
 
 
 @dataclass(frozen=True)
@@ -130,6 +169,14 @@ class GridRow:
 
 
 @dataclass(frozen=True)
+class TooFew:
+    """A sector whose grid cells for these standards rest on fewer than MIN_GRADED answers."""
+
+    sector: str
+    codes: list[str]
+
+
+@dataclass(frozen=True)
 class SectorReport:
     cycle: str
     cohort: str
@@ -145,10 +192,29 @@ class SectorReport:
     grid_sectors: list[str]
     grid: list[GridRow]
     moderation: ModerationSummary
+    final_deadline: date | None = None
+    provisional: bool = False  # the final deadline has not passed: agencies can still return
+    na_blank: tuple[NaBlankQuestion, ...] = ()
     method: str = METHOD_NOTE
     previous_recommendations: PreviousRecommendations = field(
         default_factory=PreviousRecommendations)
     survey: SurveyResults | None = None  # the practitioner survey, when the cycle's tool has one
+
+    @property
+    def can_still_return(self) -> int:
+        """Agencies that can still return (provisional reports); 0 once the cycle is final."""
+        return self.issued - self.returned if self.provisional else 0
+
+    @property
+    def not_returned_label(self) -> str:
+        return "not yet returned" if self.provisional else "did not return it"
+
+    @property
+    def too_few(self) -> list[TooFew]:
+        """Grid cells with fewer than MIN_GRADED graded answers, by sector."""
+        found = [TooFew(sector, [g.code for g in self.grid if too_few(g.cells[i])])
+                 for i, sector in enumerate(self.grid_sectors)]
+        return [t for t in found if t.codes]
 
     @property
     def issued(self) -> int:
@@ -167,9 +233,12 @@ class SectorReport:
         return [s for s in self.standards if s.tally.graded][:3]
 
 
-def sector_report(session: Session, *, cycle_label: str, sector: str | None = None,
-                  survey_settings: SurveySettings | None = None) -> SectorReport:
-    """The MESC summary of one cycle, for every sector or just one."""
+def sector_report(
+    session: Session, *, cycle_label: str, sector: str | None = None, now: datetime | None = None,
+    survey_settings: SurveySettings | None = None,
+) -> SectorReport:
+    """The MESC summary of one cycle, for every sector or just one, as it stands at `now`
+    (provisional until the cycle's final deadline has passed; without `now`, while it is open)."""
     cycle = cycles.get_cycle(session, cycle_label)
     sector_id = _sector_id(session, sector)
     figures = _cycle_figures(session, cycle, sector_id)
@@ -177,7 +246,8 @@ def sector_report(session: Session, *, cycle_label: str, sector: str | None = No
     by_sector = [SectorReturns(s.name, s.counts.issued, s.counts.submitted)
                  for s in sector_figures]
     previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
-    sections = _sections(session, cycle, sector_id, by_sector, previous)
+    questions = _by_sector_question(session, cycle.id, sector_id)
+    sections = _sections(session, cycle, sector_id, by_sector, previous, questions)
     headline = next((f for f in figures if f.cycle == cycle.label),
                     CycleFigures(cycle.label, cycle.cohort, 0, 0))
     return SectorReport(
@@ -188,10 +258,22 @@ def sector_report(session: Session, *, cycle_label: str, sector: str | None = No
         standards=_standards(session, cycle.id, sector_id), sectors=sections,
         grid_sectors=[s.sector for s in sections], grid=_grid(sections),
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
+        final_deadline=cycle.final_deadline, provisional=is_provisional(cycle, now=now),
+        na_blank=tuple(na_blank_questions((s.sector, s.questions) for s in sections)),
         previous_recommendations=previous_recommendations(session, cycle),
         survey=survey.survey_results(session, cycle, settings=survey_settings or SurveySettings())
         if sector is None and survey.has_survey(session, cycle) else None,
     )
+
+
+def is_provisional(cycle: Cycle, *, now: datetime | None) -> bool:
+    """Agencies can still return: the cycle is not closed and its final deadline (the end of
+    that UK day) has not passed at `now` (naive UTC); without `now`, while the cycle is open."""
+    if cycle.status == CycleStatus.CLOSED.value:
+        return False
+    if now is None:
+        return cycle.status == CycleStatus.OPEN.value
+    return now.replace(tzinfo=UTC).astimezone(UK).date() <= cycle.final_deadline
 
 
 def _sector_id(session: Session, name: str | None) -> int | None:
@@ -258,10 +340,9 @@ def _by_sector_question(
 
 def _sections(
     session: Session, cycle: Cycle, sector_id: int | None, by_sector: list[SectorReturns],
-    previous: Cycle | None,
+    previous: Cycle | None, questions: dict[str, list[QuestionRow]],
 ) -> list[SectorSection]:
     standards = _by_sector_standard(session, cycle.id, sector_id)
-    questions = _by_sector_question(session, cycle.id, sector_id)
     before = _by_sector_standard(session, previous.id, sector_id) if previous else {}
     sections = []
     for returns in by_sector:
@@ -269,7 +350,8 @@ def _sections(
             continue
         rows = standards.get(returns.sector, [])
         earlier = {s.code: s.tally for s in before.get(returns.sector, [])}
-        changes = [StandardChange(s.code, s.title, s.tally.weakness, earlier[s.code].weakness)
+        changes = [StandardChange(s.code, s.title, s.tally.weakness, earlier[s.code].weakness,
+                                  s.tally.graded, earlier[s.code].graded)
                    for s in rows if s.code in earlier]
         sections.append(SectorSection(
             sector=returns.sector, issued=returns.issued, returned=returns.returned,

@@ -1,10 +1,11 @@
-"""The MESC report as JSON, CSV and XLSX (pure functions: report -> bytes).
+"""The MESC report as JSON, CSV and XLSX (pure functions: report -> bytes). docs/reports.md
+describes every shape.
 
-JSON is the nested shape of the issue. CSV and XLSX hold the same flat tables (`report_tables`):
-XLSX one sheet per table; CSV one file of sections, each a header row whose first cell is `table`
-followed by rows whose first cell names the table, sections separated by a blank line (so a
-spreadsheet filter on column A shows one table). Fractions (shares, rates, weakness) are 0-1,
-rounded to 4 places in every format; an empty cell / null means "no figure" (nothing graded).
+JSON is the nested shape. XLSX holds the flat tables (`report_tables`), one sheet per table, with
+shares as numbers in a percent format, a frozen header row and an autofilter. CSV is one tidy long
+table (`tidy_rows`): one row per cycle, sector, standard or question and measure, with its value.
+Fractions (shares, rates, weakness) are 0-1, rounded to 4 places in JSON and CSV; an empty cell /
+null means "no figure" (nothing graded, or too few to compare).
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from openpyxl import Workbook
 
 from portal.reports import recommendations_data
 from portal.reports.moderation_data import CALIBRATIONS
-from portal.reports.sector_data import QuestionRow, SectorReport, SectorSection, StandardRow
+from portal.reports.na_blank import NaBlankQuestion
+from portal.reports.sector_data import (
+    QuestionRow,
+    SectorReport,
+    SectorSection,
+    StandardChange,
+    StandardRow,
+)
 from portal.services.analysis import Tally
 from portal.services.common import csv_text, set_text
 
@@ -30,9 +38,27 @@ def fraction(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+PERCENT_FORMAT = "0.0%"
+FRACTION_COLUMNS = {"return_rate", "share", "weakness", "previous_weakness", "change"}
+
+
 def _tally(tally: Tally) -> dict[str, Any]:
     return {"graded": tally.graded, "weak": tally.weak, "not_applicable": tally.not_applicable,
             "not_answered": tally.not_answered, "weakness": fraction(tally.weakness)}
+
+
+def _change(c: StandardChange) -> dict[str, Any]:
+    return {"code": c.code, "title": c.title, "weakness": fraction(c.weakness),
+            "previous_weakness": fraction(c.previous_weakness), "change": fraction(c.change),
+            "graded": c.graded, "previous_graded": c.previous_graded, "direction": c.direction,
+            "left_out_because": c.left_out_because}
+
+
+def _na_blank(q: NaBlankQuestion) -> dict[str, Any]:
+    return {"code": q.code, "text": q.text, "answers": q.answers,
+            "not_applicable": {c.sector: c.count for c in q.not_applicable},
+            "not_answered": {c.sector: c.count for c in q.not_answered},
+            "share": fraction(q.share), "sentence": q.sentence}
 
 
 def _standard(row: StandardRow) -> dict[str, Any]:
@@ -51,9 +77,7 @@ def _section(section: SectorSection) -> dict[str, Any]:
         "standards": [_standard(s) for s in section.standards],
         "questions": [_question(q) for q in section.questions],
         "previous_cycle": section.previous_cycle,
-        "change": [{"code": c.code, "title": c.title, "weakness": fraction(c.weakness),
-                    "previous_weakness": fraction(c.previous_weakness),
-                    "change": fraction(c.change)} for c in section.changes],
+        "change": [_change(c) for c in section.changes],
     }
 
 
@@ -62,7 +86,9 @@ def report_as_dict(report: SectorReport) -> dict[str, Any]:
     m = report.moderation
     return {
         "cycle": report.cycle, "cohort": report.cohort, "sector": report.sector,
-        "tool_version": report.tool_version,
+        "tool_version": report.tool_version, "provisional": report.provisional,
+        "can_still_return": report.can_still_return,
+        "final_deadline": report.final_deadline.isoformat() if report.final_deadline else None,
         "issued": report.issued, "returned": report.returned,
         "return_rate": fraction(report.return_rate),
         "previous_cycles": [{"cycle": f.cycle, "cohort": f.cohort, "issued": f.issued,
@@ -78,8 +104,11 @@ def report_as_dict(report: SectorReport) -> dict[str, Any]:
         "sectors": [_section(s) for s in report.sectors],
         "grid": {"sectors": report.grid_sectors,
                  "standards": [{"code": g.code, "title": g.title,
-                                "weakness": [fraction(c.weakness) if c else None for c in g.cells]}
-                               for g in report.grid]},
+                                "weakness": [fraction(c.weakness) if c else None for c in g.cells],
+                                "graded": [c.graded if c else None for c in g.cells]}
+                               for g in report.grid],
+                 "too_few": [{"sector": t.sector, "codes": t.codes} for t in report.too_few]},
+        "na_blank": [_na_blank(q) for q in report.na_blank],
         "moderation": {"returned": m.returned, "target": m.target,
                        "visits_completed": m.visits_completed, "visits_open": m.visits_open,
                        "compared": m.counts.compared,
@@ -115,7 +144,7 @@ def report_tables(report: SectorReport) -> list[Table]:
     """The flat tables CSV and XLSX hold, in report order."""
     return [_headline(report), _returns(report), _non_returners(report), _standards(report),
             _sector_standards(report), _sector_questions(report), _sector_change(report),
-            _grid(report), _moderation(report)]
+            _grid(report), _na_blank_table(report), _moderation(report)]
 
 
 def _headline(report: SectorReport) -> Table:
@@ -159,11 +188,26 @@ def _sector_questions(report: SectorReport) -> Table:
 
 def _sector_change(report: SectorReport) -> Table:
     columns = ["sector", "previous_cycle", "code", "title", "weakness", "previous_weakness",
-               "change"]
+               "change", "direction", "graded", "previous_graded", "left_out_because"]
     return Table("sector_change", columns,
                  [[sec.sector, sec.previous_cycle, c.code, c.title, fraction(c.weakness),
-                   fraction(c.previous_weakness), fraction(c.change)]
+                   fraction(c.previous_weakness), fraction(c.change), c.direction, c.graded,
+                   c.previous_graded, c.left_out_because]
                   for sec in report.sectors for c in sec.changes])
+
+
+def _na_blank_table(report: SectorReport) -> Table:
+    columns = ["code", "text", "sector", "not_applicable", "not_answered", "answers", "share",
+               "sentence"]
+    rows: list[list[Cell]] = []
+    for q in report.na_blank:
+        na = {c.sector: c.count for c in q.not_applicable}
+        blank = {c.sector: c.count for c in q.not_answered}
+        rows += [[q.code, q.text, sector, na.get(sector, 0), blank.get(sector, 0), None, None, None]
+                 for sector in [*na, *[b for b in blank if b not in na]]]
+        rows.append([q.code, q.text, "All sectors", q.not_applicable_total,
+                     q.not_answered_total, q.answers, fraction(q.share), q.sentence])
+    return Table("na_blank", columns, rows)
 
 
 def _grid(report: SectorReport) -> Table:
@@ -182,15 +226,79 @@ def _moderation(report: SectorReport) -> Table:
     return Table("moderation", ["measure", "count", "share"], rows)
 
 
+TIDY_COLUMNS = ["cycle", "sector", "standard", "question", "label", "measure", "value"]
+TALLY_MEASURES = ["graded", "requires_improvement", "inadequate", "weak", "not_applicable",
+                  "not_answered", "weakness"]
+
+
+def _measures(keys: list[Cell], pairs: list[tuple[str, Cell]]) -> list[list[Cell]]:
+    return [[*keys, measure, value] for measure, value in pairs]
+
+
+def _tally_measures(keys: list[Cell], tally: Tally, rank: int) -> list[list[Cell]]:
+    pairs: list[tuple[str, Cell]] = [("rank", rank)]
+    pairs += [(m, fraction(tally.weakness) if m == "weakness" else getattr(tally, m))
+              for m in TALLY_MEASURES]
+    return _measures(keys, pairs)
+
+
+def tidy_rows(report: SectorReport) -> list[list[Cell]]:
+    """The CSV: every figure of the report once, as (cycle, sector, standard, question, label,
+    measure, value); an empty sector means all sectors (or the report's one sector)."""
+    cycle, all_ = report.cycle, report.sector or ""
+    rows: list[list[Cell]] = []
+    for f in [report.headline, *report.previous_cycles]:
+        rows += _measures([f.cycle, all_, "", "", f"cohort {f.cohort}"], [
+            ("issued", f.issued), ("returned", f.returned),
+            ("return_rate", fraction(f.return_rate))])
+    if report.provisional:
+        rows += _measures([cycle, all_, "", "", "provisional"],
+                          [("can_still_return", report.can_still_return)])
+    shares = {s.sector: s.share for s in report.non_returners_by_sector}
+    for s in report.returns_by_sector:
+        rows += _measures([cycle, s.sector, "", "", ""], [
+            ("issued", s.issued), ("returned", s.returned), ("not_returned", s.not_returned),
+            ("return_rate", fraction(s.return_rate)),
+            ("share_of_non_returners", fraction(shares.get(s.sector, 0.0)))])
+    if report.sector is None:  # a one-sector report's standards are its sector's, below
+        for rank, st in enumerate(report.standards, 1):
+            rows += _tally_measures([cycle, "", st.code, "", st.title], st.tally, rank)
+    for sec in report.sectors:
+        rows += _sector_rows(cycle, sec)
+    rows += _moderation_rows(report, all_)
+    return rows
+
+
+def _sector_rows(cycle: str, sec: SectorSection) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for rank, st in enumerate(sec.standards, 1):
+        rows += _tally_measures([cycle, sec.sector, st.code, "", st.title], st.tally, rank)
+    for rank, q in enumerate(sec.questions, 1):
+        rows += _tally_measures([cycle, sec.sector, q.standard, q.code, q.text], q.tally, rank)
+    for c in sec.changes:
+        rows += _measures([sec.previous_cycle, sec.sector, c.code, "", c.title], [
+            ("graded", c.previous_graded), ("weakness", fraction(c.previous_weakness))])
+        rows += _measures([cycle, sec.sector, c.code, "", c.title],
+                          [("change_since_previous", fraction(c.change))])
+    return rows
+
+
+def _moderation_rows(report: SectorReport, sector: str) -> list[list[Cell]]:
+    m = report.moderation
+    pairs: list[tuple[str, Cell]] = [
+        ("moderation_visits_target", m.target), ("moderation_visits_held", m.visits_completed),
+        ("moderation_visits_open", m.visits_open), ("findings_compared", m.counts.compared)]
+    for c in CALIBRATIONS:
+        pairs += [(f"findings_{c}", getattr(m.counts, c)),
+                  (f"findings_{c}_share", fraction(m.counts.share(c)))]
+    return _measures([report.cycle, sector, "", "", "moderation"], pairs)
+
+
 def render_csv(report: SectorReport) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for n, table in enumerate(report_tables(report)):
-        if n:
-            writer.writerow([])
-        writer.writerow(["table", *table.columns])
-        writer.writerows([[table.name, *("" if c is None else csv_text(c) for c in row)]
-                          for row in table.rows])
+    writer.writerow(TIDY_COLUMNS)
+    writer.writerows([["" if c is None else csv_text(c) for c in row] for row in tidy_rows(report)])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the text as UTF-8
 
 
@@ -200,10 +308,16 @@ def render_xlsx(report: SectorReport) -> bytes:
     for table in report_tables(report):
         sheet = workbook.create_sheet(table.name)
         sheet.append(table.columns)
+        percent = {c for c, name in enumerate(table.columns, start=1)
+                   if name in FRACTION_COLUMNS or (table.name == "grid" and c > 2)}
         for r, row in enumerate(table.rows, start=2):
             for c, value in enumerate(row, start=1):
-                set_text(sheet.cell(row=r, column=c), value)
+                cell = sheet.cell(row=r, column=c)
+                set_text(cell, value)
+                if c in percent:
+                    cell.number_format = PERCENT_FORMAT
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -17,17 +17,23 @@ from portal.reports.agency_comparison import (
     render_comparison_csv,
 )
 from portal.reports.cycle_list import report_cycles
-from portal.reports.moderation_data import CALIBRATION_LABELS, CALIBRATIONS
-from portal.reports.sector_data import SectorReport, sector_report
+from portal.reports.sector_data import MIN_GRADED, SectorReport, sector_report
 from portal.reports.sector_exports import FORMATS
-from portal.reports.sector_pdf import (
-    QUESTIONS_SHOWN,
+from portal.reports.sector_pdf import QUESTIONS_SHOWN, render_sector_report
+from portal.reports.shading import BANDS, band
+from portal.reports.wording import (
+    calibration_sentence,
+    change_words,
     pct,
-    points,
-    render_sector_report,
+    provisional_line,
+    returns_sentence,
+    too_few_note,
     top_three_sentence,
+    visits_sentence,
 )
 from portal.services import register
+from portal.services.survey import SurveySettings
+from portal.views.helpers import now
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
@@ -47,11 +53,14 @@ def cycle(label: str) -> str:
     sector = request.args.get("sector") or None
     report = _report(label, sector)
     return render_template(
-        "reports/cycle.html", report=report, pct=pct, points=points,
+        "reports/cycle.html", report=report, pct=pct, change_words=change_words,
         sectors=[s.name for s in register.sectors(session)],
         agencies=agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
-        calibrations=[(CALIBRATION_LABELS[c], c) for c in CALIBRATIONS],
         top_three=top_three_sentence(report),
+        provisional=provisional_line(report), returns_sentence=returns_sentence(report),
+        visits=visits_sentence(report.moderation),
+        calibration=calibration_sentence(report.moderation),
+        too_few_note=too_few_note(report), bands=BANDS, band=band, min_graded=MIN_GRADED,
     )
 
 
@@ -108,7 +117,10 @@ def agency_csv(label: str, agency_id: int) -> Response:
 
 
 def _report(label: str, sector: str | None) -> SectorReport:
-    return sector_report(db_session(), cycle_label=label, sector=sector)
+    return sector_report(db_session(), cycle_label=label, sector=sector, now=now(),
+                         survey_settings=SurveySettings(
+                             min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
+                             gap_share=float(current_app.config["SURVEY_GAP_SHARE"])))
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:

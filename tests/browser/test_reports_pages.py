@@ -22,7 +22,16 @@ def test_committee_member_reads_filters_and_downloads_a_report(
     sign_in_browser(page, live_url, user.email, factories.PASSWORD)
     page.get_by_role("link", name=f"MESC report {CURRENT}").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"MESC report {CURRENT}"
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert_accessible(page)
+    assert page.get_by_role("table", name=f"Weakness of each standard in each sector, {CURRENT}")\
+        .get_by_role("columnheader", name="GP practices").is_visible()
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_accessible(page)
+    # At 320 px the wide grid scrolls inside its own (keyboard-focusable) region.
+    region = page.get_by_role("region", name=f"Weakness of each standard in each sector, {CURRENT}")
+    assert region.evaluate("e => e.clientWidth <= 320 && e.scrollWidth > e.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Sector", exact=True).select_option("Health")
     page.get_by_role("button", name="Show sector").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"MESC report {CURRENT}: Health"

@@ -47,6 +47,8 @@ NO_ROW = "no-row"
 GOOD, RI, INADEQUATE, NA = "good", "requires_improvement", "inadequate", "not_applicable"
 CURRENT = "2024-25"
 EARLIER = "2022-23"
+DURING = datetime(2025, 2, 10, 9)  # before CURRENT's final deadline (28 February 2025)
+AFTER = datetime(2025, 6, 2, 9)  # after it: the report is final
 
 CURRENT_GRADES: dict[str, dict[str, str | None]] = {
     "H1": {"6.2": RI, "6.4": INADEQUATE, "11.1": RI, "12.1": NA, "12.2": RI},
@@ -84,6 +86,20 @@ def build(db: Session, tool: ToolVersion) -> Known:
     _moderation(db, current, returns)
     db.commit()
     return Known(agencies, returns, current)
+
+
+def add_small_sector(db: Session, tool: ToolVersion, known: Known) -> None:
+    """Four "Sports and culture" agencies issued the current cycle, one of which returned
+    (every answer good): too few graded answers to compare for the short standards."""
+    for n in range(1, 5):
+        agency = factories.agency(db, f"Sports club S{n}", sector_name="Sports and culture")
+        return_ = Return(cycle_id=known.cycle.id, agency_id=agency.id, variant="full")
+        db.add(return_)
+        db.flush()
+        if n == 1:
+            _answer(db, tool, return_, {})
+            return_.status = ReturnStatus.SUBMITTED.value
+    db.commit()
 
 
 def _open(db: Session, label: str, cohort: str, deadline: date) -> Cycle:

@@ -22,7 +22,7 @@ from portal.reports.sector_exports import render_csv, render_json, render_xlsx
 from portal.reports.sector_pdf import render_sector_report
 from portal.services.common import NotFound
 from tests.integration import report_fixture
-from tests.integration.report_fixture import CURRENT, EARLIER
+from tests.integration.report_fixture import AFTER, CURRENT, EARLIER
 from tests.support import require
 
 # Hand-computed from report_fixture's docstring (6 submitted returns on the full tool).
@@ -54,7 +54,7 @@ def known(db: Session, tool: Any) -> report_fixture.Known:
 
 
 def _as_json(db: Session, **kwargs: Any) -> dict[str, Any]:
-    return json.loads(render_json(sector_report(db, cycle_label=CURRENT, **kwargs)))
+    return json.loads(render_json(sector_report(db, cycle_label=CURRENT, now=AFTER, **kwargs)))
 
 
 def _rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -105,8 +105,9 @@ def test_change_is_against_the_previous_cycle_of_the_same_cohort(db: Session, kn
     assert health["previous_cycle"] == EARLIER  # not 2023-24, which issued cohort B
     six = next(c for c in health["change"] if c["code"] == "6")
     assert (six["weakness"], six["previous_weakness"], six["change"]) == (0.4, 0.0667, 0.3333)
+    assert (six["direction"], six["graded"], six["previous_graded"]) == ("worse", 15, 15)
     gp_six = next(c for c in sectors["GP practices"]["change"] if c["code"] == "6")
-    assert (gp_six["previous_weakness"], gp_six["change"]) == (0.0, 0.2)
+    assert (gp_six["previous_weakness"], gp_six["change"], gp_six["direction"]) == (0.0, 0.2, "worse")
 
 
 def test_grid_and_moderation_calibration(db: Session, known: Any) -> None:
@@ -143,7 +144,7 @@ def test_report_is_a_fixed_number_of_queries(db: Session, known: Any) -> None:
     event.listen(engine, "before_cursor_execute", count)
     try:
         db.expunge_all()
-        sector_report(db, cycle_label=CURRENT)
+        sector_report(db, cycle_label=CURRENT, now=AFTER)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     # cycle, tool version, cycles figures, returns by sector, previous cohort cycle, 4 counting
@@ -157,33 +158,23 @@ def test_report_is_a_fixed_number_of_queries(db: Session, known: Any) -> None:
 
 # --- exports agree ----------------------------------------------------------------------------
 
-TEXT_COLUMNS = {"code", "standard", "cycle", "cohort", "title", "text", "sector", "measure",
-                "previous_cycle"}
-
-
-def _value(cell: Any, column: str = "") -> Any:
-    """Numbers compared as numbers (XLSX reads 0.0 back as 0), blanks as None, text as text."""
+def _value(cell: Any) -> Any:
+    """Numbers compared as numbers (XLSX reads 0.0 back as 0), blanks as None."""
     if cell is None or cell == "":
         return None
-    if column in TEXT_COLUMNS:
-        return str(cell)
     try:
         return float(cell)
     except (TypeError, ValueError):
         return str(cell)
 
 
-def _csv_tables(content: bytes) -> dict[str, list[dict[str, Any]]]:
-    tables: dict[str, list[dict[str, Any]]] = {}
-    text = content.decode("utf-8-sig")
-    for section in text.strip().split("\r\n\r\n"):
-        header, *rows = list(csv.reader(io.StringIO(section)))
-        assert header[0] == "table"
-        name = rows[0][0] if rows else None
-        if name:
-            tables[name] = [{h: _value(v, h) for h, v in zip(header[1:], r[1:], strict=True)}
-                            for r in rows]
-    return tables
+def tidy_csv(content: bytes) -> dict[tuple[str, ...], Any]:
+    """The tidy CSV as {(cycle, sector, standard, question, measure): value}; keys are unique."""
+    header, *rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert header == ["cycle", "sector", "standard", "question", "label", "measure", "value"]
+    found = {(r[0], r[1], r[2], r[3], r[5]): _value(r[6]) for r in rows}
+    assert len(found) == len(rows)  # one row per cycle, sector, standard or question, measure
+    return found
 
 
 def _xlsx_tables(content: bytes) -> dict[str, list[dict[str, Any]]]:
@@ -191,45 +182,50 @@ def _xlsx_tables(content: bytes) -> dict[str, list[dict[str, Any]]]:
     tables = {}
     for sheet in book.worksheets:
         header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        if rows:
-            tables[sheet.title] = [{h: _value(v, h) for h, v in zip(header, r, strict=True)}
-                                   for r in rows]
+        tables[sheet.title] = [dict(zip(header, r, strict=True)) for r in rows]
     return tables
 
 
-_text = _value
-
-
-def test_csv_xlsx_and_json_agree(db: Session, known: Any) -> None:
-    report = sector_report(db, cycle_label=CURRENT)
+def test_csv_and_xlsx_hold_the_json_figures(db: Session, known: Any) -> None:
+    report = sector_report(db, cycle_label=CURRENT, now=AFTER)
     data = json.loads(render_json(report))
-    from_csv, from_xlsx = _csv_tables(render_csv(report)), _xlsx_tables(render_xlsx(report))
-    assert from_csv == from_xlsx
-    assert set(from_csv) == {"headline", "returns_by_sector", "non_returners_by_sector",
-                             "standards", "sector_standards", "sector_questions", "sector_change",
-                             "grid", "moderation"}
-    keys = ["code", "title", "graded", "weak", "not_applicable", "not_answered", "weakness"]
-    assert [{k: r[k] for k in keys} for r in from_csv["standards"]] == [
-        {k: _text(s[k], k) for k in keys} for s in data["standards"]]
-    assert [{k: r[k] for k in keys} for r in from_csv["sector_standards"]] == [
-        {k: _text(s[k], k) for k in keys} for sec in data["sectors"] for s in sec["standards"]]
-    assert [r["code"] for r in from_csv["sector_questions"]] == [
-        q["code"] for sec in data["sectors"] for q in sec["questions"]]
-    head = from_csv["headline"][0]
-    assert (head["cycle"], head["issued"], head["returned"], head["return_rate"]) == (
-        data["cycle"], _text(data["issued"]), _text(data["returned"]), _text(data["return_rate"]))
-    assert from_csv["non_returners_by_sector"] == [
-        {k: _text(v, k) for k, v in s.items()} for s in data["non_returners_by_sector"]]
-    grid = {r["code"]: r["Health"] for r in from_csv["grid"]}
-    assert grid == {g["code"]: _text(g["weakness"][0]) for g in data["grid"]["standards"]}
-    moderation = {r["measure"]: r for r in from_csv["moderation"]}
-    assert moderation["under_scored"]["share"] == _text(data["moderation"]["under_scored"]["share"])
+    tidy, book = tidy_csv(render_csv(report)), _xlsx_tables(render_xlsx(report))
+    assert set(book) == {"headline", "returns_by_sector", "non_returners_by_sector", "standards",
+                         "sector_standards", "sector_questions", "sector_change", "grid",
+                         "na_blank", "moderation"}
+    measures = ["graded", "weak", "not_applicable", "not_answered", "weakness"]
+    for s in data["standards"]:
+        assert [tidy[(CURRENT, "", s["code"], "", m)] for m in measures] == [
+            _value(s[m]) for m in measures]
+    for sec in data["sectors"]:
+        for s in sec["standards"]:
+            assert [tidy[(CURRENT, sec["sector"], s["code"], "", m)] for m in measures] == [
+                _value(s[m]) for m in measures]
+        for q in sec["questions"]:
+            assert tidy[(CURRENT, sec["sector"], q["standard"], q["code"], "not_applicable")] == (
+                q["not_applicable"])
+        for c in sec["change"]:
+            assert tidy[(EARLIER, sec["sector"], c["code"], "", "weakness")] == _value(
+                c["previous_weakness"])
+            assert tidy[(CURRENT, sec["sector"], c["code"], "", "change_since_previous")] == (
+                _value(c["change"]))
+    for s in data["returns_by_sector"]:
+        assert tidy[(CURRENT, s["sector"], "", "", "return_rate")] == _value(s["return_rate"])
+    assert tidy[(CURRENT, "Voluntary and community", "", "", "share_of_non_returners")] == 0.6667
+    assert tidy[(CURRENT, "", "", "", "return_rate")] == data["return_rate"]
+    assert tidy[(CURRENT, "", "", "", "findings_under_scored_share")] == (
+        data["moderation"]["under_scored"]["share"])
+    assert [(r["code"], r["weakness"]) for r in book["standards"]] == [
+        (s["code"], s["weakness"]) for s in data["standards"]]
+    assert {r["code"]: r["Health"] for r in book["grid"]} == {
+        g["code"]: g["weakness"][0] for g in data["grid"]["standards"]}
 
 
 # --- the PDF -----------------------------------------------------------------------------------
 
 def _pdf(db: Session, label: str = CURRENT) -> bytes:
-    return render_sector_report(sector_report(db, cycle_label=label), partnership="Test LSCP")
+    return render_sector_report(sector_report(db, cycle_label=label, now=AFTER),
+                                partnership="Test LSCP")
 
 
 def _flat(reader: PdfReader) -> str:
@@ -254,9 +250,10 @@ def test_pdf_text_holds_the_ranking_and_numbers(db: Session, known: Any) -> None
                 "3 12. Equality of opportunity 16.7% 1 6 1 2"]:
         assert row in health
     assert "9 agencies were issued the self-assessment in 2024-25" in text
-    assert "Voluntary and community 2 66.7%" in text
-    assert "Agreed 1 25.0%" in text and "Under-scored (moderated grade better) 2 50.0%" in text
-    assert "6. Safer recruitment 40.0% 6.7% +33.3 points" in health
+    assert "Voluntary and community 2 0 0.0% 2" in text
+    assert "66.7% of them are from the Voluntary and community sector (2)" in text
+    assert "1 agreed (25.0%), 2 under-scored (50.0%), 1 over-inflated (25.0%)" in text
+    assert "6. Safer recruitment 40.0% 6.7% +33.3 points, worse" in health
 
 
 def test_pdf_is_a4_with_metadata_and_page_numbers(db: Session, known: Any) -> None:
@@ -291,10 +288,10 @@ def test_pdftoppm_renders_every_page(db: Session, known: Any, tmp_path: Path) ->
 
 
 def test_a_cycle_with_no_submitted_returns_still_reports(db: Session, known: Any) -> None:
-    report = sector_report(db, cycle_label="2023-24")
+    report = sector_report(db, cycle_label="2023-24", now=AFTER)
     assert (report.issued, report.returned, report.standards, report.sectors) == (3, 0, [], [])
     text = _flat(PdfReader(io.BytesIO(render_sector_report(report))))
     assert "No answers were graded in this cycle" in text
     assert "No moderation visits recorded for this cycle." in text
     assert json.loads(render_json(report))["return_rate"] == 0.0
-    assert _csv_tables(render_csv(report))["headline"][0]["returned"] == 0.0
+    assert tidy_csv(render_csv(report))[("2023-24", "", "", "", "returned")] == 0.0

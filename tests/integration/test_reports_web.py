@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.models import Role
+from portal.services.cycles import create_cycle, open_cycle
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration import report_fixture
@@ -46,7 +48,7 @@ def test_committee_and_managers_download_every_format(
         assert response.mimetype == mimetype
         assert f'filename="mesc-report-{CURRENT}.{fmt}"' in response.headers["Content-Disposition"]
     pdf = PdfReader(io.BytesIO(client.get(f"/reports/{CURRENT}/report.pdf").data))
-    assert "6. Safer recruitment (30.0%" in " ".join(pdf.pages[0].extract_text().split())
+    assert "1. 6. Safer recruitment: 30.0%" in " ".join(pdf.pages[0].extract_text().split())
     data = client.get(f"/reports/{CURRENT}/report.json").get_json()
     assert [s["code"] for s in data["standards"][:3]] == ["6", "12", "11"]
     book = load_workbook(io.BytesIO(client.get(f"/reports/{CURRENT}/report.xlsx").data))
@@ -64,7 +66,7 @@ def test_report_page_shows_the_summary_with_download_links(
     for fmt in DOWNLOADS:
         assert f'href="/reports/{CURRENT}/report.{fmt}"' in html
     assert "Sector: Health" in html and "Sector: GP practices" in html
-    assert "Under-scored (moderated grade better)" in html
+    assert "1 agreed (25.0%), 2 under-scored (50.0%), 1 over-inflated (25.0%)" in html
 
 
 def test_sector_filter_narrows_the_page_and_downloads(
@@ -79,6 +81,45 @@ def test_sector_filter_narrows_the_page_and_downloads(
     assert client.get(f"/reports/{CURRENT}?sector=Nowhere").status_code == 404
     assert client.get("/reports/1999-00").status_code == 404
     assert client.get(f"/reports/{CURRENT}/report.doc").status_code == 404
+
+
+def test_report_page_leads_with_the_shaded_grid_as_a_real_table(
+    client: FlaskClient, db: Session, known: Any
+) -> None:
+    _signed_in(client, db, Role.COMMITTEE)
+    html = " ".join(client.get(f"/reports/{CURRENT}").get_data(as_text=True).split())
+    summary, grid = html.index('id="summary"'), html.index('id="grid"')
+    assert summary < grid < html.index("Sector: Health")
+    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Health</th>' in html
+    assert ('<th scope="row" class="govuk-table__header">6. Safer recruitment</th> <td class='
+            '"govuk-table__cell govuk-table__cell--numeric app-shade-4"><strong>40.0%</strong> '
+            '<span class="app-grid__n">15 graded</span></td>') in html
+    assert "4 agencies felt it was not applicable (3 in GP practices and 1 in Health)" in html
+    assert "+33.3 points, worse" in html and "Provisional" not in html
+
+
+def test_report_of_a_cycle_still_open_is_provisional(
+    client: FlaskClient, db: Session, known: Any
+) -> None:
+    later = create_cycle(db, label="2099-00", cohort="A", deadline=date(2099, 6, 30),
+                         now=datetime(2099, 1, 4, 9))
+    open_cycle(db, later, now=datetime(2099, 1, 4, 9), links=None)
+    _signed_in(client, db, Role.COMMITTEE)
+    html = " ".join(client.get("/reports/2099-00").get_data(as_text=True).split())
+    assert "Provisional: 9 agencies can still return until" in html
+    assert "Not yet returned" in html and "9 not yet returned" in html
+
+
+def test_cli_report_is_provisional_before_the_final_deadline(
+    app: Flask, known: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.json"
+    result = app.test_cli_runner().invoke(args=[
+        "reports", "sector", "--cycle", CURRENT, "--format", "json", "--out", str(out),
+        "--now", "2025-02-10T09:00"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert (data["provisional"], data["can_still_return"]) == (True, 3)
 
 
 @pytest.mark.parametrize("role", [Role.AGENCY, Role.MODERATOR])

@@ -1,0 +1,96 @@
+"""The MESC report's sentences and figures in words, shared by the PDF and the HTML page."""
+
+from __future__ import annotations
+
+from portal.reports.moderation_data import CALIBRATIONS, TARGET_RATE, ModerationSummary
+from portal.reports.sector_data import MIN_GRADED, SectorReport, StandardChange, StandardRow
+
+NO_FIGURE = "—"  # no graded answers, so no weakness figure
+CALIBRATION_WORDS = {"agreed": "agreed", "under_scored": "under-scored",
+                     "over_inflated": "over-inflated"}
+
+
+def pct(value: float | None) -> str:
+    return NO_FIGURE if value is None else f"{value * 100:.1f}%"
+
+
+def points(value: float | None) -> str:
+    return NO_FIGURE if value is None else f"{value * 100:+.1f} points"
+
+
+def change_words(change: StandardChange) -> str:
+    """"+33.3 points, worse", or why there is no change to give."""
+    if change.left_out_because:
+        return f"Left out: {change.left_out_because}"
+    if change.change is None:
+        return "No figure: nothing graded"
+    if change.direction == "no change":
+        return "No change"
+    return f"{points(change.change)}, {change.direction}"
+
+
+def standard_counts(row: StandardRow) -> str:
+    t = row.tally
+    return (f"{pct(t.weakness)}: {t.weak} of {t.graded} graded answers; {t.not_applicable} N/A "
+            f"and {t.not_answered} not answered, not counted")
+
+
+def top_three_sentence(report: SectorReport) -> str:
+    top = report.top_three
+    if not top:
+        return "No answers were graded in this cycle, so no standard can be called weakest."
+    named = [f"{s.code}. {s.title} ({standard_counts(s)})" for s in top]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return (f"The {len(top)} standard{'s' if len(top) > 1 else ''} where agencies most often "
+            f"graded themselves requires improvement or inadequate: {listed}.")
+
+
+def provisional_line(report: SectorReport) -> str:
+    """Said on every page of a provisional report ('' once the report is final)."""
+    if not report.provisional:
+        return ""
+    n = report.can_still_return
+    deadline = report.final_deadline
+    until = f" until {deadline.day} {deadline:%B %Y}" if deadline else ""
+    return f"Provisional: {n} {'agency' if n == 1 else 'agencies'} can still return{until}"
+
+
+def returns_sentence(report: SectorReport) -> str:
+    text = (f"{report.issued} agencies were issued the self-assessment in {report.cycle} "
+            f"(cohort {report.cohort}) and {report.returned} returned it: a return rate of "
+            f"{pct(report.return_rate)}.")
+    shares = report.non_returners_by_sector
+    if shares:
+        top = shares[0]
+        text += (f" {report.issued - report.returned} {report.not_returned_label}; "
+                 f"{pct(top.share)} of them are from the {top.sector} sector ({top.count}).")
+    return text
+
+
+def visits_sentence(m: ModerationSummary) -> str:
+    if not m.recorded:
+        return "No moderation visits recorded for this cycle."
+    return (f"{m.visits_completed} moderation visits held against a target of {m.target} "
+            f"({TARGET_RATE:.0%} of {m.returned} submitted returns); {m.visits_open} more "
+            "planned or scheduled.")
+
+
+def calibration_sentence(m: ModerationSummary) -> str:
+    if not m.counts.compared:
+        return "No findings with a self grade to compare have been recorded."
+    parts = [f"{getattr(m.counts, c)} {CALIBRATION_WORDS[c]} ({pct(m.counts.share(c))})"
+             for c in CALIBRATIONS]
+    return (f"Calibration of {m.counts.compared} findings: {', '.join(parts)}. Under-scored "
+            "means the moderated grade was better than the self grade.")
+
+
+def too_few_note(report: SectorReport) -> str:
+    found = report.too_few
+    if not found:
+        return ""
+    every = len(report.grid)
+    listed = "; ".join(f"{t.sector}: " + ("every standard" if len(t.codes) == every else
+                                          f"standard{'s' if len(t.codes) > 1 else ''} "
+                                          f"{', '.join(t.codes)}") for t in found)
+    return (f"Too few to compare (fewer than {MIN_GRADED} graded answers), so not shaded: "
+            f"{listed}.")

@@ -25,7 +25,7 @@ from reportlab.platypus.flowables import CondPageBreak
 
 from portal.reports.pdf_common import numbered_canvas
 from portal.services.survey import AgencyResult, StatementCounts, SurveyResults
-from portal.vocabulary import GRADE_LABELS, Grade
+from portal.vocabulary import GRADE_LABELS, SURVEY_ROLE_BANDS, SURVEY_SERVICE_BANDS, Grade
 
 TITLE = "What practitioners say"
 _styles = getSampleStyleSheet()
@@ -100,6 +100,8 @@ def _agency_story(result: AgencyResult, data: SurveyResults) -> list[Flowable]:
         return [*story, _p(f"Results are shown from {data.settings.min_responses} responses, so "
                            "that no one can be identified. There are not enough yet.")]
     story += [
+        _p("Who answered: " + _bands(result.role_bands, SURVEY_ROLE_BANDS) + ". Time worked here: "
+           + _bands(result.service_bands, SURVEY_SERVICE_BANDS) + "."),
         _p(f"Corroboration gaps: {len(result.gaps)}", _H2),
         _p(f"A gap is a question graded good or outstanding where fewer than "
            f"{pct(data.settings.gap_share)} of staff agree with the statements mapped to it. "
@@ -112,6 +114,12 @@ def _agency_story(result: AgencyResult, data: SurveyResults) -> list[Flowable]:
         _table(_statement_rows(result.statements), [250, 40, 40, 45, 50, 45]),
     ]
     return story
+
+
+def _bands(counts: dict[str, int], labels: dict[str, str]) -> str:
+    """Band counts in the bands' order (shown only for agencies above the threshold)."""
+    named = {**labels, "not_given": "not given"}
+    return ", ".join(f"{named[key].lower()} {counts[key]}" for key in named if counts.get(key))
 
 
 def render_challenge_pack(result: AgencyResult, data: SurveyResults) -> bytes:

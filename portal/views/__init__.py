@@ -22,6 +22,7 @@ BLUEPRINT_MODULES = (
     "agency_requests",
     "survey",
     "agency_survey",
+    "survey_results",
 )
 
 

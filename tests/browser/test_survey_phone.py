@@ -1,5 +1,5 @@
 """A practitioner answers the survey on a phone-sized (320 CSS px) screen; axe-core finds nothing;
-then the agency's survey page and results, at 320 and 1280 px."""
+then the agency's survey page and results and the partnership's survey pages, at 320 and 1280 px."""
 
 from __future__ import annotations
 
@@ -68,3 +68,13 @@ def test_a_practitioner_answers_the_survey_on_a_phone(
         assert_accessible(page)
     page.goto(f"{live_url}/agency/")
     assert_accessible(page)
+
+    manager = factories.user(db, "manager")
+    db.commit()
+    page.goto(f"{live_url}/sign-out")
+    sign_in_browser(page, live_url, manager.email, factories.PASSWORD)
+    for path in ("/survey-results/", "/survey-results/2026-27"):
+        page.goto(f"{live_url}{path}")
+        for width in (320, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert_accessible(page)

@@ -33,6 +33,7 @@ def test_challenge_day_pack_puts_the_gaps_first_beside_the_self_grades(
     assert "GP practices agency G2: challenge day" in text
     assert "5 practitioners answered the survey" in text
     assert "Corroboration gaps: 3" in text
+    assert "Who answered: front-line practitioner 5. Time worked here: not given 5." in text
     first_gap = text.index("9.1 Staff know how and when to make a referral")
     assert first_gap < text.index("5.1 All staff") < text.index("2.1 There is a written")
     assert re.search(r"9\.1 Staff know how.*?Good 0% Gap", text)

@@ -14,6 +14,7 @@ from ._links import (
     link_rows,
     open_survey,
     statements_of,
+    survey_cycles,
 )
 from ._responding import ResponseInvalid, record_response
 from ._results import (
@@ -45,5 +46,6 @@ __all__ = [
     "open_survey",
     "record_response",
     "statements_of",
+    "survey_cycles",
     "survey_results",
 ]

@@ -125,3 +125,14 @@ def issued_cycle(session: Session, cycle_id: int, agency_id: int) -> Cycle:
     if found is None:
         raise NotFound("No such survey")
     return found
+
+
+def survey_cycles(session: Session) -> list[Cycle]:
+    """Opened cycles whose tool carries a survey, newest first."""
+    return list(session.scalars(
+        select(Cycle).where(Cycle.status != CycleStatus.DRAFT.value,
+                            select(SurveyStatement.id)
+                            .where(SurveyStatement.tool_version_id == Cycle.tool_version_id)
+                            .exists())
+        .order_by(Cycle.deadline.desc())
+    ))

@@ -147,6 +147,7 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
             subprocess.run(["wrk", "-t1", "-c2", "-d2s", "-s", str(script),
                             f"http://127.0.0.1:{port}", "--", str(requests)],
                            capture_output=True, check=True)
+            time.sleep(1)  # let the warm-up's last posts finish before counting
             engine = create_engine(url)
             with engine.connect() as conn:
                 before = conn.scalar(select(func.count(SurveyResponse.id))) or 0

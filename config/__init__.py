@@ -61,6 +61,10 @@ class Settings:
     MAIL_TIMEOUT: int = 10
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_ENABLED: bool = True
+    RATELIMIT_SINGLE_PROCESS: bool = False  # production accepts memory:// only when this is set
+    TRUSTED_PROXIES: int = 0  # how many proxies (TLS terminator, load balancer) sit in front
+    SESSION_COOKIE_NAME: str = "session"
+    SESSION_ABSOLUTE_HOURS: int = 12
     SESSION_COOKIE_SECURE: bool = False
     FORCE_HTTPS: bool = False
     SESSION_TIMEOUT_MINUTES: int = 30
@@ -104,6 +108,9 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", Settings.MAIL_DEFAULT_SENDER),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         SESSION_TIMEOUT_MINUTES=_int("SESSION_TIMEOUT_MINUTES", 30),
+        SESSION_ABSOLUTE_HOURS=_int("SESSION_ABSOLUTE_HOURS", 12),
+        TRUSTED_PROXIES=_int("TRUSTED_PROXIES", 0),
+        RATELIMIT_SINGLE_PROCESS=_bool(os.environ.get("RATELIMIT_SINGLE_PROCESS")),
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
         SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 5),
         SURVEY_GAP_SHARE=_share("SURVEY_GAP_SHARE", 0.6),
@@ -111,6 +118,7 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
     if env == "production":
         _require_production(settings)
         settings.SESSION_COOKIE_SECURE = True
+        settings.SESSION_COOKIE_NAME = "__Host-session"  # Secure, Path=/, no Domain: host-bound
         settings.FORCE_HTTPS = _bool(os.environ.get("FORCE_HTTPS"), default=True)
     if env == "testing":
         settings.TESTING = True
@@ -129,3 +137,9 @@ def _require_production(settings: Settings) -> None:
         raise ConfigError(f"Production needs {' and '.join(missing)} set in the environment")
     if len(settings.SECRET_KEY) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    if settings.RATELIMIT_STORAGE_URI.startswith("memory://") and not settings.RATELIMIT_SINGLE_PROCESS:
+        raise ConfigError("RATELIMIT_STORAGE_URI is memory://, which counts per worker process: "
+                          "set it to redis://HOST:PORT, or set RATELIMIT_SINGLE_PROCESS=true if "
+                          "the portal runs as one single-worker process")
+    if settings.TRUSTED_PROXIES < 0 or settings.TRUSTED_PROXIES > 5:
+        raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")

@@ -16,7 +16,8 @@ class SignInForm(FlaskForm):
     )
     password = PasswordField(
         "Password", widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password")],
+        validators=[InputRequired(message="Enter your password"),
+                    Length(max=200, message="Enter a correct email address and password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -26,7 +27,8 @@ class SetPasswordForm(FlaskForm):
         "New password", widget=GovPasswordInput(),
         description="Must be 12 characters or more. A few unrelated words make a strong password.",
         validators=[InputRequired(message="Enter a new password"),
-                    Length(min=12, message="Password must be 12 characters or more")],
+                    Length(min=12, message="Password must be 12 characters or more"),
+                    Length(max=200, message="Password must be 200 characters or fewer")],
     )
     confirm = PasswordField(
         "Confirm new password", widget=GovPasswordInput(),
@@ -48,3 +50,9 @@ class ForgotPasswordForm(FlaskForm):
                     Email(message="Enter an email address in the correct format, like name@example.com")],
     )
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class SignOutForm(FlaskForm):
+    """A button: signing out (or ending a session) is a POST with the form token."""
+
+    submit = SubmitField("Sign out", widget=GovSubmitInput())

@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from portal.services.returns import (
@@ -25,7 +25,7 @@ from portal.services.returns import (
     answer_problems,
     evidence_problems,
 )
-from portal.vocabulary import Grade
+from portal.vocabulary import DB_INT_MAX, Grade
 
 PARTS = ("grade", "reason", "comment", "what", "who", "by")
 
@@ -48,7 +48,7 @@ class FieldError:
 class StandardForm(FlaskForm):
     """The fixed part of a standard's page (CSRF and what was read); questions are read below."""
 
-    version = IntegerField(widget=HiddenInput())
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, DB_INT_MAX)])
     digest = HiddenField()
 
 
@@ -106,6 +106,8 @@ def _read_date(code: str, form: Mapping[str, str]) -> tuple[date | None, str | N
     if not any(parts):
         return None, None
     try:
+        if any(len(p) > 4 or not p.isascii() or not p.isdigit() for p in parts):
+            raise ValueError
         day, month, year = (int(p) for p in parts)
         if year < 1000:
             raise ValueError
@@ -124,7 +126,7 @@ class DeclarationForm(FlaskForm):
         "Your role", widget=GovTextInput(), description="For example, designated safeguarding lead",
         validators=[InputRequired(message="Enter your role"), Length(max=200)],
     )
-    version = IntegerField(widget=HiddenInput())
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, DB_INT_MAX)])
     submit = SubmitField("Accept and submit", widget=GovSubmitInput())
 
 

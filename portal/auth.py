@@ -1,29 +1,55 @@
-"""Flask-Login wiring: the session cookie names a user and the generation of their password."""
+"""Flask-Login wiring: the session cookie carries the random id of a server-side session row."""
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_login import LoginManager
+from datetime import timedelta
+
+from flask import Flask, current_app, request, session
+from flask_login import LoginManager, logout_user
 
 from portal.db import db_session
-from portal.models import User
+from portal.models import User, utcnow
+from portal.services import accounts
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to continue"
 login_manager.login_message_category = "info"
-login_manager.session_protection = "basic"
+login_manager.session_protection = None  # the server-side session row is the protection
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_TIMEOUT_MINUTES"])
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, generation = session_id.partition(":")
-    if not user_id.isdigit() or not generation.isdigit():
-        return None
-    user = db_session().get(User, int(user_id))
-    if user is None or not user.active or user.session_generation != int(generation):
-        return None
-    return user
+def load_user(token: str) -> User | None:
+    return accounts.session_user(db_session(), token, now=utcnow(), idle=_idle())
+
+
+def sign_in_user(user: User) -> None:
+    """Start a new session row and a new cookie session: a new id and a new CSRF token."""
+    session.clear()
+    token = accounts.start_session(
+        db_session(), user, now=utcnow(),
+        lifetime=timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]),
+        ip_address=request.remote_addr, user_agent=request.headers.get("User-Agent", ""))
+    session["_user_id"] = token
+    session["_fresh"] = True
+    session.permanent = True
+
+
+def current_session_token() -> str:
+    return str(session.get("_user_id") or "")
+
+
+def sign_out_user() -> None:
+    """Revoke this session's row and forget the cookie's contents."""
+    token = current_session_token()
+    if token:
+        accounts.end_session(db_session(), token, now=utcnow())
+    logout_user()
+    session.clear()
 
 
 def register_login(app: Flask) -> None:

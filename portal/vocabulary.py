@@ -181,3 +181,6 @@ SURVEY_SERVICE_BANDS = {
     "1_to_5": "1 to 5 years",
     "over_5": "More than 5 years",
 }
+
+
+DB_INT_MAX = 2**31 - 1  # the largest value an INTEGER column holds on PostgreSQL (and ids here)

@@ -6,7 +6,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, render_template, send_from_directory, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -15,10 +25,13 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
-from portal.access import public
+from portal.access import access_of, public
 from portal.navigation import navigation_for
 from portal.services.common import NotFound
+from portal.vocabulary import DB_INT_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 GOVUK_DIST = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -74,7 +87,22 @@ def register_assets(app: Flask) -> None:
         return "ok", 200
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route: ids above what a database integer holds are a 404, not a 500."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_security(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter  # before any blueprint adds its routes
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address and scheme as the proxies in front saw them, for the rate limits
+        # and the audit log. Only as many X-Forwarded-* hops as there are trusted proxies count.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_port=hops)
     csrf.init_app(app)
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
@@ -92,6 +120,8 @@ def register_security(app: Flask) -> None:
             "font-src": "'self'",
             "form-action": "'self'",
             "frame-ancestors": "'none'",
+            "base-uri": "'none'",
+            "object-src": "'none'",
         },
         content_security_policy_nonce_in=["script-src"],
         frame_options="DENY",
@@ -106,12 +136,20 @@ def register_security(app: Flask) -> None:
     def no_store_private_pages(response: Response) -> Response:
         if current_user and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Server", None)  # gunicorn.conf.py blanks gunicorn's own
         return response
 
 
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> Any:
+        view = app.view_functions.get(request.endpoint or "")
+        if not current_user.is_authenticated and view is not None and access_of(view) != "public":
+            # A post to a signed-in page after the session ended (or a cross-site post, whose
+            # cookie the browser drops): back to sign-in and then this page. Nothing is kept
+            # and the session is not touched, so a cross-site post can neither plant input nor
+            # sign the victim out. The browser tab keeps what was typed (keep-input.js).
+            return redirect(url_for("auth.sign_in", next=request.path))
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(NotFound)

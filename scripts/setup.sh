@@ -16,6 +16,7 @@ if $want_test; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   command -v pdftotext >/dev/null || need+=(poppler-utils)
+  command -v redis-server >/dev/null || need+=(redis-server)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

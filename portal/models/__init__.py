@@ -16,7 +16,7 @@ from portal.models.mail import OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
 from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
 from portal.models.recommendation import Recommendation, RecommendationUpdate
-from portal.models.stash import FormStash
+from portal.models.security import Throttle, UserSession
 from portal.models.survey import (
     SurveyAnswerRow,
     SurveyLink,
@@ -58,7 +58,6 @@ __all__ = [
     "Escalation",
     "Evidence",
     "Finding",
-    "FormStash",
     "Grade",
     "GradeDescriptor",
     "InformationRequest",
@@ -87,8 +86,10 @@ __all__ = [
     "SurveyResponse",
     "SurveyStatement",
     "SurveyStatementQuestion",
+    "Throttle",
     "ToolVersion",
     "User",
+    "UserSession",
     "Variant",
     "Visit",
     "VisitStatus",

@@ -1,5 +1,5 @@
 // Warn a few minutes before the session times out, offer to stay signed in, and say what
-// happens to unsaved input once it has timed out (the server keeps a timed-out save).
+// happens to unsaved input once it has timed out (keep-input.js keeps it in this tab).
 const holder = document.getElementById('app-session-timeout')
 
 function banner (message, withButton, onStay) {
@@ -45,9 +45,11 @@ if (holder) {
     notice = banner(message, withButton, stay)
     main.prepend(notice)
   }
-  const expired = () => show('You have been signed out because you were inactive. Anything ' +
-    'you have entered on this page is kept: press save, sign in again, and it will be put back ' +
-    'for you to save.', false)
+  const expired = () => {
+    document.dispatchEvent(new Event('app:session-expired')) // keep-input.js keeps the form
+    show('You have been signed out because you were inactive. What you entered on this page ' +
+      'is kept in this browser tab: sign in again and it will be put back for you to save.', false)
+  }
   const warn = () => show(`You will be signed out in ${warnMinutes} minutes because you have ` +
     'been inactive. Save your answers, or stay signed in.', true)
   const schedule = () => {

@@ -11,11 +11,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from forms.returns import (
@@ -29,7 +27,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Return, Role
 from portal.reports.return_pdf import render_return_pdf
-from portal.services import accounts, moderation, returns, survey
+from portal.services import moderation, returns, survey
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.returns import (
     Conflict,
@@ -45,42 +43,10 @@ from portal.services.returns import (
 )
 from portal.views import return_pages
 from portal.views.helpers import link_settings, now
-from portal.web import csrf, limiter
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STASHED_ENDPOINTS = {"agency.standard", "agency.check"}
-MAX_STASHED_FIELDS = 400
-MAX_STASHED_CHARS = 200_000
-
-
-@bp.before_request
-def keep_input_after_timeout() -> Response | None:
-    """A save that arrives after the session expired: keep the input, sign in, then restore it."""
-    if (request.method != "POST" or current_user.is_authenticated
-            or request.endpoint not in STASHED_ENDPOINTS):
-        return None
-    data = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    if len(data) > MAX_STASHED_FIELDS or sum(len(v) for v in data.values()) > MAX_STASHED_CHARS:
-        return None  # not a form of ours: the usual sign-in redirect follows
-    with limiter.limit("20 per hour"):  # signed-out posts write rows: bound them per address
-        token = accounts.stash_form(db_session(), path=request.path, data=data, now=now())
-    session["form_stash"] = token
-    flash("You were signed out because you were inactive. Sign in again and what you entered "
-          "will be put back for you to save.", "info")
-    return redirect(url_for("auth.sign_in", next=f"{request.path}?restore={token}"))
-
-
-def _restored() -> MultiDict[str, str] | None:
-    token = request.args.get("restore")
-    if not token or session.get("form_stash") != token:
-        return None
-    session.pop("form_stash", None)
-    data = accounts.take_stash(db_session(), token, path=request.path, now=now())
-    return MultiDict(data) if data is not None else None
-
-
 def _own_return(return_id: int) -> Return:
     return returns.get_return(db_session(), return_id, agency_id=current_user.agency_id)
 
@@ -146,13 +112,7 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
     form = StandardForm()
     if form.validate_on_submit():
         return _save(page, form)
-    if request.method == "POST":  # the form's token did not match: show the input back, unsaved
-        return page.render(StandardForm(formdata=None, data=page.mark_data()),
-                           values=request.form, stale=True)
-    restored = _restored()
-    if restored is not None:
-        return page.render(StandardForm(formdata=restored), values=restored, restored=True)
-    return page.render(StandardForm(formdata=None, data=page.mark_data()))
+    return page.render(StandardForm(formdata=None, data=page.mark_data()), fresh=True)
 
 
 def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tuple[str, int]:
@@ -185,9 +145,8 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
     return_ = _own_return(return_id)
     s = db_session()
     if return_.is_submitted:
-        return _check_page(return_, None, [])
-    restored = _restored()
-    form = DeclarationForm(formdata=restored) if restored is not None else DeclarationForm()
+        return _check_page(return_, None, [], fresh=False)
+    form = DeclarationForm()
     problems: list[SubmitProblem] = []
     if form.validate_on_submit():
         try:
@@ -206,18 +165,19 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
             return redirect(url_for("agency.submitted", return_id=return_id))
     elif request.method == "POST":  # list what is unfinished now, not after the name is fixed
         problems = submit_problems(s, return_)
-    if request.method == "GET" and restored is None:
+    if request.method == "GET":
         form.version.data = return_.version
         form.name.data = form.name.data or current_user.name
-    return _check_page(return_, form, problems), 400 if problems or form.errors else 200
+    return (_check_page(return_, form, problems, fresh=request.method == "GET"),
+            400 if problems or form.errors else 200)
 
 
 def _check_page(return_: Return, form: DeclarationForm | None,
-                problems: list[SubmitProblem]) -> str:
+                problems: list[SubmitProblem], *, fresh: bool) -> str:
     s = db_session()
     return render_template(
         "agency/check.html", return_=return_, document=returns.return_document(s, return_),
-        declaration=form, problems=problems,
+        declaration=form, problems=problems, fresh=fresh,
         progress=returns.progress(s, [return_.id])[return_.id],
     )
 
@@ -273,6 +233,3 @@ def upload(return_id: int) -> Response | str | tuple[str, int]:
     return render_template("agency/upload.html", return_=return_, form=form,
                            errors=errors), status
 
-
-csrf.exempt(standard)  # its form checks the token itself, after a timed-out post is kept
-csrf.exempt(check)

@@ -1,13 +1,16 @@
-"""Sign in, sign out, set and reset passwords."""
+"""Sign in, sign out (and end other sessions), set and reset passwords."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from forms.auth import ForgotPasswordForm, SetPasswordForm, SignInForm
-from portal.access import public
+from forms.auth import ForgotPasswordForm, SetPasswordForm, SignInForm, SignOutForm
+from portal.access import public, signed_in
+from portal.auth import current_session_token, sign_in_user, sign_out_user
 from portal.db import db_session
 from portal.services import accounts
 from portal.services.common import ServiceError
@@ -35,48 +38,85 @@ def index() -> Response:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per minute", methods=["POST"])
-def sign_in() -> Response | str:
+def sign_in() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("auth.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db_session(), form.email.data or "", form.password.data or "",
-                                  now=now(), ip_address=client_ip())
+        try:
+            user = accounts.authenticate(db_session(), form.email.data or "",
+                                         form.password.data or "", now=now(),
+                                         ip_address=client_ip())
+        except accounts.SignInThrottled as exc:
+            form.email.errors = [str(exc)]
+            return render_template("auth/sign_in.html", form=form), 429
         if user is not None:
-            login_user(user)
+            sign_in_user(user)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("auth.index"))  # type: ignore[arg-type]
+            return redirect(target if target and is_safe_next(target) else url_for("auth.index"))
         form.email.errors = ["Enter a correct email address and password"]
     return render_template("auth/sign_in.html", form=form)
 
 
-@bp.route("/sign-out")
+@bp.route("/sign-out", methods=["GET", "POST"])
 @public
-def sign_out() -> Response:
-    logout_user()
-    flash("You have been signed out", "success")
-    return redirect(url_for("auth.sign_in"))
+def sign_out() -> Response | str:
+    """GET shows the button (and the user's other sessions); only a POST signs out."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    form = SignOutForm()
+    if form.validate_on_submit():
+        sign_out_user()
+        flash("You have been signed out", "success")
+        return redirect(url_for("auth.sign_in"))
+    idle = timedelta(minutes=current_app.config["SESSION_TIMEOUT_MINUTES"])
+    sessions = accounts.active_sessions(db_session(), user_id=current_user.id, now=now(),
+                                        idle=idle)
+    token = current_session_token()
+    return render_template("auth/sign_out.html", form=form, sessions=sessions,
+                           current=[s.id for s in sessions if accounts.is_current(s, token)])
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+@signed_in
+def end_session(session_id: int) -> Response:
+    if SignOutForm().validate_on_submit():
+        ended = accounts.end_other_session(db_session(), user_id=current_user.id,
+                                           session_id=session_id, now=now())
+        if ended:
+            flash("That session has been signed out", "success")
+    return redirect(url_for("auth.sign_out"))
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit("20 per minute", methods=["POST"])
-def set_password(token: str) -> Response | str:
+def set_password(token: str) -> Response | tuple[str, int]:
     session = db_session()
     user = accounts.user_for_token(session, token, links=link_settings())
     if user is None:
-        return render_template("auth/link_expired.html"), 410  # type: ignore[return-value]
+        return render_template("auth/link_expired.html"), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password(session, user, form.password.data or "", form.confirm.data or "")
+            accounts.set_password(session, user, form.password.data or "",
+                                  form.confirm.data or "", now=now())
         except ServiceError as exc:
             form.password.errors = [str(exc)]
         else:
-            logout_user()
-            flash("Your password has been set. Sign in with your new password.", "success")
-            return redirect(url_for("auth.sign_in"))
-    return render_template("auth/set_password.html", form=form, user=user)
+            sign_out_user()
+            sign_in_user(user)  # the new password ended every session: start a fresh one
+            flash("Your password has been set and you are signed in.", "success")
+            return redirect(url_for("auth.index"))
+    return (render_template("auth/set_password.html", form=form, user=user),
+            400 if form.errors else 200)
+
+
+@bp.after_request
+def never_cache_auth_pages(response: Response) -> Response:
+    """Sign-in and password pages (their links are secrets) are never stored by a browser."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from portal.db import db_session
 from portal.models import ChaserStage, Cycle, Return, Role
 from portal.services import chasers, cycles, returns
 from portal.services.common import ServiceError
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import db_int, link_settings, now
 
 bp = Blueprint("chasers", __name__, url_prefix="/chasers")
 manager_only = roles(Role.MANAGER)
@@ -119,7 +119,7 @@ def _save_stage(stage: ChaserStage, form: StageForm) -> Response:
 def preview_stage(stage_id: int) -> str:
     stage = _stage_or_404(stage_id)
     rows = chasers.cycle_chasing(db_session(), stage.cycle)
-    return_id = request.args.get("return_id", type=int)
+    return_id = request.args.get("return_id", type=db_int)
     chosen = _return_or_404(return_id) if return_id else None
     if chosen is not None and chosen.cycle_id != stage.cycle_id:
         abort(404)

@@ -16,7 +16,7 @@ from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import db_int, link_settings, now
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 manager_only = roles(Role.MANAGER)
@@ -103,9 +103,9 @@ def _return_filter() -> cycles.ReturnFilter:
     carried = request.args.get("carried", "")
     return cycles.ReturnFilter(
         status=status if status in cycles.STATUS_FILTERS else None,
-        sector_id=request.args.get("sector", type=int) or None,
+        sector_id=request.args.get("sector", type=db_int) or None,
         carried_over={"yes": True, "no": False}.get(carried),
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=max(request.args.get("page", 1, type=db_int), 1),
     )
 
 
@@ -153,7 +153,7 @@ def escalations_csv() -> Response:
 
 def _escalation_filter() -> cycles.EscalationFilter:
     return cycles.EscalationFilter(
-        cycle_id=request.args.get("cycle", type=int) or None,
+        cycle_id=request.args.get("cycle", type=db_int) or None,
         open_only=request.args.get("open") == "yes",
     )
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, request
 
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
+from portal.vocabulary import DB_INT_MAX
 
 now = utcnow
+
+
+def db_int(text: str) -> int:
+    """A query value as a whole number a database integer can hold (else ValueError: ignored)."""
+    if len(text) > 10:
+        raise ValueError(text)
+    value = int(text)
+    if not 0 <= value <= DB_INT_MAX:
+        raise ValueError(text)
+    return value
 
 
 def link_settings() -> LinkSettings:
@@ -18,6 +31,14 @@ def client_ip() -> str | None:
     return request.remote_addr
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Only same-site paths are followed after sign-in."""
-    return bool(target) and target.startswith("/") and not target.startswith("//")  # type: ignore[union-attr]
+def is_safe_next(target: str) -> bool:
+    """Only same-site paths are followed after sign-in.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so "/\t/evil.example"
+    would become "//evil.example": any control character or backslash is refused outright."""
+    if not target.startswith("/") or len(target) > 2000:
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and not target.startswith("//")

@@ -15,7 +15,7 @@ from portal.models import Agency, Role, User
 from portal.services import accounts, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import db_int, link_settings, now
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 manager_only = roles(Role.MANAGER)
@@ -33,7 +33,7 @@ def home() -> str:
 def agencies_list() -> str:
     session = db_session()
     filters = _filters_from_request()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     rows, total = register.search_agencies(session, filters, page=page)
     return render_template(
         "manager/agencies.html", agencies=rows, total=total, filters=filters, page=page,
@@ -47,7 +47,7 @@ def _filters_from_request() -> register.AgencyFilter:
     active = request.args.get("active", "yes")
     return register.AgencyFilter(
         query=request.args.get("q", "").strip()[:200],
-        sector_id=request.args.get("sector", type=int),
+        sector_id=request.args.get("sector", type=db_int),
         cohort=request.args.get("cohort") if request.args.get("cohort") in ("A", "B") else None,
         active={"yes": True, "no": False}.get(active),
     )
@@ -185,7 +185,8 @@ def user_active(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            accounts.set_active(db_session(), user, not user.active, by_user_id=current_user.id)
+            accounts.set_active(db_session(), user, not user.active, by_user_id=current_user.id,
+                                now=now())
         except ServiceError as exc:
             flash(str(exc), "info")
         else:

@@ -33,7 +33,7 @@ from portal.reports.wording import (
 )
 from portal.services import register
 from portal.services.survey import SurveySettings
-from portal.views.helpers import now
+from portal.views.helpers import db_int, now
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
@@ -94,7 +94,7 @@ def annual(label: str, fmt: str) -> Response:
 @bp.route("/<label>/agencies")
 @readers
 def choose_agency(label: str) -> Response:
-    agency_id = request.args.get("agency", type=int)
+    agency_id = request.args.get("agency", type=db_int)
     if agency_id is None:
         return redirect(url_for("reports.cycle", label=label))
     return redirect(url_for("reports.agency", label=label, agency_id=agency_id))

@@ -39,14 +39,14 @@ class StandardPage:
 
     def render(self, form: StandardForm, *, values: Mapping[str, str] | None = None,
                errors: list[FieldError] | None = None, conflict: Conflict | None = None,
-               restored: bool = False, stale: bool = False) -> str:
+               fresh: bool = False) -> str:
         s = db_session()
         return render_template(
             "agency/standard.html", return_=self.return_, part=self.part, index=self.index,
             count=len(self.parts), form=None, page_form=form,
             values=values if values is not None else values_from_input(self.saved),
             errors=errors or [], error_for={e.field_id: e.message for e in errors or []},
-            conflict=conflict, restored=restored, stale=stale,
+            conflict=conflict, fresh=fresh,
             previous=returns.previous_answers(s, self.return_),
             progress=returns.progress(s, [self.return_.id])[self.return_.id],
         )

@@ -74,6 +74,8 @@ def test_agency_user_completes_resumes_checks_and_submits_a_return(
             page.get_by_role("button", name="Save and come back later").click()
             assert "is saved" in page.content()
             page.get_by_role("link", name="Sign out").click()
+            page.get_by_role("button", name="Sign out", exact=True).click()
+            page.wait_for_load_state()
             sign_in_browser(page, live_url, user.email, factories.PASSWORD)
             assert "7 of 19 questions" in page.locator("main").inner_text()
             page.get_by_role("link", name="Continue the 2026-27 return").click()

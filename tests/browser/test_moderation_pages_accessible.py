@@ -45,6 +45,9 @@ def test_manager_and_member_moderation_pages_are_accessible(
     member = visit.member
     assert member is not None
     page.goto(f"{live_url}/sign-out")
+    assert_accessible(page)  # the sign-out page lists this browser's session
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.wait_for_load_state()
     sign_in_browser(page, live_url, member.email, factories.PASSWORD)
     assert page.get_by_role("heading", level=1).inner_text() == "Your moderation visits"
     assert_accessible(page)

@@ -46,4 +46,8 @@ def test_each_role_signs_in_to_an_accessible_home_page(
     assert page.get_by_role("heading", level=1).inner_text() == HEADINGS[role]
     assert_accessible(page)
     page.get_by_role("link", name="Sign out").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign out"
+    assert "This browser" in page.locator("main").inner_text()  # the sessions list
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have been signed out")

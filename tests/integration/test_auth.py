@@ -46,7 +46,7 @@ def test_sign_in_lands_on_the_roles_home_and_sign_out_ends_it(
     sign_in(client, user)
     assert client.get("/").headers["Location"] == "/manager/"
     assert client.get("/manager/").status_code == 200
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     assert client.get("/manager/").status_code == 302
 
 
@@ -61,7 +61,7 @@ def test_new_user_sets_a_password_from_the_emailed_link_once(
         "name": "Dee Lead", "email": "dee@hillside.example.org", "role": "agency",
         "agency": agency.name})
     assert response.status_code == 302
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     link = _link_from(mailbox, "dee@hillside.example.org")
     response = submit_form(client, link, {"password": "a long new password", "confirm":
                                           "a long new password"})
@@ -69,6 +69,10 @@ def test_new_user_sets_a_password_from_the_emailed_link_once(
     created = db.scalar(select(User).where(User.email == "dee@hillside.example.org"))
     db.refresh(created)
     assert created is not None and created.agency_id == agency.id
+    # After setting a password, the user is signed in (issue 13, item 6).
+    assert client.get("/").headers["Location"] == "/agency/"
+    assert client.get("/agency/").status_code == 200
+    submit_form(client, "/sign-out", {})
     sign_in(client, created, "a long new password")
     assert client.get("/").headers["Location"] == "/agency/"
     assert client.get(link).status_code == 410  # spent

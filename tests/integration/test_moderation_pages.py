@@ -160,17 +160,28 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     [told] = mailbox.to(contact.email)  # type: ignore[attr-defined]
     assert f"http://portal.test/moderation/outcome/{visit.id}" in told.get_body(
         ("plain",)).get_content()
+    # Once the agency has been told, the findings and outcome stay as sent (issue 11 #9).
+    changed = submit_form(client, url, {"grade": "inadequate", "note": "Rewritten later"})
+    assert changed.status_code == 200 and "outcome has been sent" in changed.get_data(as_text=True)
+    rewritten = submit_form(client, f"/moderation/visits/{visit.id}/outcome",
+                            {"outcome": "Rewritten outcome"})
+    assert "outcome has been sent" in rewritten.get_data(as_text=True)
+    db.expire_all()
+    kept = db.get(Visit, visit.id)
+    assert kept is not None and kept.outcome == "Evidence confirmed; grades were modest."
+    assert [f.moderated_grade for f in kept.findings] == ["outstanding"]
+    assert len(mailbox.to(contact.email)) == 1  # type: ignore[attr-defined]
 
     agency_user = factories.user(db, Role.AGENCY, agency=return_.agency)
     outsider = factories.user(db, Role.AGENCY, agency=other.return_.agency)
     db.commit()
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     sign_in(client, agency_user)
     assert f'href="/moderation/outcome/{visit.id}"' in client.get("/agency/").get_data(as_text=True)
     outcome = client.get(f"/moderation/outcome/{visit.id}").get_data(as_text=True)
     assert "Evidence confirmed; grades were modest." in outcome
     assert "Stronger evidence than claimed" in outcome and "Outstanding" in outcome
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     sign_in(client, outsider)
     assert "/moderation/outcome/" not in client.get("/agency/").get_data(as_text=True)
     assert client.get(f"/moderation/outcome/{visit.id}").status_code == 404

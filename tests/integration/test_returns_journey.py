@@ -27,7 +27,7 @@ from tests.integration.returns_helpers import (
     slug,
     text_of,
 )
-from tests.support import submit_form
+from tests.support import csrf_from, submit_form
 
 
 @dataclass
@@ -165,7 +165,8 @@ def test_submitting_locks_the_return_and_emails_a_pdf_copy(
         for codes in setting.codes.values():
             for code in codes:
                 assert re.search(rf"{re.escape(code)}\s+Good", text), code
-    locked = post_standard(client, setting.url("/standards/1"), {}, page_html="")
+    token = csrf_from(client.get("/sign-out").get_data(as_text=True))  # any page's form token
+    locked = client.post(setting.url("/standards/1"), data={"csrf_token": token})
     assert locked.status_code == 302
     assert "has been submitted" in text_of(client.get(setting.url()))
     assert client.get(setting.url("/pdf")).mimetype == "application/pdf"
@@ -188,7 +189,7 @@ def test_manager_reopens_with_a_recorded_reason_and_the_agency_resubmits(
     sign_in(client, setting.user)
     fill_all(client, setting)
     post_standard(client, setting.url("/check"), {"name": "Sam Patel", "role": "Lead"})
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, manager)
@@ -202,7 +203,7 @@ def test_manager_reopens_with_a_recorded_reason_and_the_agency_resubmits(
     assert contact is not None
     [told] = [m for m in mailbox.to(contact.email) if "reopened" in m["Subject"]]
     assert "Standard 6 evidence is missing a date" in told.get_body(("plain",)).get_content()
-    client.get("/sign-out")
+    submit_form(client, "/sign-out", {})
     sign_in(client, setting.user)
     assert "Standard 6 evidence is missing a date" in text_of(client.get(setting.url()))
     post_standard(client, setting.url("/standards/1"), answers_form(setting.codes["1"], "good"))

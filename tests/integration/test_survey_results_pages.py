@@ -31,9 +31,9 @@ def test_manager_and_committee_see_agencies_by_gaps_and_download_the_packs(
     assert client.get(f"/survey-results/2026-27/agencies/{g2}/challenge-day.pdf").status_code == 200
     assert client.get(f"/survey-results/2026-27/agencies/{g2}/poster.pdf").status_code == 403
 
-    client.get("/sign-out")
-    sign_in(client, manager)
-    assert client.get(f"/survey-results/2026-27/agencies/{g2}/poster.pdf").status_code == 200
-    client.get("/sign-out")
-    sign_in(client, agency_user)
-    assert client.get("/survey-results/2026-27").status_code == 403
+    as_manager = client.application.test_client()
+    sign_in(as_manager, manager)
+    assert as_manager.get(f"/survey-results/2026-27/agencies/{g2}/poster.pdf").status_code == 200
+    as_agency = client.application.test_client()
+    sign_in(as_agency, agency_user)
+    assert as_agency.get("/survey-results/2026-27").status_code == 403

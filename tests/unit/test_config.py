@@ -35,11 +35,13 @@ def test_production_wants_a_long_secret(monkeypatch: pytest.MonkeyPatch) -> None
         load_settings("production")
 
 
-def test_production_sets_secure_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_sets_secure_host_only_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/db")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["DATABASE_URL"].startswith("postgresql+psycopg://")
 
 
@@ -70,3 +72,15 @@ def test_a_sqlite_files_folder_is_created_on_first_use(tmp_path: Path) -> None:
     create_app("testing", DATABASE_URL=url)
     migrate.upgrade(url)
     assert (tmp_path / "new-folder" / "portal.sqlite3").exists()
+
+
+def test_production_refuses_per_process_rate_limits_unless_told_it_is_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/db")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(ConfigError, match="memory://"):
+        load_settings("production")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
+    assert load_settings("production").RATELIMIT_STORAGE_URI == "memory://"

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from ._passwords import hash_password, verify_password
-from ._stash import stash_form, take_stash
+from ._passwords import hash_password, password_problem, verify_password
+from ._sessions import (
+    active_sessions,
+    end_all_sessions,
+    end_other_session,
+    end_session,
+    is_current,
+    session_user,
+    start_session,
+)
 from ._users import (
     LinkSettings,
+    SignInThrottled,
     authenticate,
     create_user,
     get_user,
@@ -19,17 +28,24 @@ from ._users import (
 
 __all__ = [
     "LinkSettings",
+    "SignInThrottled",
+    "active_sessions",
     "authenticate",
     "create_user",
+    "end_all_sessions",
+    "end_other_session",
+    "end_session",
     "get_user",
     "hash_password",
+    "is_current",
     "list_users",
+    "password_problem",
     "request_password_reset",
     "send_password_link",
+    "session_user",
     "set_active",
     "set_password",
-    "stash_form",
-    "take_stash",
+    "start_session",
     "user_for_token",
     "verify_password",
 ]

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_LENGTH = 12
+MAX_LENGTH = 200  # zxcvbn and argon2 both slow down on very long input
+MIN_SCORE = 3  # zxcvbn: "safely unguessable: moderate protection from offline slow-hash attacks"
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not anybody's password")
 
 
 def hash_password(password: str) -> str:
@@ -15,20 +26,36 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches; as slow when there is no hash, so timing says nothing."""
     if not password_hash:
+        _check(_dummy_hash(), password)
         return False
+    return _check(password_hash, password)
+
+
+def _check(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def password_problem(password: str, confirm: str | None = None) -> str | None:
-    """Why a new password is unacceptable, or None."""
+def password_problem(password: str, confirm: str | None = None,
+                     user_inputs: Sequence[str] = ()) -> str | None:
+    """Why a new password is unacceptable, or None (NCSC: length and guessability, no rules)."""
     if len(password) < MIN_LENGTH:
         return f"Password must be {MIN_LENGTH} characters or more"
+    if len(password) > MAX_LENGTH:
+        return f"Password must be {MAX_LENGTH} characters or fewer"
     if confirm is not None and password != confirm:
         return "Passwords do not match"
+    result = zxcvbn(password, user_inputs=[i for i in user_inputs if i])
+    if result["score"] < MIN_SCORE:
+        feedback = result.get("feedback") or {}
+        hints = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
+        advice = " ".join(h.strip().rstrip(".") + "." for h in hints if h and h.strip())
+        return ("Choose a password that is harder to guess, like three or four unrelated words. "
+                + advice).strip()
     return None
 
 

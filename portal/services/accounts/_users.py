@@ -23,6 +23,8 @@ from ._passwords import (
     read_password_token,
     verify_password,
 )
+from ._sessions import end_all_sessions
+from ._throttle import PASSWORD_RESET, SIGN_IN, clear_attempts, is_blocked, record_attempt
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,14 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-def set_active(session: Session, user: User, active: bool, *, by_user_id: int) -> None:
+def set_active(session: Session, user: User, active: bool, *, by_user_id: int,
+               now: datetime) -> None:
     """Deactivate (sign-in refused, sessions ended) or reactivate an account; never your own."""
     if user.id == by_user_id:
         raise ServiceError("You cannot deactivate your own account")
     user.active = active
-    user.session_generation += 1  # ends any session the person has open
+    user.session_generation += 1  # spends set-password links
+    end_all_sessions(session, user_id=user.id, now=now)
     audit.record(session, action="user.activated" if active else "user.deactivated",
                  entity_type="user", entity_id=user.id, user_id=by_user_id)
 
@@ -130,7 +134,12 @@ def send_password_link(
 def request_password_reset(
     session: Session, email: str, *, links: LinkSettings, now: datetime
 ) -> None:
-    """Send a reset link if the address belongs to an active user; say nothing either way."""
+    """Send a reset link if the address belongs to an active user; say nothing either way.
+
+    Each address gets a few links an hour, whichever address or worker asks (stored counts)."""
+    if is_blocked(session, PASSWORD_RESET, email, now=now):
+        return
+    record_attempt(session, PASSWORD_RESET, email, now=now)
     user = find_user(session, email)
     if user is not None and user.active:
         send_password_link(session, user, links=links, now=now, new_account=False)
@@ -149,23 +158,42 @@ def user_for_token(session: Session, token: str, *, links: LinkSettings) -> User
     return user
 
 
-def set_password(session: Session, user: User, password: str, confirm: str) -> None:
-    """Set a new password, which signs out every other session and spends old links."""
-    problem = password_problem(password, confirm)
+def set_password(session: Session, user: User, password: str, confirm: str, *,
+                 now: datetime) -> None:
+    """Set a new password, which ends every session of the user and spends old links."""
+    problem = password_problem(password, confirm, user_inputs=[user.email, user.name,
+                                                               *user.email.split("@")])
     if problem:
         raise ServiceError(problem)
     user.password_hash = hash_password(password)
     user.session_generation += 1
+    end_all_sessions(session, user_id=user.id, now=now)
+    clear_attempts(session, SIGN_IN, user.email)
     audit.record(session, action="user.password_set", entity_type="user", entity_id=user.id,
                  user_id=user.id)
+
+
+class SignInThrottled(ServiceError):
+    """Too many failed sign-ins for this address lately (known or not: the answer is the same)."""
 
 
 def authenticate(
     session: Session, email: str, password: str, *, now: datetime, ip_address: str | None = None
 ) -> User | None:
-    """The active user with these credentials, recording the attempt either way."""
+    """The active user with these credentials, recording the attempt either way.
+
+    Raises SignInThrottled after repeated failures for the address, on every worker alike.
+    The password hash is checked even without a user, so the time taken says nothing."""
+    if is_blocked(session, SIGN_IN, email, now=now):
+        raise SignInThrottled("You have tried to sign in too many times. Wait 15 minutes and "
+                              "try again, or reset your password.")
     user = find_user(session, email)
-    ok = user is not None and user.active and verify_password(user.password_hash, password)
+    matches = verify_password(user.password_hash if user else None, password)
+    ok = user is not None and user.active and matches
+    if ok:
+        clear_attempts(session, SIGN_IN, email)
+    else:
+        record_attempt(session, SIGN_IN, email, now=now)
     audit.record(session, action="user.sign_in" if ok else "user.sign_in_failed",
                  entity_type="user", entity_id=user.id if user else None,
                  user_id=user.id if ok and user else None, ip_address=ip_address,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import csv_text, set_text
+from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, LineError, NotFound, ServiceError
 from ._workdays import add_working_days, is_working_day, uk_date, working_days_between
 
@@ -12,6 +12,7 @@ __all__ = [
     "NotFound",
     "ServiceError",
     "add_working_days",
+    "csv_rows",
     "csv_text",
     "is_working_day",
     "set_text",

@@ -1,10 +1,16 @@
-"""Spreadsheet safety: agencies' text must never run as a formula in Excel or LibreOffice."""
+"""Spreadsheet and CSV safety: text never runs as a formula; a hostile CSV is an import error."""
 
 from __future__ import annotations
 
-from typing import Any
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from openpyxl.cell.cell import Cell
+
+from ._errors import ImportRejected, LineError
+
+T = TypeVar("T")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,3 +28,17 @@ def set_text(cell: Cell, value: Any) -> None:
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
+
+
+def csv_rows(reader: Iterable[T], line_of: Callable[[], int]) -> Iterator[T]:
+    """Rows of a csv reader; a field over csv's size limit (or broken quoting) is an import error."""
+    iterator = iter(reader)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportRejected([LineError(f"Line {line_of()}", "a value is far too long, or "
+                                            "its quotes are not closed")]) from exc
+        yield row

@@ -120,8 +120,7 @@ def record_finding(
     now: datetime, user_id: int | None,
 ) -> Finding:
     """Record (or change) the moderated grade and note for one standard of a visit."""
-    if visit.status == VisitStatus.CANCELLED.value:
-        raise ServiceError("This visit was cancelled")
+    _ensure_open(visit)
     if moderated_grade not in QUALITY:
         raise ServiceError("Select the moderated grade")
     standard = standard_of_visit(visit, standard_id)
@@ -147,23 +146,32 @@ def complete_visit(
     links: LinkSettings | None = None,
 ) -> Visit:
     """Record the visit's outcome and mark it completed; the agency is emailed a link to it."""
-    if visit.status == VisitStatus.CANCELLED.value:
-        raise ServiceError("This visit was cancelled")
+    _ensure_open(visit)
     if not outcome.strip():
         raise ServiceError("Enter the outcome of the visit")
     if not visit.findings:
         raise ServiceError("Record a finding for at least one standard before the outcome")
     visit.outcome = outcome.strip()
-    first_time = visit.status != VisitStatus.COMPLETED.value
-    if first_time:
-        visit.status = VisitStatus.COMPLETED.value
-        visit.completed_at = now
+    visit.status = VisitStatus.COMPLETED.value
+    visit.completed_at = now
     session.flush()
-    if first_time and links is not None:
+    if links is not None:
         _email_outcome(session, visit, links=links, now=now)
     audit.record(session, action="visit.completed", entity_type="visit", entity_id=visit.id,
                  user_id=user_id, findings=len(visit.findings))
     return visit
+
+
+def _ensure_open(visit: Visit) -> None:
+    """A completed visit's findings and outcome are what the agency was told: they stay as sent.
+
+    A correction would need a new, separately recorded outcome (not built yet), never a silent
+    change to the one the agency already has."""
+    if visit.status == VisitStatus.CANCELLED.value:
+        raise ServiceError("This visit was cancelled")
+    if visit.status == VisitStatus.COMPLETED.value:
+        raise ServiceError("This visit is complete and its outcome has been sent to the agency, "
+                           "so its findings and outcome cannot change")
 
 
 def _email_outcome(session: Session, visit: Visit, *, links: LinkSettings, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -99,6 +100,9 @@ def name_problem(name: str, *, what: str = "agency name") -> str | None:
         return f"The {what} must be {NAME_LIMIT} characters or fewer"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         return f"The {what} must be on one line, without tabs"
+    if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Co", "Cn") for ch in name):
+        # Bidi overrides and zero-width characters can disguise a name in lists and emails.
+        return f"The {what} must not contain invisible or text-direction characters"
     return None
 
 
@@ -195,6 +199,8 @@ def _check_names(details: AgencyDetails) -> None:
                                                          what="contact's name")
     if problem:
         raise ServiceError(problem)
+    if details.cohort and details.cohort not in {c.value for c in Cohort}:
+        raise ServiceError("Select cohort A or B, or the smaller cohort")
 
 
 def _check_name_free(session: Session, name: str) -> None:

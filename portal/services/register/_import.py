@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cohort, Sector, Variant
-from portal.services.common import ImportRejected, LineError
+from portal.services.common import ImportRejected, LineError, csv_rows
 
 from ._agencies import AgencyDetails, add_agency, cohort_sizes, name_problem, smaller_of
 
@@ -53,7 +53,8 @@ def _with_cohort(item: AgencyDetails, cohort: str) -> AgencyDetails:
 
 def _parse(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[LineError]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in next(reader, [])]
+    rows_read = csv_rows(reader, lambda: reader.line_num)
+    header = [h.strip().lower() for h in next(rows_read, [])]
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
     errors = []
@@ -65,7 +66,7 @@ def _parse(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[LineError]
     if errors:
         return [], errors
     rows = []
-    for values in reader:
+    for values in rows_read:
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue

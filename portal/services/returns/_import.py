@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Question, Return, ReturnStatus
 from portal.services import audit
-from portal.services.common import ImportRejected, LineError
+from portal.services.common import ImportRejected, LineError, csv_rows
 from portal.services.cycles import get_cycle, mark_submitted
 
 from ._reading import saved_answers, standard_input, standard_parts
@@ -72,11 +72,15 @@ def import_returns(session: Session, text: str, *, cycle_label: str, submit: boo
     """Store every row's answer or evidence; any problem rejects the whole file."""
     context = _Context(session, cycle_label)
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportRejected([LineError("Line 1", "this is not a CSV file")]) from exc
+    missing = [c for c in COLUMNS if c not in fieldnames]
     if missing:
         raise ImportRejected([LineError("Line 1", f"the header must be {','.join(COLUMNS)} "
                                                   f"(missing {', '.join(missing)})")])
-    for row in reader:
+    for row in csv_rows(reader, lambda: reader.line_num):
         if reader.line_num > MAX_ROWS:
             context.fail(reader.line_num, "the file is too long")
             break

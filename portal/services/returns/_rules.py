@@ -14,6 +14,7 @@ GRADE_BY_TEXT = {
 }
 TEXT_LIMIT = 5000
 WHO_LIMIT = 200
+EARLIEST_ACTION_YEAR, LATEST_ACTION_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,10 @@ def action_problems(code: str, action: ActionInput) -> list[Problem]:
     if action.by_when is None:
         problems.append(Problem(code, "by", f"Enter the date the action for question {code} "
                                             "will be done by"))
+    elif not EARLIEST_ACTION_YEAR <= action.by_when.year <= LATEST_ACTION_YEAR:
+        problems.append(Problem(code, "by", f"The date for the action on question {code} must "
+                                            f"be between {EARLIEST_ACTION_YEAR} and "
+                                            f"{LATEST_ACTION_YEAR}"))
     return problems
 
 

@@ -10,7 +10,16 @@ from datetime import datetime
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import Action, Answer, Evidence, Grade, Return, ReturnStatus, User
+from portal.models import (
+    Action,
+    Answer,
+    CycleStatus,
+    Evidence,
+    Grade,
+    Return,
+    ReturnStatus,
+    User,
+)
 from portal.services.common import ServiceError
 
 from ._reading import StandardPart, saved_answers, standard_input
@@ -62,6 +71,13 @@ def read_mark(session: Session, return_: Return, part: StandardPart) -> ReadMark
 
 
 def ensure_editable(return_: Return) -> None:
+    """Answers change only while the return is unsubmitted and its cycle is not closed.
+
+    A closed cycle's figures are published ("closed cycles stay true"): a non-returner's work
+    goes into its carried-over return in the next cycle, which is what resolves the escalation."""
+    if return_.cycle.status == CycleStatus.CLOSED.value:
+        raise ReturnLocked(f"The {return_.cycle.label} audit is closed, so this return can no "
+                           "longer change. Your current return is on your home page.")
     if return_.status == ReturnStatus.SUBMITTED.value:
         raise ReturnLocked("This return has been submitted. Ask the partnership to reopen it "
                            "if something needs to change.")

@@ -19,7 +19,14 @@ from portal.services.common import ImportRejected, LineError, set_text
 from portal.vocabulary import GRADE_LABELS, QUALITY_GRADES, Grade
 
 from ._reading import StandardPart, saved_answers, standard_input, standard_parts
-from ._rules import ActionInput, AnswerInput, StandardInput, answer_problems, parse_grade
+from ._rules import (
+    ActionInput,
+    AnswerInput,
+    StandardInput,
+    answer_problems,
+    evidence_problems,
+    parse_grade,
+)
 from ._saving import bump_version, ensure_editable, write_standard
 
 META_SHEET = "_portal"
@@ -122,18 +129,26 @@ def _question_row(sheet: Worksheet, row: int, question: Any, answer: AnswerInput
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a filled-in return is well under 200 KB
+MAX_UNPACKED_BYTES = 8 * 1024 * 1024  # every part of the file, unpacked
+MAX_PARTS = 200
+MAX_ROWS = 200  # read no further down a sheet than this, whatever the file claims
+MAX_COLUMNS = len(COLUMNS)
+
+
 @dataclass
 class _Reader:
-    """Reads one sheet, collecting every problem with its cell reference."""
+    """Reads one sheet's values (already read, bounded), collecting every problem by cell."""
 
-    sheet: Worksheet
+    title: str
+    values: dict[str, Any]
     errors: list[LineError]
 
     def fail(self, cell: str, message: str) -> None:
-        self.errors.append(LineError(f"Sheet '{self.sheet.title}' cell {cell}", message))
+        self.errors.append(LineError(f"Sheet '{self.title}' cell {cell}", message))
 
     def text(self, cell: str) -> str:
-        value = self.sheet[cell].value
+        value = self.values.get(cell)
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
@@ -141,7 +156,7 @@ class _Reader:
         return str(value).strip()
 
     def date(self, cell: str) -> date | None:
-        value = self.sheet[cell].value
+        value = self.values.get(cell)
         if isinstance(value, datetime):
             return value.date()
         if isinstance(value, date):
@@ -151,10 +166,10 @@ class _Reader:
             return None
         for pattern in DATE_FORMATS:
             try:
-                return datetime.strptime(text, pattern).date()
+                return datetime.strptime(text[:20], pattern).date()
             except ValueError:
                 continue
-        self.fail(cell, f"'{text}' is not a date: enter a date like 31/03/2027")
+        self.fail(cell, f"'{text[:40]}' is not a date: enter a date like 31/03/2027")
         return None
 
 
@@ -162,11 +177,12 @@ def read_workbook(session: Session, return_: Return, content: bytes, *, user_id:
                   now: datetime) -> int:
     """Save the answers in an uploaded spreadsheet, or nothing (ImportRejected lists every cell)."""
     ensure_editable(return_)
-    book = _open(content)
-    errors: list[LineError] = []
-    _check_meta(book, return_, errors)
     parts = standard_parts(session, return_)
-    data = {part.standard.code: _read_part(book, part, errors) for part in parts}
+    sheets = _read_sheets(content, {sheet_name(p.standard.code) for p in parts},
+                          max_row=FIRST_ROW + max((len(p.questions) for p in parts), default=0))
+    errors: list[LineError] = []
+    _check_meta(sheets, return_, errors)
+    data = {part.standard.code: _read_part(sheets, part, errors) for part in parts}
     if errors:
         raise ImportRejected(errors)
     if not bump_version(session, return_, return_.version, now=now):
@@ -177,37 +193,85 @@ def read_workbook(session: Session, return_: Return, content: bytes, *, user_id:
     return sum(1 for d in data.values() for a in d.answers if a.grade)
 
 
-def _open(content: bytes) -> Any:
+NOT_OURS = ("The selected file must be an Excel spreadsheet (.xlsx) downloaded from this return")
+
+
+def _rejected(message: str = NOT_OURS) -> ImportRejected:
+    return ImportRejected([LineError("File", message)])
+
+
+def _check_container(content: bytes) -> None:
+    """Refuse, before parsing anything, a file too big or that unpacks to too much (a bomb)."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise _rejected("The selected file must be smaller than 2 MB")
     try:
-        return load_workbook(BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportRejected([LineError("File", "The selected file must be an Excel spreadsheet "
-                                                "(.xlsx) downloaded from this return")]) from exc
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _rejected() from exc
+    if len(members) > MAX_PARTS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise _rejected("The selected file holds far more than a return: download your "
+                        "return's spreadsheet again and fill that in")
 
 
-def _check_meta(book: Any, return_: Return, errors: list[LineError]) -> None:
-    if META_SHEET not in book.sheetnames:
+def _read_sheets(content: bytes, wanted: set[str], *, max_row: int) -> dict[str, dict[str, Any]]:
+    """The values of the cells we read, sheet by sheet: read-only, bounded rows and columns.
+
+    openpyxl parses XML through defusedxml (installed), so entity expansion and external
+    entities are refused; any parsing failure of an untrusted file is a clear 400, not a 500."""
+    _check_container(content)
+    try:
+        book = load_workbook(BytesIO(content), read_only=True, data_only=True)
+        try:
+            return {name: _sheet_values(book[name], max_row)
+                    for name in book.sheetnames if name in wanted or name == META_SHEET}
+        finally:
+            book.close()
+    except ImportRejected:
+        raise
+    except Exception as exc:
+        raise _rejected() from exc
+
+
+def _sheet_values(sheet: Any, max_row: int) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    rows = sheet.iter_rows(min_row=1, max_row=min(max_row, MAX_ROWS), max_col=MAX_COLUMNS,
+                           values_only=True)
+    for row_number, row in enumerate(rows, 1):
+        for column, value in zip("ABCDEFGH", row, strict=False):
+            if value is not None:
+                values[f"{column}{row_number}"] = value
+    return values
+
+
+def _check_meta(sheets: dict[str, dict[str, Any]], return_: Return,
+                errors: list[LineError]) -> None:
+    if META_SHEET not in sheets:
         errors.append(LineError("File", "This is not a spreadsheet downloaded from the portal: "
                                         "download your return's spreadsheet and fill that in"))
         return
-    meta = book[META_SHEET]
-    if meta["B1"].value != return_.id:
+    meta = sheets[META_SHEET]
+    if meta.get("B1") != return_.id:
         errors.append(LineError("File", "This spreadsheet belongs to a different return"))
-    elif meta["B2"].value != return_.version:
+    elif meta.get("B2") != return_.version:
         errors.append(LineError("File", "The return has been changed online since this "
                                         "spreadsheet was downloaded. Download it again, copy your "
                                         "answers in, and upload the new file"))
 
 
-def _read_part(book: Any, part: StandardPart, errors: list[LineError]) -> StandardInput:
+def _read_part(sheets: dict[str, dict[str, Any]], part: StandardPart,
+               errors: list[LineError]) -> StandardInput:
     name = sheet_name(part.standard.code)
-    if name not in book.sheetnames:
+    if name not in sheets:
         errors.append(LineError(f"Sheet '{name}'", "is missing: do not rename or delete sheets"))
         return StandardInput([])
-    reader = _Reader(book[name], errors)
+    reader = _Reader(name, sheets[name], errors)
     answers = [_read_answer(reader, FIRST_ROW + offset, question.code)
                for offset, question in enumerate(part.questions)]
-    return StandardInput(answers, reader.text("B2"))
+    evidence = reader.text("B2")
+    for message in evidence_problems(part.standard.code, evidence):  # the web form's rule
+        reader.fail("B2", message)
+    return StandardInput(answers, evidence)
 
 
 def _read_answer(reader: _Reader, row: int, code: str) -> AnswerInput:
@@ -225,7 +289,7 @@ def _read_answer(reader: _Reader, row: int, code: str) -> AnswerInput:
         code, grade.value if grade else None, reader.text(f"D{row}"), reader.text(f"E{row}"),
         ActionInput(reader.text(f"F{row}"), reader.text(f"G{row}"), reader.date(f"H{row}")),
     )
-    date_cell = f"Sheet '{reader.sheet.title}' cell H{row}"
+    date_cell = f"Sheet '{reader.title}' cell H{row}"
     bad_date = any(e.where == date_cell for e in reader.errors)
     for problem in answer_problems(answer):
         if not (problem.part == "by" and bad_date):

@@ -1,8 +1,8 @@
 """practitioner survey: statements and their questions, links, anonymous responses and answers;
 targeted moderation samples
 
-Revision ID: 0004_practitioner_survey
-Revises: 0003_recommendations_requests
+Revision ID: 0005_practitioner_survey
+Revises: 0004_security
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_practitioner_survey"
-down_revision = "0003_recommendations_requests"
+revision = "0005_practitioner_survey"
+down_revision = "0004_security"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,104 @@
+"""Figures for the security hardening (issue 11): sign-in time for a real and an unknown account,
+and how fast and how small the refusal of a spreadsheet bomb is. Uses a scratch SQLite database
+and the app in-process. Prints figures; asserts nothing.
+
+    .venv/bin/python scripts/bench_security.py [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from portal import create_app, migrate
+from portal.db import get_db
+from portal.models import Return, Role, User
+from portal.services import tools
+from portal.services.accounts import hash_password
+from portal.services.common import ImportRejected
+from portal.services.returns import read_workbook, return_workbook
+from tests import factories
+from tests.integration.returns_helpers import issue, return_of
+from tests.support import csrf_from
+
+PASSWORD = "purple walrus kettle drum"
+
+
+def sign_in_times(app, repeat: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+    known, unknown = [], []
+    for n in range(repeat):  # a new address each time: the per-account throttle stays out of it
+        for email, times in ((f"real{n}@example.org", known), (f"ghost{n}@example.org", unknown)):
+            started = time.perf_counter()
+            client.post("/sign-in", data={"csrf_token": token, "email": email,
+                                          "password": "not the password"})
+            times.append(time.perf_counter() - started)
+    return known, unknown
+
+
+def bomb_of(content: bytes, megabytes: int) -> bytes:
+    row = b'<row><c t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
+    body = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData>' + row * (megabytes * 1000)
+            + b"</sheetData></worksheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as old, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            if item.filename != "xl/worksheets/sheet2.xml":
+                new.writestr(item, old.read(item.filename))
+        new.writestr("xl/worksheets/sheet2.xml", body)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        migrate.upgrade(url)
+        app = create_app("testing", DATABASE_URL=url, SECRET_KEY="bench-" * 8)
+        with get_db(app).transaction() as session:
+            tools.load_tool(session)
+            session.add_all(User(email=f"real{n}@example.org", role="manager", name="Real",
+                                 password_hash=hash_password(PASSWORD))
+                            for n in range(args.repeat))
+            agency = factories.agency(session, "Hillside Scouts", variant="short")
+            factories.user(session, Role.AGENCY, agency=agency)
+            return_id = return_of(session, agency, issue(session)).id
+        known, unknown = sign_in_times(app, args.repeat)
+        print(f"wrong password, real account:    median {statistics.median(known) * 1000:6.0f} ms")
+        print(f"wrong password, unknown account: median {statistics.median(unknown) * 1000:6.0f} ms"
+              f"  (ratio {statistics.median(known) / statistics.median(unknown):.2f})")
+        with get_db(app).transaction() as session:
+            return_ = session.get(Return, return_id)
+            assert return_ is not None
+            for megabytes in (60, 1000):
+                bomb = bomb_of(return_workbook(session, return_), megabytes)
+                tracemalloc.start()
+                started = time.perf_counter()
+                with contextlib.suppress(ImportRejected):  # refused: that is the point
+                    read_workbook(session, return_, bomb, user_id=None,
+                                  now=datetime(2026, 12, 1))
+                seconds = time.perf_counter() - started
+                peak = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+                print(f"bomb: {len(bomb) / 1024:6.0f} KB unpacking to {megabytes} MB refused in "
+                      f"{seconds * 1000:5.0f} ms, peak Python memory {peak / 1e6:5.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

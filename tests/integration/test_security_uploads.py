@@ -1,0 +1,139 @@
+"""Uploaded spreadsheets are parsed safely: bounded, defused, validated like the web form (issue 11 #2)."""
+
+from __future__ import annotations
+
+import io
+import time
+import tracemalloc
+import zipfile
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Evidence, Return
+from portal.services.common import ImportRejected
+from portal.services.returns import read_workbook
+from tests.integration.returns_helpers import text_of
+from tests.integration.test_returns_xlsx import download, fill, upload
+from tests.integration.test_returns_xlsx import school as school
+from tests.support import csrf_from
+
+
+def workbook_bytes(book: Any) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rezip(content: bytes, replace: dict[str, bytes]) -> bytes:
+    """The same .xlsx with some parts replaced (or added)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as old, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            if item.filename not in replace:
+                new.writestr(item, old.read(item.filename))
+        for name, data in replace.items():
+            new.writestr(name, data)
+    return out.getvalue()
+
+
+def post_file(client: FlaskClient, return_id: int, content: bytes) -> Any:
+    url = f"/agency/returns/{return_id}/spreadsheet/upload"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token,
+                                  "file": (io.BytesIO(content), "return.xlsx")},
+                       content_type="multipart/form-data")
+
+
+def bomb(content: bytes, megabytes: int = 60) -> bytes:
+    """A real sheet whose rows unpack to `megabytes` MB from a small upload."""
+    row = b'<row><c t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
+    body = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData>' + row * (megabytes * 1000)
+            + b"</sheetData></worksheet>")
+    return rezip(content, {"xl/worksheets/sheet2.xml": body})
+
+
+def test_evidence_over_the_limit_in_a_spreadsheet_is_refused_like_the_web_form(
+    client: FlaskClient, db: Session, school: tuple[int, dict[str, list[str]]]
+) -> None:
+    return_id, codes = school
+    book = download(client, return_id)
+    fill(book, codes)
+    book["Standard 1"]["B2"] = "e" * 20_001
+    response = upload(client, return_id, book)
+    assert response.status_code == 400
+    assert "Sheet 'Standard 1' cell B2" in text_of(response)
+    assert "20000 characters or fewer" in text_of(response)
+    assert db.scalar(select(func.count()).select_from(Evidence)) == 0
+
+
+def test_a_decompression_bomb_is_refused_quickly_with_memory_bounded(
+    client: FlaskClient, db: Session, school: tuple[int, dict[str, list[str]]]
+) -> None:
+    return_id, _ = school
+    content = bomb(workbook_bytes(download(client, return_id)))
+    assert len(content) < 1_000_000  # a small upload ...
+    started = time.perf_counter()
+    response = post_file(client, return_id, content)
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+    assert "holds far more than a return" in text_of(response)
+    assert client.get("/healthz").status_code == 200
+
+    return_ = db.get(Return, return_id)
+    tracemalloc.start()
+    with pytest.raises(ImportRejected):
+        read_workbook(db, return_, content, user_id=None, now=datetime(2026, 12, 1))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024  # ... never unpacked (it would take about 1 GB)
+
+
+def test_a_spreadsheet_holding_100_mb_of_evidence_is_refused(
+    client: FlaskClient, school: tuple[int, dict[str, list[str]]]
+) -> None:
+    return_id, _ = school
+    content = workbook_bytes(download(client, return_id))
+    strings = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+               b'spreadsheetml/2006/main"><si><t>' + b"e" * 100_000_000 + b"</t></si></sst>")
+    started = time.perf_counter()
+    response = post_file(client, return_id, rezip(content, {"xl/sharedStrings.xml": strings}))
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+
+
+XXE = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+       b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+       b'<sheets><sheet name="&x;" sheetId="1" r:id="rId1" xmlns:r="http://schemas.'
+       b'openxmlformats.org/officeDocument/2006/relationships"/></sheets></workbook>')
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                     .encode() for i in range(1, 10))
+          + b']><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<sheets><sheet name="&lol9;" sheetId="1" r:id="rId1" xmlns:r="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships"/></sheets></workbook>')
+
+
+@pytest.mark.parametrize("damage", ["truncated", "broken workbook.xml", "xxe", "billion laughs",
+                                    "not a zip"])
+def test_a_malformed_spreadsheet_gets_a_clear_400(
+    client: FlaskClient, school: tuple[int, dict[str, list[str]]], damage: str
+) -> None:
+    return_id, _ = school
+    content = workbook_bytes(download(client, return_id))
+    damaged = {
+        "truncated": lambda: content[: len(content) // 2],
+        "broken workbook.xml": lambda: rezip(content, {"xl/workbook.xml": b"<workbook><sheets>"}),
+        "xxe": lambda: rezip(content, {"xl/workbook.xml": XXE}),
+        "billion laughs": lambda: rezip(content, {"xl/workbook.xml": LAUGHS}),
+        "not a zip": lambda: b"PK\x03\x04" + b"\x00" * 100,
+    }[damage]()
+    response = post_file(client, return_id, damaged)
+    assert response.status_code == 400
+    assert "must be an Excel spreadsheet (.xlsx) downloaded from this return" in text_of(response)

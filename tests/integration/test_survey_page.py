@@ -29,6 +29,12 @@ def _answers(**bands: str) -> dict[str, str]:
     return {**survey_fixture.answers_for("OK", 0), **bands}
 
 
+def _counts(db: Session) -> list[int]:
+    db.commit()
+    return [db.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            for table in ("user_sessions", "audit_events", "throttles")]
+
+
 def _responses(db: Session) -> list[dict[str, object]]:
     db.commit()
     return [dict(r) for r in db.execute(text("SELECT * FROM survey_responses ORDER BY id")).mappings()]
@@ -38,6 +44,7 @@ def test_a_response_row_holds_only_the_cycle_agency_bands_and_answers(
         app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
     known = survey_fixture.build(db, tmp_path, responses={})
     url = _link(db, known, "N0")
+    before = _counts(db)
     page = client.get(url)
     assert page.status_code == 200
     body = page.get_data(as_text=True)
@@ -57,6 +64,7 @@ def test_a_response_row_holds_only_the_cycle_agency_bands_and_answers(
     stored = db.execute(text("SELECT answer FROM survey_answers WHERE response_id = :r"),
                         {"r": row["id"]}).scalars().all()
     assert sorted(stored) == ["agree"] * 12
+    assert _counts(db) == before  # no session, audit event or throttle row either
 
 
 def test_a_second_answer_from_the_same_browser_and_a_filled_honeypot_store_nothing(

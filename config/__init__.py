@@ -59,6 +59,7 @@ class Settings:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER: str = "Compact Audit <compact.audit@example.org>"
     MAIL_TIMEOUT: int = 10
+    OUTBOX_ALERT_MINUTES: int = 30  # /healthz/outbox fails when mail has waited longer
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_SINGLE_PROCESS: bool = False  # production accepts memory:// only when this is set
@@ -114,6 +115,8 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
         SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 5),
         SURVEY_GAP_SHARE=_share("SURVEY_GAP_SHARE", 0.6),
+        MAIL_TIMEOUT=_int("MAIL_TIMEOUT", 10),
+        OUTBOX_ALERT_MINUTES=_int("OUTBOX_ALERT_MINUTES", 30),
     )
     if env == "production":
         _require_production(settings)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Optional, ValidationError
+
+from forms.common import GovLength
 
 COHORT_CHOICES = [("A", "Cohort A"), ("B", "Cohort B")]
 VARIANT_CHOICES = [
@@ -25,30 +28,44 @@ VARIANT_CHOICES = [
 class AgencyForm(FlaskForm):
     name = StringField(
         "Agency name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the agency name"), Length(max=200)],
+        validators=[InputRequired(message="Enter the agency name"), GovLength(max=200)],
     )
     sector = SelectField(
-        "Sector", widget=GovSelect(), coerce=int,
+        "Sector", widget=GovSelect(), coerce=int, validate_choice=False,  # checked below
         validators=[InputRequired(message="Select a sector")],
     )
     contact_name = StringField(
         "Safeguarding lead's name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the safeguarding lead's name"), Length(max=200)],
+        validators=[InputRequired(message="Enter the safeguarding lead's name"),
+                    GovLength(max=200)],
     )
     email = EmailField(
         "Safeguarding lead's email address", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the safeguarding lead's email address"),
                     Email(message="Enter an email address in the correct format, like name@example.com")],
     )
+    address_works = BooleanField(
+        "This address works again: clear the bounce", widget=GovCheckboxInput(),
+        description="Tick this if the mail server refused this address by mistake, or it has "
+                    "been fixed. Chasers will be sent to it again.",
+    )
     cohort = RadioField(
         "Cohort", widget=GovRadioInput(), choices=[("", "The smaller cohort"), *COHORT_CHOICES],
         default="", validators=[Optional()],
     )
     variant = RadioField(
-        "Version of the tool", widget=GovRadioInput(), choices=VARIANT_CHOICES,
-        validators=[InputRequired(message="Select the version of the tool")], default="full",
+        "Version of the tool", widget=GovRadioInput(),
+        choices=[("", "The sector's usual tool"), *VARIANT_CHOICES], default="",
+        validators=[Optional()],
     )
     submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+    def validate_sector(self, field: SelectField) -> None:
+        # "Select a sector" (0) is the prompt, not a sector; WTForms' own check says "Not a
+        # valid choice", so the choices are checked here in GOV.UK words.
+        offered = {value for value, _ in field.choices or [] if value}
+        if not field.data or field.data not in offered:
+            raise ValidationError("Select a sector")
 
 
 class CohortForm(FlaskForm):

@@ -12,9 +12,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
+from forms.common import GovIntegerField, GovLength
 from portal.services.chasers import template_problem
 
 
@@ -30,10 +31,11 @@ def placeholders_known(what: str) -> Callable[[Any, Any], None]:
 class StageForm(FlaskForm):
     name = StringField(
         "Name of the stage", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the name of the stage"), Length(max=100)],
+        validators=[InputRequired(message="Enter the name of the stage"), GovLength(max=100)],
     )
-    offset = IntegerField(
+    offset = GovIntegerField(
         "Working days from the deadline", widget=GovTextInput(),
+        invalid_message="Enter the number of working days as a whole number, like -10 or 5",
         description="Use a negative number for days before it, like -10, and 0 for the day itself",
         validators=[InputRequired(message="Enter the number of working days, like -10 or 5"),
                     NumberRange(min=-60, max=60,
@@ -46,7 +48,7 @@ class StageForm(FlaskForm):
     )
     subject = StringField(
         "Subject", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the subject"), Length(max=300),
+        validators=[InputRequired(message="Enter the subject"), GovLength(max=300),
                     placeholders_known("Subject")],
     )
     body = TextAreaField(

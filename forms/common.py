@@ -1,4 +1,5 @@
-"""Form pieces every audience shares: a confirm button and the GOV.UK date field."""
+"""Form pieces every audience shares: a confirm button, the GOV.UK date and number fields and
+messages in the Design System's words (never WTForms' defaults)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
-from wtforms import DateField, SubmitField
-from wtforms.validators import ValidationError
+from wtforms import DateField, Field, IntegerField, SubmitField
+from wtforms.validators import Length, ValidationError
 
 
 class ConfirmForm(FlaskForm):
@@ -50,3 +51,29 @@ class GovDateField(DateField):
     def pre_validate(self, form: Any) -> None:
         if self.data is None and self.required_message and not self.process_errors:
             raise ValidationError(self.required_message)
+
+
+class GovIntegerField(IntegerField):
+    """A whole number; text that is not one gets the form's own message, in GOV.UK style."""
+
+    def __init__(self, label: str, *, invalid_message: str, **kwargs: Any) -> None:
+        self.invalid_message = invalid_message
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(self.invalid_message) from exc
+
+
+class GovLength(Length):
+    """At most `max` characters, said as GOV.UK says it: "<Label> must be 200 characters or fewer"."""
+
+    def __init__(self, *, max: int) -> None:
+        super().__init__(max=max)
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data is not None and len(field.data) > self.max:
+            raise ValidationError(f"{field.label.text.removesuffix(' (optional)')} must be "
+                                  f"{self.max:,} characters or fewer")

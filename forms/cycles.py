@@ -21,9 +21,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import InputRequired, Regexp, ValidationError
 
-from .common import GovDateField
+from .common import GovDateField, GovLength
 
 COHORT_CHOICES = [SelectChoice("A", "Cohort A"), SelectChoice("B", "Cohort B")]
 
@@ -31,7 +31,7 @@ COHORT_CHOICES = [SelectChoice("A", "Cohort A"), SelectChoice("B", "Cohort B")]
 class CycleForm(FlaskForm):
     label = StringField(
         "Label", widget=GovTextInput(), description="The audit year, for example 2018-19",
-        validators=[InputRequired(message="Enter a label for the cycle"), Length(max=20),
+        validators=[InputRequired(message="Enter a label for the cycle"), GovLength(max=20),
                     Regexp(r"^[\w .\-/]+$", message="The label can only include letters, "
                            "numbers, spaces, hyphens, full stops and slashes")],
     )
@@ -67,7 +67,7 @@ class ChairMeetingForm(FlaskForm):
         "Outcome", widget=GovTextArea(),
         description="What the Independent Chair and the agency's senior manager agreed",
         validators=[InputRequired(message="Enter the outcome of the meeting"),
-                    Length(max=4000, message="The outcome must be 4000 characters or fewer")],
+                    GovLength(max=4000)],
     )
     submit = SubmitField("Save meeting", widget=GovSubmitInput())
 

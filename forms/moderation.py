@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    IntegerField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -22,41 +22,45 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.vocabulary import GRADE_LABELS, QUALITY_GRADES
 
-from .common import GovDateField
+from .common import GovDateField, GovIntegerField, GovLength
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 VISIT_DATE_MESSAGE = "Enter the date of the visit, like 12 6 2018"
 
 
 class SampleForm(FlaskForm):
-    rate = IntegerField(
-        "Percentage of submitted returns to visit", widget=GovTextInput(), default=10,
+    rate = GovIntegerField(
+        "Percentage of submitted returns to visit", widget=GovTextInput(),
+        invalid_message="Enter the percentage as a whole number, like 10", default=10,
         validators=[InputRequired(message="Enter the percentage of returns to visit"),
                     NumberRange(min=1, max=100,
                                 message="The percentage must be between 1 and 100")],
     )
-    seed = IntegerField(
+    seed = GovIntegerField(
         "Random seed (optional)", widget=GovTextInput(),
+        invalid_message="Enter the seed as a whole number, like 1234",
         description="Leave blank to let the portal choose one. Anyone can repeat the draw "
                     "with the same seed.",
         validators=[Optional(), NumberRange(min=0, max=2**31 - 1,
                                             message="The seed must be a whole number from 0 to "
                                                     "2147483647")],
     )
-    exclude_recent = IntegerField(
+    exclude_recent = GovIntegerField(
         "Leave out agencies visited in this many previous cycles", widget=GovTextInput(),
+        invalid_message="Enter the number of previous cycles as a whole number, like 1",
         default=0, description="0 leaves nobody out.",
         validators=[InputRequired(message="Enter how many previous cycles to look back"),
                     NumberRange(min=0, max=10, message="Enter a number from 0 to 10")],
     )
+    replacing = HiddenField()  # the sample in force when the form was shown; "0" for none
     reason = TextAreaField(
         "Reason for redrawing", widget=GovTextArea(),
         description="Needed only when a sample has already been drawn. It is recorded.",
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), GovLength(max=2000)],
     )
     submit = SubmitField("Draw the sample", widget=GovSubmitInput())
 
@@ -68,8 +72,9 @@ class ScheduleForm(FlaskForm):
         "Start time (UK time)", widget=GovTextInput(), description="For example, 10:00 or 14:30",
         validators=[InputRequired(message="Enter the start time, like 10:00 or 14:30")],
     )
-    duration = IntegerField(
-        "Length in minutes", widget=GovTextInput(), default=120,
+    duration = GovIntegerField(
+        "Length in minutes", widget=GovTextInput(),
+        invalid_message="Enter the length of the visit in minutes, like 120", default=120,
         validators=[InputRequired(message="Enter how long the visit will last, in minutes"),
                     NumberRange(min=15, max=480,
                                 message="The visit must last between 15 and 480 minutes")],
@@ -77,7 +82,7 @@ class ScheduleForm(FlaskForm):
     place = StringField(
         "Place", widget=GovTextInput(), description="Address or room where you will meet",
         validators=[InputRequired(message="Enter where the visit will take place"),
-                    Length(max=300)],
+                    GovLength(max=300)],
     )
     manager = SelectField("Partnerships manager attending", widget=GovSelect(), coerce=int)
     member = SelectField("Board or committee member attending", widget=GovSelect(), coerce=int)
@@ -101,7 +106,7 @@ class ScheduleForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = TextAreaField("Reason (optional)", widget=GovTextArea(),
                            description="Attendees and the agency see this in the cancellation.",
-                           validators=[Optional(), Length(max=1000)])
+                           validators=[Optional(), GovLength(max=1000)])
     submit = SubmitField("Cancel the visit and tell attendees", widget=GovSubmitInput())
 
 
@@ -113,7 +118,7 @@ class FindingForm(FlaskForm):
     )
     note = TextAreaField("Note", widget=GovTextArea(),
                          description="What evidence you saw and why you gave this grade",
-                         validators=[Optional(), Length(max=5000)])
+                         validators=[Optional(), GovLength(max=5000)])
     submit = SubmitField("Save finding", widget=GovSubmitInput())
 
 
@@ -121,6 +126,6 @@ class OutcomeForm(FlaskForm):
     outcome = TextAreaField(
         "Outcome of the visit", widget=GovTextArea(),
         description="The summary the agency will see: what was confirmed, and what to improve",
-        validators=[InputRequired(message="Enter the outcome of the visit"), Length(max=10000)],
+        validators=[InputRequired(message="Enter the outcome of the visit"), GovLength(max=10000)],
     )
     submit = SubmitField("Save outcome and complete visit", widget=GovSubmitInput())

@@ -15,9 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from forms.common import GovLength
 from portal.services.returns import (
     ActionInput,
     AnswerInput,
@@ -54,7 +55,8 @@ class StandardForm(FlaskForm):
 
 def values_from_input(data: StandardInput) -> dict[str, str]:
     """Saved answers as the form's field values."""
-    values = {"evidence": data.evidence}
+    values = {"evidence": data.evidence, "overall-evidence": data.overall or ""}
+    values.update({f"notes-{code}": text for code, text in data.notes.items()})
     for answer in data.answers:
         code = answer.code
         by = answer.action.by_when
@@ -69,17 +71,37 @@ def values_from_input(data: StandardInput) -> dict[str, str]:
     return values
 
 
-def read_standard(standard_code: str, codes: list[str],
-                  form: Mapping[str, str]) -> tuple[StandardInput, list[FieldError]]:
-    """A standard's answers from posted fields, and every field error (in page order)."""
+@dataclass(frozen=True)
+class PageShape:
+    """What a short-tool page asks beyond its questions: notes per standard, maybe the evidence."""
+
+    notes: tuple[str, ...] = ()  # standard codes
+    overall: bool = False
+
+
+def read_standard(standard_code: str, codes: list[str], form: Mapping[str, str], *,
+                  numbers: Mapping[str, str] | None = None,
+                  shape: PageShape | None = None) -> tuple[StandardInput, list[FieldError]]:
+    """A page's answers from posted fields, and every field error (in page order)."""
     errors: list[FieldError] = []
-    answers = [_read_answer(code, form, errors) for code in codes]
-    evidence = (form.get("evidence") or "").strip()
-    errors += [FieldError("evidence", m) for m in evidence_problems(standard_code, evidence)]
-    return StandardInput(answers, evidence), errors
+    answers = [_read_answer(code, form, errors, (numbers or {}).get(code, code))
+               for code in codes]
+    if shape is None:
+        evidence = (form.get("evidence") or "").strip()
+        errors += [FieldError("evidence", m) for m in evidence_problems(standard_code, evidence)]
+        return StandardInput(answers, evidence), errors
+    notes = {code: (form.get(f"notes-{code}") or "").strip() for code in shape.notes}
+    for code, text in notes.items():
+        errors += [FieldError(f"notes-{code}", m) for m in evidence_problems(code, text)]
+    overall = (form.get("overall-evidence") or "").strip() if shape.overall else None
+    if overall:
+        errors += [FieldError("overall-evidence", m)
+                   for m in evidence_problems("your return", overall)]
+    return StandardInput(answers, notes=notes, overall=overall), errors
 
 
-def _read_answer(code: str, form: Mapping[str, str], errors: list[FieldError]) -> AnswerInput:
+def _read_answer(code: str, form: Mapping[str, str], errors: list[FieldError],
+                 number: str) -> AnswerInput:
     def text(part: str) -> str:
         return (form.get(field_id(part, code)) or "").strip()
 
@@ -87,7 +109,7 @@ def _read_answer(code: str, form: Mapping[str, str], errors: list[FieldError]) -
     if grade and grade not in {g.value for g in Grade}:
         grade = ""
     weak = grade in (Grade.REQUIRES_IMPROVEMENT.value, Grade.INADEQUATE.value)
-    by_when, date_error = _read_date(code, form)
+    by_when, date_error = _read_date(code, form, number)
     if date_error and weak:
         errors.append(FieldError(error_anchor("by", code), date_error))
     answer = AnswerInput(
@@ -95,12 +117,13 @@ def _read_answer(code: str, form: Mapping[str, str], errors: list[FieldError]) -
         text("comment"),
         ActionInput(text("what"), text("who"), by_when) if weak else ActionInput(),
     )
-    errors += [FieldError(error_anchor(p.part, code), p.message) for p in answer_problems(answer)
-               if not (p.part == "by" and date_error)]
+    errors += [FieldError(error_anchor(p.part, code), p.message)
+               for p in answer_problems(answer, number) if not (p.part == "by" and date_error)]
     return answer
 
 
-def _read_date(code: str, form: Mapping[str, str]) -> tuple[date | None, str | None]:
+def _read_date(code: str, form: Mapping[str, str],
+               number: str) -> tuple[date | None, str | None]:
     base = field_id("by", code)
     parts = [(form.get(f"{base}-{p}") or "").strip() for p in ("day", "month", "year")]
     if not any(parts):
@@ -113,18 +136,18 @@ def _read_date(code: str, form: Mapping[str, str]) -> tuple[date | None, str | N
             raise ValueError
         return date(year, month, day), None
     except ValueError:
-        return None, f"The date for the action on question {code} must be a real date, " \
+        return None, f"The date for the action on question {number} must be a real date, " \
                      "like 31 3 2027"
 
 
 class DeclarationForm(FlaskForm):
     name = StringField(
         "Your full name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your full name"), Length(max=200)],
+        validators=[InputRequired(message="Enter your full name"), GovLength(max=200)],
     )
     role = StringField(
         "Your role", widget=GovTextInput(), description="For example, designated safeguarding lead",
-        validators=[InputRequired(message="Enter your role"), Length(max=200)],
+        validators=[InputRequired(message="Enter your role"), GovLength(max=200)],
     )
     version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, DB_INT_MAX)])
     submit = SubmitField("Accept and submit", widget=GovSubmitInput())
@@ -148,6 +171,6 @@ class ReopenForm(FlaskForm):
         "Why are you reopening this return?", widget=GovTextArea(),
         description="The agency will see this reason. It is also kept in the audit trail.",
         validators=[InputRequired(message="Enter why you are reopening the return"),
-                    Length(max=2000)],
+                    GovLength(max=2000)],
     )
     submit = SubmitField("Reopen return", widget=GovSubmitInput())

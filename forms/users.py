@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, RadioField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Optional
 
+from forms.common import GovLength
 from portal.vocabulary import ROLE_LABELS
 
 
 class UserForm(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the person's full name"),
-                                   Length(max=200)])
+                                   GovLength(max=200)])
     email = EmailField(
         "Email address", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the email address"),
@@ -24,5 +25,5 @@ class UserForm(FlaskForm):
                       validators=[InputRequired(message="Select a role")])
     agency = StringField("Agency (for agency users)", widget=GovTextInput(),
                          description="The agency's name exactly as in the register",
-                         validators=[Optional(), Length(max=200)])
+                         validators=[Optional(), GovLength(max=200)])
     submit = SubmitField("Create user and send link", widget=GovSubmitInput())

@@ -20,9 +20,11 @@ COMMAND_MODULES = (
     "returns",
     "requests",
     "survey",
+    "backup",
 )
 
 
 def register_commands(app: Flask) -> None:
     for name in COMMAND_MODULES:
-        app.cli.add_command(import_module(f"portal.commands.{name}").group)
+        module = import_module(f"portal.commands.{name}")
+        app.cli.add_command(getattr(module, "group", None) or module.command)

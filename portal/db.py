@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -34,6 +35,7 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+        kwargs["connect_args"] = {"connect_timeout": 5}  # an outage fails fast, not in 30 s
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -69,31 +71,33 @@ def db_session() -> Session:
 
 def register_database(app: Flask) -> None:
     app.extensions["portal_db"] = Database(app.config["DATABASE_URL"])
-    app.extensions["portal_after_commit"] = []  # callables (app, session.info) run after a commit
 
     @app.after_request
     def commit_session(response: Response) -> Response:
         session = g.pop("db_session", None)
         if session is None:
             return response
-        info = dict(session.info)
-        committed = False
         try:
             if response.status_code < 500:
                 session.commit()
-                committed = True
             else:
-                session.rollback()
+                _rollback_quietly(session)
         finally:
             session.close()
-        if committed:
-            for hook in app.extensions["portal_after_commit"]:
-                hook(app, info)
         return response
 
     @app.teardown_request
     def close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:  # an exception skipped after_request: nothing is committed
-            session.rollback()
+            _rollback_quietly(session)
             session.close()
+
+
+def _rollback_quietly(session: Session) -> None:
+    """Roll back; with the database gone there is nothing to undo, and the error page must
+    still be sent."""
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        session.invalidate()

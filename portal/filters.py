@@ -6,20 +6,27 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from portal.services.common import to_uk
 from portal.vocabulary import GRADE_LABELS, Grade
 
 
 def govuk_date(value: date | datetime | None) -> str:
+    """A date, or the UK date of a stored (naive UTC) time: 30 March 2025."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        value = to_uk(value)
     return f"{value.day} {value:%B %Y}"
 
 
 def govuk_datetime(value: datetime | None) -> str:
+    """A stored (naive UTC) time in UK time, with the zone named: 30 March 2025 at 1:30am BST."""
     if value is None:
         return ""
-    hour = value.hour % 12 or 12
-    return f"{govuk_date(value)} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+    local = to_uk(value)
+    hour = local.hour % 12 or 12
+    return (f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} "
+            f"{local.tzname()}")
 
 
 def grade_label(value: str | None) -> str:

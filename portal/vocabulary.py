@@ -91,9 +91,11 @@ class ReturnStatus(StrEnum):
 
 
 class OutboxStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"  # permanent failure (5xx): not retried
+    PENDING = "pending"  # queued: due for an attempt at next_attempt_at
+    SENDING = "sending"  # claimed by one sender until lease_until
+    SENT = "sent"  # the server accepted DATA
+    FAILED = "failed"  # refused for good (a recipient 5xx, or a message that cannot be built)
+    UNDELIVERED = "undelivered"  # still not sent when its retry window ended: shown to managers
 
 
 class VisitStatus(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    g,
     redirect,
     render_template,
     request,
@@ -19,17 +21,21 @@ from flask import (
 )
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from portal.access import access_of, public
+from portal.db import get_db
+from portal.models import utcnow
 from portal.navigation import navigation_for
+from portal.services import mail
 from portal.services.common import NotFound
 from portal.vocabulary import DB_INT_MAX
 
@@ -64,7 +70,8 @@ def _template_globals() -> dict[str, Any]:
     return {
         "partnership_name": current_app.config["PARTNERSHIP_NAME"],
         "help_email": current_app.config["HELP_EMAIL"],
-        "navigation": navigation_for(current_user),
+        # the error page during a database outage must not load the signed-in user
+        "navigation": [] if g.get("without_database") else navigation_for(current_user),
         "session_timeout_minutes": current_app.config["SESSION_TIMEOUT_MINUTES"],
     }
 
@@ -83,8 +90,32 @@ def register_assets(app: Flask) -> None:
 
     @app.route("/healthz")
     @public
-    def healthz() -> tuple[str, int]:
-        return "ok", 200
+    def healthz() -> tuple[dict[str, Any], int]:
+        """For load balancers: 503 when the database cannot be reached; the outbox is reported."""
+        return _health(app, strict_outbox=False)
+
+    @app.route("/healthz/outbox")
+    @public
+    def healthz_outbox() -> tuple[dict[str, Any], int]:
+        """For monitoring: also 503 when mail has waited longer than OUTBOX_ALERT_MINUTES."""
+        return _health(app, strict_outbox=True)
+
+
+def _health(app: Flask, *, strict_outbox: bool) -> tuple[dict[str, Any], int]:
+    try:
+        with get_db(app).sessionmaker() as session:
+            health = mail.outbox_health(session)
+            paused = mail.current_pause(session)
+    except SQLAlchemyError as exc:
+        app.logger.error("Health check: the database cannot be reached: %s", exc)
+        return {"database": "unreachable"}, 503
+    waited = (utcnow() - health.oldest_waiting) if health.oldest_waiting else None
+    minutes = int(waited.total_seconds() // 60) if waited else 0
+    stale = minutes > int(app.config["OUTBOX_ALERT_MINUTES"])
+    body = {"database": "ok", "outbox": "stale" if stale else "ok",
+            "oldest_waiting_minutes": minutes, "undelivered": health.undelivered,
+            "delivery_paused": paused.reason if paused else None}
+    return body, 503 if (strict_outbox and (stale or health.undelivered)) else 200
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -134,7 +165,7 @@ def register_security(app: Flask) -> None:
 
     @app.after_request
     def no_store_private_pages(response: Response) -> Response:
-        if current_user and current_user.is_authenticated:
+        if g.get("without_database") or (current_user and current_user.is_authenticated):
             response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Server", None)  # gunicorn.conf.py blanks gunicorn's own
         return response
@@ -161,10 +192,31 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
         if code in (403, 404, 429, 500):
-            return render_template(f"errors/{code}.html"), code
+            return render_without_database(f"errors/{code}.html"), code
         return error
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> tuple[str, int]:
         app.logger.exception("Unhandled error", exc_info=error)
-        return render_template("errors/500.html"), 500
+        return render_without_database("errors/500.html"), 500
+
+
+def render_without_database(template: str) -> str:
+    """An error page, even when the database is down: then it is shown without the menu (which
+    needs the signed-in user), and as plain HTML if even that fails."""
+    if not g.get("without_database"):
+        try:
+            return render_template(template)
+        except Exception:  # the page needed the database: render it without
+            logging.getLogger(__name__).warning("Error page rendered without the database")
+    g.without_database = True
+    g._login_user = AnonymousUserMixin()  # flask-login's cache: nobody is loaded from the database
+    try:
+        return render_template(template)
+    except Exception:
+        return PLAIN_500
+
+
+PLAIN_500 = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sorry, there is "
+             "a problem with the service</title></head><body><h1>Sorry, there is a problem with "
+             "the service</h1><p>Try again later.</p></body></html>")

@@ -14,7 +14,6 @@ per-address limit would otherwise stop after a minute's worth.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import socket
@@ -39,7 +38,6 @@ from portal.db import get_db  # noqa: E402
 from portal.models import Agency, Sector, SurveyLink, SurveyResponse  # noqa: E402
 from portal.services import cycles, survey, tools  # noqa: E402
 
-STATEMENTS = ROOT / "tests" / "data" / "survey-statements.json"
 ANSWERS = ["agree", "agree", "agree", "partly", "disagree", "dont_know"]
 
 LUA = r"""
@@ -81,14 +79,11 @@ def arrange(url: str, agencies: int, folder: Path) -> list[str]:
     from portal import create_app
 
     migrate.upgrade(url)
-    data = json.loads(tools.CURRENT_EDITION.read_text())
-    data["version"], data["statements"] = "2026.1-survey", json.loads(STATEMENTS.read_text())
-    tool_file = folder / "tool.json"
-    tool_file.write_text(json.dumps(data))
+    tool_file = tools.CURRENT_EDITION  # the bundled edition carries the survey's statements
     app = create_app("testing", DATABASE_URL=url)
     now = datetime(2026, 5, 1, 9)
     with get_db(app).transaction() as session:
-        tool = tools.load_tool(session, tool_file).tool_version
+        tool = tools.load_tool(session, tool_file).tool_version  # 2026.2, with statements
         sectors = list(session.scalars(select(Sector.id)))
         session.execute(insert(Agency), [
             {"name": f"Agency {n:05d}", "sector_id": sectors[n % len(sectors)], "cohort": "A",

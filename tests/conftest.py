@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal import create_app, migrate
 from portal.db import get_db
-from portal.models import DEFAULT_SECTORS, Base, Sector, User
+from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Base, Sector, User
 from tests import factories
 from tests.support import (
     free_port,
@@ -46,12 +46,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 class Mailbox:
-    """Messages an aiosmtpd server received; addresses in `reject` get a 550."""
+    """Messages an aiosmtpd server received; addresses in `reject` get a 550.
+
+    Web requests only queue mail. `to(address)` first runs the outbox delivery cron would run
+    (when the test uses the `app` fixture), so a test reads what a user would find in their
+    inbox; `messages` is only what the server has received so far."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.reject: set[str] = set()
         self.lock = threading.Lock()
+        self.cron: Any = None
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: Any) -> str:
@@ -67,12 +72,15 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
+        if self.cron is not None:
+            self.cron()
         return [m for m in self.messages if m["To"] == address]
 
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
         self.reject.clear()
+        self.cron = None
 
 
 @pytest.fixture(scope="session")
@@ -85,9 +93,21 @@ def smtp_server() -> Iterator[tuple[Controller, Mailbox]]:
 
 
 @pytest.fixture
-def mailbox(smtp_server: tuple[Controller, Mailbox]) -> Mailbox:
-    smtp_server[1].clear()
-    return smtp_server[1]
+def mailbox(smtp_server: tuple[Controller, Mailbox], request: pytest.FixtureRequest) -> Mailbox:
+    box = smtp_server[1]
+    box.clear()
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        box.cron = lambda: deliver(app)
+    return box
+
+
+def deliver(app: Flask) -> None:
+    """What cron or the mail worker does after a request queued mail (requests never send)."""
+    from portal.delivery import deliver_from_app
+    from portal.models import utcnow
+
+    deliver_from_app(app, now=utcnow())
 
 
 @pytest.fixture(scope="session")
@@ -131,8 +151,9 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         for table in TABLES_TO_CLEAN:
             session.execute(delete(table))
         session.execute(delete(Sector))
-        session.execute(insert(Sector), [{"name": n, "position": i}
-                                         for i, n in enumerate(DEFAULT_SECTORS, 1)])
+        session.execute(insert(Sector), [
+            {"name": n, "position": i, "default_variant": DEFAULT_SECTOR_VARIANTS.get(n, "full")}
+            for i, n in enumerate(DEFAULT_SECTORS, 1)])
 
 
 @pytest.fixture

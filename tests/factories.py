@@ -53,3 +53,8 @@ def user(session: Session, role: Role | str = Role.MANAGER, *, agency: Agency | 
 
 def tool(session: Session) -> Any:
     return tools.load_tool(session).tool_version
+
+
+def earlier_tool(session: Session) -> Any:
+    """The 2026.1 edition: its short variant is the full tool's questions, a page per standard."""
+    return tools.load_tool(session, tools.TOOLS_DIR / "compact-audit-2026.1.json").tool_version

@@ -1,7 +1,7 @@
 """A partnership whose corroboration gaps are known by construction (the survey tests).
 
-The tool is the bundled 2026.1 with the twelve practitioner statements of
-tests/data/survey-statements.json (version "2026.1-survey"). Cohort A, every return submitted with
+The tool is the bundled current edition (2026.2) with its twelve practitioner statements, loaded
+as version "survey-test". Cohort A, every return submitted with
 every answer "good". Staff answer every statement "agree" except:
 
   G1 (Health, 6 responses):  S1 (3.1) and S3 (9.1) "disagree" from all       -> gaps 3.1, 9.1
@@ -27,7 +27,6 @@ from portal.services import survey, tools
 from portal.services.cycles import create_cycle, open_cycle
 from tests import factories
 
-STATEMENTS = Path(__file__).parent / "data" / "survey-statements.json"
 OPENED = datetime(2026, 5, 1, 9)
 DEADLINE = date(2026, 7, 31)
 AFTER_DEADLINE = datetime(2026, 8, 3, 9)
@@ -37,8 +36,9 @@ SECTORS = {"G1": "Health", "G2": "GP practices", "OK": "Health",
 
 def survey_tool_file(folder: Path, statements: list[dict[str, object]] | None = None) -> Path:
     data = json.loads(tools.CURRENT_EDITION.read_text())
-    data["version"] = "2026.1-survey"
-    data["statements"] = statements if statements is not None else json.loads(STATEMENTS.read_text())
+    data["version"] = "survey-test"
+    if statements is not None:
+        data["statements"] = statements
     path = folder / "survey-tool.json"
     path.write_text(json.dumps(data))
     return path

@@ -10,6 +10,7 @@ from portal.commands.common import NOW_OPTION, link_settings, parse_now, transac
 from portal.commands.requests import echo_reminders, queue_reminders
 from portal.delivery import deliver_from_app
 from portal.services.chasers import ChaserRun, send_due_chasers
+from portal.services.common import uk_today
 
 group = AppGroup("chasers", help="Reminder and chase emails.")
 
@@ -28,10 +29,12 @@ def send(now_text: str | None, min_gap: int | None) -> None:
     with transaction() as session:
         run = send_due_chasers(session, now=now, links=link_settings(),
                                min_gap_working_days=min_gap)
-    _echo_run(run, now.date().isoformat())
-    echo_reminders(queue_reminders(now=now), now.date().isoformat())  # information requests
+    _echo_run(run, uk_today(now).isoformat())
+    echo_reminders(queue_reminders(now=now), uk_today(now).isoformat())  # information requests
     report = deliver_from_app(app, now=now)
     click.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
+    if report.paused:
+        click.echo(f"Email is not being delivered: {report.paused}. Messages stay queued.")
 
 
 def _echo_run(run: ChaserRun, day: str) -> None:

@@ -21,7 +21,21 @@ def upgrade(revision: str) -> None:
 
 @group.command("downgrade")
 @click.argument("revision")
-def downgrade(revision: str) -> None:
-    """Undo migrations down to REVISION ("base" for an empty database)."""
-    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+@click.option("--yes", is_flag=True, help="Confirm: undoing migrations drops tables and columns.")
+def downgrade(revision: str, yes: bool) -> None:
+    """Undo migrations down to REVISION ("base" for an empty database). Needs --yes."""
+    url = current_app.config["DATABASE_URL"]
+    undone = migrate.revisions_between(url, revision)
+    if not undone:
+        click.echo(f"Nothing to undo: the database is at or below {revision}")
+        return
+    click.echo("This undoes, newest first:")
+    for name, doc in undone:
+        click.echo(f"  {name}: {doc}")
+    if revision == "base":
+        click.echo(f"and drops every table: {', '.join(migrate.table_names(url))}")
+    if not yes:
+        raise click.ClickException("Nothing was changed. Make a backup (see docs/operations.md), "
+                                   "then run the command again with --yes")
+    migrate.downgrade(url, revision)
     click.echo(f"Database downgraded to {revision}")

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
-from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
+from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_partnership, load_demo
 
 group = AppGroup("demo", help="Demo data.")
 
@@ -21,3 +21,22 @@ def load(now_text: str | None) -> None:
                f"{summary.cycles} cycles, {summary.returns} returns.")
     click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN} or "
                f"agency@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}")
+
+
+@group.command("generate")
+@click.option("--agencies", type=click.IntRange(min=2), required=True, help="How many agencies.")
+@click.option("--cycles", type=click.IntRange(min=1, max=40), default=6, show_default=True,
+              help="How many closed cycles, in alternating cohorts.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same data).")
+@NOW_OPTION
+def generate(agencies: int, cycles: int, seed: int, now_text: str | None) -> None:
+    """A synthetic partnership at scale, for benchmarks: agencies, closed cycles, returns."""
+    with transaction() as session:
+        made = generate_partnership(session, agencies=agencies, cycles=cycles, seed=seed,
+                                    now=parse_now(now_text))
+    for cycle in made:
+        click.echo(f"cycle {cycle.label}")
+    answers = sum(c.answers for c in made)
+    click.echo(f"Generated {agencies} agencies, {len(made)} cycles, "
+               f"{sum(c.issued for c in made)} returns issued, "
+               f"{sum(c.submitted for c in made)} submitted, {answers} answers.", err=True)

@@ -12,7 +12,6 @@ from portal.commands.common import NOW_OPTION, parse_now, survey_settings, trans
 from portal.reports import annual
 from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import FORMATS
-from portal.reports.sector_pdf import render_sector_report
 
 group = AppGroup("reports", help="The MESC reports.")
 
@@ -32,6 +31,10 @@ def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: 
         report = sector_report(session, cycle_label=cycle_label, sector=sector,
                                now=parse_now(now_text), survey_settings=survey_settings())
     if fmt == "pdf":
+        from portal.reports.sector_pdf import (
+            render_sector_report,  # lazily: reportlab loads on the first PDF, not at start-up
+        )
+
         content = render_sector_report(report, partnership=current_app.config["PARTNERSHIP_NAME"])
     else:
         content = FORMATS[fmt][1](report)

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, link_settings, parse_now, transaction
 from portal.delivery import deliver_from_app
+from portal.services.common import uk_today
 from portal.services.requests import SentReminder, send_due_reminders
 
 group = AppGroup("requests", help="Information requests to agencies.")
@@ -20,7 +21,7 @@ group = AppGroup("requests", help="Information requests to agencies.")
 def remind(now_text: str | None) -> None:
     """Send every request reminder that is due and not yet sent (`flask chasers send` does too)."""
     now = parse_now(now_text)
-    echo_reminders(queue_reminders(now=now), now.date().isoformat())
+    echo_reminders(queue_reminders(now=now), uk_today(now).isoformat())
     report = deliver_from_app(current_app._get_current_object(), now=now)  # type: ignore[attr-defined]
     click.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
 

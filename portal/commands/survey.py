@@ -12,7 +12,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, survey_settings, transaction
-from portal.reports import survey_pdf
 from portal.services import survey
 from portal.services.cycles import get_cycle
 
@@ -53,6 +52,8 @@ def results(label: str, fmt: str) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def pack(label: str, agency: str | None, out: Path) -> None:
     """Write a challenge-day pack PDF (one agency's, or the partnership's sorted by gaps)."""
+    from portal.reports import survey_pdf  # lazily: reportlab loads on the first PDF
+
     with transaction() as session:
         data = survey.survey_results(session, get_cycle(session, label), settings=survey_settings())
     if agency is None:

@@ -28,11 +28,13 @@ def load(path: Path | None) -> None:
 @group.command("show")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 @click.option("--version", "version", default=None, help="A loaded version (default: latest).")
-def show(fmt: str, version: str | None) -> None:
+@click.option("--variant", type=click.Choice(["full", "schools", "short"]), default=None,
+              help="Show the tool as this variant shows it: its questions, words and numbers.")
+def show(fmt: str, version: str | None, variant: str | None) -> None:
     """Print a tool's standards and questions."""
     with transaction() as session:
         tool = tools.get_tool(session, version)
-        data = tools.tool_as_dict(tool, tools.tool_statements(session, tool))
+        data = tools.tool_as_dict(tool, variant, tools.tool_statements(session, tool))
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return
@@ -40,4 +42,5 @@ def show(fmt: str, version: str | None) -> None:
     for standard in data["standards"]:
         click.echo(f"\n{standard['code']} {standard['title']}")
         for q in standard["questions"]:
-            click.echo(f"  {q['code']:<5} [{','.join(q['variants'])}] {q['text']}")
+            number = f"{q['number']:>3} " if "number" in q else ""
+            click.echo(f"  {number}{q['code']:<5} [{','.join(q['variants'])}] {q['text']}")

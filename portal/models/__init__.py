@@ -12,9 +12,15 @@ from portal.models.information_request import (
     RequestRecipient,
     RequestReminder,
 )
-from portal.models.mail import OutboxAttachment, OutboxMessage
+from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit
-from portal.models.organisation import DEFAULT_SECTORS, Agency, Contact, Sector
+from portal.models.organisation import (
+    DEFAULT_SECTOR_VARIANTS,
+    DEFAULT_SECTORS,
+    Agency,
+    Contact,
+    Sector,
+)
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
 from portal.models.survey import (
@@ -43,6 +49,7 @@ from portal.vocabulary import (
 
 __all__ = [
     "DEFAULT_SECTORS",
+    "DEFAULT_SECTOR_VARIANTS",
     "Action",
     "Agency",
     "Answer",
@@ -61,6 +68,7 @@ __all__ = [
     "Grade",
     "GradeDescriptor",
     "InformationRequest",
+    "MailPause",
     "ModerationSample",
     "OutboxAttachment",
     "OutboxMessage",

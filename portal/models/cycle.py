@@ -72,6 +72,8 @@ class Return(Base):
     declaration_role: Mapped[str | None] = mapped_column(String(200), default=None)
     reopened_at: Mapped[datetime | None] = mapped_column(default=None)
     reopen_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # The short tool's one evidence box for the whole return (the full tool has one per standard).
+    overall_evidence: Mapped[str | None] = mapped_column(Text, default=None)
 
     cycle: Mapped[Cycle] = relationship(back_populates="returns")
     agency: Mapped[Agency] = relationship()
@@ -100,6 +102,9 @@ class Answer(Base):
     grade: Mapped[str | None] = mapped_column(String(30), default=None)
     na_reason: Mapped[str | None] = mapped_column(Text, default=None)
     comment: Mapped[str | None] = mapped_column(Text, default=None)
+    # The cycle this answer was copied from ("start from my last answers") until the agency
+    # saves its page: it is shown as "copied from 2025-26, check it".
+    copied_from: Mapped[str | None] = mapped_column(String(20), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

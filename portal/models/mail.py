@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -13,7 +13,11 @@ from portal.vocabulary import OutboxStatus, check_in
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
-    __table_args__ = (CheckConstraint(check_in("status", OutboxStatus), name="status"),)
+    __table_args__ = (
+        CheckConstraint(check_in("status", OutboxStatus), name="status"),
+        # the senders' claim query: due pending rows, and claims whose lease ran out
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
@@ -21,12 +25,15 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text, default=None)
-    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value, index=True)
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING.value, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    retry_until: Mapped[datetime | None] = mapped_column(default=None)  # then "undelivered"
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)  # a claim ends then
+    claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"), index=True)
 
@@ -45,3 +52,17 @@ class OutboxAttachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+class MailPause(Base):
+    """Delivery stopped by a sender-level problem (connection, authentication, MAIL FROM refused).
+
+    Open while ended_at is null; managers see a banner until a message goes through again.
+    """
+
+    __tablename__ = "mail_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None, index=True)

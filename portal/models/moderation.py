@@ -10,10 +10,12 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +30,12 @@ class ModerationSample(Base):
     """A draw: seed, population (return ids at cut-off) and chosen return ids, stored to re-derive."""
 
     __tablename__ = "moderation_samples"
+    __table_args__ = (
+        # one sample in force per cycle: a double submit cannot make two (SQLite and PostgreSQL)
+        Index("uq_moderation_samples_current", "cycle_id", unique=True,
+              sqlite_where=text("superseded_at IS NULL"),
+              postgresql_where=text("superseded_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)

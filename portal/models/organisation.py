@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -21,6 +31,8 @@ DEFAULT_SECTORS = (
     "Faith groups",
     "Commercial",
 )
+# The tool variant a new agency gets by sector (every other sector: full).
+DEFAULT_SECTOR_VARIANTS = {"Schools and colleges": "schools", "Voluntary and community": "short"}
 
 
 class Sector(Base):
@@ -29,6 +41,8 @@ class Sector(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The tool variant a new agency in this sector gets unless the manager chooses another.
+    default_variant: Mapped[str] = mapped_column(String(10), default=Variant.FULL.value)
 
     def __repr__(self) -> str:
         return f"<Sector {self.name}>"
@@ -39,6 +53,8 @@ class Agency(Base):
     __table_args__ = (
         CheckConstraint(check_in("cohort", Cohort), name="cohort"),
         CheckConstraint(check_in("variant", Variant), name="variant"),
+        # Names are unique whatever their case; adding and importing look them up that way.
+        Index("ix_agencies_name_lower", func.lower(text("name")), unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -19,6 +19,8 @@ class User(Base):
         CheckConstraint(
             "(role = 'agency') = (agency_id IS NOT NULL)", name="agency_users_have_agency"
         ),
+        # Sign-in and issuing a cycle look people up by address whatever its case.
+        Index("ix_users_email_lower", func.lower(text("email")), unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from docx import Document
 from sqlalchemy.orm import Session
 
 from portal.reports.moderation_data import TARGET_RATE
@@ -153,6 +152,8 @@ def _markdown_table(rows: list[list[str]]) -> list[str]:
 
 
 def render_docx(blocks: list[Block]) -> bytes:
+    from docx import Document  # lazily: python-docx loads when a section is written
+
     document = Document()
     for block in blocks:
         if block.kind == "heading":

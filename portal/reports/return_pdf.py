@@ -42,8 +42,13 @@ def _story(doc: ReturnDocument, partnership: str) -> list[Flowable]:
         _facts(doc),
         Spacer(1, 6 * mm),
     ]
+    short = doc.overall_evidence is not None  # the short tool: one evidence box, notes per standard
     for standard in doc.standards:
-        story += _standard(standard)
+        story += _standard(standard, short=short)
+    if short:
+        evidence = (doc.overall_evidence or "").strip() or "No evidence described."
+        story += [Paragraph("Evidence for the whole return", STYLES["Heading2"]),
+                  Paragraph(_lines(evidence), BODY)]
     return story
 
 
@@ -60,10 +65,12 @@ def _facts(doc: ReturnDocument) -> Table:
     return table
 
 
-def _standard(standard: DocStandard) -> list[Flowable]:
+def _standard(standard: DocStandard, *, short: bool = False) -> list[Flowable]:
     heading = Paragraph(escape(f"Standard {standard.code}: {standard.title}"), STYLES["Heading2"])
     rows: list[list[Any]] = [["Question", "Grade", "Question and your comments"]]
-    rows += [[q.code, _grade(q.answer), Paragraph(_details(q.text, q.answer), SMALL)]
+    rows += [[q.code, _grade(q.answer),
+              Paragraph(_details(f"{q.number}. {q.text}" if short and q.number else q.text,
+                                 q.answer), SMALL)]
              for q in standard.questions]
     table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1)
     table.setStyle(TableStyle([
@@ -72,9 +79,12 @@ def _standard(standard: DocStandard) -> list[Flowable]:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
     ]))
+    if short and not standard.evidence.strip():
+        return [heading, table, Spacer(1, 4 * mm)]  # notes are optional in the short tool
     evidence = standard.evidence.strip() or "No evidence described."
+    label = "Notes" if short else "Evidence"
     return [heading, table, Spacer(1, 2 * mm),
-            Paragraph(f"<b>Evidence:</b> {_lines(evidence)}", BODY), Spacer(1, 4 * mm)]
+            Paragraph(f"<b>{label}:</b> {_lines(evidence)}", BODY), Spacer(1, 4 * mm)]
 
 
 def _grade(answer: AnswerInput) -> str:

@@ -16,8 +16,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-
 from portal.reports import recommendations_data
 from portal.reports.moderation_data import CALIBRATIONS
 from portal.reports.na_blank import NaBlankQuestion
@@ -303,6 +301,8 @@ def render_csv(report: SectorReport) -> bytes:
 
 
 def render_xlsx(report: SectorReport) -> bytes:
+    from openpyxl import Workbook  # lazily: the CLI and the app start without it
+
     workbook = Workbook()
     workbook.remove(workbook.worksheets[0])
     for table in report_tables(report):

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from forms.returns import (
     DeclarationForm,
+    PageShape,
     StandardForm,
     StartFromPreviousForm,
     UploadForm,
@@ -26,7 +27,6 @@ from forms.returns import (
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Return, Role
-from portal.reports.return_pdf import render_return_pdf
 from portal.services import moderation, returns, survey
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.returns import (
@@ -90,13 +90,31 @@ def start_from_previous(return_id: int) -> Response:
     if StartFromPreviousForm().validate_on_submit():
         try:
             copied = returns.start_from_previous(db_session(), return_,
-                                                          user_id=current_user.id, now=now())
+                                                 user_id=current_user.id, now=now())
         except ServiceError as exc:
             flash(str(exc), "info")
         else:
-            flash(f"{copied} answers copied from your last return. Check each standard, "
-                  "change what is different this year, and save it.", "success")
+            flash(_copied_message(return_, copied), "success")
     return redirect(url_for("agency.return_page", return_id=return_id))
+
+
+def _copied_message(return_: Return, copied: returns.Copied) -> str:
+    """What was copied, by the numbers the agency sees, and which actions need a new date."""
+    pages = returns.return_pages(db_session(), return_)
+    number = pages[0].number if pages else str
+    if not copied.codes:
+        return f"Nothing to copy: every question your {copied.cycle} return answered is " \
+               "already answered here."
+    listed = ", ".join(number(code) for code in copied.codes)
+    text = (f"{len(copied.codes)} {'answer' if len(copied.codes) == 1 else 'answers'} copied "
+            f"from your {copied.cycle} return: {'question' if len(copied.codes) == 1 else 'questions'} "
+            f"{listed}. Each is marked \u201ccopied from {copied.cycle}, check it\u201d until you "
+            "save its page.")
+    if copied.undated:
+        text += (" The date has passed for the action on "
+                 f"{', '.join('question ' + number(code) for code in copied.undated)}: "
+                 "enter a new date.")
+    return text
 
 
 @bp.route("/returns/<int:return_id>/standards/<code>", methods=["GET", "POST"])
@@ -106,7 +124,7 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
     if return_.is_submitted:
         flash("This return has been submitted, so its answers cannot change.", "info")
         return redirect(url_for("agency.return_page", return_id=return_id))
-    parts = returns.standard_parts(db_session(), return_)
+    parts = returns.return_pages(db_session(), return_)
     part = returns.find_part(parts, code)
     page = return_pages.StandardPage(return_, parts, part)
     form = StandardForm()
@@ -117,8 +135,9 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
 
 def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tuple[str, int]:
     part = page.part
+    shape = PageShape(tuple(part.codes()), part.overall_evidence) if part.grouped else None
     data, errors = read_standard(part.standard.code, [q.code for q in part.questions],
-                                 request.form)
+                                 request.form, numbers=part.numbers, shape=shape)
     if errors:
         return page.render(form, values=request.form, errors=errors), 400
     read = ReadMark(form.version.data or 0, form.digest.data or "")
@@ -134,8 +153,8 @@ def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tup
         return redirect(url_for("agency.return_page", return_id=page.return_.id))
     if request.form.get("action") == "continue":
         return redirect(page.next_url())
-    flash(f"Standard {part.standard.code}: {part.standard.title} is saved. You can come back "
-          "to it at any time before you submit.", "success")
+    name = part.title or f"Standard {part.standard.code}: {part.standard.title}"
+    flash(f"{name} is saved. You can come back to it at any time before you submit.", "success")
     return redirect(url_for("agency.return_page", return_id=page.return_.id))
 
 
@@ -150,6 +169,10 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
     problems: list[SubmitProblem] = []
     if form.validate_on_submit():
         try:
+            from portal.reports.return_pdf import (
+                render_return_pdf,  # lazily: reportlab loads on the first PDF, not at start-up
+            )
+
             links = link_settings()
             submit_return(s, return_, user=current_user, declaration_name=form.name.data or "",
                           declaration_role=form.role.data or "",
@@ -195,6 +218,10 @@ def submitted(return_id: int) -> str:
 @bp.route("/returns/<int:return_id>/pdf")
 @agency_only
 def pdf(return_id: int) -> Response:
+    from portal.reports.return_pdf import (
+        render_return_pdf,  # lazily: reportlab loads on the first PDF, not at start-up
+    )
+
     return_ = _own_return(return_id)
     content = render_return_pdf(returns.return_document(db_session(), return_),
                                 partnership=link_settings().partnership)

@@ -8,7 +8,6 @@ from flask_login import current_user
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
-from portal.reports.survey_pdf import render_challenge_pack, render_poster
 from portal.services import survey
 from portal.views.helpers import now
 
@@ -19,6 +18,14 @@ agency_only = roles(Role.AGENCY)
 def survey_settings() -> survey.SurveySettings:
     return survey.SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
                                  gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))
+
+
+def _render(name: str, *args: object, **kwargs: object) -> bytes:
+    """A survey PDF; reportlab and segno load on the first one, not at start-up."""
+    from portal.reports import survey_pdf
+
+    content: bytes = getattr(survey_pdf, name)(*args, **kwargs)
+    return content
 
 
 def _url(token: str | None) -> str | None:
@@ -48,7 +55,7 @@ def poster(cycle_id: int) -> Response:
     s = db_session()
     cycle = survey.issued_cycle(s, cycle_id, current_user.agency_id)
     url = _url(survey.agency_link(s, cycle, current_user.agency_id, now=now()))
-    content = render_poster(agency=current_user.agency.name, cycle=cycle.label, url=url or "",
+    content = _render("render_poster", agency=current_user.agency.name, cycle=cycle.label, url=url or "",
                             partnership=current_app.config["PARTNERSHIP_NAME"])
     return Response(content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="survey-poster-{cycle.label}.pdf"'})
@@ -63,6 +70,6 @@ def pack(cycle_id: int) -> Response:
         abort(404)
     results = survey.survey_results(s, cycle, settings=survey_settings(),
                                     agency_id=current_user.agency_id)
-    content = render_challenge_pack(results.agencies[0], results)
+    content = _render("render_challenge_pack", results.agencies[0], results)
     return Response(content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="challenge-day-{cycle.label}.pdf"'})

@@ -8,7 +8,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
 from portal.reports.cycle_list import report_cycles
-from portal.reports.sector_pdf import pct
+from portal.reports.wording import pct
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 

@@ -70,15 +70,17 @@ def open_(cycle_id: int) -> BaseResponse:
     cycle = _cycle_or_404(cycle_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    session = db_session()
     try:
-        returns = cycles.open_cycle(db_session(), cycle, now=now(), links=link_settings(),
+        returns = cycles.open_cycle(session, cycle, now=now(), links=link_settings(),
                                     user_id=current_user.id)
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("cycles.index"))
     carried = sum(1 for r in returns if r.carried_over)
+    queued = session.info.get("mail_queued", 0)
     flash(f"Cycle {cycle.label} is open: {len(returns)} returns issued ({carried} carried over). "
-          "Invitations are on their way.", "success")
+          f"{queued} {'email is' if queued == 1 else 'emails are'} queued to be sent.", "success")
     return redirect(url_for("cycles.dashboard", cycle_id=cycle.id))
 
 

@@ -12,7 +12,7 @@ from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
-from portal.services import accounts, register
+from portal.services import accounts, mail, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
 from portal.views.helpers import db_int, link_settings, now
@@ -25,7 +25,19 @@ manager_only = roles(Role.MANAGER)
 @manager_only
 def home() -> str:
     session = db_session()
-    return render_template("manager/home.html", cohort_sizes=register.cohort_sizes(session))
+    return render_template("manager/home.html", cohort_sizes=register.cohort_sizes(session),
+                           mail_pause=mail.current_pause(session),
+                           outbox=mail.outbox_health(session), retry_form=ConfirmForm())
+
+
+@bp.route("/mail/retry", methods=["POST"])
+@manager_only
+def mail_retry() -> Response:
+    """Queue undelivered emails again; the mail worker or the next cron run sends them."""
+    if ConfirmForm().validate_on_submit():
+        count = mail.retry_undelivered(db_session(), now=now())
+        flash(f"{count} {'email' if count == 1 else 'emails'} queued to be sent again", "success")
+    return redirect(url_for("manager.home"))
 
 
 @bp.route("/agencies", endpoint="agencies")
@@ -68,7 +80,8 @@ def agency_new() -> Response | str:
             flash(f"{agency.name} added to cohort {agency.cohort}", "success")
             return redirect(url_for("manager.agency_detail", agency_id=agency.id))
     return render_template("manager/agency_form.html", form=form, agency=None,
-                           smaller=register.smaller_cohort(session))
+                           smaller=register.smaller_cohort(session),
+                           sectors=register.sectors(session))
 
 
 def _details(form: AgencyForm) -> register.AgencyDetails:
@@ -76,6 +89,7 @@ def _details(form: AgencyForm) -> register.AgencyDetails:
         name=form.name.data or "", sector_id=form.sector.data or 0,
         contact_name=form.contact_name.data or "", email=form.email.data or "",
         cohort=form.cohort.data or None, variant=form.variant.data or None,
+        clear_bounce=bool(form.address_works.data),
     )
 
 
@@ -152,7 +166,8 @@ def agency_import() -> str | Response:
             else:
                 flash(f"{result.added} agencies imported", "success")
                 return redirect(url_for("manager.agencies"))
-    return render_template("manager/agency_import.html", form=form, errors=errors)
+    return render_template("manager/agency_import.html", form=form, errors=errors,
+                           sectors=register.sectors(db_session()))
 
 
 def _read_upload(form: ImportForm) -> str | None:

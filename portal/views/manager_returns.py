@@ -10,7 +10,6 @@ from forms.returns import ReopenForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Return, ReturnStatus, Role
-from portal.reports.return_pdf import render_return_pdf
 from portal.services import returns
 from portal.services.common import ServiceError
 from portal.services.returns import reopen_return, return_filename
@@ -54,6 +53,10 @@ def reopen(return_id: int) -> Response | str:
 @bp.route("/<int:return_id>/pdf")
 @manager_only
 def pdf(return_id: int) -> Response:
+    from portal.reports.return_pdf import (
+        render_return_pdf,  # lazily: reportlab loads on the first PDF, not at start-up
+    )
+
     return_ = _return_or_404(return_id)
     content = render_return_pdf(returns.return_document(db_session(), return_),
                                 partnership=link_settings().partnership)

@@ -80,6 +80,7 @@ def draw(label: str) -> Response | str:
                 session, cycle=cycle, rate=(form.rate.data or 10) / 100, seed=seed, now=now(),
                 user_id=current_user.id, exclude_recent_cycles=form.exclude_recent.data or 0,
                 reason=form.reason.data, links=link_settings(),
+                replacing=int(form.replacing.data) if (form.replacing.data or "").isdigit() else None,
             )
             moderation.plan_visits(session, sample=sample, manager_id=current_user.id, now=now(),
                                user_id=current_user.id)

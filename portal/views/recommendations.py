@@ -11,7 +11,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
 from portal.services import cycles, recommendations, requests
-from portal.services.common import ServiceError, uk_date
+from portal.services.common import ServiceError, uk_today
 from portal.services.recommendations import NewRecommendation
 from portal.views.helpers import now
 
@@ -22,7 +22,7 @@ recorders = roles(Role.MANAGER, Role.COMMITTEE)
 @bp.route("/")
 @recorders
 def index() -> str:
-    today = uk_date(now())
+    today = uk_today(now())
     found = recommendations.list_recommendations(db_session())
     overdue = [r for r in found if recommendations.is_overdue(r, today=today)]
     return render_template("recommendations/index.html", recommendations=found, overdue=overdue,
@@ -71,6 +71,6 @@ def detail(recommendation_id: int) -> Response | str:
             return redirect(url_for("recommendations.detail", recommendation_id=found.id))
     return render_template(
         "recommendations/detail.html", recommendation=found, form=form,
-        overdue=recommendations.is_overdue(found, today=uk_date(now())),
+        overdue=recommendations.is_overdue(found, today=uk_today(now())),
         owner=recommendations.owner_of(found),
         requests=requests.requests_following(session, found.id))

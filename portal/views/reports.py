@@ -19,7 +19,6 @@ from portal.reports.agency_comparison import (
 from portal.reports.cycle_list import report_cycles
 from portal.reports.sector_data import MIN_GRADED, SectorReport, sector_report
 from portal.reports.sector_exports import FORMATS
-from portal.reports.sector_pdf import QUESTIONS_SHOWN, render_sector_report
 from portal.reports.shading import BANDS, band
 from portal.reports.wording import (
     calibration_sentence,
@@ -49,6 +48,10 @@ def index() -> str:
 @bp.route("/<label>")
 @readers
 def cycle(label: str) -> str:
+    from portal.reports.sector_pdf import (
+        QUESTIONS_SHOWN,  # lazily: reportlab loads on the first PDF, not at start-up
+    )
+
     session = db_session()
     sector = request.args.get("sector") or None
     report = _report(label, sector)
@@ -72,6 +75,10 @@ def download(label: str, fmt: str) -> Response:
     sector = request.args.get("sector") or None
     report = _report(label, sector)
     if fmt == "pdf":
+        from portal.reports.sector_pdf import (
+            render_sector_report,  # lazily: reportlab loads on the first PDF, not at start-up
+        )
+
         content = render_sector_report(report, partnership=current_app.config["PARTNERSHIP_NAME"])
         mimetype = PDF
     else:

@@ -10,7 +10,6 @@ from forms.requests import RequestForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
-from portal.reports import request_exports
 from portal.services import recommendations, register, requests
 from portal.services.requests import NewQuestion, NewRequest, RequestRejected
 from portal.views.helpers import link_settings, now
@@ -78,6 +77,8 @@ def detail(request_id: int) -> str:
 @bp.route("/<int:request_id>/responses.<fmt>")
 @readers
 def download(request_id: int, fmt: str) -> Response:
+    from portal.reports import request_exports  # lazily: openpyxl and reportlab load on use
+
     session = db_session()
     found = requests.get_request(session, request_id)
     data = requests.responses(session, found)

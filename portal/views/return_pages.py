@@ -25,7 +25,7 @@ class StandardPage:
         self.part = part
         self.index = parts.index(part)
         answers, evidence = returns.saved_answers(db_session(), return_)
-        self.saved = returns.standard_input(part, answers, evidence)
+        self.saved = returns.standard_input(part, answers, evidence, return_.overall_evidence)
 
     def mark_data(self) -> dict[str, Any]:
         """The hidden fields saying what the page showed: version and digest of the answers."""
@@ -43,11 +43,13 @@ class StandardPage:
         s = db_session()
         return render_template(
             "agency/standard.html", return_=self.return_, part=self.part, index=self.index,
+            variant=self.return_.variant,
             count=len(self.parts), form=None, page_form=form,
             values=values if values is not None else values_from_input(self.saved),
             errors=errors or [], error_for={e.field_id: e.message for e in errors or []},
             conflict=conflict, fresh=fresh,
             previous=returns.previous_answers(s, self.return_),
+            copied=returns.copied_marks(s, self.return_),
             progress=returns.progress(s, [self.return_.id])[self.return_.id],
         )
 

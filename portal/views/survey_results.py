@@ -8,7 +8,6 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
-from portal.reports.survey_pdf import render_challenge_pack, render_partnership_pack, render_poster
 from portal.services import survey
 from portal.services.cycles import get_cycle
 from portal.views.agency_survey import survey_settings
@@ -16,6 +15,14 @@ from portal.views.helpers import now
 
 bp = Blueprint("survey_results", __name__, url_prefix="/survey-results")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
+
+
+def _render(name: str, *args: object, **kwargs: object) -> bytes:
+    """A survey PDF; reportlab and segno load on the first one, not at start-up."""
+    from portal.reports import survey_pdf
+
+    content: bytes = getattr(survey_pdf, name)(*args, **kwargs)
+    return content
 
 
 def _pdf(content: bytes, filename: str) -> Response:
@@ -48,7 +55,7 @@ def cycle(label: str) -> str:
 @bp.route("/<label>/challenge-day-pack.pdf")
 @readers
 def partnership_pack(label: str) -> Response:
-    return _pdf(render_partnership_pack(_results(label)), f"challenge-day-pack-{label}.pdf")
+    return _pdf(_render("render_partnership_pack", _results(label)), f"challenge-day-pack-{label}.pdf")
 
 
 @bp.route("/<label>/agencies/<int:agency_id>/challenge-day.pdf")
@@ -58,7 +65,7 @@ def agency_pack(label: str, agency_id: int) -> Response:
     found = next((a for a in results.agencies if a.agency_id == agency_id), None)
     if found is None:
         abort(404)
-    return _pdf(render_challenge_pack(found, results), f"challenge-day-{label}-{agency_id}.pdf")
+    return _pdf(_render("render_challenge_pack", found, results), f"challenge-day-{label}-{agency_id}.pdf")
 
 
 @bp.route("/<label>/agencies/<int:agency_id>/poster.pdf")
@@ -72,6 +79,6 @@ def poster(label: str, agency_id: int) -> Response:
     if token is None or name is None:
         abort(404)
     url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{token}"
-    return _pdf(render_poster(agency=name, cycle=label, url=url,
+    return _pdf(_render("render_poster", agency=name, cycle=label, url=url,
                               partnership=current_app.config["PARTNERSHIP_NAME"]),
                 f"survey-poster-{label}-{agency_id}.pdf")

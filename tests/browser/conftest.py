@@ -15,6 +15,13 @@ from tests.support import CHROMIUM, require
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDE, NARROW, HEIGHT = 1280, 320, 720
+# What sticks out past the viewport, to name in a failure: the deepest elements wider than it.
+WIDEST_ELEMENTS = """(limit) => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > limit + 1
+               && !(e.parentElement && e.parentElement.closest('.app-table-wrapper')))
+  .slice(-5).map(e => `${e.tagName.toLowerCase()}.${e.className} ` +
+                        `(${Math.round(e.getBoundingClientRect().right)} px)`)"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -50,7 +57,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(bypass_csp=True)  # lets the test inject axe-core
+    context = browser.new_context(bypass_csp=True,  # lets the test inject axe-core
+                                  viewport={"width": WIDE, "height": HEIGHT})
     made = context.new_page()
     made.set_default_timeout(15000)
     yield made
@@ -68,11 +76,33 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return list(result["violations"])
 
 
-def assert_accessible(page: Any) -> None:
+def _assert_no_violations(page: Any, width: int) -> None:
     violations = axe_violations(page)
     summary = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
                f"{[n['target'] for n in v['nodes']][:3]})" for v in violations]
-    assert violations == [], f"axe found on {page.url}:\n" + "\n".join(summary)
+    assert violations == [], f"axe found at {width} px on {page.url}:\n" + "\n".join(summary)
+
+
+def assert_reflows(page: Any) -> None:
+    """At a 320 CSS px viewport the page needs no horizontal scrolling (WCAG 2.2 1.4.10)."""
+    page.set_viewport_size({"width": NARROW, "height": HEIGHT})
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width > NARROW:
+        wide = page.evaluate(WIDEST_ELEMENTS, NARROW)
+        page.set_viewport_size({"width": WIDE, "height": HEIGHT})
+        raise AssertionError(f"{page.url} is {width} px wide at {NARROW} px; widest: {wide}")
+
+
+def assert_accessible(page: Any) -> None:
+    """Zero axe violations at 1280 px, then no horizontal scrolling and zero violations at 320 px
+    (every browser test checks both through this one helper)."""
+    page.set_viewport_size({"width": WIDE, "height": HEIGHT})
+    _assert_no_violations(page, WIDE)
+    assert_reflows(page)
+    try:
+        _assert_no_violations(page, NARROW)
+    finally:
+        page.set_viewport_size({"width": WIDE, "height": HEIGHT})
 
 
 def sign_in_browser(page: Any, base_url: str, email: str, password: str) -> None:

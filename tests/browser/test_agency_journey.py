@@ -43,13 +43,15 @@ def wait_for_mail(mailbox: Any, address: str) -> Any:
 
 
 def test_agency_user_completes_resumes_checks_and_submits_a_return(
-    page: Any, live_url: str, db: Session, tool: Any, mailbox: Any
+    page: Any, live_url: str, db: Session, mailbox: Any
 ) -> None:
+    """On the 2026.1 edition: a page and an evidence box per standard."""
+    tool = factories.earlier_tool(db)
     agency = factories.agency(db, "Riverside Youth Club", sector_name="Voluntary and community",
                               variant="short", email="lead@riverside.example.org")
     user = factories.user(db, Role.AGENCY, agency=agency, email="dsl@riverside.example.org",
                           name="Sam Patel")
-    issue(db)
+    issue(db, tool=tool)
     db.commit()
     standards = codes_by_standard(tool, "short")
 
@@ -113,7 +115,7 @@ def test_agency_user_completes_resumes_checks_and_submits_a_return(
 def test_pages_warn_before_the_session_times_out_and_can_keep_it_alive(
     page: Any, live_url: str, db: Session, tool: Any
 ) -> None:
-    agency = factories.agency(db, "Hillside Scouts", variant="short")
+    agency = factories.agency(db, "Hillside Scouts", variant="full")
     user = factories.user(db, Role.AGENCY, agency=agency)
     issue(db)
     db.commit()

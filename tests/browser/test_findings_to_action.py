@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.models import Role, utcnow
-from portal.services.common import add_working_days, uk_date
+from portal.services.common import add_working_days, uk_today
 from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.integration.chaser_helpers import address_of, chasers_send, days, open_cycle_with
@@ -53,7 +53,7 @@ def test_findings_become_a_recommendation_a_request_answers_and_progress(
     manager = factories.user(db, Role.MANAGER)
     leads = [factories.user(db, Role.AGENCY, agency=arranged.agencies[n]) for n in HEALTH[:2]]
     db.commit()
-    today = uk_date(utcnow())
+    today = uk_today(utcnow())
     deadline = add_working_days(today, 10)
 
     # The committee records a recommendation.

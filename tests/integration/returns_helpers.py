@@ -19,9 +19,10 @@ VALUE = re.compile(r'value="([^"]*)"')
 
 
 def issue(db: Session, *, label: str = "2026-27", cohort: str = "A",
-          deadline: date = date(2027, 1, 29)) -> Cycle:
+          deadline: date = date(2027, 1, 29), tool: ToolVersion | None = None) -> Cycle:
     """A cycle opened for a cohort (returns issued, no invitations)."""
-    cycle = create_cycle(db, label=label, cohort=cohort, deadline=deadline, now=OPENED)
+    cycle = create_cycle(db, label=label, cohort=cohort, deadline=deadline, now=OPENED,
+                         tool_version=tool)
     open_cycle(db, cycle, now=OPENED, links=None)
     return cycle
 

@@ -144,3 +144,27 @@ def test_upload_of_a_good_file_imports_it(client: FlaskClient, db: Session, mana
         content_type="multipart/form-data")
     assert response.status_code == 302
     assert [a.name for a in db.scalars(select(Agency))] == ["Good Agency"]
+
+
+def test_editing_a_contact_can_clear_its_bounce_without_changing_the_address(
+    client: FlaskClient, db: Session, manager: User
+) -> None:
+    from datetime import datetime
+
+    agency = factories.agency(db, "Riverside Youth Club", email="lead@riverside.example.org")
+    contact = agency.contacts[0]
+    contact.bounced_at, contact.bounce_reason = datetime(2026, 3, 2, 9), "550 No such user"
+    db.commit()
+    url = f"/manager/agencies/{agency.id}/edit"
+    assert "This address works again" in client.get(url).get_data(as_text=True)
+    fields = {"name": agency.name, "sector": agency.sector_id, "contact_name": contact.name,
+              "email": contact.email, "cohort": "A", "variant": "full"}
+
+    submit_form(client, url, fields)
+    db.refresh(contact)
+    assert contact.bounced_at is not None  # an edit alone does not clear it
+
+    submit_form(client, url, {**fields, "address_works": "y"})
+    db.refresh(contact)
+    assert contact.bounced_at is None and contact.bounce_reason is None
+    assert "This address works again" not in client.get(url).get_data(as_text=True)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, AuditEvent, OutboxMessage, ToolVersion, User
+from portal.services import tools
 from tests import factories
 from tests.conftest import Mailbox
 
@@ -27,14 +28,14 @@ def _run(app: Flask, *args: str) -> object:
 def test_tools_load_is_idempotent_for_the_same_file(app: Flask, db: Session) -> None:
     first = _run(app, "tools", "load")
     second = _run(app, "tools", "load")
-    assert "Loaded tool version 2026.1" in first.output  # type: ignore[attr-defined]
+    assert "Loaded tool version 2026.2" in first.output  # type: ignore[attr-defined]
     assert "already loaded (unchanged)" in second.output  # type: ignore[attr-defined]
     assert db.scalar(select(func.count()).select_from(ToolVersion)) == 1
 
 
 def test_a_loaded_version_never_changes(app: Flask, db: Session, tmp_path: Path) -> None:
     _run(app, "tools", "load")
-    data = json.loads(Path("portal/tools/compact-audit-2026.1.json").read_text())
+    data = json.loads(tools.CURRENT_EDITION.read_text())
     data["standards"][0]["questions"][0]["text"] = "Changed wording"
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(data))
@@ -44,7 +45,7 @@ def test_a_loaded_version_never_changes(app: Flask, db: Session, tmp_path: Path)
 
 
 def test_tools_load_names_every_problem_in_a_bad_file(app: Flask, tmp_path: Path) -> None:
-    data = json.loads(Path("portal/tools/compact-audit-2026.1.json").read_text())
+    data = json.loads(tools.CURRENT_EDITION.read_text())
     data["version"] = "bad.1"
     data["standards"][5]["questions"][1]["descriptors"] = {}
     data["standards"][6]["questions"][0]["code"] = "7.x"
@@ -60,7 +61,7 @@ def test_tools_show_json_lists_twelve_standards_with_questions_and_variants(app:
     _run(app, "tools", "load")
     result = _run(app, "tools", "show", "--format", "json")
     data = json.loads(result.output)  # type: ignore[attr-defined]
-    assert data["version"] == "2026.1"
+    assert data["version"] == "2026.2"
     assert len(data["standards"]) == 12
     first = data["standards"][0]
     assert set(first) == {"code", "title", "questions"}
@@ -168,3 +169,20 @@ def test_agencies_import_refuses_names_on_more_than_one_line_or_too_long(
     assert "line 3: the agency name must be on one line" in result.output
     assert "line 4: the agency name must be 200 characters or fewer" in result.output
     assert db.scalar(select(func.count()).select_from(Agency)) == 0
+
+
+def test_tools_show_short_variant_numbers_its_questions_without_gaps_in_its_own_words(
+        app: Flask) -> None:
+    _run(app, "tools", "load")
+    result = _run(app, "tools", "show", "--format", "json", "--variant", "short")
+    data = json.loads(result.output)  # type: ignore[attr-defined]
+    questions = [q for s in data["standards"] for q in s["questions"]]
+    assert [q["number"] for q in questions] == [str(n) for n in range(1, len(questions) + 1)]
+    assert len(questions) <= 20
+    first = data["standards"][0]["questions"][0]
+    assert first["code"] == "1.1" and "short" in first["variants"]
+    assert first["text"].startswith("One named person in your group")
+    assert set(first["descriptors"]) == {"outstanding", "good", "requires_improvement",
+                                         "inadequate"}
+    assert "board" not in json.dumps(data).lower()
+    assert [q["code"] for q in questions][:3] == ["1.1", "1.3", "2.1"]  # stable codes underneath

@@ -110,7 +110,7 @@ def test_two_cycles_carry_non_returners_flag_repeat_ones_and_clear_late_returns(
     assert {k: e.carried_to_cycle_id for k, e in first.items()} == {
         "a_late": cycle2.id, "a_twice": cycle2.id, "a_twice2": cycle2.id, "a_gone": None}
     _cli(app, "mail", "send", "--now", "2019-04-01T09:01")
-    assert "did not return last year's Compact Audit" in \
+    assert "did not return the Compact Audit 2018-19" in \
         mailbox.to("a_late@example.org")[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
     # A late return in cycle 2 clears the carried-over agency's escalation.

@@ -70,12 +70,12 @@ def test_manager_creates_previews_and_opens_a_cycle_and_agencies_are_invited(
                          get_url=preview_url)
     assert opened.status_code == 302
     dashboard = client.get(opened.headers["Location"]).get_data(as_text=True)
-    assert "2 returns issued (1 carried over)" in text_of(dashboard)
+    assert "2 returns issued (1 carried over). 4 emails are queued to be sent" in text_of(dashboard)
     assert len(mailbox.to("head@abbeydale.example.org")) == 2  # invitation + set your password
     invitation = next(m for m in mailbox.to("lead@riverside.example.org")
                       if "2018-19" in m["Subject"])
     body = invitation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "did not return last year's Compact Audit" in body
+    assert "did not return the Compact Audit 2017-18" in body
     escalation = db.scalar(select(Escalation).where(Escalation.agency_id == late.id))
     assert escalation is not None and escalation.carried_to is not None
     assert escalation.carried_to.label == "2018-19"

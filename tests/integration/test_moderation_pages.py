@@ -218,3 +218,39 @@ def test_pages_refuse_the_wrong_roles(
     sign_in(client, member)
     assert client.get("/manager/moderation/").status_code == 403
     assert client.get(f"/moderation/outcome/{made[0].id}").status_code == 403
+
+
+def test_a_double_submit_of_draw_sample_gets_the_existing_sample(
+    app: Flask, client: FlaskClient, db: Session, tool: object
+) -> None:
+    from tests.support import csrf_from
+
+    cycle_with_returns(db, {"Health": 12, "Statutory": 8})
+    manager = factories.user(db, name="Pat Manager")
+    members(db, ["Alex Board", "Bea Carter"])
+    db.commit()
+    sign_in(client, manager)
+    url = "/manager/moderation/cycles/2017-18/sample"
+    form = {"csrf_token": csrf_from(client.get(url).get_data(as_text=True)), "rate": "10",
+            "seed": "", "exclude_recent": "0", "replacing": "0"}  # the page had no sample yet
+
+    first = client.post(url, data=form)
+    second = client.post(url, data=form)  # the same form again: a double click
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    db.expire_all()
+    samples = db.scalars(select(ModerationSample)).all()
+    assert len(samples) == 1 and samples[0].superseded_at is None
+    assert len(db.scalars(select(Visit)).all()) == 2
+
+
+def test_the_database_refuses_a_second_sample_in_force(db: Session, tool: object) -> None:
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    cycle, _ = cycle_with_returns(db, {"Health": 4})
+    for seed in (1, 2):
+        db.add(ModerationSample(cycle_id=cycle.id, rate=0.1, seed=seed, population=[],
+                                chosen=[], drawn_at=AFTER_DEADLINE))
+    with pytest.raises(IntegrityError):
+        db.flush()

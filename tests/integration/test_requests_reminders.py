@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.delivery import deliver_from_app
 from portal.models import RequestReminder
 from tests.integration.chaser_helpers import address_of, chasers_send, days, subject_of
 from tests.integration.request_helpers import agencies, answer, send
@@ -28,6 +29,7 @@ def test_a_sector_request_reminds_only_the_non_answerer_once_two_working_days_be
     made = agencies(db, {"Health": HEALTH, "GP practices": ["Elm Surgery"]})
     # Deadline Friday 25 May 2018 (before the late May bank holiday): reminder Wednesday 23 May.
     request = send(db, audience="sector", sector_id=made[HEALTH[0]].sector_id)
+    deliver_from_app(app, now=datetime(2018, 5, 1, 9, 15))  # that morning's delivery cron
     assert sorted(r.agency.name for r in request.recipients) == sorted(HEALTH)
     answer(db, request, made["Riverside NHS Trust"], datetime(2018, 5, 10, 11))
     answer(db, request, made["Hilltop Community Health"], datetime(2018, 5, 21, 15))

@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import InformationRequest, Recommendation, RecommendationStatus, Role, utcnow
-from portal.services.common import uk_date
+from portal.services.common import uk_today
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import deliver, sign_in
 from tests.integration.chaser_helpers import open_cycle_with
 from tests.integration.request_helpers import agencies
 from tests.support import submit_form
 
-FUTURE = uk_date(utcnow()) + timedelta(days=30)
+FUTURE = uk_today(utcnow()) + timedelta(days=30)
 
 
 def _date(day: date) -> list[str]:
@@ -82,6 +82,7 @@ def test_agencies_answer_and_the_manager_exports_the_answers(
     assert sent.status_code == 302, sent.get_data(as_text=True)[:3000]
     request = db.scalar(select(InformationRequest))
     assert request is not None
+    deliver(app)  # the delivery cron: requests only queue
     assert sorted(m["To"] for m in mailbox.messages) == [
         "riverside.nhs.trust@agency.example.org", "valley.hospital@agency.example.org"]
 

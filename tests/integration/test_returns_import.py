@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from portal.models import Answer, AuditEvent, Question, ReturnStatus
-from portal.services.returns import progress
+from portal.db import get_db
+from portal.models import Answer, AuditEvent, Question, Return, ReturnStatus
+from portal.services.common import ImportRejected
+from portal.services.returns import import_returns, progress
 from tests import factories
 from tests.integration.returns_helpers import issue, return_of
 
@@ -78,3 +84,42 @@ def test_import_help_documents_the_format(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["returns", "import", "--help"])
     assert "type,agency,code,grade,comment,na_reason,evidence" in result.output
     assert "blank grade means not answered" in result.output.replace("\n", " ").replace("  ", " ")
+
+
+@pytest.mark.postgres_only
+def test_a_return_saved_after_the_import_read_it_is_a_conflict_and_nothing_is_overwritten(
+    app: Flask, db: Session, tool: Any
+) -> None:
+    agency = factories.agency(db, "Riverside Youth Club", variant="short")
+    cycle = issue(db, label="2017-18")
+    db.commit()
+    return_id = return_of(db, agency, cycle).id
+    sessions = get_db(app).sessionmaker
+    outcome: list[BaseException | None] = []
+
+    def run_import() -> None:
+        try:
+            with sessions() as session, session.begin():
+                import_returns(session, HEADER + "answer,Riverside Youth Club,1.1,Good,,,\n",
+                               cycle_label="2017-18", submit=False, user_id=None,
+                               now=datetime(2018, 4, 1, 9))
+            outcome.append(None)
+        except ImportRejected as exc:
+            outcome.append(exc)
+
+    with sessions() as web, web.begin():  # a web save in progress: not committed yet
+        web.execute(update(Return).where(Return.id == return_id)
+                    .values(version=Return.version + 1))
+        importer = threading.Thread(target=run_import)
+        importer.start()  # it reads the old version, then waits on the web save's row lock
+        for _ in range(200):
+            if web.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE "
+                               "wait_event_type = 'Lock' AND datname = current_database()")):
+                break
+            time.sleep(0.05)
+    importer.join(timeout=30)
+
+    [error] = outcome
+    assert isinstance(error, ImportRejected)
+    assert "saved by someone else after the import read it" in str(error.errors[0])
+    assert db.scalar(select(func.count(Answer.id))) == 0  # nothing imported, nothing overwritten

@@ -42,12 +42,14 @@ class Setting:
 
 
 @pytest.fixture
-def setting(db: Session, tool: Any) -> Setting:
+def setting(db: Session) -> Setting:
+    """A short-tool agency in a cycle of the 2026.1 edition (a page and evidence per standard)."""
+    tool = factories.earlier_tool(db)
     agency = factories.agency(db, "Riverside Youth Club", sector_name="Voluntary and community",
                               variant="short", email="lead@riverside.example.org")
     user = factories.user(db, Role.AGENCY, agency=agency, email="dsl@riverside.example.org",
                           name="Sam Patel")
-    cycle = issue(db)
+    cycle = issue(db, tool=tool)
     return_id = return_of(db, agency, cycle).id
     db.commit()
     return Setting(agency, user, return_id, codes_by_standard(tool, "short"))
@@ -83,7 +85,8 @@ def test_task_list_shows_each_standards_status(client: FlaskClient, setting: Set
     page = text_of(client.get(setting.url()))
     assert "You have answered 3 of 19 questions. You have completed 1 of 12 standards." in page
     assert "1. Leadership and accountability 2 of 2 questions answered Completed" in page
-    assert "2. Policies and procedures 1 of 2 questions answered In progress" in page
+    assert "2. Policies and procedures 1 of 2 questions answered. Still to do: 1 question is " \
+           "not answered; Describe your evidence for standard 2 In progress" in page
     assert "3. Designated safeguarding leads 0 of 1 questions answered Not started" in page
 
 

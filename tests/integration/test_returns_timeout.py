@@ -28,7 +28,7 @@ from tests.integration.returns_helpers import (
 
 @pytest.fixture
 def signed_in(client: FlaskClient, db: Session, tool: Any) -> tuple[Any, str, list[str]]:
-    agency = factories.agency(db, "Brookside Food Bank", variant="short")
+    agency = factories.agency(db, "Brookside Food Bank", variant="full")
     user = factories.user(db, Role.AGENCY, agency=agency)
     return_ = return_of(db, agency, issue(db))
     db.commit()

@@ -84,7 +84,7 @@ def test_tools_load_stores_the_statements_and_tools_show_prints_them(
     runner = app.test_cli_runner()
     loaded = runner.invoke(args=["tools", "load", str(path)])
     assert loaded.exit_code == 0, loaded.output
-    shown = runner.invoke(args=["tools", "show", "--format", "json", "--version", "2026.1-survey"])
+    shown = runner.invoke(args=["tools", "show", "--format", "json", "--version", "survey-test"])
     statements = json.loads(shown.output)["statements"]
     assert len(statements) == 12
     assert statements[1] == {"code": "S2", "text": "I have had safeguarding training in the last "

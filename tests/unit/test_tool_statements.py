@@ -19,7 +19,7 @@ def with_statements(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return data
 
 
-def test_the_survey_statements_are_valid_and_between_ten_and_fifteen(
+def test_the_bundled_edition_carries_ten_to_fifteen_valid_survey_statements(
         with_statements: dict[str, Any]) -> None:
     assert tools.validate_tool(with_statements) == []
     assert 10 <= len(with_statements["statements"]) <= 15

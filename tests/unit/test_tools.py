@@ -103,3 +103,60 @@ def test_invalid_json_is_reported_with_its_position(tmp_path: Path) -> None:
 
 def test_tool_file_round_trips_as_json(edition: dict[str, Any]) -> None:
     assert json.loads(json.dumps(edition)) == edition
+
+
+SHORT_JARGON = re.compile(r"\b(board|budget|business plan|single central record)\b", re.I)
+
+
+def _short_texts(edition: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every text the short tool shows, in its own words: (where, text)."""
+    texts = []
+    for standard in edition["standards"]:
+        short = [q for q in standard["questions"] if "short" in q["variants"]]
+        if short:
+            words = standard["wording"]["short"]
+            texts.append((f"standard {standard['code']}", f"{words['title']}. {words['summary']}"))
+        for q in short:
+            words = q["wording"]["short"]
+            texts.append((q["code"], words["text"]))
+            texts += [(f"{q['code']} {grade}", text) for grade, text in words["descriptors"].items()]
+    return texts
+
+
+def test_short_tool_is_in_plain_english_a_volunteer_can_read(edition: dict[str, Any]) -> None:
+    import textstat  # type: ignore[import-untyped]
+
+    texts = _short_texts(edition)
+    assert len(texts) > 90  # every question and descriptor has the short tool's own words
+    hard = [(where, round(textstat.flesch_reading_ease(text)), text) for where, text in texts
+            if textstat.flesch_reading_ease(text) < 60]
+    assert hard == []
+    jargon = [(where, text) for where, text in texts if SHORT_JARGON.search(text)]
+    assert jargon == []
+    lado = [where for where, text in texts if "LADO" in text]
+    assert all("Designated Officer" in dict(texts)[where] or "officer" in dict(texts)[where]
+               for where in lado)
+
+
+def test_short_tool_fits_on_at_most_six_pages_with_every_standard(edition: dict[str, Any]) -> None:
+    pages = edition["pages"]["short"]
+    assert len(pages) <= 5  # and the check page makes six at most
+    assert sorted(c for p in pages for c in p["standards"]) == sorted(
+        s["code"] for s in edition["standards"])
+
+
+def test_validator_names_a_missing_short_wording_and_a_bad_page_list(
+        edition: dict[str, Any]) -> None:
+    data = copy.deepcopy(edition)
+    data["standards"][0]["questions"][0]["wording"]["short"].pop("text")
+    data["standards"][0]["questions"][0]["wording"]["short"]["descriptors"].pop("good")
+    data["pages"]["short"][0]["standards"].remove("1")
+    problems = "\n".join(tools.validate_tool(data))
+    assert "question 1.1: wording for short is missing 'text'" in problems
+    assert "question 1.1: wording for short must give text for every descriptor" in problems
+    assert "pages for short: must list every standard exactly once" in problems
+
+
+def test_earlier_edition_without_short_wording_stays_valid() -> None:
+    data, _ = tools.read_tool_file(tools.TOOLS_DIR / "compact-audit-2026.1.json")
+    assert tools.validate_tool(data) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,3 +42,32 @@ def test_adding_then_counting_working_days_agree(start: date, days: int) -> None
     assert is_working_day(end)
     assert working_days_between(start, end) == days
     assert add_working_days(end, -days) <= start
+
+
+def _walk(start: date, days: int) -> date:
+    """The rule spelt out day by day: the reference the arithmetic must agree with."""
+    step, current, remaining = (1 if days >= 0 else -1), start, abs(days)
+    if days == 0:
+        while not is_working_day(current):
+            current += timedelta(days=1)
+        return current
+    while remaining:
+        current += timedelta(days=step)
+        remaining -= is_working_day(current)
+    return current
+
+
+@given(st.dates(min_value=date(1995, 1, 1), max_value=date(2045, 12, 31)),
+       st.integers(min_value=-400, max_value=400))
+def test_arithmetic_working_days_match_walking_day_by_day(start: date, days: int) -> None:
+    assert add_working_days(start, days) == _walk(start, days)
+    end = start + timedelta(days=abs(days))
+    assert working_days_between(start, end) == sum(
+        is_working_day(start + timedelta(days=n)) for n in range(1, abs(days) + 1))
+    assert working_days_between(end, start) == -working_days_between(start, end)
+
+
+def test_counting_across_many_years_stays_exact() -> None:
+    # 2017-01-01 .. 2026-12-31: 2,609 weekdays less 83 bank holidays (8 a year, substitutes on
+    # weekdays, plus the 2022 jubilee and state funeral and the 2023 coronation).
+    assert working_days_between(date(2016, 12, 31), date(2026, 12, 31)) == 2609 - 83

@@ -8,7 +8,6 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_LENGTH = 12
@@ -49,6 +48,8 @@ def password_problem(password: str, confirm: str | None = None,
         return f"Password must be {MAX_LENGTH} characters or fewer"
     if confirm is not None and password != confirm:
         return "Passwords do not match"
+    from zxcvbn import zxcvbn  # lazily: its dictionaries load only when a password is chosen
+
     result = zxcvbn(password, user_inputs=[i for i in user_inputs if i])
     if result["score"] < MIN_SCORE:
         feedback = result.get("feedback") or {}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from portal.models import Agency, Role, User
 from portal.services import audit, mail
 from portal.services.common import NotFound, ServiceError
-from portal.services.mail import render_email
+from portal.services.mail import Email, render_email
 
 from ._passwords import (
     hash_password,
@@ -116,19 +116,24 @@ def send_password_link(
     session: Session, user: User, *, links: LinkSettings, now: datetime, new_account: bool
 ) -> None:
     """Queue a time-limited, single-use set-password link."""
+    mail.queue_email(session, password_link_email(user, links=links, new_account=new_account),
+                     kind="set_password", now=now)
+
+
+def password_link_email(user: User, *, links: LinkSettings, new_account: bool) -> Email:
+    """The set-password (or reset) email for a user, with a fresh single-use link."""
     token = make_password_token(links.secret_key, user_id=user.id,
                                 generation=user.session_generation)
     intro = (f"An account has been created for you on the {links.partnership}'s Compact Audit "
              "portal." if new_account else
              "Somebody (hopefully you) asked to reset your Compact Audit portal password.")
     subject = "Set your Compact Audit password" if new_account else "Reset your Compact Audit password"
-    email = render_email(
+    return render_email(
         "set_password", to=user.email, subject=subject, name=user.name, intro=intro,
         link=f"{links.base_url.rstrip('/')}/set-password/{token}", hours=links.hours,
         agency=user.agency.name if user.agency else None, partnership=links.partnership,
         help_email=links.help_email,
     )
-    mail.queue_email(session, email, kind="set_password", now=now)
 
 
 def request_password_reset(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ._events import record
+from ._events import record, record_many
 
 __all__ = [
     "record",
+    "record_many",
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent
+from portal.services.common import bulk_insert
 
 
 def record(
@@ -26,6 +27,15 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_many(session: Session, events: list[dict[str, Any]], *, action: str, entity_type: str,
+                user_id: int | None = None) -> None:
+    """Many audit events of one kind in one INSERT; each dict holds entity_id and the detail."""
+    bulk_insert(session, AuditEvent, (
+        {"action": action, "entity_type": entity_type, "entity_id": e.pop("entity_id"),
+         "user_id": user_id, "ip_address": None, "detail": {k: _plain(v) for k, v in e.items()}}
+        for e in events))
 
 
 def _plain(value: Any) -> Any:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Agency, Chaser, Contact, Cycle, Return
+from portal.models import (
+    Agency,
+    Chaser,
+    ChaserMessage,
+    Contact,
+    Cycle,
+    OutboxMessage,
+    OutboxStatus,
+    Return,
+)
 
 from ._sending import ADHOC_PREFIX
 
@@ -31,13 +41,24 @@ class ReturnChasing:
     last_chased: datetime | None
 
 
+def _delivered_or_on_its_way() -> Any:
+    """A chaser counts as sent unless every email it queued failed or went undelivered."""
+    given_up = (OutboxStatus.FAILED.value, OutboxStatus.UNDELIVERED.value)
+    some_email = exists().where(ChaserMessage.chaser_id == Chaser.id)
+    live_email = (exists().where(ChaserMessage.chaser_id == Chaser.id,
+                                 OutboxMessage.id == ChaserMessage.message_id,
+                                 OutboxMessage.status.not_in(given_up)))
+    return or_(~some_email, live_email)
+
+
 def cycle_chasing(session: Session, cycle: Cycle) -> list[ReturnChasing]:
-    """Per return of a cycle: its status, how many chasers it had and when the last went."""
+    """Per return of a cycle: its status, how many chasers it had and when the last went
+    (a chaser none of whose emails could be delivered is not counted)."""
     rows = session.execute(
         select(Return.id, Agency.name, Return.status, func.count(Chaser.id),
                func.max(Chaser.recorded_at))
         .join(Agency, Agency.id == Return.agency_id)
-        .outerjoin(Chaser, Chaser.return_id == Return.id)
+        .outerjoin(Chaser, and_(Chaser.return_id == Return.id, _delivered_or_on_its_way()))
         .where(Return.cycle_id == cycle.id)
         .group_by(Return.id, Agency.name, Return.status)
         .order_by(Agency.name)

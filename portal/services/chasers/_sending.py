@@ -13,9 +13,11 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -23,18 +25,26 @@ from portal.models import (
     Chaser,
     ChaserMessage,
     ChaserStage,
+    Contact,
     Cycle,
     CycleStatus,
     Return,
     ReturnStatus,
     Role,
     User,
+    Variant,
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import ServiceError, working_days_between
-from portal.services.cycles import is_past_deadline
-from portal.services.mail import render_email
+from portal.services.common import (
+    ServiceError,
+    batches,
+    bulk_insert,
+    uk_today,
+    working_days_between,
+)
+from portal.services.cycles import is_past_deadline, missed_cycle
+from portal.services.mail import Email, render_email
 
 from ._stages import Addressee, due_on, ensure_default_stages, is_final_notice, render_chaser_email
 
@@ -74,7 +84,7 @@ def send_due_chasers(
     min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS, user_id: int | None = None,
 ) -> ChaserRun:
     """Record and queue, per unsubmitted return of an open cycle, its latest unsent due stage."""
-    rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
     for open_cycle in _open_cycles(session, cycle):
@@ -89,14 +99,10 @@ def send_due_chasers(
 def _chase_cycle(
     session: Session, cycle: Cycle, stage: ChaserStage, *, rules: Rules, run: ChaserRun
 ) -> None:
-    returns = _unsubmitted_returns(session, cycle)
     sent = _sent_codes(session, cycle)
-    last = _last_chased(session, cycle)
-    due = due_on(stage, cycle)
-    for return_ in returns:
-        if stage.code not in sent[return_.id]:
-            _chase(session, return_, stage, code=stage.code, due=due, last=last, rules=rules,
-                   run=run)
+    returns = [r for r in _unsubmitted_returns(session, cycle) if stage.code not in sent[r.id]]
+    _chase_many(session, returns, stage, codes={r.id: stage.code for r in returns},
+                due=due_on(stage, cycle), last=_last_chased(session, cycle), rules=rules, run=run)
 
 
 def _open_cycles(session: Session, only: Cycle | None) -> list[Cycle]:
@@ -144,27 +150,29 @@ def _latest_due(schedule: list[tuple[date, ChaserStage]], today: date) -> Chaser
     return max(due, key=lambda item: item[:2])[2] if due else None
 
 
-def _chase(
-    session: Session, return_: Return, stage: ChaserStage, *, code: str, due: date | None,
-    last: dict[int, datetime], rules: Rules, run: ChaserRun,
+def _chase_many(
+    session: Session, returns: list[Return], stage: ChaserStage, *, codes: dict[int, str],
+    due: date | None, last: dict[int, datetime], rules: Rules, run: ChaserRun,
 ) -> None:
-    """Chase one return unless held (no working address, chased too recently)."""
-    agency = return_.agency
-    why_not = _hold_reason(agency, last.get(agency.id), rules)
-    if why_not:
-        run.held.append((agency.name, why_not))
-        return
-    chaser = record_chaser(session, return_, stage, code=code, due=due, rules=rules)
-    if chaser is None:
-        return  # a concurrent run recorded this stage first: it sends it
-    last[agency.id] = rules.now
-    run.sent.append(_sent(return_, stage, chaser))
+    """Chase each return unless held (no working address, chased too recently)."""
+    chase = []
+    for return_ in returns:
+        why_not = _hold_reason(return_.agency, last.get(return_.agency_id), rules)
+        if why_not:
+            run.held.append((return_.agency.name, why_not))
+        else:
+            chase.append(return_)
+    recorded = _record_chasers(session, chase, stage, codes=codes, due=due, rules=rules)
+    for return_ in chase:
+        if return_.id in recorded:  # else a concurrent run recorded this stage first: it sends it
+            last[return_.agency_id] = rules.now
+            run.sent.append(_sent(return_, stage, codes[return_.id]))
 
 
 def _hold_reason(agency: Agency, last: datetime | None, rules: Rules) -> str | None:
     if not agency.working_contacts:
         return "no working email address (every contact address bounced): update it"
-    if last is not None and working_days_between(last.date(), rules.today) < rules.min_gap:
+    if last is not None and working_days_between(uk_today(last), rules.today) < rules.min_gap:
         return (f"chased on {last.day} {last:%B %Y}, less than {rules.min_gap} working days ago: "
                 "the next run sends it")
     return None
@@ -175,42 +183,74 @@ def record_chaser(
     rules: Rules,
 ) -> Chaser | None:
     """Insert the chaser and queue its emails together; None if that stage is already recorded."""
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite lets one writer at a time and a stale reader cannot write, so a duplicate
-        # cannot get this far; its driver also ends the transaction at a SAVEPOINT's release.
-        return _insert_chaser(session, return_, stage, code=code, due=due, rules=rules)
-    try:
-        with session.begin_nested():
-            return _insert_chaser(session, return_, stage, code=code, due=due, rules=rules)
-    except IntegrityError:
-        return None
+    recorded = _record_chasers(session, [return_], stage, codes={return_.id: code}, due=due,
+                               rules=rules)
+    return session.get(Chaser, recorded[return_.id]) if recorded else None
 
 
-def _insert_chaser(
-    session: Session, return_: Return, stage: ChaserStage, *, code: str, due: date | None,
-    rules: Rules,
-) -> Chaser:
-    chaser = Chaser(return_id=return_.id, stage_code=code, stage_id=stage.id, due_on=due,
-                    recorded_at=rules.now, sent_by_id=rules.user_id)
-    session.add(chaser)
-    session.flush()
-    for contact in return_.agency.working_contacts:
-        email = render_chaser_email(
-            subject_template=stage.subject_template, body_template=stage.body_template,
-            cycle=return_.cycle, links=rules.links, final=is_final_notice(stage),
-            to=Addressee(agency=return_.agency.name, contact=contact.name, email=contact.email),
-        )
-        message = mail.queue_email(session, email, kind="chaser", now=rules.now,
-                                     contact_id=contact.id, return_id=return_.id)
-        session.add(ChaserMessage(chaser_id=chaser.id, message_id=message.id))
-    session.flush()
-    audit.record(session, action="chaser.sent", entity_type="return", entity_id=return_.id,
-                 user_id=rules.user_id, stage=stage.code, code=code, due_on=due)
-    return chaser
+def _record_chasers(
+    session: Session, returns: list[Return], stage: ChaserStage, *, codes: dict[int, str],
+    due: date | None, rules: Rules,
+) -> dict[int, int]:
+    """Record the returns' chasers and queue their emails, set-based; return id -> chaser id for
+    the chasers this run recorded (a stage another run recorded first is skipped, not an error:
+    the unique (return, stage code) pair decides, on SQLite and PostgreSQL alike)."""
+    if not returns:
+        return {}
+    recorded = _insert_new_chasers(session, [
+        {"return_id": r.id, "stage_code": codes[r.id], "stage_id": stage.id, "due_on": due,
+         "recorded_at": rules.now, "sent_by_id": rules.user_id} for r in returns])
+    mine = [r for r in returns if r.id in recorded]
+    missed = _missed_cycles(session, mine)
+    emails = [(r, contact, _chaser_email(r, contact, stage, rules, missed=missed[r.id]))
+              for r in mine for contact in r.agency.working_contacts]
+    message_ids = mail.queue_emails(
+        session, [mail.Queued(email, "chaser", contact.id, r.id) for r, contact, email in emails],
+        now=rules.now)
+    bulk_insert(session, ChaserMessage, (
+        {"chaser_id": recorded[r.id], "message_id": message_id}
+        for (r, _, _), message_id in zip(emails, message_ids, strict=True)))
+    audit.record_many(session, [{"entity_id": r.id, "stage": stage.code, "code": codes[r.id],
+                                 "due_on": due} for r in mine],
+                      action="chaser.sent", entity_type="return", user_id=rules.user_id)
+    return recorded
 
 
-def _sent(return_: Return, stage: ChaserStage, chaser: Chaser) -> SentChaser:
-    adhoc = chaser.stage_code.startswith(ADHOC_PREFIX)
+def _insert_new_chasers(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: return id -> chaser id of the rows inserted."""
+    dialect = session.get_bind().dialect.name
+    insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    recorded: dict[int, int] = {}
+    for batch in batches(rows, 1_000):
+        result = session.execute(
+            insert_into(Chaser).values(batch)
+            .on_conflict_do_nothing(index_elements=["return_id", "stage_code"])
+            .returning(Chaser.return_id, Chaser.id))
+        recorded.update({return_id: chaser_id for return_id, chaser_id in result})
+    return recorded
+
+
+def _missed_cycles(session: Session, returns: list[Return]) -> dict[int, str | None]:
+    """return id -> the cycle its carried-over agency missed (looked up once per cycle)."""
+    by_cycle: dict[int, str | None] = {}
+    for return_ in returns:
+        if return_.carried_over and return_.cycle_id not in by_cycle:
+            by_cycle[return_.cycle_id] = missed_cycle(session, return_)
+    return {r.id: by_cycle.get(r.cycle_id) if r.carried_over else None for r in returns}
+
+
+def _chaser_email(return_: Return, contact: Contact, stage: ChaserStage, rules: Rules, *,
+                  missed: str | None) -> Email:
+    return render_chaser_email(
+        subject_template=stage.subject_template, body_template=stage.body_template,
+        cycle=return_.cycle, links=rules.links, final=is_final_notice(stage),
+        to=Addressee(agency=return_.agency.name, contact=contact.name, email=contact.email),
+        missed_cycle=missed, short_tool=return_.variant == Variant.SHORT.value,
+    )
+
+
+def _sent(return_: Return, stage: ChaserStage, code: str) -> SentChaser:
+    adhoc = code.startswith(ADHOC_PREFIX)
     return SentChaser(
         cycle=return_.cycle.label, agency=return_.agency.name,
         stage=f"Ad-hoc chaser ({stage.name} wording)" if adhoc else stage.name,
@@ -252,12 +292,12 @@ def send_adhoc_chaser(
     if not return_.agency.working_contacts:
         raise ServiceError(f"Every contact address of {return_.agency.name} bounced: "
                            "update it before chasing")
-    rules = Rules(today=now.date(), min_gap=0, now=now, links=links, user_id=user_id)
+    rules = Rules(today=uk_today(now), min_gap=0, now=now, links=links, user_id=user_id)
     stage = wording_stage(session, return_.cycle, rules.today)
-    chaser = record_chaser(session, return_, stage, code=_adhoc_code(now), due=None, rules=rules)
-    if chaser is None:  # only if the random code collided: vanishingly rare
-        raise ServiceError("The chaser could not be recorded: try again")
-    return _sent(return_, stage, chaser)
+    code = _adhoc_code(now)
+    if record_chaser(session, return_, stage, code=code, due=None, rules=rules) is None:
+        raise ServiceError("The chaser could not be recorded: try again")  # a code collision
+    return _sent(return_, stage, code)
 
 
 def _adhoc_code(now: datetime) -> str:
@@ -280,16 +320,15 @@ def chase_all_overdue(
     Unlike a chaser to one agency, this bulk action keeps the minimum gap, so an agency chased
     yesterday is not chased again today.
     """
-    rules = Rules(today=now.date(), min_gap=min_gap_working_days, now=now, links=links,
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
     if not is_past_deadline(cycle, now=now):
         raise ServiceError(f"No return is overdue yet: the deadline is {cycle.deadline:%-d %B %Y}")
     stage = wording_stage(session, cycle, rules.today)
-    last = _last_chased(session, cycle)
-    for return_ in _unsubmitted_returns(session, cycle):
-        _chase(session, return_, stage, code=_adhoc_code(now), due=None, last=last, rules=rules,
-               run=run)
+    returns = _unsubmitted_returns(session, cycle)
+    _chase_many(session, returns, stage, codes={r.id: _adhoc_code(now) for r in returns}, due=None,
+                last=_last_chased(session, cycle), rules=rules, run=run)
     return run
 
 

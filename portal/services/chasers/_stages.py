@@ -172,9 +172,13 @@ class Addressee:
 
 def render_chaser_email(
     *, subject_template: str, body_template: str, cycle: Cycle, to: Addressee,
-    links: LinkSettings, final: bool = False,
+    links: LinkSettings, final: bool = False, missed_cycle: str | None = None,
+    short_tool: bool = False,
 ) -> Email:
-    """A chaser email: the stage's wording, then the fixed facts (agency, deadline, link, help)."""
+    """A chaser email: the stage's wording, then the fixed facts (agency, deadline, link, help).
+
+    An agency carried over from a cycle it missed (`missed_cycle`) is told what a second miss
+    means; the short tool's groups are told it is short and plain."""
     link = f"{links.base_url.rstrip('/')}/agency/"
     values = {
         "agency": to.agency, "contact": to.contact or "colleague", "link": link,
@@ -188,6 +192,7 @@ def render_chaser_email(
         agency=to.agency, cycle_label=cycle.label, deadline=values["deadline"],
         final_deadline=values["final_deadline"], final=final, link=link,
         partnership=links.partnership, help_email=links.help_email,
+        missed_cycle=missed_cycle, short_tool=short_tool,
     )
 
 

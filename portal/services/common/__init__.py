@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, LineError, NotFound, ServiceError
-from ._workdays import add_working_days, is_working_day, uk_date, working_days_between
+from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today, uk_zone_name
+from ._workdays import add_working_days, is_working_day, working_days_between
 
 __all__ = [
+    "UK",
     "ImportRejected",
     "LineError",
     "NotFound",
     "ServiceError",
     "add_working_days",
+    "batches",
+    "bulk_insert",
     "csv_rows",
     "csv_text",
+    "end_of_uk_day",
+    "insert_returning_ids",
+    "is_after_uk_day",
     "is_working_day",
     "set_text",
-    "uk_date",
+    "to_uk",
+    "uk_today",
+    "uk_zone_name",
     "working_days_between",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from openpyxl.cell.cell import Cell
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 from ._errors import ImportRejected, LineError
 

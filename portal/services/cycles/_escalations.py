@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Agency, Cycle, Escalation, Return, ReturnStatus
@@ -61,17 +61,15 @@ def escalate_non_returners(
 
 def carry_into(session: Session, cycle: Cycle, agency_ids: Iterable[int]) -> int:
     """Mark the agencies' open escalations as carried into `cycle`; how many were."""
-    ids = set(agency_ids)
-    if not ids:
-        return 0
-    escalations = session.scalars(
-        select(Escalation).where(Escalation.agency_id.in_(ids), Escalation.resolved_at.is_(None),
-                                 Escalation.carried_to_cycle_id.is_(None),
-                                 Escalation.cycle_id != cycle.id)
-    ).all()
-    for escalation in escalations:
-        escalation.carried_to_cycle_id = cycle.id
-    return len(escalations)
+    ids = sorted(set(agency_ids))
+    result = session.execute(  # one UPDATE, however many agencies are carried over (even none)
+        update(Escalation)
+        .where(Escalation.agency_id.in_(ids), Escalation.resolved_at.is_(None),
+               Escalation.carried_to_cycle_id.is_(None), Escalation.cycle_id != cycle.id)
+        .values(carried_to_cycle_id=cycle.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def resolve_escalations_for(session: Session, return_: Return, now: datetime) -> list[Escalation]:

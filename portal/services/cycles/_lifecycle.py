@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -19,10 +19,18 @@ from portal.models import (
     Role,
     ToolVersion,
     User,
+    Variant,
 )
 from portal.services import audit, mail
-from portal.services.accounts import LinkSettings, send_password_link
-from portal.services.common import NotFound, ServiceError, add_working_days
+from portal.services.accounts import LinkSettings, password_link_email
+from portal.services.common import (
+    NotFound,
+    ServiceError,
+    add_working_days,
+    bulk_insert,
+    insert_returning_ids,
+    is_after_uk_day,
+)
 from portal.services.mail import render_email
 from portal.services.tools import latest_tool
 
@@ -119,33 +127,64 @@ def open_cycle(
     """Issue the returns and queue an invitation per agency (none when links is None: history)."""
     if cycle.status != CycleStatus.DRAFT.value:
         raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
-    items = issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
-    returns = [
-        Return(cycle=cycle, agency=item.agency, variant=item.agency.variant,
-               carried_over=item.carried_over, issued_at=now)
-        for item in items
-    ]
-    session.add_all(returns)
+    if not _claim_draft(session, cycle, now):
+        raise ServiceError(f"Cycle {cycle.label} has just been opened by someone else")
+    previous = previous_cycle(session, cycle)
+    items = issue_list(session, cohort=cycle.cohort, previous=previous)
     cycle.status = CycleStatus.OPEN.value
     cycle.opened_at = now
+    bulk_insert(session, Return, (
+        {"cycle_id": cycle.id, "agency_id": item.agency.id, "variant": item.agency.variant,
+         "carried_over": item.carried_over, "issued_at": now} for item in items))
     session.flush()
+    # One query brings the new returns back; their agencies and cycle are already in the session.
+    returns = list(session.scalars(select(Return).where(Return.cycle_id == cycle.id)
+                                   .order_by(Return.id)))
     escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
     if links is not None:
-        survey_tokens = issue_survey_links(session, cycle, now=now)
-        for return_ in returns:
-            _invite(session, return_, links=links, now=now,
-                    survey_token=survey_tokens.get(return_.agency_id))
+        _invite(session, returns, links=links, now=now,
+                missed=previous.label if previous is not None else None,
+                survey_tokens=issue_survey_links(session, cycle, now=now))
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
 
 
-def _invite(session: Session, return_: Return, *, links: LinkSettings, now: datetime,
-            survey_token: str | None = None) -> None:
-    """Email each working contact; a contact without an account gets one and a set-password link."""
-    agency = return_.agency
-    for contact in agency.working_contacts:
-        user = _user_for_contact(session, agency, contact.email, contact.name, now)
+def missed_cycle(session: Session, return_: Return) -> str | None:
+    """The label of the cycle a carried-over return's agency did not return (None if not)."""
+    if not return_.carried_over:
+        return None
+    previous = previous_cycle(session, return_.cycle)
+    return previous.label if previous is not None else None
+
+
+def _claim_draft(session: Session, cycle: Cycle, now: datetime) -> bool:
+    """Move the cycle from draft to open unless another request did first (a double click):
+    a conditional UPDATE, which PostgreSQL re-checks after the other transaction commits."""
+    claimed = session.execute(
+        update(Cycle).where(Cycle.id == cycle.id, Cycle.status == CycleStatus.DRAFT.value)
+        .values(status=CycleStatus.OPEN.value, opened_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def _invite(session: Session, returns: list[Return], *, links: LinkSettings, now: datetime,
+            missed: str | None, survey_tokens: dict[int, str]) -> None:
+    """Email each working contact; a contact without an account gets one and a set-password link.
+
+    Set-based, so that thousands of agencies open within one web request: one query finds the
+    existing accounts, one INSERT writes the new ones and a few write every message. `missed`
+    names the previous cycle: a carried-over agency is told it missed it and what a second miss
+    means. `survey_tokens` gives each agency's practitioner-survey link (none without a survey)."""
+    base_url = links.base_url.rstrip("/")
+    invited = [(r, c) for r in returns for c in r.agency.working_contacts]
+    users = _users_for_contacts(session, [(r.agency, c.email, c.name) for r, c in invited], now)
+    queued: list[mail.Queued] = []
+    for return_, contact in invited:
+        agency = return_.agency
+        user = users.get(contact.email.lower())
+        user = user if user is not None and user.agency_id == agency.id else None
         needs_password = user is not None and user.password_hash is None
         email = render_email(
             "invitation", to=contact.email,
@@ -153,26 +192,44 @@ def _invite(session: Session, return_: Return, *, links: LinkSettings, now: date
                     f"by {return_.cycle.deadline:%-d %B %Y}",
             agency=agency.name, name=contact.name, cycle=return_.cycle,
             link=f"{links.base_url.rstrip('/')}/agency/",
-            carried_over=return_.carried_over, needs_password=needs_password,
-            survey_link=f"{links.base_url.rstrip('/')}/survey/{survey_token}" if survey_token else None,
+            carried_over=return_.carried_over,
+            missed_cycle=missed if return_.carried_over else None,
+            final_deadline=f"{return_.cycle.final_deadline:%-d %B %Y}",
+            short_tool=return_.variant == Variant.SHORT.value, needs_password=needs_password,
+            survey_link=(f"{base_url}/survey/{survey_tokens[agency.id]}"
+                         if agency.id in survey_tokens else None),
             partnership=links.partnership, help_email=links.help_email,
         )
-        mail.queue_email(session, email, kind="invitation", now=now, contact_id=contact.id,
-                           return_id=return_.id)
+        queued.append(mail.Queued(email, "invitation", contact_id=contact.id,
+                                  return_id=return_.id))
         if needs_password and user is not None:
-            send_password_link(session, user, links=links, now=now, new_account=True)
+            queued.append(mail.Queued(
+                password_link_email(user, links=links, new_account=True), "set_password"))
+    mail.queue_emails(session, queued, now=now)
 
 
-def _user_for_contact(
-    session: Session, agency: Agency, email: str, name: str, now: datetime
-) -> User | None:
-    user = session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-    if user is None:
-        user = User(email=email.lower(), name=name, role=Role.AGENCY.value, agency=agency,
-                    created_at=now)
-        session.add(user)
-        session.flush()
-    return user if user.agency_id == agency.id else None
+def _users_for_contacts(
+    session: Session, contacts: list[tuple[Agency, str, str]], now: datetime
+) -> dict[str, User]:
+    """Accounts by lower-cased email; a contact without one gets an agency account (the first
+    agency to name an address owns it)."""
+    wanted = sorted({email.lower() for _, email, _ in contacts})
+    users: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for user in session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
+            users[user.email.lower()] = user
+    new: dict[str, dict[str, object]] = {}
+    for agency, email, name in contacts:
+        if email.lower() not in users:
+            new.setdefault(email.lower(), {"email": email.lower(), "name": name,
+                                           "role": Role.AGENCY.value, "agency_id": agency.id,
+                                           "created_at": now})
+    ids = insert_returning_ids(session, User, new.values())
+    for start in range(0, len(ids), 500):
+        for user in session.scalars(select(User).where(User.id.in_(ids[start:start + 500]))):
+            users[user.email] = user
+    return users
 
 
 def get_tool_version(session: Session, tool_version_id: int | None) -> ToolVersion:
@@ -211,13 +268,13 @@ class CloseResult:
 
 
 def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:
-    """A return is overdue from the day after the deadline until it is submitted."""
-    return now.date() > cycle.deadline
+    """A return is overdue once the deadline's UK day has ended, until it is submitted."""
+    return is_after_uk_day(now, cycle.deadline)
 
 
 def can_close(cycle: Cycle, *, now: datetime) -> bool:
     """An open cycle closes once its final deadline has passed."""
-    return cycle.status == CycleStatus.OPEN.value and now.date() > cycle.final_deadline
+    return cycle.status == CycleStatus.OPEN.value and is_after_uk_day(now, cycle.final_deadline)
 
 
 def close_cycle(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from ._generate import GeneratedCycle, generate_partnership
 from ._loading import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 
 __all__ = [
     "DEMO_DOMAIN",
     "DEMO_PASSWORD",
+    "GeneratedCycle",
+    "generate_partnership",
     "load_demo",
 ]

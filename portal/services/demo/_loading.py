@@ -93,7 +93,7 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
         raise ServiceError("The database already has agencies; the demo loads into an empty one")
     # A reproducible demo, not a secret: accepted in bandit-findings.md.
     rng = random.Random(SEED)  # nosec B311
-    tools.load_tool(session)
+    tools.load_tool(session, tools.TOOLS_DIR / "compact-audit-2026.1.json")  # the past cycles'
     sectors = {s.name: s for s in session.scalars(select(Sector))}
     agencies = _agencies(session, sectors, rng)
     users = _users(session, agencies)
@@ -161,6 +161,8 @@ def _history(session: Session, rng: random.Random, *, now: datetime) -> int:
     total = 0
     made = []
     for label, cohort, deadline, rate, status in plan:
+        if status == CycleStatus.OPEN:
+            tools.load_tool(session)  # the current edition, with the short tool in its own words
         opened = datetime.combine(deadline - timedelta(days=70), time(9))
         cycle = create_cycle(session, label=label, cohort=cohort, deadline=deadline, now=opened)
         returns = open_cycle(session, cycle, now=opened, links=None)
@@ -222,6 +224,9 @@ def _mark(return_: Return, *, submitted: bool, when: datetime) -> None:
         return_.submitted_at = when
         return_.declaration_name = return_.agency.primary_contact.name  # type: ignore[union-attr]
         return_.declaration_role = "Designated safeguarding lead"
+        if return_.variant == "short":  # the short tool's one evidence box
+            return_.overall_evidence = ("Our written rules, the list of who has had training, "
+                                        "and notes from our meetings.")
 
 
 EVIDENCE = ("Our {title} arrangements are set out in policy, reviewed annually by the board. "

@@ -3,23 +3,44 @@
 from __future__ import annotations
 
 from ._delivery import (
+    BATCH_SIZE,
     DeliveryReport,
-    SmtpSettings,
-    SmtpTransport,
+    build_message,
     deliver_outbox,
+    message_id_for,
     transport_for,
 )
-from ._outbox import Attachment, Email, queue_email
+from ._outbox import LEASE, RETRY_DAYS, Attachment, Email, Queued, queue_email, queue_emails
+from ._pauses import (
+    OutboxHealth,
+    current_pause,
+    outbox_health,
+    retry_undelivered,
+)
+from ._smtp import SenderProblem, SmtpSettings, SmtpTransport, Transport
 from ._templates import render_email
 
 __all__ = [
+    "BATCH_SIZE",
+    "LEASE",
+    "RETRY_DAYS",
     "Attachment",
     "DeliveryReport",
     "Email",
+    "OutboxHealth",
+    "Queued",
+    "SenderProblem",
     "SmtpSettings",
     "SmtpTransport",
+    "Transport",
+    "build_message",
+    "current_pause",
     "deliver_outbox",
+    "message_id_for",
+    "outbox_health",
     "queue_email",
+    "queue_emails",
     "render_email",
+    "retry_undelivered",
     "transport_for",
 ]

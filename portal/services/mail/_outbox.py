@@ -1,17 +1,30 @@
-"""Save, then send: emails are outbox rows written in the caller's transaction."""
+"""Save, then send: emails are outbox rows written in the caller's transaction.
+
+Senders claim before they send. A claim is a conditional UPDATE that moves due rows from
+"pending" (or "sending" with a lease that ran out) to "sending" under the sender's token, so two
+senders can never both hold a message: on SQLite there is one writer at a time, and on
+PostgreSQL the UPDATE re-checks its condition on a row a concurrent claim committed, while
+SKIP LOCKED makes each sender pick other rows instead of waiting.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Contact, OutboxAttachment, OutboxMessage, OutboxStatus
+from portal.services.common import bulk_insert, insert_returning_ids
 
-MAX_ATTEMPTS = 8
-BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
+RETRY_DAYS = 7  # a message not delivered in this window is "undelivered", never dropped
+BACKOFF_MINUTES = (1, 5, 15, 60)  # then every hour until the window ends
+LEASE = timedelta(minutes=5)  # longer than a batch can take; a killed sender's rows return then
+
+PENDING = OutboxStatus.PENDING.value
+SENDING = OutboxStatus.SENDING.value
 
 
 @dataclass(frozen=True)
@@ -39,11 +52,11 @@ def queue_email(
     contact_id: int | None = None,
     return_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a pending message to the outbox (sent once the transaction commits and a sender runs)."""
+    """Add a pending message to the outbox; a sender (cron or the worker) delivers it later."""
     message = OutboxMessage(
         kind=kind, to_address=email.to, subject=" ".join(email.subject.split()), body_text=email.text,
         body_html=email.html, created_at=now, next_attempt_at=now, contact_id=contact_id,
-        return_id=return_id,
+        return_id=return_id, retry_until=now + timedelta(days=RETRY_DAYS),
     )
     message.attachments = [
         OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
@@ -51,56 +64,163 @@ def queue_email(
     ]
     session.add(message)
     session.flush()
-    session.info["mail_queued"] = True  # the request boundary delivers after commit
+    session.info["mail_queued"] = session.info.get("mail_queued", 0) + 1  # for "N emails queued"
     return message
 
 
-def due_messages(session: Session, *, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """Pending messages due for an attempt, locked so that two senders never take the same one."""
-    query = (
+@dataclass(frozen=True)
+class Queued:
+    """One message for queue_emails: the email and what it is about."""
+
+    email: Email
+    kind: str
+    contact_id: int | None = None
+    return_id: int | None = None
+
+
+def queue_emails(session: Session, messages: list[Queued], *, now: datetime) -> list[int]:
+    """queue_email for many messages at once, in a few INSERTs (opening large cycles, chaser
+    runs); the new messages' ids, in order."""
+    ids = insert_returning_ids(session, OutboxMessage, ({
+        "kind": q.kind, "to_address": q.email.to, "subject": " ".join(q.email.subject.split()),
+        "body_text": q.email.text, "body_html": q.email.html, "status": PENDING, "attempts": 0,
+        "created_at": now, "next_attempt_at": now, "contact_id": q.contact_id,
+        "return_id": q.return_id, "retry_until": now + timedelta(days=RETRY_DAYS),
+    } for q in messages))
+    bulk_insert(session, OutboxAttachment, (
+        {"message_id": message_id, "filename": a.filename, "content_type": a.content_type,
+         "content": a.content}
+        for message_id, q in zip(ids, messages, strict=True) for a in q.email.attachments))
+    session.info["mail_queued"] = session.info.get("mail_queued", 0) + len(ids)
+    return ids
+
+
+def _window_ended(now: datetime) -> ColumnElement[bool]:
+    """Rows queued before the retry window existed (retry_until null) count it from creation."""
+    return or_(
+        and_(OutboxMessage.retry_until.is_not(None), OutboxMessage.retry_until <= now),
+        and_(OutboxMessage.retry_until.is_(None),
+             OutboxMessage.created_at <= now - timedelta(days=RETRY_DAYS)),
+    )
+
+
+def _window_open(now: datetime) -> ColumnElement[bool]:
+    """The negation of _window_ended, written out: NOT over a null comparison is null in SQL."""
+    return or_(
+        and_(OutboxMessage.retry_until.is_not(None), OutboxMessage.retry_until > now),
+        and_(OutboxMessage.retry_until.is_(None),
+             OutboxMessage.created_at > now - timedelta(days=RETRY_DAYS)),
+    )
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now,
+             _window_open(now)),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until <= now),
+    )
+
+
+def claim_messages(
+    session: Session, *, token: str, now: datetime, limit: int
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for the sender `token` and return them (oldest first)."""
+    candidates = (
+        select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.id).limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock the candidates first, skipping rows another sender is claiming; as a subquery
+        # of the UPDATE, PostgreSQL may run a LIMIT ... SKIP LOCKED select more than once.
+        ids: Any = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+    else:
+        # SQLite: one statement, so the transaction starts as a writer (one at a time) and
+        # never has to upgrade a read snapshot that another sender has made stale.
+        ids = candidates.scalar_subquery()
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), _claimable(now))
+        .values(status=SENDING, claimed_by=token, lease_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING.value)
-        .where(OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.claimed_by == token, OutboxMessage.status == SENDING)
+        .options(selectinload(OutboxMessage.attachments))
         .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    ))
+
+
+def expire_overdue(session: Session, *, now: datetime) -> int:
+    """Messages whose retry window ended become "undelivered" (counted on the manager's home)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == PENDING, _window_ended(now))
+        .values(status=OutboxStatus.UNDELIVERED.value, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
     )
-    return list(session.scalars(query))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def mark_sent(message: OutboxMessage, *, now: datetime) -> None:
-    message.status = OutboxStatus.SENT.value
-    message.attempts += 1
-    message.sent_at = now
-    message.last_error = None
-
-
-def mark_temporary_failure(message: OutboxMessage, error: str, *, now: datetime) -> None:
-    """Retry later with backoff; give up (failed) after MAX_ATTEMPTS."""
-    message.attempts += 1
-    message.last_error = error[:2000]
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = OutboxStatus.FAILED.value
-        return
-    delay = BACKOFF_MINUTES[min(message.attempts - 1, len(BACKOFF_MINUTES) - 1)]
-    message.next_attempt_at = now + timedelta(minutes=delay)
-
-
-def mark_failed(message: OutboxMessage, error: str) -> None:
-    """A message that can never be sent (not the address's fault): stop trying."""
-    message.attempts += 1
-    message.status = OutboxStatus.FAILED.value
-    message.last_error = error[:2000]
-
-
-def mark_bounced(session: Session, message: OutboxMessage, error: str, *, now: datetime) -> None:
-    """A permanent failure: never retried; the address is marked bounced on every contact."""
-    message.attempts += 1
-    message.status = OutboxStatus.FAILED.value
-    message.last_error = error[:2000]
-    contacts = session.scalars(
-        select(Contact).where(Contact.email == message.to_address, Contact.bounced_at.is_(None))
+def mark_sent(session: Session, message_id: int, *, now: datetime) -> None:
+    """The server accepted DATA: recorded at once, before QUIT, whatever happens next."""
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.SENT.value, attempts=OutboxMessage.attempts + 1, sent_at=now,
+                last_error=None, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
     )
-    for contact in contacts:
-        contact.bounced_at = now
-        contact.bounce_reason = error[:500]
+
+
+def release(session: Session, message_ids: list[int], *, token: str) -> None:
+    """Give claimed messages back untouched (the sender stopped before trying them)."""
+    if message_ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == token,
+                   OutboxMessage.status == SENDING)
+            .values(status=PENDING, claimed_by=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def mark_temporary_failure(
+    session: Session, message_id: int, error: str, *, now: datetime, attempts: int
+) -> None:
+    """Try again later with capped backoff, until the retry window ends."""
+    delay = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES) - 1)]
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id)
+        .values(status=PENDING, attempts=attempts + 1, last_error=error[:2000],
+                next_attempt_at=now + timedelta(minutes=delay), claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(session: Session, message_id: int, error: str, *, attempts: int) -> None:
+    """A message refused for good (not a sender problem): stop trying, keep it visible."""
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.FAILED.value, attempts=attempts + 1, last_error=error[:2000],
+                claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_bounced(
+    session: Session, message: OutboxMessage, error: str, *, now: datetime
+) -> None:
+    """The server refused the recipient for good (5xx at RCPT): the address is marked bounced."""
+    mark_failed(session, message.id, error, attempts=message.attempts)
+    session.execute(
+        update(Contact)
+        .where(Contact.email == message.to_address, Contact.bounced_at.is_(None))
+        .values(bounced_at=now, bounce_reason=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def due_messages(session: Session, *, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+    """Pending messages due for an attempt (read only: for logging when no server is set)."""
+    return list(session.scalars(
+        select(OutboxMessage).where(_claimable(now)).order_by(OutboxMessage.id).limit(limit)
+    ))

@@ -23,7 +23,7 @@ from ._visits import OPEN_STATUSES, cancel_visits_of_sample
 def draw_sample(
     session: Session, *, cycle: Cycle, rate: float, seed: int, now: datetime,
     user_id: int | None, exclude_recent_cycles: int = 0, reason: str | None = None,
-    links: LinkSettings | None = None, targeted: float = 0.0,
+    links: LinkSettings | None = None, replacing: int | None = None, targeted: float = 0.0,
     survey_settings: SurveySettings | None = None,
 ) -> ModerationSample:
     """Draw and store the cycle's sample; a redraw needs a reason and supersedes the last one.
@@ -36,7 +36,8 @@ def draw_sample(
     return _sampling.draw_sample(
         session, cycle=cycle, rate=rate, seed=seed, now=now, user_id=user_id,
         exclude_recent_cycles=exclude_recent_cycles, reason=reason, cancel_visits=cancel_visits,
-        targeted=targeted, ranked=lambda: returns_by_gaps(session, cycle, survey_settings))
+        replacing=replacing, targeted=targeted,
+        ranked=lambda: returns_by_gaps(session, cycle, survey_settings))
 
 
 def returns_by_gaps(session: Session, cycle: Cycle, settings: SurveySettings | None) -> list[int]:

@@ -200,20 +200,30 @@ def sample_history(session: Session, cycle: Cycle) -> list[ModerationSample]:
 def draw_sample(
     session: Session, *, cycle: Cycle, rate: float, seed: int, now: datetime,
     user_id: int | None, exclude_recent_cycles: int = 0, reason: str | None = None,
-    cancel_visits: Callable[[ModerationSample], None], targeted: float = 0.0,
-    ranked: Callable[[], list[int]] = list,
+    cancel_visits: Callable[[ModerationSample], None], replacing: int | None = None,
+    targeted: float = 0.0, ranked: Callable[[], list[int]] = list,
 ) -> ModerationSample:
     """Draw and store the cycle's sample; a redraw needs a reason, supersedes the last one and
-    hands it to `cancel_visits` (see _programme.draw_sample, which joins samples and visits)."""
+    hands it to `cancel_visits` (see _programme.draw_sample, which joins samples and visits).
+
+    `replacing` is the sample in force when the form was shown (0 for none): if another
+    request (a double click) has drawn since, that sample is returned instead of a second one.
+    `targeted` gives that share of the places to `ranked()` (return ids, largest survey gaps first).
+    """
     _check_request(cycle, rate=rate, seed=seed, exclude=exclude_recent_cycles, now=now,
                    targeted=targeted)
+    # Draws of one cycle queue here (PostgreSQL), so the second sees the first's sample.
+    session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
     population = submitted_population(session, cycle)
     if not population:
         raise ServiceError(f"No returns have been submitted in cycle {cycle.label}")
     previous = current_sample(session, cycle)
+    if previous is not None and replacing is not None and previous.id != replacing:
+        return previous
     reason = (reason or "").strip() or None
     if previous is not None:
         _supersede(previous, reason=reason, now=now, cancel_visits=cancel_visits)
+        session.flush()  # the old one leaves the "one in force" index before the new one enters
     excluded = recently_visited(session, cycle, exclude_recent_cycles)
     picked, chosen = choose_targeted(population, rate=rate, seed=seed, targeted=targeted,
                                      ranked=ranked() if targeted else [],

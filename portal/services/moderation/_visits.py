@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -28,12 +27,11 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import UK, NotFound, ServiceError
 from portal.services.mail import render_email
 
 from ._calendar import Attendee, CalendarEvent, visit_calendar
 
-UK = ZoneInfo("Europe/London")
 OPEN_STATUSES = (VisitStatus.PLANNED.value, VisitStatus.SCHEDULED.value)
 
 

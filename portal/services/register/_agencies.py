@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, Cohort, Contact, Sector, Variant
 from portal.services import audit
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import NotFound, ServiceError, bulk_insert, insert_returning_ids
 
 PAGE_SIZE = 50
 
@@ -33,6 +33,7 @@ class AgencyDetails:
     email: str
     cohort: str | None = None  # None: the smaller cohort
     variant: str | None = None  # None: the sector's usual variant
+    clear_bounce: bool = False  # the contact's address works again
 
 
 def sectors(session: Session) -> list[Sector]:
@@ -107,7 +108,8 @@ def name_problem(name: str, *, what: str = "agency name") -> str | None:
 
 
 def default_variant(sector: Sector) -> str:
-    return Variant.SCHOOLS.value if sector.name.lower().startswith("schools") else Variant.FULL.value
+    """The tool a new agency in this sector gets unless the manager chooses (the sector list's)."""
+    return sector.default_variant or Variant.FULL.value
 
 
 def add_agency(session: Session, details: AgencyDetails, *, user_id: int | None = None) -> Agency:
@@ -133,6 +135,23 @@ def add_agency(session: Session, details: AgencyDetails, *, user_id: int | None 
     return agency
 
 
+def add_agencies(session: Session, details: list[AgencyDetails], *,
+                 user_id: int | None = None) -> int:
+    """Add many checked agencies (each with a cohort) and their primary contacts, set-based."""
+    sector_of = {s.id: s for s in session.scalars(select(Sector))}
+    rows = [{"name": d.name.strip(), "sector_id": d.sector_id, "cohort": d.cohort,
+             "variant": d.variant or default_variant(sector_of[d.sector_id]), "active": True}
+            for d in details]
+    ids = insert_returning_ids(session, Agency, rows)
+    bulk_insert(session, Contact, (
+        {"agency_id": agency_id, "name": d.contact_name.strip(), "email": d.email.strip().lower(),
+         "is_primary": True} for agency_id, d in zip(ids, details, strict=True)))
+    audit.record_many(session, [{"entity_id": agency_id, "name": row["name"], "cohort": row["cohort"]}
+                                for agency_id, row in zip(ids, rows, strict=True)],
+                      action="agency.added", entity_type="agency", user_id=user_id)
+    return len(ids)
+
+
 def update_agency(
     session: Session, agency: Agency, details: AgencyDetails, *, user_id: int | None = None
 ) -> Agency:
@@ -143,7 +162,8 @@ def update_agency(
     agency.name = details.name.strip()
     agency.sector = _sector(session, details.sector_id)
     agency.variant = details.variant or agency.variant
-    _set_primary_contact(agency, details.contact_name, details.email)
+    _set_primary_contact(agency, details.contact_name, details.email,
+                         clear_bounce=details.clear_bounce)
     if details.cohort and details.cohort != agency.cohort:
         move_cohort(session, agency, details.cohort, user_id=user_id)
     session.flush()
@@ -152,14 +172,16 @@ def update_agency(
     return agency
 
 
-def _set_primary_contact(agency: Agency, name: str, email: str) -> None:
+def _set_primary_contact(
+    agency: Agency, name: str, email: str, *, clear_bounce: bool = False
+) -> None:
     email = email.strip().lower()
     contact = agency.primary_contact
     if contact is None:
         agency.contacts.append(Contact(name=name.strip(), email=email, is_primary=True))
         return
-    if contact.email != email:
-        contact.bounced_at = None  # a new address gets a fresh start
+    if contact.email != email or clear_bounce:
+        contact.bounced_at = None  # a new (or mended) address gets a fresh start
         contact.bounce_reason = None
     contact.name = name.strip()
     contact.email = email

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Cohort, Sector, Variant
 from portal.services.common import ImportRejected, LineError, csv_rows
 
-from ._agencies import AgencyDetails, add_agency, cohort_sizes, name_problem, smaller_of
+from ._agencies import AgencyDetails, add_agencies, cohort_sizes, name_problem, smaller_of
 
 REQUIRED = ("name", "sector", "email", "contact_name", "cohort")
 OPTIONAL = ("variant",)
@@ -39,11 +39,12 @@ def import_agencies(session: Session, text: str, *, user_id: int | None = None) 
     if errors or not details:
         raise ImportRejected(errors or [LineError("line 2", "the file has no agencies in it")])
     sizes = cohort_sizes(session)
+    placed = []
     for _, item in details:
         cohort = item.cohort or smaller_of(sizes)
         sizes[cohort] += 1
-        add_agency(session, _with_cohort(item, cohort), user_id=user_id)
-    return ImportResult(added=len(details))
+        placed.append(_with_cohort(item, cohort))
+    return ImportResult(added=add_agencies(session, placed, user_id=user_id))
 
 
 def _with_cohort(item: AgencyDetails, cohort: str) -> AgencyDetails:

@@ -15,7 +15,7 @@ from portal.models import (
     RequestRecipient,
 )
 from portal.services import audit, recommendations
-from portal.services.common import uk_date
+from portal.services.common import uk_today
 
 from ._sending import RequestRejected, long_date
 
@@ -24,7 +24,7 @@ YES_NO = {"yes": "Yes", "no": "No"}
 
 def is_closed(request: InformationRequest, *, now: datetime) -> bool:
     """Answers are taken until the end of the deadline's day, in UK time."""
-    return uk_date(now) > request.deadline
+    return uk_today(now) > request.deadline
 
 
 def answer_request(
@@ -80,7 +80,7 @@ def _move_recommendation(
     note = (f"{recipient.agency.name} answered the information request “{request.title}” "
             f"({answered} of {len(request.recipients)} agencies have answered)")
     assert request.recommendation is not None
-    recommendations.note_progress(session, request.recommendation, note=note, on=uk_date(now),
+    recommendations.note_progress(session, request.recommendation, note=note, on=uk_today(now),
                                   now=now, user_id=user_id)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.models import Agency, InformationRequest, RequestRecipient, RequestReminder
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import add_working_days, uk_date
+from portal.services.common import add_working_days, uk_today
 
 from ._sending import long_date, request_link
 
@@ -48,7 +48,7 @@ def send_due_reminders(
     session: Session, *, now: datetime, links: LinkSettings
 ) -> list[SentReminder]:
     """Record and queue every request reminder that is due and not yet sent."""
-    today = uk_date(now)
+    today = uk_today(now)
     sent: list[SentReminder] = []
     open_requests = session.scalars(
         select(InformationRequest).where(InformationRequest.deadline >= today)

@@ -18,7 +18,7 @@ from portal.models import (
 )
 from portal.services import audit, mail, recommendations
 from portal.services.accounts import LinkSettings
-from portal.services.common import ServiceError, uk_date
+from portal.services.common import ServiceError, uk_today
 
 MAX_QUESTIONS = 5
 
@@ -61,7 +61,7 @@ def send_request(
     recipients.
     """
     questions = [q for q in new.questions if q.text.strip()]
-    _check(new, questions, today=uk_date(now))
+    _check(new, questions, today=uk_today(now))
     agencies = _recipients(session, new)
     if new.recommendation_id is not None:
         recommendations.get_recommendation(session, new.recommendation_id)

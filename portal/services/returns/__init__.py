@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ._import import COLUMNS, import_returns
-from ._previous import previous_answers, previous_return, start_from_previous
+from ._previous import (
+    Copied,
+    copied_marks,
+    previous_answers,
+    previous_return,
+    start_from_previous,
+)
 from ._reading import (
     DocQuestion,
     DocStandard,
@@ -16,6 +22,7 @@ from ._reading import (
     in_variant,
     progress,
     return_document,
+    return_pages,
     saved_answers,
     standard_input,
     standard_parts,
@@ -49,6 +56,7 @@ __all__ = [
     "ActionInput",
     "AnswerInput",
     "Conflict",
+    "Copied",
     "DocQuestion",
     "DocStandard",
     "ReadMark",
@@ -62,6 +70,7 @@ __all__ = [
     "answer_problems",
     "bump_version",
     "confirmation_recipients",
+    "copied_marks",
     "digest",
     "evidence_problems",
     "find_part",
@@ -77,6 +86,7 @@ __all__ = [
     "reopen_return",
     "return_document",
     "return_filename",
+    "return_pages",
     "return_workbook",
     "save_standard",
     "saved_answers",

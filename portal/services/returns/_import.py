@@ -39,6 +39,7 @@ class _Pending:
 
     return_: Return
     line: int
+    read_version: int  # as a web form does: a save since then is a conflict, not overwritten
     answers: dict[str, AnswerInput] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
 
@@ -118,7 +119,7 @@ def _pending_for(context: _Context, name: str, line: int) -> _Pending | None:
     if return_ is None:
         context.fail(line, f"{agency.name} was not issued the {context.cycle.label} audit")
         return None
-    return context.pending.setdefault(agency.id, _Pending(return_, line))
+    return context.pending.setdefault(agency.id, _Pending(return_, line, return_.version))
 
 
 def _read_answer(context: _Context, pending: _Pending | None, values: dict[str, str],
@@ -161,9 +162,16 @@ def _read_evidence(context: _Context, pending: _Pending | None, values: dict[str
 def _store(session: Session, context: _Context, *, submit: bool, user_id: int | None,
            now: datetime) -> ImportResult:
     answers = evidence = submitted = 0
+    conflicts = [LineError(f"Line {p.line}", f"{p.return_.agency.name}'s return was saved by "
+                           "someone else after the import read it: nothing was imported. "
+                           "Check it, then import the file again")
+                 for p in context.pending.values()
+                 if not bump_version(session, p.return_, p.read_version, now=now,
+                                     editable_only=False)]
+    if conflicts:
+        raise ImportRejected(conflicts)
     for pending in context.pending.values():
         return_ = pending.return_
-        bump_version(session, return_, return_.version, now=now, editable_only=False)
         saved, saved_evidence = saved_answers(session, return_)
         for part in standard_parts(session, return_):
             current = standard_input(part, saved, saved_evidence)

@@ -1,15 +1,16 @@
-"""Last time's answers: the agency's previous submitted return, matched by question code."""
+"""Last time's answers: the agency's most recent earlier return with answers (submitted or not),
+matched by question code."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.models import Cycle, Return, ReturnStatus
-from portal.services.common import ServiceError
+from portal.models import Answer, Cycle, Question, Return
+from portal.services.common import ServiceError, uk_today
 
 from ._reading import saved_answers, standard_input, standard_parts
 from ._rules import ActionInput, AnswerInput, StandardInput
@@ -21,15 +22,26 @@ class PreviousAnswers:
     cycle: str
     answers: dict[str, AnswerInput]
     evidence: dict[str, str]
+    submitted: bool = True
+
+
+@dataclass(frozen=True)
+class Copied:
+    """What "start from my last answers" copied: from which cycle, which questions (by code)."""
+
+    cycle: str
+    codes: list[str]
+    undated: list[str]  # copied actions whose date had passed: they need a new one
 
 
 def previous_return(session: Session, return_: Return) -> Return | None:
-    """The agency's most recent submitted return from an earlier cycle."""
+    """The agency's most recent return from an earlier cycle that has any answer, submitted or
+    not: nothing an agency typed is lost because it did not submit."""
+    answered = exists().where(Answer.return_id == Return.id, Answer.grade.is_not(None))
     return session.scalar(
         select(Return).options(joinedload(Return.cycle)).join(Cycle)
         .where(Return.agency_id == return_.agency_id, Return.id != return_.id,
-               Return.status == ReturnStatus.SUBMITTED.value,
-               Cycle.deadline < return_.cycle.deadline)
+               Cycle.deadline < return_.cycle.deadline, answered)
         .order_by(Cycle.deadline.desc()).limit(1)
     )
 
@@ -40,14 +52,15 @@ def previous_answers(session: Session, return_: Return) -> PreviousAnswers | Non
     if previous is None:
         return None
     answers, evidence = saved_answers(session, previous)
-    return PreviousAnswers(previous.cycle.label, answers, evidence)
+    return PreviousAnswers(previous.cycle.label, answers, evidence, previous.is_submitted)
 
 
 def start_from_previous(session: Session, return_: Return, *, user_id: int | None,
-                        now: datetime) -> int:
-    """Copy last time's answers into every question not yet answered; returns how many were copied.
+                        now: datetime) -> Copied:
+    """Copy last time's answers into every question not yet answered, marked as copied.
 
-    Evidence is copied where none is written yet; an action keeps its date only if still ahead.
+    Evidence is copied where none is written yet; an action keeps its date only if still ahead
+    (otherwise it asks for a new one).
     """
     ensure_editable(return_)
     previous = previous_answers(session, return_)
@@ -56,7 +69,9 @@ def start_from_previous(session: Session, return_: Return, *, user_id: int | Non
     if not bump_version(session, return_, return_.version, now=now):
         raise ServiceError("Someone else saved this return just now. Try again.")
     answers, evidence = saved_answers(session, return_)
-    copied = 0
+    marks = copied_marks(session, return_)
+    copied: list[str] = []
+    undated: list[str] = []
     for part in standard_parts(session, return_):
         merged = []
         for question in part.questions:
@@ -64,18 +79,31 @@ def start_from_previous(session: Session, return_: Return, *, user_id: int | Non
             theirs = previous.answers.get(question.code)
             if mine.grade is None and theirs is not None and theirs.grade is not None:
                 mine = _carried(theirs, mine.comment, now)
-                copied += 1
+                copied.append(question.code)
+                if theirs.action.by_when is not None and mine.action.by_when is None:
+                    undated.append(question.code)
             merged.append(mine)
         text = evidence.get(part.standard.code) or previous.evidence.get(part.standard.code, "")
         data = StandardInput(merged, text)
         if data != standard_input(part, answers, evidence):
-            write_standard(session, return_, part, data, user_id=user_id, now=now)
-    return copied
+            marked = {code: previous.cycle for code in copied}
+            marked.update({c: label for c, label in marks.items() if c not in marked})
+            write_standard(session, return_, part, data, user_id=user_id, now=now,
+                           copied=marked)
+    return Copied(previous.cycle, copied, undated)
+
+
+def copied_marks(session: Session, return_: Return) -> dict[str, str]:
+    """Answers still as copied from an earlier cycle: question code -> that cycle's label."""
+    rows = session.execute(
+        select(Question.code, Answer.copied_from).join(Question, Question.id == Answer.question_id)
+        .where(Answer.return_id == return_.id, Answer.copied_from.is_not(None)))
+    return {code: label for code, label in rows if label}
 
 
 def _carried(answer: AnswerInput, comment: str, now: datetime) -> AnswerInput:
     by_when = answer.action.by_when
-    if by_when is not None and by_when < now.date():
+    if by_when is not None and by_when < uk_today(now):
         by_when = None
     return replace(answer, comment=comment or answer.comment,
                    action=ActionInput(answer.action.what, answer.action.who, by_when))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -23,9 +24,9 @@ from portal.models import (
 )
 from portal.services import tools
 from portal.services.common import NotFound
-from portal.vocabulary import WEAK_GRADES, Grade
+from portal.vocabulary import WEAK_GRADES, Grade, Variant
 
-from ._rules import ActionInput, AnswerInput, StandardInput
+from ._rules import ActionInput, AnswerInput, StandardInput, answer_problems
 
 
 class StandardStatus(StrEnum):
@@ -53,14 +54,30 @@ class TaskItem:
     status: StandardStatus
     answered: int
     total: int
+    title: str = ""
+    to_do: tuple[str, ...] = ()  # why a page that is in progress is not complete yet
+    copied: int = 0  # answers still as copied from an earlier cycle, to check
 
 
 @dataclass(frozen=True)
 class StandardPart:
-    """A standard with the questions of one variant."""
+    """A standard with the questions of one variant, or a page of the short tool: several
+    standards (`sections`) with all their questions, named by the first (`standard`)."""
 
     standard: Standard
     questions: list[Question]
+    variant: str = Variant.FULL.value
+    sections: tuple[tuple[Standard, tuple[Question, ...]], ...] = ()
+    title: str = ""
+    numbers: Mapping[str, str] = field(default_factory=dict)  # displayed number by code
+    grouped: bool = False  # a short-tool page: notes per standard, no evidence per standard
+    overall_evidence: bool = False  # the whole return's evidence box is on this page
+
+    def number(self, code: str) -> str:
+        return self.numbers.get(code, code)
+
+    def codes(self) -> list[str]:
+        return [s.code for s, _ in self.sections] or [self.standard.code]
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,7 @@ class DocQuestion:
     code: str
     text: str
     answer: AnswerInput
+    number: str = ""  # as the agency sees it (the short tool numbers 1, 2, 3 ...)
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,7 @@ class ReturnDocument:
     declaration_name: str | None
     declaration_role: str | None
     standards: list[DocStandard]
+    overall_evidence: str | None = None  # the short tool's one evidence box (None: per standard)
 
 
 def get_return(session: Session, return_id: int, *, agency_id: int | None) -> Return:
@@ -159,37 +178,98 @@ def progress(session: Session, return_ids: list[int]) -> dict[int, Progress]:
 def standard_parts(session: Session, return_: Return) -> list[StandardPart]:
     """The return's standards, each with its variant's questions (standards without any omitted)."""
     tool = tools.get_tool(session, return_.cycle.tool_version.version)
-    parts = [StandardPart(s, [q for q in s.questions if q.in_variant(return_.variant)])
-             for s in tool.standards]
-    return [p for p in parts if p.questions]
+    variant = return_.variant
+    numbers = tools.question_numbers(tool, variant)
+    parts = []
+    for standard in tool.standards:
+        questions = [q for q in standard.questions if q.in_variant(variant)]
+        if questions:
+            parts.append(StandardPart(standard, questions, variant,
+                                      ((standard, tuple(questions)),), numbers=numbers))
+    return parts
+
+
+def uses_overall_evidence(return_: Return) -> bool:
+    """The short tool of an edition that groups its pages asks for one evidence box in all."""
+    pages = return_.cycle.tool_version.pages or {}
+    return return_.variant == Variant.SHORT.value and bool(pages.get(return_.variant))
+
+
+def return_pages(session: Session, return_: Return) -> list[StandardPart]:
+    """The pages an agency fills in: a standard each, or the short tool's groups of standards."""
+    parts = standard_parts(session, return_)
+    if not uses_overall_evidence(return_):
+        return parts
+    by_code = {p.standard.code: p for p in parts}
+    groups = tools.variant_pages(return_.cycle.tool_version, return_.variant)
+    pages = []
+    for index, group in enumerate(groups, 1):
+        members = [by_code[code] for code in group["standards"]]
+        pages.append(StandardPart(
+            members[0].standard, [q for m in members for q in m.questions], return_.variant,
+            tuple((m.standard, tuple(m.questions)) for m in members), title=group["title"],
+            numbers=members[0].numbers, grouped=True, overall_evidence=index == len(groups),
+        ))
+    return pages
 
 
 def find_part(parts: list[StandardPart], code: str) -> StandardPart:
+    """The page that holds standard `code`."""
     for part in parts:
-        if part.standard.code == code:
+        if code in part.codes():
             return part
     raise NotFound(f"No standard {code} in this return")
 
 
 def task_list(session: Session, return_: Return) -> list[TaskItem]:
-    """Each standard with its status: not started, in progress or completed."""
+    """Each page (a standard, or a group in the short tool): not started, in progress or done."""
     counts = _standard_counts(session, return_)
     evidenced = set(session.scalars(
         select(Evidence.standard_id)
         .where(Evidence.return_id == return_.id, func.trim(Evidence.text) != "")
     ))
+    overall = (return_.overall_evidence or "").strip() != ""
+    saved, _ = saved_answers(session, return_)
+    copied = {code for code, label in session.execute(
+        select(Question.code, Answer.copied_from).join(Question, Question.id == Answer.question_id)
+        .where(Answer.return_id == return_.id, Answer.copied_from.is_not(None)))}
     items = []
-    for part in standard_parts(session, return_):
-        total, answered, touched, incomplete = counts.get(part.standard.id, (0, 0, 0, 0))
-        has_evidence = part.standard.id in evidenced
+    for part in return_pages(session, return_):
+        ids = [s.id for s, _ in part.sections]
+        total, answered, touched, incomplete = (
+            sum(counts.get(i, (0, 0, 0, 0))[n] for i in ids) for n in range(4))
+        if part.grouped:  # notes are optional; the last page holds the one evidence box
+            has_evidence = overall or not part.overall_evidence
+            started = touched or any(i in evidenced for i in ids) or (overall and
+                                                                      part.overall_evidence)
+        else:
+            has_evidence = started = part.standard.id in evidenced
         if answered == total and has_evidence and not incomplete:
             status = StandardStatus.COMPLETED
-        elif touched or has_evidence:
+        elif touched or started:
             status = StandardStatus.IN_PROGRESS
         else:
             status = StandardStatus.NOT_STARTED
-        items.append(TaskItem(part.standard, status, answered, total))
+        title = part.title or f"{part.standard.code}. {part.standard.title}"
+        to_do = _to_do(part, saved, has_evidence) if status == StandardStatus.IN_PROGRESS else ()
+        items.append(TaskItem(part.standard, status, answered, total, title, to_do,
+                              sum(1 for q in part.questions if q.code in copied)))
     return items
+
+
+def _to_do(part: StandardPart, answers: dict[str, AnswerInput],
+           has_evidence: bool) -> tuple[str, ...]:
+    """What keeps a page in progress, in the words the agency sees."""
+    given = [answers.get(q.code, AnswerInput(q.code)) for q in part.questions]
+    blank = sum(1 for a in given if a.grade is None)
+    notes = [f"{blank} {'question is' if blank == 1 else 'questions are'} not answered"] \
+        if blank else []
+    notes += [p.message for a in given if a.grade is not None
+              for p in answer_problems(a, part.number(a.code))]
+    if not has_evidence:
+        notes.append("The evidence box is empty" if part.grouped
+                     else f"Describe your evidence for standard {part.standard.code}")
+    return tuple(notes)
 
 
 def _standard_counts(session: Session, return_: Return) -> dict[int, tuple[int, int, int, int]]:
@@ -241,22 +321,28 @@ def saved_answers(
 
 
 def standard_input(part: StandardPart, answers: dict[str, AnswerInput],
-                   evidence: dict[str, str]) -> StandardInput:
-    """One standard's saved answers in the shape a form edits."""
-    return StandardInput(
-        answers=[answers.get(q.code, AnswerInput(q.code)) for q in part.questions],
-        evidence=evidence.get(part.standard.code, ""),
-    )
+                   evidence: dict[str, str], overall: str | None = None) -> StandardInput:
+    """One page's saved answers in the shape a form edits (`overall`: the return's one
+    evidence box, for the short tool's page that shows it)."""
+    given = [answers.get(q.code, AnswerInput(q.code)) for q in part.questions]
+    if part.grouped:
+        return StandardInput(
+            answers=given, notes={code: evidence.get(code, "") for code in part.codes()},
+            overall=(overall or "") if part.overall_evidence else None,
+        )
+    return StandardInput(answers=given, evidence=evidence.get(part.standard.code, ""))
 
 
 def return_document(session: Session, return_: Return) -> ReturnDocument:
     """The whole return as a document: agency, cycle, status, every question with its answer."""
     answers, evidence = saved_answers(session, return_)
+    variant = return_.variant
     standards = [
         DocStandard(
-            code=p.standard.code, title=p.standard.title,
+            code=p.standard.code, title=p.standard.title_for(variant),
             evidence=evidence.get(p.standard.code, ""),
-            questions=[DocQuestion(q.code, q.text, answers.get(q.code, AnswerInput(q.code)))
+            questions=[DocQuestion(q.code, q.text_for(variant),
+                                   answers.get(q.code, AnswerInput(q.code)), p.number(q.code))
                        for q in p.questions],
         )
         for p in standard_parts(session, return_)
@@ -269,4 +355,6 @@ def return_document(session: Session, return_: Return) -> ReturnDocument:
         submitted_by=(submitted_by.name or submitted_by.email) if submitted_by else None,
         declaration_name=return_.declaration_name, declaration_role=return_.declaration_role,
         standards=standards,
+        overall_evidence=(return_.overall_evidence or "") if uses_overall_evidence(return_)
+        else None,
     )

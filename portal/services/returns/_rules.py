@@ -49,6 +49,8 @@ class StandardInput:
 
     answers: list[AnswerInput]
     evidence: str = ""
+    notes: dict[str, str] = field(default_factory=dict)  # short tool: optional, by standard code
+    overall: str | None = None  # short tool: the whole return's evidence, on the page showing it
 
 
 @dataclass(frozen=True)
@@ -70,15 +72,18 @@ def parse_grade(text: str | None) -> Grade | None:
     return GRADE_BY_TEXT[cleaned]
 
 
-def answer_problems(answer: AnswerInput) -> list[Problem]:
-    """Why an answer cannot be saved as it is: N/A needs a reason, a weak grade needs an action."""
-    code = answer.code
+def answer_problems(answer: AnswerInput, number: str | None = None) -> list[Problem]:
+    """Why an answer cannot be saved as it is: N/A needs a reason, a weak grade needs an action.
+
+    Messages name the question by the number the agency sees (its code unless given)."""
+    code = number or answer.code
     problems = []
     if answer.grade == Grade.NOT_APPLICABLE.value and not answer.na_reason.strip():
         problems.append(Problem(code, "reason", f"Enter why question {code} is not applicable"))
     if answer.is_weak:
         problems += action_problems(code, answer.action)
-    problems += [Problem(code, part, f"{label} for question {code} must be "
+    problems = [Problem(answer.code, p.part, p.message) for p in problems]
+    problems += [Problem(answer.code, part, f"{label} for question {code} must be "
                                      f"{limit} characters or fewer")
                  for part, label, value, limit in (
                      ("reason", "The reason", answer.na_reason, TEXT_LIMIT),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -67,7 +68,8 @@ def digest(data: StandardInput) -> str:
 
 def read_mark(session: Session, return_: Return, part: StandardPart) -> ReadMark:
     answers, evidence = saved_answers(session, return_)
-    return ReadMark(return_.version, digest(standard_input(part, answers, evidence)))
+    return ReadMark(return_.version,
+                    digest(standard_input(part, answers, evidence, return_.overall_evidence)))
 
 
 def ensure_editable(return_: Return) -> None:
@@ -87,7 +89,8 @@ def save_standard(session: Session, return_: Return, part: StandardPart, data: S
                   *, read: ReadMark, user_id: int | None, now: datetime) -> None:
     """Save one standard's answers, refusing with Conflict if another save changed them since."""
     ensure_editable(return_)
-    problems = [p for answer in data.answers for p in answer_problems(answer)]
+    problems = [p for answer in data.answers
+                for p in answer_problems(answer, part.number(answer.code))]
     if problems:
         raise AnswersInvalid(problems)
     _claim(session, return_, part, read, now)
@@ -101,9 +104,10 @@ def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark
         return
     for _ in range(CLAIM_ATTEMPTS):
         answers, evidence = saved_answers(session, return_)
-        current = standard_input(part, answers, evidence)
-        version, status = session.execute(
-            select(Return.version, Return.status).where(Return.id == return_.id)).one()
+        version, status, overall = session.execute(
+            select(Return.version, Return.status, Return.overall_evidence)
+            .where(Return.id == return_.id)).one()
+        current = standard_input(part, answers, evidence, overall)
         if status == ReturnStatus.SUBMITTED.value:  # submitted by someone else meanwhile
             raise ReturnLocked("This return was submitted while you were working on it. Ask the "
                                "partnership to reopen it if something needs to change.")
@@ -153,10 +157,13 @@ def _last_saved(session: Session, return_: Return,
 
 def write_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
                    *, user_id: int | None, now: datetime,
-                   record_blanks: frozenset[str] = frozenset()) -> None:
+                   record_blanks: frozenset[str] = frozenset(),
+                   copied: Mapping[str, str] | None = None) -> None:
     """Store a standard's answers, actions and evidence as given (the caller holds the version).
 
     A blank answer gets a row (grade NULL: not answered) only if its code is in record_blanks.
+    `copied` marks answers copied from an earlier cycle (code: its label); every other answer
+    written here is the agency's own, so its copied mark goes.
     """
     ids = {q.code: q.id for q in part.questions}
     answers = {a.question_id: a for a in session.scalars(
@@ -169,19 +176,30 @@ def write_standard(session: Session, return_: Return, part: StandardPart, data: 
         if row is None and given.code in record_blanks:
             row = Answer(return_id=return_.id, question_id=question_id)
             session.add(row)
-        _write_answer(session, return_, question_id, given, row, user_id, now)
+        _write_answer(session, return_, question_id, given, row, user_id, now,
+                      (copied or {}).get(given.code))
         _write_action(session, return_, question_id, given, actions.get(question_id))
-    write_evidence(session, return_, part.standard.id, data.evidence, user_id=user_id, now=now)
+    if part.grouped:  # the short tool: optional notes per standard, one evidence box in all
+        ids = {standard.code: standard.id for standard, _ in part.sections}
+        for code, text in data.notes.items():
+            write_evidence(session, return_, ids[code], text, user_id=user_id, now=now)
+        if data.overall is not None:
+            return_.overall_evidence = data.overall.strip() or None
+    else:
+        write_evidence(session, return_, part.standard.id, data.evidence, user_id=user_id,
+                       now=now)
     session.flush()
 
 
 def _write_answer(session: Session, return_: Return, question_id: int, given: AnswerInput,
-                  row: Answer | None, user_id: int | None, now: datetime) -> None:
+                  row: Answer | None, user_id: int | None, now: datetime,
+                  copied_from: str | None = None) -> None:
     if row is None:
         if given.grade is None and not given.comment.strip():
             return  # nothing entered: no row, which counts as not answered
         row = Answer(return_id=return_.id, question_id=question_id)
         session.add(row)
+    row.copied_from = copied_from
     row.grade = given.grade
     is_na = given.grade == Grade.NOT_APPLICABLE.value
     row.na_reason = (given.na_reason.strip() or None) if is_na else None

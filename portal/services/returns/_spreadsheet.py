@@ -6,12 +6,8 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from portal.models import Return
@@ -42,6 +38,9 @@ WIDTHS = {"A": 10, "B": 60, "C": 22, "D": 30, "E": 30, "F": 40, "G": 20, "H": 16
 GRADE_CHOICES = [GRADE_LABELS[g] for g in Grade]
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
 
 def sheet_name(code: str) -> str:
     return f"Standard {code}"
@@ -49,6 +48,8 @@ def sheet_name(code: str) -> str:
 
 def return_workbook(session: Session, return_: Return) -> bytes:
     """An .xlsx of the return: one sheet per standard with descriptors, a grade list, evidence."""
+    from openpyxl import Workbook  # lazily: the app and the CLI start without openpyxl
+
     answers, evidence = saved_answers(session, return_)
     book = Workbook()
     about = book.active
@@ -67,6 +68,8 @@ def return_workbook(session: Session, return_: Return) -> bytes:
 
 
 def _about(sheet: Worksheet, return_: Return) -> None:
+    from openpyxl.styles import Font
+
     sheet.title = "About"
     lines = [
         f"Compact Audit {return_.cycle.label}: {return_.agency.name}",
@@ -84,6 +87,9 @@ def _about(sheet: Worksheet, return_: Return) -> None:
 
 
 def _standard_sheet(sheet: Worksheet, part: StandardPart, data: StandardInput) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     sheet["A1"] = f"Standard {part.standard.code}: {part.standard.title}"
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = "Evidence"
@@ -111,6 +117,8 @@ def _standard_sheet(sheet: Worksheet, part: StandardPart, data: StandardInput) -
 
 
 def _question_row(sheet: Worksheet, row: int, question: Any, answer: AnswerInput) -> None:
+    from openpyxl.styles import Alignment
+
     values = {
         "code": question.code, "text": question.text,
         "grade": GRADE_LABELS[Grade(answer.grade)] if answer.grade else None,
@@ -219,6 +227,8 @@ def _read_sheets(content: bytes, wanted: set[str], *, max_row: int) -> dict[str,
 
     openpyxl parses XML through defusedxml (installed), so entity expansion and external
     entities are refused; any parsing failure of an untrusted file is a clear 400, not a 500."""
+    from openpyxl import load_workbook
+
     _check_container(content)
     try:
         book = load_workbook(BytesIO(content), read_only=True, data_only=True)

@@ -16,7 +16,14 @@ from portal.services.common import ServiceError
 from portal.services.cycles import mark_submitted
 from portal.services.mail import Attachment, render_email
 
-from ._reading import ReturnDocument, return_document, saved_answers, standard_parts
+from ._reading import (
+    ReturnDocument,
+    return_document,
+    return_pages,
+    saved_answers,
+    standard_parts,
+    uses_overall_evidence,
+)
 from ._rules import AnswerInput, answer_problems
 from ._saving import bump_version, ensure_editable
 
@@ -40,21 +47,27 @@ class SubmitRefused(ServiceError):
 def submit_problems(session: Session, return_: Return) -> list[SubmitProblem]:
     """Every unanswered question, missing reason, missing action and missing evidence, in order."""
     answers, evidence = saved_answers(session, return_)
+    overall = uses_overall_evidence(return_)
     problems = []
     for part in standard_parts(session, return_):
         code = part.standard.code
         for question in part.questions:
             answer = answers.get(question.code, AnswerInput(question.code))
+            number = part.number(question.code)
             if answer.grade is None:
                 problems.append(SubmitProblem(code, question.code, "grade",
-                                              f"Select a grade for question {question.code}"))
+                                              f"Select a grade for question {number}"))
                 continue
             problems += [SubmitProblem(code, question.code, p.part, p.message)
-                         for p in answer_problems(answer)]
-        if not evidence.get(code, "").strip():
+                         for p in answer_problems(answer, number)]
+        if not overall and not evidence.get(code, "").strip():
             problems.append(SubmitProblem(code, None, "evidence",
                                           f"Describe your evidence for standard {code}: "
                                           f"{part.standard.title}"))
+    if overall and not (return_.overall_evidence or "").strip():
+        last = return_pages(session, return_)[-1]
+        problems.append(SubmitProblem(last.standard.code, None, "overall",
+                                      "Describe the evidence for your return"))
     return problems
 
 

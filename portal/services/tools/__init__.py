@@ -4,26 +4,32 @@ from __future__ import annotations
 
 from ._versions import (
     CURRENT_EDITION,
+    TOOLS_DIR,
     ToolInvalid,
     get_tool,
     latest_tool,
     load_tool,
+    question_numbers,
     questions_for_variant,
     read_tool_file,
     tool_as_dict,
     tool_statements,
     validate_tool,
+    variant_pages,
 )
 
 __all__ = [
     "CURRENT_EDITION",
+    "TOOLS_DIR",
     "ToolInvalid",
     "get_tool",
     "latest_tool",
     "load_tool",
+    "question_numbers",
     "questions_for_variant",
     "read_tool_file",
     "tool_as_dict",
     "tool_statements",
     "validate_tool",
+    "variant_pages",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from portal.services.common import ServiceError
 from portal.vocabulary import QUALITY_GRADES, Variant
 
 TOOLS_DIR = Path(__file__).resolve().parents[2] / "tools"
-CURRENT_EDITION = TOOLS_DIR / "compact-audit-2026.1.json"
+CURRENT_EDITION = TOOLS_DIR / "compact-audit-2026.2.json"
 VARIANTS = {v.value for v in Variant}
 GRADE_KEYS = [g.value for g in QUALITY_GRADES]
 QUESTION_CODE = re.compile(r"^(\d+)\.(\d+)$")
@@ -66,39 +67,77 @@ def validate_tool(data: Any) -> list[str]:
     seen: set[str] = set()
     for s_index, standard in enumerate(standards, 1):
         problems += _validate_standard(standard, s_index, seen)
+    for check in TOOL_CHECKS:
+        problems += check(data, standards)
+    return problems
+
+
+def _short_limit(data: dict[str, Any], standards: list[Any]) -> list[str]:
     short = sum(1 for s in standards for q in _questions(s) if "short" in q.get("variants", []))
     if short > SHORT_LIMIT:
-        problems.append(f"the short variant has {short} questions; at most {SHORT_LIMIT} allowed")
-    return problems + _validate_statements(data.get("statements", []), seen)
+        return [f"the short variant has {short} questions; at most {SHORT_LIMIT} allowed"]
+    return []
 
 
-def _validate_statements(statements: Any, question_codes: set[str]) -> list[str]:
-    """The practitioner survey's statements: optional; each maps to questions of this tool."""
+def _validate_pages(data: dict[str, Any], standards: list[Any]) -> list[str]:
+    """Optional "pages": per variant, groups of standard codes shown together on one page."""
+    pages = data.get("pages")
+    if pages is None:
+        return []
+    if not isinstance(pages, dict) or not set(pages) <= VARIANTS:
+        return [f"'pages' must map variants ({', '.join(sorted(VARIANTS))}) to lists of pages"]
+    codes = [str(s.get("code")) for s in standards if isinstance(s, dict)]
+    problems = []
+    for variant, groups in pages.items():
+        if not isinstance(groups, list) or not all(
+                isinstance(g, dict) and str(g.get("title", "")).strip()
+                and isinstance(g.get("standards"), list) for g in groups):
+            problems.append(f"pages for {variant}: each page needs a title and a list of standards")
+            continue
+        listed = [str(code) for g in groups for code in g["standards"]]
+        if sorted(listed) != sorted(codes):
+            problems.append(f"pages for {variant}: must list every standard exactly once")
+    return problems
+
+
+def _validate_statements(data: dict[str, Any], standards: list[Any]) -> list[str]:
+    """Optional "statements" of the practitioner survey; each maps to questions of this tool."""
+    statements = data.get("statements", [])
     if not isinstance(statements, list):
         return ["'statements' must be a list"]
+    question_codes = {str(q.get("code")) for s in standards for q in _questions(s)}
     problems: list[str] = []
     seen: set[str] = set()
     for index, statement in enumerate(statements, 1):
-        if not isinstance(statement, dict):
-            problems.append(f"statement {index}: must be an object")
-            continue
-        code = str(statement.get("code", ""))
-        where = f"statement {code or index}"
-        if not STATEMENT_CODE.match(code):
-            problems.append(f"{where}: code must look like S1")
-        if code in seen:
-            problems.append(f"{where}: code used twice")
-        seen.add(code)
-        if not str(statement.get("text", "")).strip():
-            problems.append(f"{where}: missing text")
-        questions = statement.get("questions")
-        if not isinstance(questions, list) or not questions:
-            problems.append(f"{where}: questions must be a non-empty list of question codes")
-            continue
-        unknown = [str(q) for q in questions if str(q) not in question_codes]
-        if unknown:
-            problems.append(f"{where}: unknown question {', '.join(unknown)}")
+        problems += _validate_statement(statement, index, seen, question_codes)
     return problems
+
+
+def _validate_statement(statement: Any, index: int, seen: set[str],
+                        question_codes: set[str]) -> list[str]:
+    if not isinstance(statement, dict):
+        return [f"statement {index}: must be an object"]
+    code = str(statement.get("code", ""))
+    where = f"statement {code or index}"
+    problems = [] if STATEMENT_CODE.match(code) else [f"{where}: code must look like S1"]
+    if code in seen:
+        problems.append(f"{where}: code used twice")
+    seen.add(code)
+    if not str(statement.get("text", "")).strip():
+        problems.append(f"{where}: missing text")
+    questions = statement.get("questions")
+    if not isinstance(questions, list) or not questions:
+        return [*problems, f"{where}: questions must be a non-empty list of question codes"]
+    unknown = [str(q) for q in questions if str(q) not in question_codes]
+    if unknown:
+        problems.append(f"{where}: unknown question {', '.join(unknown)}")
+    return problems
+
+
+# Checks of the whole tool, after each standard and question is checked: add new ones here.
+TOOL_CHECKS: list[Callable[[dict[str, Any], list[Any]], list[str]]] = [
+    _short_limit, _validate_pages, _validate_statements,
+]
 
 
 def _questions(standard: Any) -> list[dict[str, Any]]:
@@ -119,6 +158,30 @@ def _validate_standard(standard: Any, index: int, seen: set[str]) -> list[str]:
         problems.append(f"{where}: has no questions")
     for question in questions:
         problems += _validate_question(question, code, seen)
+    problems += _validate_wording(standard.get("wording"), where, ("title",), required=False)
+    return problems
+
+
+def _validate_wording(wording: Any, where: str, keys: tuple[str, ...], *,
+                      required: bool = True, descriptors: bool = False) -> list[str]:
+    """Optional "wording": {variant: {...}}: a variant's own words for the same item."""
+    if wording is None:
+        return []
+    if not isinstance(wording, dict) or not set(wording) <= VARIANTS:
+        return [f"{where}: wording must map variants to their own words"]
+    problems = []
+    for variant, words in wording.items():
+        if not isinstance(words, dict):
+            problems.append(f"{where}: wording for {variant} must be an object")
+            continue
+        problems += [f"{where}: wording for {variant} is missing {key!r}" for key in keys
+                     if not str(words.get(key, "")).strip() and (required or key in words)]
+        given = words.get("descriptors")
+        if descriptors and given is not None and (
+                not isinstance(given, dict) or sorted(given) != sorted(GRADE_KEYS)
+                or not all(str(t).strip() for t in given.values())):
+            problems.append(f"{where}: wording for {variant} must give text for every "
+                            f"descriptor ({', '.join(GRADE_KEYS)})")
     return problems
 
 
@@ -142,6 +205,7 @@ def _validate_question(question: dict[str, Any], standard_code: str, seen: set[s
         problems.append(f"{where}: descriptors must give exactly {', '.join(GRADE_KEYS)}")
     elif not all(str(text).strip() for text in descriptors.values()):
         problems.append(f"{where}: every descriptor needs text")
+    problems += _validate_wording(question.get("wording"), where, ("text",), descriptors=True)
     return problems
 
 
@@ -165,7 +229,8 @@ def load_tool(session: Session, path: Path = CURRENT_EDITION) -> LoadResult:
 def _store(session: Session, data: dict[str, Any], checksum: str) -> ToolVersion:
     published = date.fromisoformat(data["published"]) if data.get("published") else None
     tool = ToolVersion(
-        version=data["version"], title=data["title"], published=published, checksum=checksum
+        version=data["version"], title=data["title"], published=published, checksum=checksum,
+        pages=data.get("pages"),
     )
     session.add(tool)
     session.flush()
@@ -173,6 +238,7 @@ def _store(session: Session, data: dict[str, Any], checksum: str) -> ToolVersion
         standard = Standard(
             tool_version_id=tool.id, code=str(s_data["code"]), title=s_data["title"],
             summary=s_data.get("summary", ""), position=s_pos,
+            short_title=_short(s_data).get("title"), short_summary=_short(s_data).get("summary"),
         )
         session.add(standard)
         session.flush()
@@ -200,15 +266,23 @@ def _store_statements(session: Session, tool: ToolVersion, statements: list[dict
     session.flush()
 
 
+def _short(data: dict[str, Any]) -> dict[str, Any]:
+    """The short variant's own words for a standard or question ({} when it has none)."""
+    return dict((data.get("wording") or {}).get(Variant.SHORT.value) or {})
+
+
 def _question(tool_id: int, standard_id: int, position: int, data: dict[str, Any]) -> Question:
     variants = set(data["variants"])
+    short = _short(data)
     question = Question(
         tool_version_id=tool_id, standard_id=standard_id, code=data["code"], text=data["text"],
         position=position, in_full="full" in variants, in_schools="schools" in variants,
-        in_short="short" in variants,
+        in_short="short" in variants, short_text=short.get("text"),
     )
+    short_descriptors = short.get("descriptors") or {}
     question.descriptors = [
-        GradeDescriptor(grade=grade, text=data["descriptors"][grade], position=i)
+        GradeDescriptor(grade=grade, text=data["descriptors"][grade], position=i,
+                        short_text=short_descriptors.get(grade))
         for i, grade in enumerate(GRADE_KEYS)
     ]
     return question
@@ -241,27 +315,75 @@ def tool_statements(session: Session, tool: ToolVersion) -> list[SurveyStatement
     ))
 
 
-def tool_as_dict(tool: ToolVersion, statements: list[SurveyStatement] | None = None) -> dict[str, Any]:
-    """The shape `flask tools show --format json` prints."""
-    return {
-        "version": tool.version,
-        "title": tool.title,
-        "standards": [
-            {
-                "code": s.code,
-                "title": s.title,
-                "questions": [
-                    {"code": q.code, "text": q.text, "variants": q.variants} for q in s.questions
-                ],
-            }
-            for s in tool.standards
-        ],
-        "statements": [
+def tool_as_dict(tool: ToolVersion, variant: str | None = None,
+                 statements: list[SurveyStatement] | None = None) -> dict[str, Any]:
+    """The shape `flask tools show --format json` prints (with the survey's statements when the
+    tool has any)."""
+    shown = _tool_as_dict(tool, variant)
+    if statements:
+        shown["statements"] = [
             {"code": st.code, "text": st.text, "questions": [q.code for q in st.questions]}
-            for st in statements or []
-        ],
-    }
+            for st in statements]
+    return shown
+
+
+def _tool_as_dict(tool: ToolVersion, variant: str | None) -> dict[str, Any]:
+    """With a variant, as that variant shows it: its questions only, in its own words, each with
+    the number the agency sees."""
+    if variant is None:
+        return {
+            "version": tool.version,
+            "title": tool.title,
+            "standards": [
+                {"code": s.code, "title": s.title,
+                 "questions": [{"code": q.code, "text": q.text, "variants": q.variants}
+                               for q in s.questions]}
+                for s in tool.standards
+            ],
+        }
+    numbers = question_numbers(tool, variant)
+    standards = [
+        {"code": s.code, "title": s.title_for(variant), "summary": s.summary_for(variant),
+         "questions": [
+             {"code": q.code, "number": numbers[q.code], "text": q.text_for(variant),
+              "variants": q.variants,
+              "descriptors": {d.grade: d.text_for(variant) for d in q.descriptors}}
+             for q in s.questions if q.in_variant(variant)]}
+        for s in tool.standards
+    ]
+    return {"version": tool.version, "title": tool.title, "variant": variant,
+            "pages": variant_pages(tool, variant),
+            "standards": [s for s in standards if s["questions"]]}
 
 
 def questions_for_variant(tool: ToolVersion, variant: str) -> list[Question]:
     return [q for s in tool.standards for q in s.questions if q.in_variant(variant)]
+
+
+def variant_pages(tool: ToolVersion, variant: str) -> list[dict[str, Any]]:
+    """The pages a variant's return has, in order: each a title and its standards' codes.
+
+    Without groups in the tool data, every standard with questions is a page of its own."""
+    present = {s.code: s for s in tool.standards
+               if any(q.in_variant(variant) for q in s.questions)}
+    groups = (tool.pages or {}).get(variant)
+    if not groups:
+        return [{"title": s.title_for(variant), "standards": [code]}
+                for code, s in present.items()]
+    pages = [{"title": g["title"], "standards": [str(c) for c in g["standards"] if str(c) in present]}
+             for g in groups]
+    return [p for p in pages if p["standards"]]
+
+
+def question_numbers(tool: ToolVersion, variant: str) -> dict[str, str]:
+    """The number each question has as the agency sees it.
+
+    A variant the edition lays out in pages of its own (the short tool from 2026.2) numbers its
+    questions 1, 2, 3 ... with no gaps, in page order; otherwise the stable codes (6.2) are the
+    numbers, as earlier editions showed them. The partnership sees the codes beside the numbers."""
+    if not (tool.pages or {}).get(variant):
+        return {q.code: q.code for q in questions_for_variant(tool, variant)}
+    by_code = {s.code: s for s in tool.standards}
+    ordered = [q for page in variant_pages(tool, variant) for code in page["standards"]
+               for q in by_code[code].questions if q.in_variant(variant)]
+    return {q.code: str(n) for n, q in enumerate(ordered, 1)}

@@ -1,0 +1,144 @@
+"""Report figures: report data beside the raw aggregation, the dashboard, each format end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from portal.db import Database
+from portal.models import Cycle, Role, User
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "benchmark-password-1"
+FORMATS = ("json", "csv", "xlsx", "pdf")
+
+# The same figures as the report's standards, grid and questions tables, written by hand as one
+# GROUP BY over the cycle's answers (and again for the previous cycle of the cohort, as the report
+# compares with it): the lower bound the report data is measured against.
+RAW = text("""
+SELECT ag.sector_id, q.id,
+       SUM(CASE WHEN a.grade IN ('outstanding','good','requires_improvement','inadequate')
+                THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.grade IN ('requires_improvement','inadequate') THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.grade = 'not_applicable' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.grade IS NULL THEN 1 ELSE 0 END)
+FROM returns r
+JOIN agencies ag ON ag.id = r.agency_id
+JOIN cycles c ON c.id = r.cycle_id
+JOIN questions q ON q.tool_version_id = c.tool_version_id
+ AND ((r.variant = 'full' AND q.in_full) OR (r.variant = 'schools' AND q.in_schools)
+      OR (r.variant = 'short' AND q.in_short))
+LEFT JOIN answers a ON a.return_id = r.id AND a.question_id = q.id
+WHERE r.cycle_id = :cycle AND r.status = 'submitted'
+GROUP BY ag.sector_id, q.id
+""")
+RETURNS = text("""
+SELECT ag.sector_id, COUNT(*), SUM(CASE WHEN r.status = 'submitted' THEN 1 ELSE 0 END)
+FROM returns r JOIN agencies ag ON ag.id = r.agency_id WHERE r.cycle_id = :cycle
+GROUP BY ag.sector_id
+""")
+
+
+def latest_two(session: Session) -> tuple[Cycle, Cycle | None]:
+    cycles = list(session.scalars(select(Cycle).order_by(Cycle.id.desc())))
+    previous = next((c for c in cycles[1:] if c.cohort == cycles[0].cohort), None)
+    return cycles[0], previous
+
+
+def raw_aggregation(session: Session) -> int:
+    latest, previous = latest_two(session)
+    rows = 0
+    for cycle in (latest, previous):
+        if cycle is not None:
+            rows += len(session.execute(RAW, {"cycle": cycle.id}).all())
+            rows += len(session.execute(RETURNS, {"cycle": cycle.id}).all())
+    return rows
+
+
+def report_data_seconds(database: Database, repeat: int) -> float:
+    from bench import median_time  # type: ignore[import-not-found]
+
+    from portal.reports.sector_data import sector_report
+
+    with database.sessionmaker() as session:
+        label = latest_two(session)[0].label
+        sector_report(session, cycle_label=label)  # warm caches
+        seconds, _ = median_time(lambda: sector_report(session, cycle_label=label), repeat)
+    return seconds
+
+
+def measure(database: Database, url: str, engine: str, size: int, results: Any, counter: Any, *,
+            repeat: int) -> None:
+    from bench import median_time  # type: ignore[import-not-found]
+
+    from portal.reports.sector_data import sector_report
+
+    with database.sessionmaker() as session:
+        label = latest_two(session)[0].label
+        raw_aggregation(session)
+        raw_s, _ = median_time(lambda: raw_aggregation(session), repeat)
+        sector_report(session, cycle_label=label)
+        with counter.counting() as queries:
+            data_s, _ = median_time(lambda: sector_report(session, cycle_label=label), repeat)
+    ratio = data_s / raw_s
+    results.add("report data vs raw aggregation", engine, size,
+                f"{data_s * 1000:.0f} ms vs {raw_s * 1000:.0f} ms (x{ratio:.1f})",
+                "<= x2 at 10k on PostgreSQL" if engine == "postgresql" else "",
+                ratio <= 2 if engine == "postgresql" and size >= 10_000 else None)
+    results.add("report data queries", engine, size, f"{queries[0] // repeat}")
+    dashboard(database, url, engine, size, results, counter, repeat)
+    for fmt in FORMATS:
+        seconds, rss = end_to_end(url, label, fmt)
+        pdf = fmt == "pdf"
+        results.add(f"flask reports sector --format {fmt}", engine, size,
+                    f"{seconds:.2f} s, peak RSS {rss:.0f} MB",
+                    "PDF < 2 s after process start" if pdf else "")
+
+
+def dashboard(database: Database, url: str, engine: str, size: int, results: Any, counter: Any,
+              repeat: int) -> None:
+    from bench import median_time  # type: ignore[import-not-found]
+
+    from portal import create_app
+    from portal.services.accounts import hash_password
+
+    with database.transaction() as session:
+        if session.scalar(select(User.id).where(User.email == "bench-manager@example.org")) is None:
+            session.add(User(email="bench-manager@example.org", role=Role.MANAGER.value,
+                             name="Bench Manager", password_hash=hash_password(PASSWORD)))
+        cycle_id = latest_two(session)[0].id
+    app = create_app("testing", DATABASE_URL=url, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    client.post("/sign-in", data={"email": "bench-manager@example.org", "password": PASSWORD})
+    assert client.get(f"/cycles/{cycle_id}").status_code == 200
+    from portal.db import get_db
+
+    page_counter = type(counter)(get_db(app).engine)
+    with page_counter.counting() as queries:
+        seconds, _ = median_time(lambda: client.get(f"/cycles/{cycle_id}"), repeat)
+    results.add("cycle dashboard page (median, queries)", engine, size,
+                f"{seconds * 1000:.0f} ms, {queries[0] // repeat} queries")
+    get_db(app).engine.dispose()
+
+
+def end_to_end(url: str, label: str, fmt: str) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of `flask reports sector` as its own process."""
+    out = Path(f"/tmp/bench-report-{os.getpid()}.{fmt}")
+    env = {**os.environ, "FLASK_APP": "app", "DATABASE_URL": url}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/flask"), "reports", "sector", "--cycle", label, "--format", fmt,
+         "--out", str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"flask reports sector --format {fmt} failed: "
+                         f"{process.stderr.read().decode() if process.stderr else ''}")
+    out.unlink(missing_ok=True)
+    return seconds, usage.ru_maxrss / 1024

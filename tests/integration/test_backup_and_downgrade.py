@@ -49,7 +49,7 @@ def test_backup_of_a_live_database_restores_with_the_same_counts_or_names_pg_dum
     committed = _counts(source_url)
     writer = sqlite3.connect(source_url.removeprefix("sqlite:///"), timeout=30)
     writer.execute("BEGIN IMMEDIATE")  # the portal is mid-write while the copy is made
-    writer.execute("INSERT INTO sectors (name, position) VALUES ('Uncommitted', 99)")
+    writer.execute("INSERT INTO sectors (name, position, default_variant) VALUES ('Uncommitted', 99, 'full')")
     try:
         code, output = _run(app, "backup", "--out", str(tmp_path / "copy.sqlite3"))
     finally:

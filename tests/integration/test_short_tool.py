@@ -99,7 +99,7 @@ def test_short_tool_asks_for_its_one_evidence_box_and_names_questions_by_number(
     assert "Enter why question 2 is not applicable" in text_of(na)
     for link, codes in zip(links, pages, strict=True):
         assert post_standard(client, link, _page_data(codes)).status_code == 302
-    check = client.post(f"{url}/check", data={})
+    check = submit_form(client, f"{url}/check", {})
     assert "Describe the evidence for your return" in text_of(check)
     assert "#overall-evidence" in check.get_data(as_text=True)
 

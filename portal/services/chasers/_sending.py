@@ -43,7 +43,7 @@ from portal.services.common import (
     uk_today,
     working_days_between,
 )
-from portal.services.cycles import is_past_deadline, missed_cycle
+from portal.services.cycles import is_past_deadline, previous_cycle
 from portal.services.mail import Email, render_email
 
 from ._stages import Addressee, due_on, ensure_default_stages, is_final_notice, render_chaser_email
@@ -231,12 +231,15 @@ def _insert_new_chasers(session: Session, rows: list[dict[str, Any]]) -> dict[in
 
 
 def _missed_cycles(session: Session, returns: list[Return]) -> dict[int, str | None]:
-    """return id -> the cycle its carried-over agency missed (looked up once per cycle)."""
-    by_cycle: dict[int, str | None] = {}
+    """return id -> the cycle its carried-over agency missed: the previous cycle, looked up once
+    per cycle (whether or not any return in it was carried over, so the statements are the same
+    whatever the data)."""
+    previous: dict[int, str | None] = {}
     for return_ in returns:
-        if return_.carried_over and return_.cycle_id not in by_cycle:
-            by_cycle[return_.cycle_id] = missed_cycle(session, return_)
-    return {r.id: by_cycle.get(r.cycle_id) if r.carried_over else None for r in returns}
+        if return_.cycle_id not in previous:
+            before = previous_cycle(session, return_.cycle)
+            previous[return_.cycle_id] = before.label if before is not None else None
+    return {r.id: previous[r.cycle_id] if r.carried_over else None for r in returns}
 
 
 def _chaser_email(return_: Return, contact: Contact, stage: ChaserStage, rules: Rules, *,

@@ -150,14 +150,6 @@ def open_cycle(
     return returns
 
 
-def missed_cycle(session: Session, return_: Return) -> str | None:
-    """The label of the cycle a carried-over return's agency did not return (None if not)."""
-    if not return_.carried_over:
-        return None
-    previous = previous_cycle(session, return_.cycle)
-    return previous.label if previous is not None else None
-
-
 def _claim_draft(session: Session, cycle: Cycle, now: datetime) -> bool:
     """Move the cycle from draft to open unless another request did first (a double click):
     a conditional UPDATE, which PostgreSQL re-checks after the other transaction commits."""

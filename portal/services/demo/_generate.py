@@ -67,7 +67,7 @@ def generate_partnership(session: Session, *, agencies: int, cycles: int, seed: 
         raise ServiceError("Generate at least 2 agencies and 1 cycle")
     if session.scalar(select(Agency.id).limit(1)) is not None:
         raise ServiceError("The database already has agencies; generate into an empty one")
-    rng = random.Random(seed)  # nosec B311  # a reproducible demo, like _loading.py
+    rng = random.Random(seed)  # nosec B311: synthetic benchmark data, reproducible by its seed
     tool = tools.get_tool(session) if tools.latest_tool(session) else _load_tool(session)
     made = _insert_agencies(session, agencies, rng)
     questions = _questions_by_variant(session, tool)

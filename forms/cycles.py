@@ -71,3 +71,14 @@ class ChairMeetingForm(FlaskForm):
     )
     submit = SubmitField("Save meeting", widget=GovSubmitInput())
 
+
+
+class RepublishForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you republishing the report?", widget=GovTextArea(),
+        description="The committee sees this reason beside the new version. Both versions "
+                    "are kept.",
+        validators=[InputRequired(message="Enter why you are republishing the report"),
+                    GovLength(max=2000)],
+    )
+    submit = SubmitField("Republish the report", widget=GovSubmitInput())

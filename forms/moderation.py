@@ -129,3 +129,62 @@ class OutcomeForm(FlaskForm):
         validators=[InputRequired(message="Enter the outcome of the visit"), GovLength(max=10000)],
     )
     submit = SubmitField("Save outcome and complete visit", widget=GovSubmitInput())
+
+
+def parse_time(text: str | None) -> time | None:
+    """10:00 or 14.30 as a time; None when it is not a real time of day."""
+    match = TIME_PATTERN.match(text or "")
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+class BulkScheduleForm(FlaskForm):
+    """Every planned visit of a sample on one page: date, start, place and member per visit.
+
+    Fields are named by visit id (`day_12`, `start_12` ...); `for_visits` builds the class."""
+
+    visit_ids: list[int] = []
+    submit = SubmitField("Schedule these visits and send the invitations",
+                         widget=GovSubmitInput())
+
+    @classmethod
+    def for_visits(cls, visits: list[tuple[int, str, int | None]],
+                   members: list[tuple[int, str]]) -> type[BulkScheduleForm]:
+        """A form class for (visit id, agency name, assigned member id) rows."""
+        attrs: dict[str, object] = {"visit_ids": [v[0] for v in visits]}
+        for visit_id, agency, _ in visits:
+            attrs[f"day_{visit_id}"] = GovDateField(
+                f"Date of the visit to {agency}",
+                required_message=f"Enter the date of the visit to {agency}",
+                invalid_message=f"The date of the visit to {agency} must be a real date")
+            attrs[f"start_{visit_id}"] = StringField(
+                f"Start time (UK time) at {agency}", widget=GovTextInput(),
+                validators=[_time_required(agency)])
+            attrs[f"place_{visit_id}"] = StringField(
+                f"Place of the visit to {agency}", widget=GovTextInput(),
+                validators=[InputRequired(message=f"Enter where the visit to {agency} will "
+                                                  "take place"), GovLength(max=300)])
+            attrs[f"member_{visit_id}"] = SelectField(
+                f"Board or committee member visiting {agency}", widget=GovSelect(),
+                coerce=int, choices=members)
+        return type("BoundBulkScheduleForm", (cls,), attrs)
+
+    def defaults(self, visits: list[tuple[int, str, int | None]]) -> None:
+        for visit_id, _, member_id in visits:
+            if member_id is not None and not self[f"member_{visit_id}"].raw_data:
+                self[f"member_{visit_id}"].data = member_id
+
+    def plans(self) -> list[tuple[int, datetime, str, int]]:
+        """(visit id, UK start, place, member id) per visit, once the form is valid."""
+        return [(visit_id, datetime.combine(self[f"day_{visit_id}"].data,
+                                            parse_time(self[f"start_{visit_id}"].data) or time()),
+                 (self[f"place_{visit_id}"].data or "").strip(), self[f"member_{visit_id}"].data)
+                for visit_id in self.visit_ids]
+
+
+def _time_required(agency: str) -> object:
+    def check(form: FlaskForm, field: StringField) -> None:
+        if parse_time(field.data) is None:
+            raise ValidationError(f"Enter the start time of the visit to {agency}, like 10:00")
+    return check

@@ -9,12 +9,13 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -173,4 +174,8 @@ class ReopenForm(FlaskForm):
         validators=[InputRequired(message="Enter why you are reopening the return"),
                     GovLength(max=2000)],
     )
+    # Shown only for a return of a closed cycle, whose report has been published.
+    understood = BooleanField(
+        "I understand that the published report will keep the figures as they were until a "
+        "manager republishes it", widget=GovCheckboxInput())
     submit = SubmitField("Reopen return", widget=GovSubmitInput())

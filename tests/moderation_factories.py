@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Answer, Cycle, Evidence, Return, ReturnStatus, Role, User
+from portal.models import Answer, Cycle, CycleStatus, Evidence, Return, ReturnStatus, Role, User
 from portal.services.cycles import create_cycle, open_cycle
 from portal.services.tools import get_tool
 from tests import factories
@@ -25,6 +26,8 @@ def cycle_with_returns(
         for _ in range(count):
             factories.agency(session, sector_name=sector_name, cohort="A")
     cycle = create_cycle(session, label=label, cohort="A", deadline=deadline, now=OPENED)
+    for earlier in session.scalars(select(Cycle).where(Cycle.status == CycleStatus.OPEN.value)):
+        earlier.status = CycleStatus.CLOSED.value  # one open cycle per cohort (escalations aside)
     returns = open_cycle(session, cycle, now=OPENED, links=None)
     if submitted:
         for return_ in returns:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal.commands.common import NOW_OPTION, link_settings, parse_date, parse_now, transaction
 from portal.models import Cohort
+from portal.reports.published import close_and_publish
 from portal.services import cycles
 
 group = AppGroup("cycles", help="Audit cycles: issue the tool, close and escalate.")
@@ -52,9 +53,11 @@ def open_command(label: str, cohort: str, deadline_text: str, final_text: str | 
 @click.option("--label", required=True)
 @NOW_OPTION
 def close_command(label: str, now_text: str | None) -> None:
-    """Close a cycle after its final deadline, escalating every return not submitted."""
+    """Close a cycle after its final deadline, escalating every return not submitted, and
+    store its MESC report as published."""
     with transaction() as session:
-        result = cycles.close_cycle(session, cycles.get_cycle(session, label),
-                                    now=parse_now(now_text))
+        result = close_and_publish(session, cycles.get_cycle(session, label),
+                                   now=parse_now(now_text))
         escalated, chair = len(result.escalations), result.chair_meetings
-    click.echo(f"Closed {label}: {escalated} returns escalated, {chair} need a Chair meeting.")
+    click.echo(f"Closed {label}: {escalated} returns escalated, {chair} need a Chair meeting. "
+               "The report is published as version 1.")

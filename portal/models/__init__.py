@@ -21,6 +21,7 @@ from portal.models.organisation import (
     Contact,
     Sector,
 )
+from portal.models.published import PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
 from portal.models.survey import (
@@ -74,6 +75,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OwnerKind",
+    "PublishedReport",
     "Question",
     "Recommendation",
     "RecommendationStatus",

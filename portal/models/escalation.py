@@ -31,3 +31,8 @@ class Escalation(Base):
     carried_to: Mapped[Cycle | None] = relationship(foreign_keys=[carried_to_cycle_id])
     return_: Mapped[Return] = relationship()
     agency: Mapped[Agency] = relationship()
+
+    @property
+    def chair_meeting_needed(self) -> bool:
+        """Required and not yet held: recording the meeting meets the need everywhere."""
+        return self.chair_meeting_required and self.chair_meeting_on is None

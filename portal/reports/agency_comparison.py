@@ -117,10 +117,11 @@ def render_comparison_csv(comparison: AgencyComparison) -> bytes:
 
 
 def agencies_in_cycle(session: Session, cycle_label: str) -> list[tuple[int, str]]:
-    """(id, name) of every agency issued a return in the cycle, by name."""
+    """(id, name) of every agency that returned (submitted) in the cycle, by name."""
     rows = session.execute(
         select(Agency.id, Agency.name).join(Return, Return.agency_id == Agency.id)
-        .join(Cycle, Cycle.id == Return.cycle_id).where(Cycle.label == cycle_label)
+        .join(Cycle, Cycle.id == Return.cycle_id)
+        .where(Cycle.label == cycle_label, Return.status == ReturnStatus.SUBMITTED.value)
         .order_by(Agency.name)
     )
     return [(r.id, r.name) for r in rows]

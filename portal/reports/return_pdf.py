@@ -44,7 +44,7 @@ def _story(doc: ReturnDocument, partnership: str) -> list[Flowable]:
     ]
     short = doc.overall_evidence is not None  # the short tool: one evidence box, notes per standard
     for standard in doc.standards:
-        story += _standard(standard, short=short)
+        story += standard_section(standard, short=short)
     if short:
         evidence = (doc.overall_evidence or "").strip() or "No evidence described."
         story += [Paragraph("Evidence for the whole return", STYLES["Heading2"]),
@@ -53,19 +53,25 @@ def _story(doc: ReturnDocument, partnership: str) -> list[Flowable]:
 
 
 def _facts(doc: ReturnDocument) -> Table:
-    rows = [["Sector", doc.sector], ["Deadline", _date(doc.deadline)], ["Status", doc.status]]
+    rows = [("Sector", doc.sector), ("Deadline", _date(doc.deadline)), ("Status", doc.status)]
     if doc.submitted_at:
-        rows.append(["Submitted", f"{_date(doc.submitted_at)} at {doc.submitted_at:%H:%M} UTC"
-                                  f" by {doc.submitted_by or 'unknown'}"])
+        rows.append(("Submitted", f"{_date(doc.submitted_at)} at {doc.submitted_at:%H:%M} UTC"
+                                  f" by {doc.submitted_by or 'unknown'}"))
     if doc.declaration_name:
-        rows.append(["Declaration", f"{doc.declaration_name}, {doc.declaration_role or ''}"])
+        rows.append(("Declaration", f"{doc.declaration_name}, {doc.declaration_role or ''}"))
+    return facts_table(rows)
+
+
+def facts_table(rows: list[tuple[str, str]]) -> Table:
+    """A two-column table of labelled facts."""
     table = Table([[k, Paragraph(escape(v), BODY)] for k, v in rows], colWidths=[30 * mm, None])
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
 
 
-def _standard(standard: DocStandard, *, short: bool = False) -> list[Flowable]:
+def standard_section(standard: DocStandard, *, short: bool = False) -> list[Flowable]:
+    """A standard's questions, grades, comments and actions, then its evidence."""
     heading = Paragraph(escape(f"Standard {standard.code}: {standard.title}"), STYLES["Heading2"])
     rows: list[list[Any]] = [["Question", "Grade", "Question and your comments"]]
     rows += [[q.code, _grade(q.answer),

@@ -16,6 +16,7 @@ BLUEPRINT_MODULES = (
     "reports",
     "moderation_admin",
     "chasers",
+    "bulk_chase",
     "manager_returns",
     "recommendations",
     "requests",

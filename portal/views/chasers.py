@@ -10,7 +10,7 @@ from forms.chasers import StageForm
 from forms.common import ConfirmForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import ChaserStage, Cycle, Return, Role
+from portal.models import ChaserStage, Cycle, CycleStatus, Return, Role
 from portal.services import chasers, cycles, returns
 from portal.services.common import ServiceError
 from portal.views.helpers import db_int, link_settings, now
@@ -42,6 +42,7 @@ def cycle(cycle_id: int) -> str:
         rows=chasers.cycle_chasing(session, found),
         past_deadline=cycles.is_past_deadline(found, now=now()),
         bounced=chasers.bounced_contacts(session, found),
+        at_risk=cycles.cycle_totals(session, found).at_risk,
     )
 
 
@@ -49,7 +50,10 @@ def cycle(cycle_id: int) -> str:
 @manager_only
 def send_due(cycle_id: int) -> Response:
     found = _cycle_or_404(cycle_id)
-    if ConfirmForm().validate_on_submit():
+    if found.status != CycleStatus.OPEN.value:
+        flash(f"Cycle {found.label} is {found.status}: chasers are sent only while a cycle is "
+              "open", "error")
+    elif ConfirmForm().validate_on_submit():
         run = chasers.send_due_chasers(db_session(), now=now(), links=link_settings(),
                                        cycle=found, min_gap_working_days=_min_gap(),
                                        user_id=current_user.id)

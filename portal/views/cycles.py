@@ -14,6 +14,7 @@ from forms.cycles import ChairMeetingForm, CycleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, CycleStatus, Escalation, Role
+from portal.reports.published import close_and_publish
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import db_int, link_settings, now
@@ -28,7 +29,13 @@ readers = roles(Role.MANAGER, Role.COMMITTEE)
 def index() -> str:
     session = db_session()
     rates = {rate.cycle_id: rate for rate in cycles.cycle_rates(session)}
-    return render_template("cycles/index.html", cycles=cycles.list_cycles(session), rates=rates)
+    shown = cycles.list_cycles(session) if _is_manager() else cycles.opened_cycles(session)
+    return render_template("cycles/index.html", cycles=shown, rates=rates)
+
+
+def _is_manager() -> bool:
+    """The committee reads opened cycles only, and never a contact's email address."""
+    return bool(current_user.role == Role.MANAGER.value)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -90,6 +97,8 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
     session = db_session()
     cycle = _cycle_or_404(cycle_id)
     if cycle.status == CycleStatus.DRAFT.value:
+        if not _is_manager():
+            abort(404)
         return redirect(url_for("cycles.preview", cycle_id=cycle.id))
     moment = now()
     data = cycles.build_dashboard(session, cycle, now=moment, filters=_return_filter())
@@ -100,14 +109,30 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
                            bounced=chasers.bounced_contacts(session, cycle))
 
 
+@bp.route("/<int:cycle_id>/returns.csv")
+@readers
+def returns_csv(cycle_id: int) -> Response:
+    """The whole filtered list of returns (every page) as CSV."""
+    cycle = cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
+    content = cycles.return_list_csv(db_session(), cycle, _return_filter(), now=now(),
+                                     with_contacts=_is_manager())
+    return Response(content, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=returns-{cycle.label}.csv"})
+
+
+def return_filter() -> cycles.ReturnFilter:
+    """The returns list's filters from the query string (shared with bulk chasing)."""
+    return _return_filter()
+
+
 def _return_filter() -> cycles.ReturnFilter:
-    status = request.args.get("status", "")
-    carried = request.args.get("carried", "")
+    status = request.values.get("status", "")
+    carried = request.values.get("carried", "")
     return cycles.ReturnFilter(
         status=status if status in cycles.STATUS_FILTERS else None,
-        sector_id=request.args.get("sector", type=db_int) or None,
+        sector_id=request.values.get("sector", type=db_int) or None,
         carried_over={"yes": True, "no": False}.get(carried),
-        page=max(request.args.get("page", 1, type=db_int), 1),
+        page=max(request.values.get("page", 1, type=db_int), 1),
     )
 
 
@@ -120,12 +145,12 @@ def close(cycle_id: int) -> BaseResponse | str:
     error = None
     if form.validate_on_submit():
         try:
-            result = cycles.close_cycle(session, cycle, now=now(), user_id=current_user.id)
+            result = close_and_publish(session, cycle, now=now(), user_id=current_user.id)
         except ServiceError as exc:
             error = str(exc)
         else:
             flash(f"Cycle {cycle.label} is closed: {len(result.escalations)} returns escalated, "
-                  f"{result.chair_meetings} need a Chair meeting.", "success")
+                  f"{result.chair_meetings} need a Chair meeting. Its report is published.", "success")
             return redirect(url_for("cycles.escalations_page", cycle=cycle.id))
     return render_template("cycles/close.html", cycle=cycle, form=form, error=error,
                            totals=cycles.cycle_totals(session, cycle),
@@ -137,9 +162,12 @@ def close(cycle_id: int) -> BaseResponse | str:
 def escalations_page() -> str:
     session = db_session()
     filters = _escalation_filter()
+    opened = cycles.opened_cycles(session)
     return render_template(
         "cycles/escalations.html", escalations=cycles.list_escalations(session, filters),
-        filters=filters, cycles=cycles.list_cycles(session),
+        filters=filters, cycles=opened,
+        at_risk=[(c, cycles.cycle_totals(session, c).at_risk) for c in opened
+                 if c.status == CycleStatus.OPEN.value],
     )
 
 
@@ -148,7 +176,7 @@ def escalations_page() -> str:
 def escalations_csv() -> Response:
     rows = cycles.list_escalations(db_session(), _escalation_filter())
     return Response(
-        cycles.escalations_csv(rows), mimetype="text/csv",
+        cycles.escalations_csv(rows, with_contacts=_is_manager()), mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=escalations.csv"},
     )
 

@@ -12,7 +12,7 @@ from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
-from portal.services import accounts, mail, register
+from portal.services import accounts, cycles, mail, overview, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
 from portal.views.helpers import db_int, link_settings, now
@@ -26,6 +26,7 @@ manager_only = roles(Role.MANAGER)
 def home() -> str:
     session = db_session()
     return render_template("manager/home.html", cohort_sizes=register.cohort_sizes(session),
+                           year=overview.year_at_a_glance(session, now=now()),
                            mail_pause=mail.current_pause(session),
                            outbox=mail.outbox_health(session), retry_form=ConfirmForm())
 
@@ -97,7 +98,8 @@ def _details(form: AgencyForm) -> register.AgencyDetails:
 @manager_only
 def agency_detail(agency_id: int) -> str:
     agency = _agency_or_404(agency_id)
-    return render_template("manager/agency_detail.html", agency=agency, form=ConfirmForm())
+    return render_template("manager/agency_detail.html", agency=agency, form=ConfirmForm(),
+                           history=cycles.agency_history(db_session(), agency.id))
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from forms.returns import ReopenForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Return, ReturnStatus, Role
+from portal.models import CycleStatus, Return, ReturnStatus, Role
 from portal.services import returns
 from portal.services.common import ServiceError
 from portal.services.returns import reopen_return, return_filename
@@ -18,6 +18,7 @@ from portal.views.return_pages import download
 
 bp = Blueprint("manager_returns", __name__, url_prefix="/manager/returns")
 manager_only = roles(Role.MANAGER)
+PAGE_SIZE = 100
 
 
 def _return_or_404(return_id: int) -> Return:
@@ -28,8 +29,11 @@ def _return_or_404(return_id: int) -> Return:
 @manager_only
 def index() -> str:
     text = request.args.get("q", "").strip()[:200]
-    found = returns.find_returns(db_session(), text=text, status=ReturnStatus.SUBMITTED.value)
-    return render_template("manager_returns/index.html", returns=found, q=text)
+    page = max(request.args.get("page", 1, type=int), 1)
+    found, total = returns.find_returns(db_session(), text=text, page=page, limit=PAGE_SIZE,
+                                        status=ReturnStatus.SUBMITTED.value)
+    return render_template("manager_returns/index.html", returns=found, q=text, page=page,
+                           total=total, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
 
 
 @bp.route("/<int:return_id>/reopen", methods=["GET", "POST"])
@@ -40,14 +44,17 @@ def reopen(return_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             reopen_return(db_session(), return_, reason=form.reason.data or "",
-                          user_id=current_user.id, now=now(), links=link_settings())
+                          user_id=current_user.id, now=now(), links=link_settings(),
+                          effect_confirmed=bool(form.understood.data))
         except ServiceError as exc:
-            form.reason.errors = [str(exc)]
+            field = form.understood if "Confirm" in str(exc) else form.reason
+            field.errors = [str(exc)]
         else:
             flash(f"{return_.agency.name}'s {return_.cycle.label} return is reopened. "
                   "The agency can change it and submit it again.", "success")
             return redirect(url_for("manager_returns.index"))
-    return render_template("manager_returns/reopen.html", return_=return_, form=form)
+    return render_template("manager_returns/reopen.html", return_=return_, form=form,
+                           closed=return_.cycle.status == CycleStatus.CLOSED.value)
 
 
 @bp.route("/<int:return_id>/pdf")

@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 from forms.moderation import FindingForm, OutcomeForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Role, Visit
+from portal.models import Role, Visit, VisitStatus
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import link_settings, now
+from portal.views.visit_pack import pack_download
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 attendees = roles(Role.MODERATOR, Role.MANAGER)
@@ -32,17 +33,33 @@ def _my_visit_or_404(visit_id: int) -> Visit:
 @bp.route("/")
 @attendees
 def home() -> str:
-    return render_template("moderation/home.html",
-                           visits=moderation.visits_for(db_session(), current_user))
+    visits = moderation.visits_for(db_session(), current_user)
+    moment = now()
+    return render_template(
+        "moderation/home.html",
+        upcoming=[v for v in visits if moderation.is_upcoming(v, now=moment)],
+        completed=[v for v in visits if v.status == VisitStatus.COMPLETED.value])
 
 
 @bp.route("/visits/<int:visit_id>")
 @attendees
 def visit(visit_id: int) -> str:
     visit = _my_visit_or_404(visit_id)
+    day = moderation.visit_day(visit)
+    today = moderation.utc_to_uk(now()).date()
     return render_template("moderation/visit.html", visit=visit,
                            reviews=moderation.review(db_session(), visit),
-                           self_grade_rule=moderation.SELF_GRADE_RULE)
+                           self_grade_rule=moderation.SELF_GRADE_RULE,
+                           outcome_from=day if day is None or today < day else None,
+                           unscheduled=day is None)
+
+
+@bp.route("/visits/<int:visit_id>/pack.pdf")
+@attendees
+def pack(visit_id: int) -> Response:
+    """The visit pack for the member of the visit and the manager."""
+    visit = _my_visit_or_404(visit_id)
+    return pack_download(visit)
 
 
 @bp.route("/visits/<int:visit_id>/standards/<int:standard_id>", methods=["GET", "POST"])

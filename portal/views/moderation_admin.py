@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from forms.moderation import CancelForm, SampleForm, ScheduleForm
+from forms.moderation import BulkScheduleForm, CancelForm, SampleForm, ScheduleForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, Role, Visit
@@ -17,6 +17,7 @@ from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.services.cycles import get_cycle, opened_cycles
 from portal.views.helpers import link_settings, now
+from portal.views.visit_pack import pack_renderer
 
 bp = Blueprint("moderation_admin", __name__, url_prefix="/manager/moderation")
 manager_only = roles(Role.MANAGER)
@@ -30,6 +31,12 @@ def uk_datetime(value: datetime | None) -> str:
     local = moderation.utc_to_uk(value)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+@bp.app_template_filter("visit_status")
+def visit_status(visit: Visit) -> str:
+    """The visit's status, or "Outcome overdue" when its day has passed with no outcome."""
+    return moderation.visit_flag(visit, now=now()) or visit.status.replace("_", " ").capitalize()
 
 
 def _cycle_or_404(label: str) -> Cycle:
@@ -61,6 +68,8 @@ def cycle(label: str) -> str:
         visits=moderation.visits_of_sample(session, sample) if sample else [],
         check=moderation.rederive(session, sample) if sample else None,
         history=[s for s in moderation.sample_history(session, cycle) if s is not sample],
+        not_yet=None if sample else moderation.when_drawable(session, cycle, now=now()),
+        overdue=moderation.overdue_outcomes(session, now=now(), cycle_id=cycle.id),
     )
 
 
@@ -70,8 +79,9 @@ def draw(label: str) -> Response | str:
     session = db_session()
     cycle = _cycle_or_404(label)
     existing = moderation.current_sample(session, cycle)
+    not_yet = moderation.when_drawable(session, cycle, now=now())
     form = SampleForm()
-    if form.validate_on_submit():
+    if not_yet is None and form.validate_on_submit():
         seed = form.seed.data
         if seed is None:
             seed = secrets.randbelow(moderation.MAX_SEED)
@@ -91,7 +101,40 @@ def draw(label: str) -> Response | str:
             flash(f"Sample drawn: {len(sample.chosen)} of {len(sample.population)} submitted "
                   f"returns (seed {sample.seed})", "success")
             return redirect(url_for("moderation_admin.cycle", label=cycle.label))
-    return render_template("moderation_admin/draw.html", form=form, cycle=cycle, existing=existing)
+    return render_template("moderation_admin/draw.html", form=form, cycle=cycle, existing=existing,
+                           not_yet=not_yet)
+
+
+@bp.route("/cycles/<label>/schedule", methods=["GET", "POST"])
+@manager_only
+def schedule_all(label: str) -> Response | str:
+    """Every visit of the sample still to be dated, scheduled on one page in one confirmation."""
+    session = db_session()
+    cycle = _cycle_or_404(label)
+    sample = moderation.current_sample(session, cycle)
+    visits = moderation.unscheduled_visits(session, sample) if sample else []
+    rows = [(v.id, v.return_.agency.name, v.member_id) for v in visits]
+    form_class = BulkScheduleForm.for_visits(
+        rows, [(u.id, u.name or u.email) for u in moderation.members(session)])
+    form = form_class()
+    if request.method == "GET":
+        form.defaults(rows)
+    if visits and form.validate_on_submit():
+        by_id = {v.id: v for v in visits}
+        plans = [moderation.VisitPlan(by_id[i], moderation.uk_to_utc(start), place, member)
+                 for i, start, place, member in form.plans()]
+        try:
+            moderation.schedule_visits(session, plans, manager_id=current_user.id, now=now(),
+                                       links=link_settings(), user_id=current_user.id,
+                                       pack=pack_renderer(session))
+        except moderation.PlansRefused as exc:
+            for visit_id, problem in exc.problems.items():
+                form[f"day_{visit_id}"].errors = [problem]
+        else:
+            flash(f"{len(plans)} visits scheduled. We have emailed the invitations.", "success")
+            return redirect(url_for("moderation_admin.cycle", label=cycle.label))
+    return render_template("moderation_admin/schedule_all.html", cycle=cycle, form=form,
+                           visits=visits)
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -116,7 +159,7 @@ def schedule(visit_id: int) -> Response | str:
                 session, visit, starts_at=moderation.uk_to_utc(form.local_start()),
                 place=form.place.data or "", duration_minutes=form.duration.data or 120,
                 manager_id=form.manager.data, member_id=form.member.data, now=now(),
-                links=link_settings(), user_id=current_user.id,
+                links=link_settings(), user_id=current_user.id, pack=pack_renderer(session),
             )
         except ServiceError as exc:
             form.place.errors = [str(exc)]

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from forms.cycles import RepublishForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Role
+from portal.models import Cycle, CycleStatus, PublishedReport, Role
 from portal.reports import annual as annual_report
+from portal.reports import published
 from portal.reports.agency_comparison import (
     AgencyComparison,
     agencies_in_cycle,
@@ -30,12 +42,14 @@ from portal.reports.wording import (
     top_three_sentence,
     visits_sentence,
 )
-from portal.services import register
+from portal.services import cycles, publishing, register
+from portal.services.common import ServiceError
 from portal.services.survey import SurveySettings
 from portal.views.helpers import db_int, now
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
+manager_only = roles(Role.MANAGER)
 PDF = "application/pdf"
 
 
@@ -64,7 +78,48 @@ def cycle(label: str) -> str:
         visits=visits_sentence(report.moderation),
         calibration=calibration_sentence(report.moderation),
         too_few_note=too_few_note(report), bands=BANDS, band=band, min_graded=MIN_GRADED,
+        **_publication(label),
     )
+
+
+def _publication(label: str) -> dict[str, object]:
+    """The published versions of a closed cycle's report and what has changed since."""
+    cycle = _cycle(label)
+    if cycle.status != CycleStatus.CLOSED.value:
+        return {"versions": [], "unpublished": []}
+    return {"versions": publishing.published_versions(db_session(), cycle),
+            "unpublished": published.unpublished_changes(db_session(), cycle)}
+
+
+@bp.route("/<label>/published/<int:version>.json")
+@readers
+def published_json(label: str, version: int) -> Response:
+    """One published version of a closed cycle's report, exactly as it was stored."""
+    stored = publishing.published_version(db_session(), _cycle(label), version)
+    return _attachment(stored.content.encode(), "application/json",
+                       f"mesc-report-{label}-published-v{version}.json")
+
+
+@bp.route("/<label>/republish", methods=["GET", "POST"])
+@manager_only
+def republish(label: str) -> Response | str:
+    """A deliberate new version of a closed cycle's published report; the earlier ones stay."""
+    session = db_session()
+    cycle = _cycle(label)
+    form = RepublishForm()
+    if form.validate_on_submit():
+        try:
+            version = published.republish(session, cycle, reason=form.reason.data or "",
+                                          now=now(), user_id=current_user.id)
+        except ServiceError as exc:
+            form.reason.errors = [str(exc)]
+        else:
+            flash(f"The {label} report is republished as version {version.version}. "
+                  "The earlier versions are kept.", "success")
+            return redirect(url_for("reports.cycle", label=label))
+    return render_template("reports/republish.html", cycle=cycle, form=form,
+                           changes=published.unpublished_changes(session, cycle),
+                           versions=publishing.published_versions(session, cycle))
 
 
 @bp.route("/<label>/report.<fmt>")
@@ -73,6 +128,11 @@ def download(label: str, fmt: str) -> Response:
     if fmt not in (*FORMATS, "pdf"):
         abort(404)
     sector = request.args.get("sector") or None
+    if fmt == "json" and sector is None:
+        stored = _latest_published(label)
+        if stored is not None:  # a closed cycle's report is the one published
+            return _attachment(stored.content.encode(), "application/json",
+                               f"mesc-report-{label}.json")
     report = _report(label, sector)
     if fmt == "pdf":
         from portal.reports.sector_pdf import (
@@ -94,6 +154,7 @@ def annual(label: str, fmt: str) -> Response:
     if fmt not in annual_report.FORMATS:
         abort(404)
     mimetype, render = annual_report.FORMATS[fmt]
+    _cycle(label)
     content = render(annual_report.annual_section(db_session(), cycle_label=label))
     return _attachment(content, mimetype, f"annual-report-section-{label}.{fmt}")
 
@@ -123,7 +184,22 @@ def agency_csv(label: str, agency_id: int) -> Response:
                        f"comparison-{label}-agency-{agency_id}.csv")
 
 
+def _cycle(label: str) -> Cycle:
+    cycle = cycles.get_cycle(db_session(), label)
+    if cycle.status == CycleStatus.DRAFT.value:
+        abort(404)
+    return cycle
+
+
+def _latest_published(label: str) -> PublishedReport | None:
+    cycle = _cycle(label)
+    if cycle.status != CycleStatus.CLOSED.value:
+        return None
+    return publishing.latest_published(db_session(), cycle)
+
+
 def _report(label: str, sector: str | None) -> SectorReport:
+    _cycle(label)  # a draft cycle has no report
     return sector_report(db_session(), cycle_label=label, sector=sector, now=now(),
                          survey_settings=SurveySettings(
                              min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
@@ -131,6 +207,7 @@ def _report(label: str, sector: str | None) -> SectorReport:
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:
+    _cycle(label)
     return agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)
 
 

@@ -79,5 +79,6 @@ def subject_of(message: EmailMessage) -> str:
 
 
 def kind_of(subject: str) -> str:
-    """The stage an email is, from its subject: "Overdue: X's ..." -> "Overdue"."""
-    return subject.strip().split(":", 1)[0]
+    """The stage an email is, from its subject: "Overdue: X's ..." -> "Overdue",
+    "Due today, 25 May 2018: X's ..." -> "Due today"."""
+    return subject.strip().split(":", 1)[0].split(",", 1)[0]

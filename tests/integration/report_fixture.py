@@ -30,6 +30,7 @@ from portal.models import (
     Agency,
     Answer,
     Cycle,
+    CycleStatus,
     Finding,
     ModerationSample,
     Return,
@@ -105,6 +106,9 @@ def add_small_sector(db: Session, tool: ToolVersion, known: Known) -> None:
 def _open(db: Session, label: str, cohort: str, deadline: date) -> Cycle:
     now = datetime(deadline.year - 1, 11, 1, 9)
     cycle = create_cycle(db, label=label, cohort=cohort, deadline=deadline, now=now)
+    for earlier in db.scalars(select(Cycle).where(Cycle.cohort == cohort,
+                                                  Cycle.status == CycleStatus.OPEN.value)):
+        earlier.status = CycleStatus.CLOSED.value  # one open cycle per cohort
     open_cycle(db, cycle, now=now, links=None)
     return cycle
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Cycle, Return, ToolVersion
+from portal.models import Agency, Cycle, CycleStatus, Return, ToolVersion
 from portal.services.cycles import create_cycle, open_cycle
 from portal.services.tools import questions_for_variant
 
@@ -20,10 +20,19 @@ VALUE = re.compile(r'value="([^"]*)"')
 
 def issue(db: Session, *, label: str = "2026-27", cohort: str = "A",
           deadline: date = date(2027, 1, 29), tool: ToolVersion | None = None) -> Cycle:
-    """A cycle opened for a cohort (returns issued, no invitations)."""
+    """A cycle opened for a cohort (returns issued, no invitations). One cycle per cohort is
+    open at a time: an earlier open one is closed, and a past cycle added later is history."""
     cycle = create_cycle(db, label=label, cohort=cohort, deadline=deadline, now=OPENED,
                          tool_version=tool)
+    still_open = list(db.scalars(select(Cycle).where(Cycle.cohort == cohort,
+                                                     Cycle.status == CycleStatus.OPEN.value)))
+    for other in still_open:
+        other.status = CycleStatus.CLOSED.value
     open_cycle(db, cycle, now=OPENED, links=None)
+    for other in still_open:
+        if other.deadline > deadline:  # the new cycle is the past one
+            other.status, cycle.status = CycleStatus.OPEN.value, CycleStatus.CLOSED.value
+    db.flush()
     return cycle
 
 

@@ -88,6 +88,7 @@ def _expected(plan: list[Planned], *, past_deadline: bool) -> dict[str, Any]:
         "in_progress": statuses["in_progress"] + statuses["reopened"], "submitted": submitted,
         "overdue": len(plan) - submitted if past_deadline else 0,
         "carried_over": sum(p.carried_over for p in plan), "rate": submitted / len(plan),
+        "at_risk": sum(p.carried_over and p.status != "submitted" for p in plan),
     }
 
 
@@ -99,7 +100,7 @@ def test_dashboard_service_counts_equal_independent_counts(db: Session, tool: An
         t = data.totals
         assert {"issued": t.issued, "not_started": t.not_started, "in_progress": t.in_progress,
                 "submitted": t.submitted, "overdue": data.overdue,
-                "carried_over": t.carried_over, "rate": t.rate} == expected
+                "carried_over": t.carried_over, "rate": t.rate, "at_risk": t.at_risk} == expected
     non_returners = Counter(p.sector for p in plan if p.status != "submitted")
     total_non = sum(non_returners.values())
     for s in data.sectors:
@@ -125,6 +126,7 @@ def test_dashboard_page_shows_independently_counted_figures(
         "In progress": str(expected["in_progress"]), "Submitted": str(expected["submitted"]),
         "Overdue": str(expected["overdue"]),
         "Carried over from last cycle": str(expected["carried_over"]),
+        "At risk of a Chair meeting": str(expected["at_risk"]),
         "Return rate": percent(expected["rate"]),
     }
     non_returners = Counter(p.sector for p in plan if p.status != "submitted")
@@ -165,7 +167,7 @@ def test_return_list_filters_and_shows_contact_last_chaser_and_activity(
         row = rows[p.agency.name]
         contact = p.agency.primary_contact
         assert contact is not None
-        assert row[3] == f"{contact.name} {contact.email}"
+        assert row[3] == contact.name  # the committee never sees a contact's email address
         assert row[4] == (govuk_datetime(max(p.chasers)) if p.chasers else "None")
         assert row[5] == (govuk_datetime(p.last_activity) if p.last_activity else "None")
         assert ("Carried over" in row[2]) == p.carried_over

@@ -137,8 +137,8 @@ def test_two_cycles_carry_non_returners_flag_repeat_ones_and_clear_late_returns(
     sign_in(client, manager)
     page = client.get(f"/cycles/escalations?cycle={cycle2.id}").get_data(as_text=True)
     rows = {row[0]: row for row in tables(page)["escalations"][1:]}
-    assert "Chair meeting required" in rows["Agency a_twice Voluntary and community"][3]
-    assert "Chair meeting required" in rows["Agency a_twice2 Early years"][3]
+    assert "Chair meeting needed" in rows["Agency a_twice Voluntary and community"][3]
+    assert "Chair meeting needed" in rows["Agency a_twice2 Early years"][3]
     assert "Not required" in rows["Agency b_miss GP practices"][3]
     all_page = text_of(client.get("/cycles/escalations").get_data(as_text=True))
     assert "7 escalations; 2 need a Chair meeting" in all_page

@@ -144,7 +144,7 @@ def test_manager_closes_a_cycle_and_records_a_chair_meeting(
     page = client.get(closed.headers["Location"]).get_data(as_text=True)
     assert "2 returns escalated, 1 need a Chair meeting" in text_of(page)
     rows = {row[0]: row for row in tables(page)["escalations"][1:]}
-    assert "Chair meeting required" in rows["Riverside Youth Club Voluntary and community"][3]
+    assert "Chair meeting needed" in rows["Riverside Youth Club Voluntary and community"][3]
     assert rows["Abbeydale Primary School Schools and colleges"][3].startswith("Not required")
 
     escalation = db.scalar(select(Escalation).where(Escalation.cycle_id == cycle.id,

@@ -86,27 +86,28 @@ def test_manager_schedules_with_an_override_and_reschedules_by_form(
                                         "manager": str(manager.id), "member": str(bea.id)})  # type: ignore[attr-defined]
     assert missing.status_code == 200 and "Enter the date of the visit" in missing.get_data(
         as_text=True)
-    ok = submit_form(client, url, {"day": ["12", "6", "2018"], "start": "10:00", "duration": "90",
+    ok = submit_form(client, url, {"day": ["12", "6", "2031"], "start": "10:00", "duration": "90",
                                    "place": "Town Hall", "manager": str(manager.id),  # type: ignore[attr-defined]
                                    "member": str(bea.id)})
     assert ok.status_code == 302, ok.get_data(as_text=True)
     [invitation] = mailbox.to("bea@board.example.org")  # type: ignore[attr-defined]
-    [part] = list(invitation.iter_attachments())
+    [part, pack] = list(invitation.iter_attachments())  # the .ics and the visit pack
+    assert pack.get_content_type() == "application/pdf"
     event = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
-    assert event.decoded("dtstart") == datetime.fromisoformat("2018-06-12T09:00:00+00:00")
+    assert event.decoded("dtstart") == datetime.fromisoformat("2031-06-12T09:00:00+00:00")
     uid = str(event["uid"])
-    assert "12 June 2018 at 10:00am" in client.get(
+    assert "12 June 2031 at 10:00am" in client.get(
         f"/manager/moderation/visits/{visit.id}").get_data(as_text=True)
 
-    again = submit_form(client, url, {"day": ["13", "6", "2018"], "start": "14:30",
+    again = submit_form(client, url, {"day": ["13", "6", "2031"], "start": "14:30",
                                       "duration": "60", "place": "Civic Centre",
                                       "manager": str(manager.id), "member": str(bea.id)})  # type: ignore[attr-defined]
     assert again.status_code == 302
     update = mailbox.to("bea@board.example.org")[-1]  # type: ignore[attr-defined]
-    [part] = list(update.iter_attachments())
+    [part, _] = list(update.iter_attachments())
     event = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
     assert str(event["uid"]) == uid and int(event["sequence"]) == 1
-    assert event.decoded("dtstart") == datetime.fromisoformat("2018-06-13T13:30:00+00:00")
+    assert event.decoded("dtstart") == datetime.fromisoformat("2031-06-13T13:30:00+00:00")
 
     cancel = submit_form(client, f"/manager/moderation/visits/{visit.id}/cancel",
                          {"reason": "Agency closed"})
@@ -127,6 +128,7 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     return_ = visit.return_
     grade(db, return_, {"1.1": "good", "1.2": "good", "1.3": "requires_improvement"})
     evidence(db, return_, "1", "Board minutes show quarterly safeguarding reports.")
+    visit.status, visit.starts_at = "scheduled", datetime(2018, 3, 12, 10)  # it took place
     db.commit()
     standard = db.scalar(select(Standard).where(Standard.code == "1"))
     assert standard is not None and visit.member is not None

@@ -105,6 +105,7 @@ def test_agencies_visited_in_recent_cycles_can_be_excluded(
     moderation.plan_visits(db, sample=earlier, manager_id=None, now=AFTER_DEADLINE)
     visited = {r.agency_id for r in last_returns if r.id in earlier.chosen}
     cycle = create_cycle(db, label="2017-18", cohort="A", deadline=DEADLINE, now=OPENED)
+    last.status = "closed"  # one open cycle per cohort
     for return_ in open_cycle(db, cycle, now=OPENED, links=None):
         submit(return_)
     db.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._bulk import chase_list, chase_targets, preview_bulk
 from ._history import bounced_contacts, chaser_history, cycle_chasing, stage_label
 from ._sending import (
     ChaserRun,
@@ -9,8 +10,10 @@ from ._sending import (
     addressee_for,
     chase_all_overdue,
     record_chaser,
+    refuse_closed,
     send_adhoc_chaser,
     send_due_chasers,
+    wording_stage,
 )
 from ._stages import (
     DEFAULT_STAGES,
@@ -36,14 +39,18 @@ __all__ = [
     "addressee_for",
     "bounced_contacts",
     "chase_all_overdue",
+    "chase_list",
+    "chase_targets",
     "chaser_history",
     "cycle_chasing",
     "describe_timing",
     "due_on",
     "ensure_default_stages",
     "get_stage",
+    "preview_bulk",
     "preview_email",
     "record_chaser",
+    "refuse_closed",
     "render_chaser_email",
     "send_adhoc_chaser",
     "send_due_chasers",
@@ -51,4 +58,5 @@ __all__ = [
     "stages_of",
     "template_problem",
     "update_stage",
+    "wording_stage",
 ]

@@ -46,7 +46,14 @@ from portal.services.common import (
 from portal.services.cycles import is_past_deadline, previous_cycle
 from portal.services.mail import Email, render_email
 
-from ._stages import Addressee, due_on, ensure_default_stages, is_final_notice, render_chaser_email
+from ._stages import (
+    Addressee,
+    due_on,
+    ensure_default_stages,
+    is_final_notice,
+    late_anchor,
+    render_chaser_email,
+)
 
 DEFAULT_MIN_GAP_WORKING_DAYS = 2
 ADHOC_PREFIX = "adhoc:"
@@ -249,6 +256,7 @@ def _chaser_email(return_: Return, contact: Contact, stage: ChaserStage, rules: 
         cycle=return_.cycle, links=rules.links, final=is_final_notice(stage),
         to=Addressee(agency=return_.agency.name, contact=contact.name, email=contact.email),
         missed_cycle=missed, short_tool=return_.variant == Variant.SHORT.value,
+        late=late_anchor(stage, return_.cycle, rules.today), sent_on=rules.today,
     )
 
 
@@ -290,6 +298,7 @@ def send_adhoc_chaser(
     user_id: int | None = None,
 ) -> SentChaser:
     """A chaser the manager sends now to one agency, in the wording of its latest due stage."""
+    refuse_closed(return_.cycle)
     if return_.is_submitted:
         raise ServiceError(f"{return_.agency.name} has already submitted its return")
     if not return_.agency.working_contacts:
@@ -301,6 +310,13 @@ def send_adhoc_chaser(
     if record_chaser(session, return_, stage, code=code, due=None, rules=rules) is None:
         raise ServiceError("The chaser could not be recorded: try again")  # a code collision
     return _sent(return_, stage, code)
+
+
+def refuse_closed(cycle: Cycle) -> None:
+    """No chaser for a cycle that is not open: a closed cycle's returns are escalated instead."""
+    if cycle.status != CycleStatus.OPEN.value:
+        raise ServiceError(f"Cycle {cycle.label} is {cycle.status}: chasers are sent only while "
+                           "a cycle is open")
 
 
 def _adhoc_code(now: datetime) -> str:
@@ -326,6 +342,7 @@ def chase_all_overdue(
     rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
     run = ChaserRun()
+    refuse_closed(cycle)
     if not is_past_deadline(cycle, now=now):
         raise ServiceError(f"No return is overdue yet: the deadline is {cycle.deadline:%-d %B %Y}")
     stage = wording_stage(session, cycle, rules.today)

@@ -46,7 +46,7 @@ DEFAULT_STAGES = (
     ),
     StageDefault(
         "on_deadline", "On the deadline", "deadline", 0,
-        "Due today: {agency}'s Compact Audit return",
+        "Due today, {deadline}: {agency}'s Compact Audit return",
         "Dear {contact},\n\n{agency}'s Compact Audit self-assessment is due today, {deadline}. "
         "Please submit it today, or tell us now if something is stopping you.",
     ),
@@ -64,12 +64,41 @@ DEFAULT_STAGES = (
     ),
     StageDefault(
         "final_notice", "Final notice", "final_deadline", 0,
-        "Final notice: {agency}'s Compact Audit return must be submitted today",
+        "Final notice: {agency}'s Compact Audit return must be submitted by the end of today, "
+        "{final_deadline}",
         "Dear {contact},\n\nToday, {final_deadline}, is the final deadline for {agency}'s Compact "
         "Audit self-assessment. Agencies that do not return it are carried into next year's "
         "audit and may be asked to meet the Independent Chair.",
     ),
 )
+
+
+# A stage written for its day ("due today") sent on a later day (a missed run caught up, or an
+# ad-hoc chaser) would call another day "today": these words are sent instead.
+LATE_WORDING = {
+    "deadline": (
+        "Overdue: {agency}'s Compact Audit return was due on {deadline}",
+        "Dear {contact},\n\nWe have not received {agency}'s Compact Audit self-assessment. The "
+        "deadline was {deadline}, and it has passed. Please submit it as soon as you can. The "
+        "final deadline is {final_deadline}.",
+    ),
+    "final_deadline": (
+        "Final deadline passed: {agency}'s Compact Audit return was due by {final_deadline}",
+        "Dear {contact},\n\nThe final deadline for {agency}'s Compact Audit self-assessment was "
+        "{final_deadline}, and it has passed. We have not received your return. Agencies that do "
+        "not return it are carried into next year's audit and may be asked to meet the "
+        "Independent Chair. Please submit it now, or tell us what is stopping you.",
+    ),
+}
+
+
+def late_anchor(stage: ChaserStage, cycle: Cycle, today: date) -> str | None:
+    """The anchor ('deadline' or 'final_deadline') whose day has passed for a stage written for
+    that day or before it, or None when the stage's own words are right today."""
+    anchor_day = cycle.final_deadline if stage.anchor == "final_deadline" else cycle.deadline
+    if stage.offset_working_days <= 0 and today > anchor_day:
+        return stage.anchor
+    return None
 
 
 def stages_of(session: Session, cycle: Cycle) -> list[ChaserStage]:
@@ -173,12 +202,15 @@ class Addressee:
 def render_chaser_email(
     *, subject_template: str, body_template: str, cycle: Cycle, to: Addressee,
     links: LinkSettings, final: bool = False, missed_cycle: str | None = None,
-    short_tool: bool = False,
+    short_tool: bool = False, late: str | None = None, sent_on: date | None = None,
 ) -> Email:
-    """A chaser email: the stage's wording, then the fixed facts (agency, deadline, link, help).
+    """A chaser email: the stage's wording (or, `late`, the words for a day that has passed),
+    then the fixed facts (agency, deadline and whether it has passed on `sent_on`, link, help).
 
     An agency carried over from a cycle it missed (`missed_cycle`) is told what a second miss
     means; the short tool's groups are told it is short and plain."""
+    if late in LATE_WORDING:
+        subject_template, body_template = LATE_WORDING[late]
     link = f"{links.base_url.rstrip('/')}/agency/"
     values = {
         "agency": to.agency, "contact": to.contact or "colleague", "link": link,
@@ -191,6 +223,8 @@ def render_chaser_email(
         paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
         agency=to.agency, cycle_label=cycle.label, deadline=values["deadline"],
         final_deadline=values["final_deadline"], final=final, link=link,
+        deadline_passed=sent_on is not None and sent_on > cycle.deadline,
+        final_passed=sent_on is not None and sent_on > cycle.final_deadline,
         partnership=links.partnership, help_email=links.help_email,
         missed_cycle=missed_cycle, short_tool=short_tool,
     )
@@ -212,11 +246,13 @@ SAMPLE = Addressee(agency="Example Agency", contact="Alex Smith", email="lead@ex
 
 def preview_email(
     stage: ChaserStage, addressee: Addressee | None, *, links: LinkSettings,
-    subject: str | None = None, body: str | None = None,
+    subject: str | None = None, body: str | None = None, today: date | None = None,
 ) -> Email:
-    """The email a stage would send (optionally with unsaved wording), to an agency or a sample."""
+    """The email a stage would send (optionally with unsaved wording), to an agency or a sample;
+    with `today`, exactly as it would be sent that day."""
     return render_chaser_email(
         subject_template=stage.subject_template if subject is None else subject,
         body_template=stage.body_template if body is None else body,
         cycle=stage.cycle, to=addressee or SAMPLE, links=links, final=is_final_notice(stage),
+        late=late_anchor(stage, stage.cycle, today) if today else None, sent_on=today,
     )

@@ -29,26 +29,18 @@ def bulk_insert(session: Session, model: type, rows: Iterable[dict[str, Any]]) -
 
 
 def insert_returning_ids(session: Session, model: Any, rows: Iterable[dict[str, Any]]) -> list[int]:
-    """INSERT the rows in batches and return their new ids, in the rows' order."""
-    if session.get_bind().dialect.name == "sqlite":
-        return _sqlite_insert_returning_ids(session, model, rows)
-    ids: list[int] = []
-    for batch in batches(rows):
-        result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True),
-                                 batch)
-        ids += [row[0] for row in result]
-    return ids
+    """INSERT the rows with one multi-row statement per batch and return their new ids, in the
+    rows' order.
 
-
-def _sqlite_insert_returning_ids(session: Session, model: Any, rows: Iterable[dict[str, Any]]) -> list[int]:
-    """One multi-row INSERT per batch. SQLAlchemy cannot promise the order of RETURNING on SQLite,
-    so it would fall back to a statement per row; but a rowid table without AUTOINCREMENT gives
-    each new row the largest rowid so far plus one, so within one statement the ids ascend in the
-    order of the VALUES: sorting them restores the rows' order."""
+    SQLAlchemy's own ordered RETURNING falls back to a statement per row for some tables, so the
+    order is restored here: a new row's id comes from the table's sequence (PostgreSQL) or is the
+    largest rowid so far plus one (SQLite), so within one statement the ids ascend in the order of
+    the VALUES, and sorting them lines them up with the rows."""
+    limit = SQLITE_MAX_VARIABLES if session.get_bind().dialect.name == "sqlite" else 60_000
     ids: list[int] = []
     for batch in batches(rows):
         per_row = max(len(batch[0]), 1)
-        for chunk in batches(batch, max(1, SQLITE_MAX_VARIABLES // per_row)):
+        for chunk in batches(batch, max(1, limit // per_row)):
             result = session.execute(insert(model).values(chunk).returning(model.id))
             ids += sorted(row[0] for row in result)
     return ids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._dashboard import (
+    AT_RISK,
     LIST_PAGE_SIZE,
     STATUS_FILTERS,
     ReturnFilter,
@@ -10,17 +11,21 @@ from ._dashboard import (
     build_dashboard,
     cycle_rates,
     cycle_totals,
+    filtered_return_ids,
+    return_list_csv,
     sector_figures,
     share_non_returners,
 )
 from ._escalations import (
     EscalationFilter,
+    agency_history,
     escalations_csv,
     get_escalation,
     list_escalations,
     record_chair_meeting,
 )
 from ._lifecycle import (
+    CloseResult,
     can_close,
     close_cycle,
     create_cycle,
@@ -41,11 +46,14 @@ from ._lifecycle import (
 from ._survey_links import has_survey, issue_survey_links
 
 __all__ = [
+    "AT_RISK",
     "LIST_PAGE_SIZE",
     "STATUS_FILTERS",
+    "CloseResult",
     "EscalationFilter",
     "ReturnFilter",
     "SectorFigures",
+    "agency_history",
     "build_dashboard",
     "can_close",
     "close_cycle",
@@ -53,6 +61,7 @@ __all__ = [
     "cycle_rates",
     "cycle_totals",
     "escalations_csv",
+    "filtered_return_ids",
     "get_cycle",
     "get_cycle_by_id",
     "get_escalation",
@@ -70,6 +79,7 @@ __all__ = [
     "preview_issue_list",
     "previous_cycle",
     "record_chair_meeting",
+    "return_list_csv",
     "sector_figures",
     "share_non_returners",
     "tool_versions",

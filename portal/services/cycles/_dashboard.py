@@ -6,6 +6,8 @@ the return rate of every cycle, and one page of the return list (with its total)
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -14,13 +16,15 @@ from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Chaser, Contact, Cycle, CycleStatus, Return, ReturnStatus, Sector
+from portal.services.common import csv_text
 
 from ._lifecycle import is_past_deadline
 
 LIST_PAGE_SIZE = 100
 OVERDUE = "overdue"
 NOT_SUBMITTED = "not_submitted"
-STATUS_FILTERS = [s.value for s in ReturnStatus] + [NOT_SUBMITTED, OVERDUE]
+AT_RISK = "at_risk"  # carried over and not submitted: a second miss means a Chair meeting
+STATUS_FILTERS = [s.value for s in ReturnStatus] + [NOT_SUBMITTED, OVERDUE, AT_RISK]
 IN_PROGRESS_STATUSES = (ReturnStatus.IN_PROGRESS.value, ReturnStatus.REOPENED.value)
 
 
@@ -34,6 +38,7 @@ class Counts:
     reopened: int = 0
     submitted: int = 0
     carried_over: int = 0
+    at_risk: int = 0  # carried over and not submitted
 
     @property
     def not_submitted(self) -> int:
@@ -46,6 +51,8 @@ class Counts:
     def add(self, status: str, carried_over: bool, count: int) -> None:
         self.issued += count
         self.carried_over += count if carried_over else 0
+        if carried_over and status != ReturnStatus.SUBMITTED.value:
+            self.at_risk += count
         if status == ReturnStatus.SUBMITTED.value:
             self.submitted += count
         elif status == ReturnStatus.NOT_STARTED.value:
@@ -144,7 +151,7 @@ def sum_counts(sectors: list[SectorFigures]) -> Counts:
     totals = Counts()
     for s in sectors:
         for name in ("issued", "not_started", "in_progress", "reopened", "submitted",
-                     "carried_over"):
+                     "carried_over", "at_risk"):
             setattr(totals, name, getattr(totals, name) + getattr(s.counts, name))
     return totals
 
@@ -208,9 +215,11 @@ def cycle_rates(
 
 
 def return_list(
-    session: Session, cycle: Cycle, filters: ReturnFilter, *, now: datetime
+    session: Session, cycle: Cycle, filters: ReturnFilter, *, now: datetime,
+    page_size: int | None = LIST_PAGE_SIZE,
 ) -> tuple[list[ReturnRow], int]:
-    """One page of the cycle's returns matching the filters, and how many match in all."""
+    """One page of the cycle's returns matching the filters (all of them without a page size),
+    and how many match in all."""
     query = _filtered(cycle, filters, now=now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     last_chaser = (select(Chaser.return_id, func.max(Chaser.recorded_at).label("at"))
@@ -220,14 +229,16 @@ def return_list(
                                        func.min(Contact.id)).label("id"))
                   .group_by(Contact.agency_id).subquery())
     page = max(filters.page, 1)
-    rows = session.execute(
+    listed = (
         query.add_columns(Contact.name, Contact.email, last_chaser.c.at)
         .outerjoin(last_chaser, last_chaser.c.return_id == Return.id)
         .outerjoin(contact_id, contact_id.c.agency_id == Agency.id)
         .outerjoin(Contact, Contact.id == contact_id.c.id)
         .order_by(Agency.name, Return.id)
-        .offset((page - 1) * LIST_PAGE_SIZE).limit(LIST_PAGE_SIZE)
     )
+    if page_size is not None:
+        listed = listed.offset((page - 1) * page_size).limit(page_size)
+    rows = session.execute(listed)
     past = is_past_deadline(cycle, now=now)
     return [
         ReturnRow(return_id=r_id, agency_id=a_id, agency=agency, sector=sector, status=status,
@@ -238,12 +249,43 @@ def return_list(
     ], int(total)
 
 
+def filtered_return_ids(
+    session: Session, cycle: Cycle, filters: ReturnFilter, *, now: datetime
+) -> list[int]:
+    """Every return (not one page) matching the filters, by agency name."""
+    query = _filtered(cycle, filters, now=now).order_by(Agency.name, Return.id)
+    return [row[0] for row in session.execute(query)]
+
+
+def return_list_csv(
+    session: Session, cycle: Cycle, filters: ReturnFilter, *, now: datetime,
+    with_contacts: bool
+) -> str:
+    """The whole filtered list as CSV (contacts' addresses for the manager only)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = ["cycle", "agency", "sector", "status", "carried_over", "overdue", "contact_name",
+              "contact_email", "last_chaser_at", "last_activity_at"]
+    writer.writerow([h for h in header if with_contacts or h != "contact_email"])
+    rows, _ = return_list(session, cycle, filters, now=now, page_size=None)
+    for r in rows:
+        email = [r.contact_email or ""] if with_contacts else []
+        writer.writerow([csv_text(v) for v in (
+            cycle.label, r.agency, r.sector, r.status, "yes" if r.carried_over else "no",
+            "yes" if r.overdue else "no", r.contact_name or "", *email,
+            r.last_chaser_at.isoformat(timespec="minutes") if r.last_chaser_at else "",
+            r.last_activity_at.isoformat(timespec="minutes") if r.last_activity_at else "")])
+    return out.getvalue()
+
+
 def _status_condition(cycle: Cycle, status: str | None, *, now: datetime) -> list[Any]:
     not_submitted = Return.status != ReturnStatus.SUBMITTED.value
     if status == OVERDUE:
         return [not_submitted if is_past_deadline(cycle, now=now) else false()]
     if status == NOT_SUBMITTED:
         return [not_submitted]
+    if status == AT_RISK:
+        return [not_submitted, Return.carried_over.is_(True)]
     if status == ReturnStatus.IN_PROGRESS.value:  # as counted: reopened returns are in progress
         return [Return.status.in_(IN_PROGRESS_STATUSES)]
     if status in STATUS_FILTERS:

@@ -92,6 +92,17 @@ def resolve_escalations_for(session: Session, return_: Return, now: datetime) ->
     return list(escalations)
 
 
+def agency_history(session: Session, agency_id: int) -> list[tuple[Return, Escalation | None]]:
+    """The agency's return in every cycle it was issued, newest first, with its escalation."""
+    rows = session.execute(
+        select(Return, Escalation).join(Cycle, Cycle.id == Return.cycle_id)
+        .outerjoin(Escalation, Escalation.return_id == Return.id)
+        .options(joinedload(Return.cycle))
+        .where(Return.agency_id == agency_id).order_by(Cycle.deadline.desc())
+    )
+    return [(r, e) for r, e in rows]
+
+
 @dataclass(frozen=True)
 class EscalationFilter:
     cycle_id: int | None = None
@@ -130,6 +141,9 @@ def record_chair_meeting(
     user_id: int | None = None,
 ) -> None:
     """Record when the Independent Chair met the agency's senior manager, and what came of it."""
+    if not escalation.chair_meeting_required:
+        raise ServiceError(f"{escalation.agency.name} has missed one cycle: no Chair meeting "
+                           "is needed")
     outcome = outcome.strip()
     if not outcome:
         raise ServiceError("Enter the outcome of the meeting")
@@ -142,15 +156,17 @@ def record_chair_meeting(
     session.flush()
 
 
-def escalations_csv(escalations: Iterable[Escalation]) -> str:
-    """The escalations as CSV text (cells that a spreadsheet would run as formulas are defused)."""
+def escalations_csv(escalations: Iterable[Escalation], *, with_contacts: bool = True) -> str:
+    """The escalations as CSV text (cells that a spreadsheet would run as formulas are defused);
+    without contacts (for the committee) the contact_email column is left out."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow([c for c in CSV_HEADER if with_contacts or c != "contact_email"])
     for e in escalations:
         contact = e.agency.primary_contact
+        email = [contact.email if contact else ""] if with_contacts else []
         writer.writerow([csv_text(v) for v in (
-            e.cycle.label, e.agency.name, e.agency.sector.name, contact.email if contact else "",
+            e.cycle.label, e.agency.name, e.agency.sector.name, *email,
             e.return_.status, e.carried_to.label if e.carried_to else "",
             "yes" if e.chair_meeting_required else "no",
             e.chair_meeting_on.isoformat() if e.chair_meeting_on else "",

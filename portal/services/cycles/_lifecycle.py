@@ -127,6 +127,7 @@ def open_cycle(
     """Issue the returns and queue an invitation per agency (none when links is None: history)."""
     if cycle.status != CycleStatus.DRAFT.value:
         raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
+    _refuse_second_open_cycle(session, cycle)
     if not _claim_draft(session, cycle, now):
         raise ServiceError(f"Cycle {cycle.label} has just been opened by someone else")
     previous = previous_cycle(session, cycle)
@@ -148,6 +149,18 @@ def open_cycle(
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
+
+
+def _refuse_second_open_cycle(session: Session, cycle: Cycle) -> None:
+    """One open cycle per cohort: its non-returners are only known once the earlier one closes."""
+    still_open = session.scalar(select(Cycle).where(
+        Cycle.cohort == cycle.cohort, Cycle.status == CycleStatus.OPEN.value,
+        Cycle.id != cycle.id).limit(1))
+    if still_open is not None:
+        raise ServiceError(
+            f"Cohort {cycle.cohort}'s previous cycle, {still_open.label}, is still open. Close it "
+            f"first (after its final deadline, {still_open.final_deadline:%-d %B %Y}), so its "
+            "non-returners are carried into this cycle")
 
 
 def _claim_draft(session: Session, cycle: Cycle, now: datetime) -> bool:
@@ -256,7 +269,7 @@ class CloseResult:
 
     @property
     def chair_meetings(self) -> int:
-        return sum(1 for e in self.escalations if e.chair_meeting_required)
+        return sum(1 for e in self.escalations if e.chair_meeting_needed)
 
 
 def is_past_deadline(cycle: Cycle, *, now: datetime) -> bool:

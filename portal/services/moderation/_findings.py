@@ -35,6 +35,8 @@ from portal.services.mail import render_email
 from portal.services.tools import get_tool
 from portal.vocabulary import QUALITY_GRADES
 
+from ._visits import utc_to_uk, visit_day
+
 QUALITY = {g.value for g in QUALITY_GRADES}
 SELF_GRADE_RULE = (
     "The self grade for a standard is the grade the agency gave most often to that standard's "
@@ -147,6 +149,12 @@ def complete_visit(
 ) -> Visit:
     """Record the visit's outcome and mark it completed; the agency is emailed a link to it."""
     _ensure_open(visit)
+    day = visit_day(visit)
+    if day is None:
+        raise ServiceError("Schedule the visit before recording its outcome")
+    if utc_to_uk(now).date() < day:
+        raise ServiceError(f"You can record the outcome from the day of the visit, "
+                           f"{day.day} {day:%B %Y}")
     if not outcome.strip():
         raise ServiceError("Enter the outcome of the visit")
     if not visit.findings:

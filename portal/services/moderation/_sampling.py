@@ -29,7 +29,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -242,6 +242,18 @@ def draw_sample(
                  chosen=sample.chosen, targeted=targeted, targeted_chosen=picked, reason=sample.redraw_reason,
                  previous_sample_id=previous.id if previous else None)
     return sample
+
+
+def when_drawable(session: Session, cycle: Cycle, *, now: datetime) -> str | None:
+    """Why the sample cannot be drawn yet, saying when it can; None when it can be drawn."""
+    if not is_past_deadline(cycle, now=now):
+        first = cycle.deadline + timedelta(days=1)
+        return (f"You can draw the sample from {first.day} {first:%B %Y}, the day after the "
+                f"deadline")
+    if not submitted_population(session, cycle):
+        return ("You can draw the sample once at least one return has been submitted: none has "
+                "been yet")
+    return None
 
 
 def _check_request(cycle: Cycle, *, rate: float, seed: int, exclude: int, now: datetime,

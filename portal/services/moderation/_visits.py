@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -140,18 +142,62 @@ def visits_for(session: Session, user: User) -> list[Visit]:
     ))
 
 
+# --- when a visit stands ------------------------------------------------------------------------
+
+OUTCOME_OVERDUE = "Outcome overdue"
+
+
+def visit_day(visit: Visit) -> date | None:
+    """The UK day a visit takes place on."""
+    return utc_to_uk(visit.starts_at).date() if visit.starts_at else None
+
+
+def outcome_overdue(visit: Visit, *, now: datetime) -> bool:
+    """A scheduled visit whose day has passed with no outcome recorded."""
+    day = visit_day(visit)
+    return (visit.status == VisitStatus.SCHEDULED.value and day is not None
+            and day < utc_to_uk(now).date())
+
+
+def visit_flag(visit: Visit, *, now: datetime) -> str | None:
+    return OUTCOME_OVERDUE if outcome_overdue(visit, now=now) else None
+
+
+def is_upcoming(visit: Visit, *, now: datetime) -> bool:
+    """Still to happen or still to be written up: not completed, not cancelled."""
+    return visit.status in OPEN_STATUSES
+
+
+def overdue_outcomes(session: Session, *, now: datetime, cycle_id: int | None = None) -> int:
+    """How many scheduled visits are past their day with no outcome (visits of current samples)."""
+    start_of_today = uk_to_utc(datetime.combine(utc_to_uk(now).date(), time()))
+    query = (select(func.count(Visit.id)).join(ModerationSample)
+             .where(Visit.status == VisitStatus.SCHEDULED.value,
+                    Visit.starts_at < start_of_today,
+                    ModerationSample.superseded_at.is_(None)))
+    if cycle_id is not None:
+        query = query.where(ModerationSample.cycle_id == cycle_id)
+    return session.scalar(query) or 0
+
+
 # --- scheduling ---------------------------------------------------------------------------------
 
 def schedule_visit(
     session: Session, visit: Visit, *, starts_at: datetime, place: str, now: datetime,
     links: LinkSettings, duration_minutes: int = 120, manager_id: int | None = None,
     member_id: int | None = None, user_id: int | None = None,
+    pack: Callable[[Visit], bytes] | None = None,
 ) -> Visit:
-    """Set (or change) date, time, place and attendees, and send the invitation or update."""
+    """Set (or change) date, time, place and attendees, and send the invitation or update.
+
+    `pack` renders the visit pack (the edge picks the renderer): it is attached to the manager's
+    and the member's invitation, never to the agency's."""
     if visit.status not in OPEN_STATUSES:
         raise ServiceError(f"This visit is {visit.status}: it cannot be scheduled")
     if not place.strip():
         raise ServiceError("Enter where the visit will take place")
+    if starts_at <= now:
+        raise ServiceError("The visit date must be in the future")
     if not 15 <= duration_minutes <= 8 * 60:
         raise ServiceError("The visit must last between 15 minutes and 8 hours")
     before = _attendee_users(visit)
@@ -165,8 +211,14 @@ def schedule_visit(
     visit.starts_at, visit.duration_minutes = starts_at, duration_minutes
     visit.place = place.strip()
     session.flush()
+    pack_pdf = None
+    if pack is not None:
+        agency = visit.return_.agency.name
+        slug = "".join(ch if ch.isalnum() else "-" for ch in agency.lower()).strip("-")[:60]
+        pack_pdf = mail.Attachment(filename=f"visit-pack-{slug}.pdf",
+                                   content_type="application/pdf", content=pack(visit))
     _send(session, visit, method="REQUEST", people=_attendees(visit), links=links, now=now,
-          updated=rescheduled)
+          updated=rescheduled, pack=pack_pdf)
     dropped = [u for u in before if u.id not in {a.id for a in _attendee_users(visit)}]
     if rescheduled and dropped:
         _send(session, visit, method="CANCEL", links=links, now=now, updated=True,
@@ -177,6 +229,58 @@ def schedule_visit(
                  manager_id=visit.manager_id, member_id=visit.member_id,
                  sequence=visit.ics_sequence)
     return visit
+
+
+@dataclass(frozen=True)
+class VisitPlan:
+    visit: Visit
+    starts_at: datetime  # naive UTC
+    place: str
+    member_id: int
+
+
+class PlansRefused(ServiceError):
+    """Some visits of a bulk schedule cannot be scheduled: nothing was scheduled."""
+
+    def __init__(self, problems: dict[int, str]) -> None:
+        self.problems = problems  # visit id -> what to fix
+        super().__init__(f"{len(problems)} visit(s) cannot be scheduled")
+
+
+def schedule_visits(
+    session: Session, plans: list[VisitPlan], *, manager_id: int, now: datetime,
+    links: LinkSettings, user_id: int | None = None,
+    pack: Callable[[Visit], bytes] | None = None,
+) -> list[Visit]:
+    """Schedule many visits in one confirmation, all or none: every plan is checked first."""
+    problems = {plan.visit.id: problem for plan in plans
+                if (problem := _plan_problem(session, plan, now=now))}
+    if problems:
+        raise PlansRefused(problems)
+    return [schedule_visit(session, plan.visit, starts_at=plan.starts_at, place=plan.place,
+                           now=now, links=links, manager_id=manager_id,
+                           member_id=plan.member_id, user_id=user_id, pack=pack)
+            for plan in plans]
+
+
+def _plan_problem(session: Session, plan: VisitPlan, *, now: datetime) -> str | None:
+    agency = plan.visit.return_.agency.name
+    if plan.visit.status not in OPEN_STATUSES:
+        return f"The visit to {agency} is {plan.visit.status}: it cannot be scheduled"
+    if plan.starts_at <= now:
+        return f"The date of the visit to {agency} must be in the future"
+    if not plan.place.strip():
+        return f"Enter where the visit to {agency} will take place"
+    member = session.get(User, plan.member_id)
+    if member is None or member.role != Role.MODERATOR.value or not member.active:
+        return f"Select the Board or committee member who will visit {agency}"
+    return None
+
+
+def unscheduled_visits(session: Session, sample: ModerationSample) -> list[Visit]:
+    """The sample's visits still to be given a date, by agency name."""
+    return [v for v in visits_of_sample(session, sample)
+            if v.status == VisitStatus.PLANNED.value]
 
 
 def _user_with_role(session: Session, user_id: int | None, role: Role) -> User:
@@ -241,8 +345,9 @@ def _attendees(visit: Visit) -> list[Attendee]:
 def _send(
     session: Session, visit: Visit, *, method: str, people: list[Attendee], links: LinkSettings,
     now: datetime, updated: bool, reason: str | None = None,
+    pack: mail.Attachment | None = None,
 ) -> None:
-    """Queue one email with the .ics per person."""
+    """Queue one email with the .ics per person (and the visit pack for the two attendees)."""
     event = _event(visit, method=method, now=now)
     ics = mail.Attachment(filename="moderation-visit.ics",
                             content_type=f"text/calendar; method={method}",
@@ -250,10 +355,13 @@ def _send(
     agency = visit.return_.agency
     verb = "Cancelled" if method == "CANCEL" else "Updated" if updated else "Invitation"
     for person in people:
+        with_pack = pack is not None and person.contact_id is None  # attendees, not the agency
         email = render_email(
             "moderation_visit", to=person.email,
             subject=f"{verb}: moderation visit to {agency.name}",
-            attachments=[ics], person=person.name, agency=agency.name, cancelled=method == "CANCEL",
+            attachments=[ics, pack] if pack is not None and with_pack else [ics],
+            person=person.name, with_pack=with_pack, agency=agency.name,
+            cancelled=method == "CANCEL",
             updated=updated, when=utc_to_uk(event.starts_at), place=event.place, reason=reason,
             cycle=visit.return_.cycle.label, partnership=links.partnership,
             help_email=links.help_email,

@@ -136,14 +136,19 @@ def agency_returns(session: Session, agency_id: int) -> tuple[list[Return], list
     return sorted(current, key=lambda r: r.cycle.deadline), [r for r in rows if r not in current]
 
 
-def find_returns(session: Session, *, text: str, status: str, limit: int = 100) -> list[Return]:
-    """Returns with a status, newest cycle first, optionally by part of the agency's name."""
-    query = (select(Return).options(joinedload(Return.cycle), joinedload(Return.agency))
-             .join(Cycle).join(Agency).where(Return.status == status))
+def find_returns(session: Session, *, text: str, status: str, limit: int = 100,
+                 page: int = 1) -> tuple[list[Return], int]:
+    """One page of returns with a status, newest cycle first, optionally by part of the
+    agency's name, and how many there are in all."""
+    query = (select(Return).join(Cycle).join(Agency).where(Return.status == status))
     if text:
         query = query.where(func.lower(Agency.name).contains(text.lower()))
-    return list(session.scalars(
-        query.order_by(Cycle.deadline.desc(), Agency.name).limit(limit)).unique())
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    found = session.scalars(
+        query.options(joinedload(Return.cycle), joinedload(Return.agency))
+        .order_by(Cycle.deadline.desc(), Agency.name, Return.id)
+        .offset((max(page, 1) - 1) * limit).limit(limit)).unique()
+    return list(found), int(total)
 
 
 def in_variant(variant: SQLColumnExpression[str]) -> ColumnElement[bool]:

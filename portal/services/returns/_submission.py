@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from portal.models import Return, ReturnStatus, User
+from portal.models import CycleStatus, Return, ReturnStatus, User
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
 from portal.services.common import ServiceError
@@ -132,13 +132,21 @@ def return_filename(return_: Return, extension: str = "pdf") -> str:
 
 
 def reopen_return(session: Session, return_: Return, *, reason: str, user_id: int | None,
-                  now: datetime, links: LinkSettings | None = None) -> None:
+                  now: datetime, links: LinkSettings | None = None,
+                  effect_confirmed: bool = False) -> None:
     """A manager reopens a submitted return so the agency can change and resubmit it; the
-    agency's working contacts are told why (when links are given)."""
+    agency's working contacts are told why (when links are given).
+
+    In a closed cycle the report has been published from this return: the manager must confirm
+    they know the published figures stay as they were until a deliberate republish."""
     if return_.status != ReturnStatus.SUBMITTED.value:
         raise ServiceError("Only a submitted return can be reopened")
     if not reason.strip():
         raise ServiceError("Enter why the return is being reopened")
+    closed = return_.cycle.status == CycleStatus.CLOSED.value
+    if closed and not effect_confirmed:
+        raise ServiceError(f"Confirm that you understand the published {return_.cycle.label} "
+                           "report keeps its figures until it is republished")
     if not bump_version(session, return_, return_.version, now=now, editable_only=False):
         raise ServiceError("The return changed just now. Try again.")
     return_.status = ReturnStatus.REOPENED.value
@@ -147,7 +155,7 @@ def reopen_return(session: Session, return_: Return, *, reason: str, user_id: in
     session.flush()
     audit.record(session, action="return.reopened", entity_type="return", entity_id=return_.id,
                  user_id=user_id, reason=reason.strip(), cycle=return_.cycle.label,
-                 agency=return_.agency.name)
+                 agency=return_.agency.name, closed_cycle=closed)
     if links is not None:
         _tell_reopened(session, return_, links=links, now=now)
 

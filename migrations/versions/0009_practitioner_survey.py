@@ -1,8 +1,8 @@
 """practitioner survey: statements and their questions, links, anonymous responses and answers;
 targeted moderation samples
 
-Revision ID: 0008_practitioner_survey
-Revises: 0007_short_tool
+Revision ID: 0009_practitioner_survey
+Revises: 0008_published_reports
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_practitioner_survey"
-down_revision = "0007_short_tool"
+revision = "0009_practitioner_survey"
+down_revision = "0008_published_reports"
 branch_labels = None
 depends_on = None
 

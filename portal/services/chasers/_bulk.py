@@ -1,0 +1,77 @@
+"""Chasing a filtered list of returns in bulk: preview one message, confirm with the count.
+
+Each agency in the list that has not submitted gets one ad-hoc chaser in the chosen stage's
+wording, recorded and queued in the outbox like any chaser, plus one audit event for the batch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import Agency, ChaserStage, Cycle, Return, ReturnStatus
+from portal.services import audit
+from portal.services.accounts import LinkSettings
+from portal.services.common import ServiceError, uk_today
+from portal.services.mail import Email
+
+from ._sending import (
+    DEFAULT_MIN_GAP_WORKING_DAYS,
+    ChaserRun,
+    Rules,
+    _adhoc_code,
+    _chase_many,
+    _last_chased,
+    _unsubmitted_returns,
+    addressee_for,
+    refuse_closed,
+)
+from ._stages import preview_email
+
+
+def chase_targets(session: Session, cycle: Cycle, return_ids: list[int]) -> list[Return]:
+    """The returns of the list a bulk chase would reach: active agencies, not submitted."""
+    if not return_ids:
+        return []
+    return list(session.scalars(
+        select(Return).join(Agency, Agency.id == Return.agency_id)
+        .options(selectinload(Return.agency).selectinload(Agency.contacts))
+        .where(Return.cycle_id == cycle.id, Return.id.in_(return_ids),
+               Return.status != ReturnStatus.SUBMITTED.value, Agency.active.is_(True))
+        .order_by(Agency.name, Return.id)))
+
+
+def preview_bulk(targets: list[Return], stage: ChaserStage, *, links: LinkSettings,
+                 now: datetime) -> Email | None:
+    """The message the first agency of the list would get today."""
+    if not targets:
+        return None
+    return preview_email(stage, addressee_for(targets[0]), links=links, today=uk_today(now))
+
+
+def chase_list(
+    session: Session, cycle: Cycle, return_ids: list[int], *, stage: ChaserStage, expected: int,
+    now: datetime, links: LinkSettings, user_id: int | None = None,
+    min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS,
+) -> ChaserRun:
+    """One chaser per agency of the list that has not submitted, once the count is confirmed."""
+    refuse_closed(cycle)
+    if stage.cycle_id != cycle.id:
+        raise ServiceError("Select the wording to use")
+    wanted = set(return_ids)
+    returns = [r for r in _unsubmitted_returns(session, cycle) if r.id in wanted]
+    if len(returns) != expected:
+        raise ServiceError(f"The list has changed since you checked it: {len(returns)} "
+                           f"{'agency' if len(returns) == 1 else 'agencies'} now to chase. "
+                           "Check the message and confirm again")
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
+                  user_id=user_id)
+    run = ChaserRun()
+    _chase_many(session, returns, stage, codes={r.id: _adhoc_code(now) for r in returns},
+                due=None, last=_last_chased(session, cycle), rules=rules, run=run)
+    audit.record(session, action="chasers.bulk_sent", entity_type="cycle", entity_id=cycle.id,
+                 user_id=user_id, stage=stage.code, confirmed=expected, sent=len(run.sent),
+                 held=[agency for agency, _ in run.held])
+    return run

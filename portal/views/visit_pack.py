@@ -1,0 +1,27 @@
+"""The visit pack at the edge: rendered for a download or for the invitation's attachment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from portal.db import db_session
+from portal.models import Visit
+from portal.views.helpers import link_settings
+
+
+def pack_renderer(session: Session) -> Callable[[Visit], bytes]:
+    # lazily: reportlab loads on the first pack, not at start-up
+    from portal.reports.visit_pack import render_visit_pack, visit_pack
+
+    partnership = link_settings().partnership
+    return lambda visit: render_visit_pack(visit_pack(session, visit), partnership=partnership)
+
+
+def pack_download(visit: Visit) -> Response:
+    content = pack_renderer(db_session())(visit)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in visit.return_.agency.name.lower())
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="visit-pack-{slug.strip("-")[:60]}.pdf"'})

@@ -1,0 +1,142 @@
+"""The manager's year in Chromium, axe-core at 1280 and 320 CSS px on every page: bulk-chasing
+the overdue voluntary groups, scheduling a sample's visits on one page, and a member with the
+visit pack who cannot complete a visit before its date."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Finding, Role, Standard, Visit
+from portal.services import cycles, moderation
+from tests import factories
+from tests.browser.conftest import assert_accessible, sign_in_browser
+from tests.integration.test_moderation_pages import drawn
+from tests.integration.test_visit_rules import LINKS
+from tests.moderation_factories import AFTER_DEADLINE
+
+VOLUNTARY = "Voluntary and community"
+
+
+def _check(page: Any) -> None:
+    """Zero axe violations at 1280 and at 320 CSS px (the 320 px reflow check is issue 13's)."""
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _mail_settles(mailbox: Any, expected: int) -> None:
+    for _ in range(50):
+        if len(mailbox.messages) >= expected:
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)  # anything extra would have arrived by now
+
+
+def test_the_manager_exports_and_bulk_chases_the_overdue_voluntary_groups(
+    page: Any, live_url: str, db: Session, tool: Any, mailbox: Any
+) -> None:
+    groups = [factories.agency(db, f"Group {n}", sector_name=VOLUNTARY,
+                               email=f"lead@group{n}.example.org") for n in range(4)]
+    factories.agency(db, "Abbey Surgery", sector_name="Health", email="lead@abbey.example.org")
+    cycle = cycles.create_cycle(db, label="2020-21", cohort="A", deadline=date(2021, 1, 29),
+                                now=datetime(2020, 11, 2))
+    returns = cycles.open_cycle(db, cycle, now=datetime(2020, 11, 2), links=None)
+    cycles.mark_submitted(db, next(r for r in returns if r.agency_id == groups[3].id),
+                          now=datetime(2021, 1, 20))
+    manager = factories.user(db, Role.MANAGER)
+    db.commit()
+    sign_in_browser(page, live_url, manager.email, factories.PASSWORD)
+
+    page.goto(f"{live_url}/cycles/{cycle.id}")
+    page.get_by_label("Status", exact=True).select_option("overdue")
+    page.get_by_label("Sector", exact=True).select_option(label=VOLUNTARY)
+    page.get_by_role("button", name="Apply filters").click()
+    assert page.locator("#returns-count").inner_text() == "3 returns found"
+    _check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this list (CSV)").click()
+    listed = list(csv.DictReader(io.StringIO(
+        Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert sorted(r["agency"] for r in listed) == ["Group 0", "Group 1", "Group 2"]
+
+    page.get_by_role("link", name="Chase the agencies in this list that have not submitted").click()
+    assert "3 agencies in this list have not submitted" in page.locator("#bulk-count").inner_text()
+    _check(page)
+    page.get_by_role("button", name="Send 3 chasers").click()
+    assert "3 chasers sent, one to each agency" in page.locator(
+        ".govuk-notification-banner").inner_text()
+    _check(page)
+    _mail_settles(mailbox, 3)
+    for n in range(3):
+        assert len(mailbox.to(f"lead@group{n}.example.org")) == 1
+    assert mailbox.to("lead@group3.example.org") == [] == mailbox.to("lead@abbey.example.org")
+
+
+def test_the_manager_schedules_all_visits_of_a_sample_on_one_page(
+    page: Any, live_url: str, db: Session, tool: Any, mailbox: Any
+) -> None:
+    made, manager = drawn(db)
+    sign_in_browser(page, live_url, manager.email, factories.PASSWORD)  # type: ignore[attr-defined]
+    page.goto(f"{live_url}/manager/moderation/cycles/2017-18")
+    page.get_by_role("button", name="Schedule the visits on one page").click()
+    _check(page)
+    page.get_by_role("button", name=f"Schedule {len(made)} visits and send the invitations").click()
+    assert "There is a problem" in page.locator(".govuk-error-summary").inner_text()
+    _check(page)
+    for n, visit in enumerate(made):
+        agency = visit.return_.agency.name
+        group = page.get_by_role("group", name=f"Date of the visit to {agency}")
+        group.get_by_label("Day").fill(str(10 + n))
+        group.get_by_label("Month").fill("6")
+        group.get_by_label("Year").fill("2031")
+        page.get_by_label(f"Start time (UK time) at {agency}").fill("10:00")
+        page.get_by_label(f"Place of the visit to {agency}").fill("Civic Centre")
+    page.get_by_role("button", name=f"Schedule {len(made)} visits and send the invitations").click()
+    assert f"{len(made)} visits scheduled" in page.locator(
+        ".govuk-notification-banner").inner_text()
+    _check(page)
+    db.expire_all()
+    assert {db.get(Visit, v.id).status for v in made} == {"scheduled"}  # type: ignore[union-attr]
+
+
+def test_a_member_downloads_the_visit_pack_and_cannot_complete_a_visit_before_its_date(
+    page: Any, live_url: str, db: Session, tool: Any, mailbox: Any
+) -> None:
+    made, _ = drawn(db)
+    visit = made[0]
+    moderation.schedule_visit(db, visit, starts_at=datetime(2031, 6, 12, 9), place="Civic Centre",
+                              now=AFTER_DEADLINE, links=LINKS)
+    db.add(Finding(visit_id=visit.id, standard_id=db.scalar(select(Standard.id).limit(1)),
+                   moderated_grade="good", note="Seen", recorded_at=AFTER_DEADLINE))
+    db.commit()
+    assert visit.member is not None
+    sign_in_browser(page, live_url, visit.member.email, factories.PASSWORD)
+    page.goto(f"{live_url}/moderation/")
+    _check(page)
+    page.get_by_role("link", name=visit.return_.agency.name).click()
+    _check(page)
+    assert "from 12 June 2031, the day of the visit" in page.locator("#outcome-from").inner_text()
+    assert page.get_by_role("button", name="Record the outcome and complete the visit").count() == 0
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the visit pack (PDF)").click()
+    text = " ".join(p.extract_text() or "" for p in PdfReader(download.value.path()).pages)
+    assert visit.return_.agency.name in text and "Questions worth probing" in text
+
+    page.goto(f"{live_url}/moderation/visits/{visit.id}/outcome")
+    page.get_by_label("Outcome of the visit").fill("Evidence confirmed")
+    page.get_by_role("button", name="Save outcome and complete visit").click()
+    assert "You can record the outcome from the day of the visit, 12 June 2031" in page.locator(
+        ".govuk-error-summary").inner_text()
+    _check(page)
+    db.expire_all()
+    assert db.get(Visit, visit.id).status == "scheduled"  # type: ignore[union-attr]

@@ -31,6 +31,17 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _share(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    try:
+        value = float(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a fraction from 0 to 1, not {raw!r}") from exc
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a fraction from 0 to 1, not {raw!r}")
+    return value
+
+
 @dataclass
 class Settings:
     """Everything the portal reads from its environment."""
@@ -59,6 +70,10 @@ class Settings:
     FORCE_HTTPS: bool = False
     SESSION_TIMEOUT_MINUTES: int = 30
     CHASER_MIN_GAP_WORKING_DAYS: int = 2
+    # The practitioner survey: an agency's figures are shown from this many responses, and a
+    # good/outstanding self-grade with less agreement than this share is a corroboration gap.
+    SURVEY_MIN_RESPONSES: int = 5
+    SURVEY_GAP_SHARE: float = 0.6
     PASSWORD_LINK_HOURS: int = 72
     WTF_CSRF_ENABLED: bool = True
     TESTING: bool = False
@@ -98,6 +113,8 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         TRUSTED_PROXIES=_int("TRUSTED_PROXIES", 0),
         RATELIMIT_SINGLE_PROCESS=_bool(os.environ.get("RATELIMIT_SINGLE_PROCESS")),
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
+        SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 5),
+        SURVEY_GAP_SHARE=_share("SURVEY_GAP_SHARE", 0.6),
         MAIL_TIMEOUT=_int("MAIL_TIMEOUT", 10),
         OUTBOX_ALERT_MINUTES=_int("OUTBOX_ALERT_MINUTES", 30),
     )

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "chasers",
     "returns",
     "requests",
+    "survey",
     "backup",
 )
 

@@ -155,4 +155,34 @@ class RequestQuestionKind(StrEnum):
         return {"text": "Free text", "yes_no": "Yes or no", "choice": "A choice"}[self.value]
 
 
+class SurveyAnswer(StrEnum):
+    """A practitioner's answer to one survey statement."""
+
+    AGREE = "agree"
+    PARTLY = "partly"
+    DISAGREE = "disagree"
+    DONT_KNOW = "dont_know"
+
+
+SURVEY_ANSWER_LABELS = {
+    SurveyAnswer.AGREE: "Agree",
+    SurveyAnswer.PARTLY: "Partly",
+    SurveyAnswer.DISAGREE: "Disagree",
+    SurveyAnswer.DONT_KNOW: "Don't know",
+}
+
+# Optional bands a practitioner may give; nothing finer is ever asked or stored.
+SURVEY_ROLE_BANDS = {
+    "frontline": "Front-line practitioner",
+    "manager": "Manager or supervisor",
+    "volunteer": "Volunteer",
+    "other": "Other role",
+}
+SURVEY_SERVICE_BANDS = {
+    "under_1": "Less than 1 year",
+    "1_to_5": "1 to 5 years",
+    "over_5": "More than 5 years",
+}
+
+
 DB_INT_MAX = 2**31 - 1  # the largest value an INTEGER column holds on PostgreSQL (and ids here)

@@ -14,6 +14,7 @@ from portal.db import get_db
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
 from portal.services.common import ImportRejected, ServiceError
+from portal.services.survey import SurveySettings
 
 
 @contextmanager
@@ -60,3 +61,8 @@ NOW_OPTION = click.option("--now", "now_text", metavar="ISO-DATETIME",
 
 def link_settings() -> LinkSettings:
     return LinkSettings.from_config(current_app.config)
+
+
+def survey_settings() -> SurveySettings:
+    return SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
+                          gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.commands.common import NOW_OPTION, parse_now, survey_settings, transaction
 from portal.reports import annual
 from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import FORMATS
@@ -29,7 +29,7 @@ def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: 
     (provisional until the cycle's final deadline has passed)."""
     with transaction() as session:
         report = sector_report(session, cycle_label=cycle_label, sector=sector,
-                               now=parse_now(now_text))
+                               now=parse_now(now_text), survey_settings=survey_settings())
     if fmt == "pdf":
         from portal.reports.sector_pdf import (
             render_sector_report,  # lazily: reportlab loads on the first PDF, not at start-up

@@ -33,7 +33,8 @@ def load(path: Path | None) -> None:
 def show(fmt: str, version: str | None, variant: str | None) -> None:
     """Print a tool's standards and questions."""
     with transaction() as session:
-        data = tools.tool_as_dict(tools.get_tool(session, version), variant)
+        tool = tools.get_tool(session, version)
+        data = tools.tool_as_dict(tool, variant, tools.tool_statements(session, tool))
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return

@@ -24,6 +24,13 @@ from portal.models.organisation import (
 from portal.models.published import PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
+from portal.models.survey import (
+    SurveyAnswerRow,
+    SurveyLink,
+    SurveyResponse,
+    SurveyStatement,
+    SurveyStatementQuestion,
+)
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
 from portal.models.user import User
 from portal.vocabulary import (
@@ -84,6 +91,11 @@ __all__ = [
     "Role",
     "Sector",
     "Standard",
+    "SurveyAnswerRow",
+    "SurveyLink",
+    "SurveyResponse",
+    "SurveyStatement",
+    "SurveyStatementQuestion",
     "Throttle",
     "ToolVersion",
     "User",

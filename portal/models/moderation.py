@@ -42,6 +42,10 @@ class ModerationSample(Base):
     rate: Mapped[float] = mapped_column(Float)
     seed: Mapped[int] = mapped_column(Integer)
     exclude_recent_cycles: Mapped[int] = mapped_column(Integer, default=0)
+    # The share of the sample chosen for the largest survey corroboration gaps (0: all random),
+    # and the return ids so chosen; the rest are drawn at random from the seed.
+    targeted: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    targeted_chosen: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     population: Mapped[list[Any]] = mapped_column(JSON)
     chosen: Mapped[list[Any]] = mapped_column(JSON)
     drawn_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,7 +19,7 @@ from portal.models import Standard as StandardModel
 from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
 from portal.reports.na_blank import NA_BLANK_SHARE, NaBlankQuestion, na_blank_questions
 from portal.reports.recommendations_data import PreviousRecommendations, previous_recommendations
-from portal.services import cycles
+from portal.services import cycles, survey
 from portal.services.analysis import (
     Tally,
     code_key,
@@ -32,6 +32,7 @@ from portal.services.analysis import (
 )
 from portal.services.common import NotFound
 from portal.services.cycles import SectorFigures
+from portal.services.survey import SurveyResults, SurveySettings
 
 UK = ZoneInfo("Europe/London")
 MIN_GRADED = 5  # fewer graded answers than this: too few to compare (grid cells and changes)
@@ -197,6 +198,7 @@ class SectorReport:
     method: str = METHOD_NOTE
     previous_recommendations: PreviousRecommendations = field(
         default_factory=PreviousRecommendations)
+    survey: SurveyResults | None = None  # the practitioner survey, when the cycle's tool has one
 
     @property
     def can_still_return(self) -> int:
@@ -232,7 +234,8 @@ class SectorReport:
 
 
 def sector_report(
-    session: Session, *, cycle_label: str, sector: str | None = None, now: datetime | None = None
+    session: Session, *, cycle_label: str, sector: str | None = None, now: datetime | None = None,
+    survey_settings: SurveySettings | None = None,
 ) -> SectorReport:
     """The MESC summary of one cycle, for every sector or just one, as it stands at `now`
     (provisional until the cycle's final deadline has passed; without `now`, while it is open)."""
@@ -258,6 +261,8 @@ def sector_report(
         final_deadline=cycle.final_deadline, provisional=is_provisional(cycle, now=now),
         na_blank=tuple(na_blank_questions((s.sector, s.questions) for s in sections)),
         previous_recommendations=previous_recommendations(session, cycle),
+        survey=survey.survey_results(session, cycle, settings=survey_settings or SurveySettings())
+        if sector is None and survey.has_survey(session, cycle) else None,
     )
 
 

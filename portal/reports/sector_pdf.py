@@ -24,6 +24,7 @@ from portal.reports.pdf_common import BODY, CAPTION, H2, H3, numbered_canvas, pa
 from portal.reports.recommendations_pdf import recommendations_progress
 from portal.reports.sector_data import SectorReport, SectorSection, StandardRow
 from portal.reports.sector_pdf_summary import MARGIN, WIDTH, page_one_questions, summary_page
+from portal.reports.survey_pdf import survey_page
 from portal.reports.wording import (
     change_words,
     pct,
@@ -118,6 +119,7 @@ def _story(report: SectorReport, title: str, partnership: str) -> list[Flowable]
     for section in report.sectors:
         story += _sector(section, report)
     story += recommendations_progress(report.previous_recommendations)
+    story += survey_page(report.survey)
     story += [CondPageBreak(60 * mm), para("How the figures are counted", H2), para(report.method)]
     return story
 

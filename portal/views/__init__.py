@@ -21,6 +21,9 @@ BLUEPRINT_MODULES = (
     "recommendations",
     "requests",
     "agency_requests",
+    "survey",
+    "agency_survey",
+    "survey_results",
 )
 
 

@@ -27,7 +27,7 @@ from forms.returns import (
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Return, Role
-from portal.services import moderation, returns
+from portal.services import moderation, returns, survey
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.returns import (
     Conflict,
@@ -59,7 +59,8 @@ def home() -> str:
     counts = returns.progress(s, [r.id for r in current + past])
     return render_template("agency/home.html", agency=s.get(Agency, current_user.agency_id),
                            current=current, past=past, progress=counts,
-                           visits=moderation.completed_visits_of_agency(s, current_user.agency_id))
+                           visits=moderation.completed_visits_of_agency(s, current_user.agency_id),
+                           surveys=survey.agency_surveys(s, current_user.agency_id))
 
 
 @bp.route("/session")

@@ -44,6 +44,7 @@ from portal.reports.wording import (
 )
 from portal.services import cycles, publishing, register
 from portal.services.common import ServiceError
+from portal.services.survey import SurveySettings
 from portal.views.helpers import db_int, now
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -199,7 +200,10 @@ def _latest_published(label: str) -> PublishedReport | None:
 
 def _report(label: str, sector: str | None) -> SectorReport:
     _cycle(label)  # a draft cycle has no report
-    return sector_report(db_session(), cycle_label=label, sector=sector, now=now())
+    return sector_report(db_session(), cycle_label=label, sector=sector, now=now(),
+                         survey_settings=SurveySettings(
+                             min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
+                             gap_share=float(current_app.config["SURVEY_GAP_SHARE"])))
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:

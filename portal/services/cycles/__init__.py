@@ -43,6 +43,7 @@ from ._lifecycle import (
     previous_cycle,
     tool_versions,
 )
+from ._survey_links import has_survey, issue_survey_links
 
 __all__ = [
     "AT_RISK",
@@ -66,8 +67,10 @@ __all__ = [
     "get_escalation",
     "get_tool_by_version",
     "get_tool_version",
+    "has_survey",
     "is_past_deadline",
     "issue_list",
+    "issue_survey_links",
     "list_cycles",
     "list_escalations",
     "mark_submitted",

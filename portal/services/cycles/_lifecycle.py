@@ -35,6 +35,7 @@ from portal.services.mail import render_email
 from portal.services.tools import latest_tool
 
 from . import _escalations as escalations
+from ._survey_links import issue_survey_links
 
 FINAL_DEADLINE_WORKING_DAYS = 20
 
@@ -143,7 +144,8 @@ def open_cycle(
     escalations.carry_into(session, cycle, (i.agency.id for i in items if i.carried_over))
     if links is not None:
         _invite(session, returns, links=links, now=now,
-                missed=previous.label if previous is not None else None)
+                missed=previous.label if previous is not None else None,
+                survey_tokens=issue_survey_links(session, cycle, now=now))
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
@@ -173,13 +175,14 @@ def _claim_draft(session: Session, cycle: Cycle, now: datetime) -> bool:
 
 
 def _invite(session: Session, returns: list[Return], *, links: LinkSettings, now: datetime,
-            missed: str | None) -> None:
+            missed: str | None, survey_tokens: dict[int, str]) -> None:
     """Email each working contact; a contact without an account gets one and a set-password link.
 
     Set-based, so that thousands of agencies open within one web request: one query finds the
     existing accounts, one INSERT writes the new ones and a few write every message. `missed`
     names the previous cycle: a carried-over agency is told it missed it and what a second miss
-    means."""
+    means. `survey_tokens` gives each agency's practitioner-survey link (none without a survey)."""
+    base_url = links.base_url.rstrip("/")
     invited = [(r, c) for r in returns for c in r.agency.working_contacts]
     users = _users_for_contacts(session, [(r.agency, c.email, c.name) for r, c in invited], now)
     queued: list[mail.Queued] = []
@@ -198,6 +201,8 @@ def _invite(session: Session, returns: list[Return], *, links: LinkSettings, now
             missed_cycle=missed if return_.carried_over else None,
             final_deadline=f"{return_.cycle.final_deadline:%-d %B %Y}",
             short_tool=return_.variant == Variant.SHORT.value, needs_password=needs_password,
+            survey_link=(f"{base_url}/survey/{survey_tokens[agency.id]}"
+                         if agency.id in survey_tokens else None),
             partnership=links.partnership, help_email=links.help_email,
         )
         queued.append(mail.Queued(email, "invitation", contact_id=contact.id,

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cycle, ModerationSample, Return, ReturnStatus, Visit, VisitStatus
+from portal.services import survey
 from portal.services.accounts import LinkSettings
+from portal.services.survey import SurveySettings
 
 from . import _sampling
 from ._sampling import DEFAULT_RATE, current_sample, sample_size
@@ -21,7 +23,8 @@ from ._visits import OPEN_STATUSES, cancel_visits_of_sample
 def draw_sample(
     session: Session, *, cycle: Cycle, rate: float, seed: int, now: datetime,
     user_id: int | None, exclude_recent_cycles: int = 0, reason: str | None = None,
-    links: LinkSettings | None = None, replacing: int | None = None,
+    links: LinkSettings | None = None, replacing: int | None = None, targeted: float = 0.0,
+    survey_settings: SurveySettings | None = None,
 ) -> ModerationSample:
     """Draw and store the cycle's sample; a redraw needs a reason and supersedes the last one.
 
@@ -33,7 +36,18 @@ def draw_sample(
     return _sampling.draw_sample(
         session, cycle=cycle, rate=rate, seed=seed, now=now, user_id=user_id,
         exclude_recent_cycles=exclude_recent_cycles, reason=reason, cancel_visits=cancel_visits,
-        replacing=replacing)
+        replacing=replacing, targeted=targeted,
+        ranked=lambda: returns_by_gaps(session, cycle, survey_settings))
+
+
+def returns_by_gaps(session: Session, cycle: Cycle, settings: SurveySettings | None) -> list[int]:
+    """Submitted return ids of agencies with survey corroboration gaps, largest gaps first."""
+    results = survey.survey_results(session, cycle, settings=settings or SurveySettings())
+    gappy = [a.agency_id for a in results.by_gaps() if a.gaps and a.submitted]
+    ids = dict(session.execute(
+        select(Return.agency_id, Return.id).where(Return.cycle_id == cycle.id,
+                                                  Return.agency_id.in_(gappy))).all())
+    return [ids[a] for a in gappy]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,12 @@ The rule, in one place:
    from its return ids sorted ascending.
 
 The seed, population and choice are stored; `rederive` repeats steps 3-5 from them.
+
+Targeted sampling (`targeted` > 0, e.g. 0.5): before step 4, round(targeted x n) half up places
+go to the eligible returns whose agencies have the most practitioner-survey corroboration gaps
+(most gaps first, then the lowest agreement, then agency name; only agencies with at least one
+gap and enough responses to be shown). Steps 4-5 then draw the remaining places at random from
+the rest. The targeted return ids are stored too, so the draw re-derives from the seed.
 """
 
 from __future__ import annotations
@@ -62,6 +68,9 @@ class ChosenReturn:
     return_id: int
     agency: str
     sector: str
+    how: str = "at random"  # or "largest survey gaps"
+
+GAPS_REASON = "largest survey gaps"
 
 
 @dataclass(frozen=True)
@@ -97,21 +106,36 @@ def allocate(counts: Mapping[str, int], n: int) -> dict[str, int]:
 def choose(units: Iterable[Unit], *, rate: float, seed: int, population_size: int | None = None,
            excluded_agencies: Iterable[int] = ()) -> list[int]:
     """The chosen return ids (sorted) for a population, rate and seed."""
+    return choose_targeted(units, rate=rate, seed=seed, population_size=population_size,
+                           excluded_agencies=excluded_agencies)[1]
+
+
+def choose_targeted(
+    units: Iterable[Unit], *, rate: float, seed: int, targeted: float = 0.0,
+    ranked: Iterable[int] = (), population_size: int | None = None,
+    excluded_agencies: Iterable[int] = (),
+) -> tuple[list[int], list[int]]:
+    """(the targeted return ids, every chosen return id), both sorted; `ranked` lists return ids
+    by survey gaps, largest first."""
     units = list(units)
     n = sample_size(population_size if population_size is not None else len(units), rate)
     excluded = set(excluded_agencies)
+    eligible = [u for u in units if u.agency_id not in excluded]
+    n = min(n, len(eligible))
+    eligible_ids = {u.return_id for u in eligible}
+    places = math.floor(targeted * n + 0.5)
+    picked = [r for r in dict.fromkeys(ranked) if r in eligible_ids][:places]
     by_sector: dict[str, list[int]] = defaultdict(list)
-    for unit in units:
-        if unit.agency_id not in excluded:
+    for unit in eligible:
+        if unit.return_id not in picked:
             by_sector[unit.sector].append(unit.return_id)
-    n = min(n, sum(len(ids) for ids in by_sector.values()))
-    places = allocate({sector: len(ids) for sector, ids in by_sector.items()}, n)
+    quotas = allocate({sector: len(ids) for sector, ids in by_sector.items()}, n - len(picked))
     # A stored seed anyone can re-run (DESIGN.md): accepted in bandit-findings.md.
     rng = random.Random(seed)  # nosec B311
-    chosen: list[int] = []
+    chosen = list(picked)
     for sector in sorted(by_sector):
-        chosen += rng.sample(sorted(by_sector[sector]), places[sector])
-    return sorted(chosen)
+        chosen += rng.sample(sorted(by_sector[sector]), quotas[sector])
+    return sorted(picked), sorted(chosen)
 
 
 # --- reading and storing -----------------------------------------------------------------------
@@ -177,14 +201,17 @@ def draw_sample(
     session: Session, *, cycle: Cycle, rate: float, seed: int, now: datetime,
     user_id: int | None, exclude_recent_cycles: int = 0, reason: str | None = None,
     cancel_visits: Callable[[ModerationSample], None], replacing: int | None = None,
+    targeted: float = 0.0, ranked: Callable[[], list[int]] = list,
 ) -> ModerationSample:
     """Draw and store the cycle's sample; a redraw needs a reason, supersedes the last one and
     hands it to `cancel_visits` (see _programme.draw_sample, which joins samples and visits).
 
     `replacing` is the sample in force when the form was shown (0 for none): if another
     request (a double click) has drawn since, that sample is returned instead of a second one.
+    `targeted` gives that share of the places to `ranked()` (return ids, largest survey gaps first).
     """
-    _check_request(cycle, rate=rate, seed=seed, exclude=exclude_recent_cycles, now=now)
+    _check_request(cycle, rate=rate, seed=seed, exclude=exclude_recent_cycles, now=now,
+                   targeted=targeted)
     # Draws of one cycle queue here (PostgreSQL), so the second sees the first's sample.
     session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
     population = submitted_population(session, cycle)
@@ -198,11 +225,13 @@ def draw_sample(
         _supersede(previous, reason=reason, now=now, cancel_visits=cancel_visits)
         session.flush()  # the old one leaves the "one in force" index before the new one enters
     excluded = recently_visited(session, cycle, exclude_recent_cycles)
+    picked, chosen = choose_targeted(population, rate=rate, seed=seed, targeted=targeted,
+                                     ranked=ranked() if targeted else [],
+                                     excluded_agencies=excluded)
     sample = ModerationSample(
         cycle_id=cycle.id, rate=rate, seed=seed, exclude_recent_cycles=exclude_recent_cycles,
-        population=[u.return_id for u in population],
-        chosen=choose(population, rate=rate, seed=seed, excluded_agencies=excluded),
-        drawn_at=now, drawn_by_id=user_id, redraw_reason=reason if previous else None,
+        population=[u.return_id for u in population], chosen=chosen, targeted=targeted,
+        targeted_chosen=picked, drawn_at=now, drawn_by_id=user_id, redraw_reason=reason if previous else None,
     )
     session.add(sample)
     session.flush()
@@ -210,7 +239,7 @@ def draw_sample(
                  "moderation_sample.drawn", entity_type="moderation_sample", entity_id=sample.id,
                  user_id=user_id, cycle=cycle.label, rate=rate, seed=seed,
                  exclude_recent_cycles=exclude_recent_cycles, population=len(population),
-                 chosen=sample.chosen, reason=sample.redraw_reason,
+                 chosen=sample.chosen, targeted=targeted, targeted_chosen=picked, reason=sample.redraw_reason,
                  previous_sample_id=previous.id if previous else None)
     return sample
 
@@ -227,7 +256,8 @@ def when_drawable(session: Session, cycle: Cycle, *, now: datetime) -> str | Non
     return None
 
 
-def _check_request(cycle: Cycle, *, rate: float, seed: int, exclude: int, now: datetime) -> None:
+def _check_request(cycle: Cycle, *, rate: float, seed: int, exclude: int, now: datetime,
+                   targeted: float = 0.0) -> None:
     if not is_past_deadline(cycle, now=now):
         raise ServiceError(f"You can draw the sample after the deadline "
                            f"({cycle.deadline.day} {cycle.deadline:%B %Y})")
@@ -237,6 +267,8 @@ def _check_request(cycle: Cycle, *, rate: float, seed: int, exclude: int, now: d
         raise ServiceError(f"The seed must be a whole number from 0 to {MAX_SEED - 1}")
     if exclude < 0:
         raise ServiceError("The number of recent cycles to exclude must be 0 or more")
+    if not 0 <= targeted <= 1:
+        raise ServiceError("The targeted share must be from 0 to 1")
 
 
 def _supersede(previous: ModerationSample, *, reason: str | None, now: datetime,
@@ -252,8 +284,9 @@ def rederive(session: Session, sample: ModerationSample) -> Rederivation:
     """Repeat the draw from the stored seed, rate and population; say whether it matches."""
     units = units_of(session, list(sample.population))
     excluded = recently_visited(session, sample.cycle, sample.exclude_recent_cycles)
-    chosen = choose(units, rate=sample.rate, seed=sample.seed,
-                    population_size=len(sample.population), excluded_agencies=excluded)
+    chosen = choose_targeted(units, rate=sample.rate, seed=sample.seed, targeted=sample.targeted,
+                             ranked=list(sample.targeted_chosen or []),
+                             population_size=len(sample.population), excluded_agencies=excluded)[1]
     return Rederivation(chosen=chosen, matches=chosen == sorted(sample.chosen))
 
 
@@ -264,4 +297,7 @@ def chosen_returns(session: Session, sample: ModerationSample) -> list[ChosenRet
         .join(Agency, Agency.id == Return.agency_id).join(Sector, Sector.id == Agency.sector_id)
         .where(Return.id.in_(list(sample.chosen))).order_by(Sector.name, Agency.name)
     )
-    return [ChosenReturn(return_id, agency, sector) for return_id, agency, sector in rows]
+    targeted = set(sample.targeted_chosen or [])
+    return [ChosenReturn(return_id, agency, sector,
+                         GAPS_REASON if return_id in targeted else "at random")
+            for return_id, agency, sector in rows]

@@ -13,6 +13,7 @@ from ._versions import (
     questions_for_variant,
     read_tool_file,
     tool_as_dict,
+    tool_statements,
     validate_tool,
     variant_pages,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "questions_for_variant",
     "read_tool_file",
     "tool_as_dict",
+    "tool_statements",
     "validate_tool",
     "variant_pages",
 ]

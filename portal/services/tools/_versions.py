@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import GradeDescriptor, Question, Standard, ToolVersion
+from portal.models import (
+    GradeDescriptor,
+    Question,
+    Standard,
+    SurveyStatement,
+    SurveyStatementQuestion,
+    ToolVersion,
+)
 from portal.services.common import ServiceError
 from portal.vocabulary import QUALITY_GRADES, Variant
 
@@ -23,6 +30,7 @@ CURRENT_EDITION = TOOLS_DIR / "compact-audit-2026.2.json"
 VARIANTS = {v.value for v in Variant}
 GRADE_KEYS = [g.value for g in QUALITY_GRADES]
 QUESTION_CODE = re.compile(r"^(\d+)\.(\d+)$")
+STATEMENT_CODE = re.compile(r"^S\d+$")
 SHORT_LIMIT = 20
 
 
@@ -92,9 +100,43 @@ def _validate_pages(data: dict[str, Any], standards: list[Any]) -> list[str]:
     return problems
 
 
+def _validate_statements(data: dict[str, Any], standards: list[Any]) -> list[str]:
+    """Optional "statements" of the practitioner survey; each maps to questions of this tool."""
+    statements = data.get("statements", [])
+    if not isinstance(statements, list):
+        return ["'statements' must be a list"]
+    question_codes = {str(q.get("code")) for s in standards for q in _questions(s)}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, statement in enumerate(statements, 1):
+        problems += _validate_statement(statement, index, seen, question_codes)
+    return problems
+
+
+def _validate_statement(statement: Any, index: int, seen: set[str],
+                        question_codes: set[str]) -> list[str]:
+    if not isinstance(statement, dict):
+        return [f"statement {index}: must be an object"]
+    code = str(statement.get("code", ""))
+    where = f"statement {code or index}"
+    problems = [] if STATEMENT_CODE.match(code) else [f"{where}: code must look like S1"]
+    if code in seen:
+        problems.append(f"{where}: code used twice")
+    seen.add(code)
+    if not str(statement.get("text", "")).strip():
+        problems.append(f"{where}: missing text")
+    questions = statement.get("questions")
+    if not isinstance(questions, list) or not questions:
+        return [*problems, f"{where}: questions must be a non-empty list of question codes"]
+    unknown = [str(q) for q in questions if str(q) not in question_codes]
+    if unknown:
+        problems.append(f"{where}: unknown question {', '.join(unknown)}")
+    return problems
+
+
 # Checks of the whole tool, after each standard and question is checked: add new ones here.
 TOOL_CHECKS: list[Callable[[dict[str, Any], list[Any]], list[str]]] = [
-    _short_limit, _validate_pages,
+    _short_limit, _validate_pages, _validate_statements,
 ]
 
 
@@ -203,7 +245,25 @@ def _store(session: Session, data: dict[str, Any], checksum: str) -> ToolVersion
         for q_pos, q_data in enumerate(s_data["questions"], 1):
             session.add(_question(tool.id, standard.id, q_pos, q_data))
     session.flush()
+    _store_statements(session, tool, data.get("statements", []))
     return tool
+
+
+def _store_statements(session: Session, tool: ToolVersion, statements: list[dict[str, Any]]) -> None:
+    if not statements:
+        return
+    question_ids = dict(session.execute(
+        select(Question.code, Question.id).where(Question.tool_version_id == tool.id)
+    ).all())
+    for position, data in enumerate(statements, 1):
+        statement = SurveyStatement(tool_version_id=tool.id, code=data["code"],
+                                    text=data["text"].strip(), position=position)
+        session.add(statement)
+        session.flush()
+        session.add_all(SurveyStatementQuestion(statement_id=statement.id,
+                                                question_id=question_ids[str(code)])
+                        for code in dict.fromkeys(data["questions"]))
+    session.flush()
 
 
 def _short(data: dict[str, Any]) -> dict[str, Any]:
@@ -247,9 +307,29 @@ def get_tool(session: Session, version: str | None = None) -> ToolVersion:
     return tool
 
 
-def tool_as_dict(tool: ToolVersion, variant: str | None = None) -> dict[str, Any]:
-    """The shape `flask tools show --format json` prints; with a variant, as that variant shows
-    it: its questions only, in its own words, each with the number the agency sees."""
+def tool_statements(session: Session, tool: ToolVersion) -> list[SurveyStatement]:
+    """The practitioner survey's statements the tool carries, with their questions."""
+    return list(session.scalars(
+        select(SurveyStatement).options(selectinload(SurveyStatement.questions))
+        .where(SurveyStatement.tool_version_id == tool.id).order_by(SurveyStatement.position)
+    ))
+
+
+def tool_as_dict(tool: ToolVersion, variant: str | None = None,
+                 statements: list[SurveyStatement] | None = None) -> dict[str, Any]:
+    """The shape `flask tools show --format json` prints (with the survey's statements when the
+    tool has any)."""
+    shown = _tool_as_dict(tool, variant)
+    if statements:
+        shown["statements"] = [
+            {"code": st.code, "text": st.text, "questions": [q.code for q in st.questions]}
+            for st in statements]
+    return shown
+
+
+def _tool_as_dict(tool: ToolVersion, variant: str | None) -> dict[str, Any]:
+    """With a variant, as that variant shows it: its questions only, in its own words, each with
+    the number the agency sees."""
     if variant is None:
         return {
             "version": tool.version,

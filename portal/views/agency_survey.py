@@ -1,0 +1,75 @@
+"""An agency's practitioner survey: its link, the poster, and its results once it has submitted."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_login import current_user
+
+from portal.access import roles
+from portal.db import db_session
+from portal.models import Role
+from portal.services import survey
+from portal.views.helpers import now
+
+bp = Blueprint("agency_survey", __name__, url_prefix="/agency/survey")
+agency_only = roles(Role.AGENCY)
+
+
+def survey_settings() -> survey.SurveySettings:
+    return survey.SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
+                                 gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))
+
+
+def _render(name: str, *args: object, **kwargs: object) -> bytes:
+    """A survey PDF; reportlab and segno load on the first one, not at start-up."""
+    from portal.reports import survey_pdf
+
+    content: bytes = getattr(survey_pdf, name)(*args, **kwargs)
+    return content
+
+
+def _url(token: str | None) -> str | None:
+    base = current_app.config["SERVER_NAME_FOR_LINKS"].rstrip("/")
+    return f"{base}/survey/{token}" if token else None
+
+
+@bp.route("/<int:cycle_id>")
+@agency_only
+def page(cycle_id: int) -> str:
+    s = db_session()
+    cycle = survey.issued_cycle(s, cycle_id, current_user.agency_id)
+    submitted = survey.agency_submitted(s, cycle, current_user.agency_id)
+    results = (survey.survey_results(s, cycle, settings=survey_settings(),
+                                     agency_id=current_user.agency_id) if submitted else None)
+    return render_template(
+        "agency/survey.html", cycle=cycle, submitted=submitted,
+        url=_url(survey.agency_link(s, cycle, current_user.agency_id, now=now())),
+        result=results.agencies[0] if results and results.agencies else None,
+        settings=survey_settings(),
+    )
+
+
+@bp.route("/<int:cycle_id>/poster.pdf")
+@agency_only
+def poster(cycle_id: int) -> Response:
+    s = db_session()
+    cycle = survey.issued_cycle(s, cycle_id, current_user.agency_id)
+    url = _url(survey.agency_link(s, cycle, current_user.agency_id, now=now()))
+    content = _render("render_poster", agency=current_user.agency.name, cycle=cycle.label, url=url or "",
+                            partnership=current_app.config["PARTNERSHIP_NAME"])
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="survey-poster-{cycle.label}.pdf"'})
+
+
+@bp.route("/<int:cycle_id>/challenge-day.pdf")
+@agency_only
+def pack(cycle_id: int) -> Response:
+    s = db_session()
+    cycle = survey.issued_cycle(s, cycle_id, current_user.agency_id)
+    if not survey.agency_submitted(s, cycle, current_user.agency_id):
+        abort(404)
+    results = survey.survey_results(s, cycle, settings=survey_settings(),
+                                    agency_id=current_user.agency_id)
+    content = _render("render_challenge_pack", results.agencies[0], results)
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="challenge-day-{cycle.label}.pdf"'})

@@ -1,0 +1,70 @@
+"""A practitioner answers the survey on a phone-sized (320 CSS px) screen; axe-core finds nothing;
+then the agency's survey page and results and the partnership's survey pages, at 320 and 1280 px."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from portal.models import SurveyLink
+from portal.services import survey
+from tests import factories, survey_fixture
+from tests.browser.conftest import assert_accessible, sign_in_browser
+
+PHONE = {"width": 320, "height": 640}
+
+
+def test_a_practitioner_answers_the_survey_on_a_phone(
+        page: Any, live_url: str, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path)
+    survey.ensure_links(db, known.cycle, now=survey_fixture.OPENED)
+    db.commit()
+    agency = known.agencies["OK"]
+    token = db.scalar(select(SurveyLink.token).where(SurveyLink.agency_id == agency.id))
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_url}/survey/{token}")
+    assert_accessible(page)  # axe at 1280 and 320 px, and no sideways scrolling at 320
+    page.set_viewport_size(PHONE)  # answer it on the phone
+
+    page.get_by_role("button", name="Send your answers").click()  # nothing chosen: errors
+    summary = page.locator(".govuk-error-summary")
+    assert "Select an answer for statement 1" in summary.inner_text()
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+
+    for n in range(1, 13):
+        group = page.get_by_role("group", name=f"{n}. ", exact=False).first
+        group.get_by_label("Partly" if n == 3 else "Agree", exact=True).check()
+    page.get_by_role("group", name="Your type of role (optional)").get_by_label("Volunteer").check()
+    page.get_by_role("button", name="Send your answers").click()
+    assert "Thank you for your answers" in page.locator("h1").inner_text()
+    assert_accessible(page)
+
+    db.expire_all()
+    rows = db.execute(text("SELECT * FROM survey_responses WHERE agency_id = :a AND "
+                           "role_band = 'volunteer'"), {"a": agency.id}).mappings().all()
+    assert [set(r) for r in rows] == [{"id", "cycle_id", "agency_id", "role_band", "service_band"}]
+    assert rows[0]["service_band"] is None
+
+    page.goto(f"{live_url}/survey/{token}")
+    assert "You have already answered this survey on this device" in page.inner_text("main")
+
+    user = factories.user(db, "agency", agency=agency)
+    db.commit()
+    sign_in_browser(page, live_url, user.email, factories.PASSWORD)
+    page.goto(f"{live_url}/agency/survey/{known.cycle.id}")
+    assert "6 people answered" in page.inner_text("main")
+    assert_accessible(page)
+    page.goto(f"{live_url}/agency/")
+    assert_accessible(page)
+
+    manager = factories.user(db, "manager")
+    db.commit()
+    page.context.clear_cookies()  # a new browser session for the manager
+    sign_in_browser(page, live_url, manager.email, factories.PASSWORD)
+    for path in ("/survey-results/", "/survey-results/2026-27"):
+        page.goto(f"{live_url}{path}")
+        assert_accessible(page)

@@ -1,4 +1,4 @@
-.PHONY: run test setup lint
+.PHONY: run test setup lint bench
 run:  ## set up, load demo data, serve on http://127.0.0.1:5000
 	scripts/run.sh
 test:  ## set up and run the whole suite (SQLite + PostgreSQL + browser)
@@ -7,3 +7,5 @@ setup:
 	scripts/setup.sh --test
 lint:
 	.venv/bin/ruff check . && .venv/bin/mypy
+bench:  ## build 1,000- and 10,000-agency partnerships and print every benchmark figure
+	scripts/bench.sh

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make bench`: set up, start the throwaway PostgreSQL server, then print every benchmark figure
+# (scripts/bench.py writes docs/benchmarks.md; the survey's load test is appended to it).
+# Extra arguments go to scripts/bench.py, e.g. --sizes 1000 for a quick run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+export TEST_POSTGRES_URL
+TEST_POSTGRES_URL=$(scripts/postgres.sh)
+.venv/bin/python scripts/bench.py "$@"
+survey=$(mktemp)
+.venv/bin/python scripts/bench_survey.py | tee "$survey"
+{ echo; echo "## Practitioner survey under load (scripts/bench_survey.py)"; echo; echo '```'; cat "$survey"; echo '```'; } >> docs/benchmarks.md
+rm -f "$survey"

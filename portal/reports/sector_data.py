@@ -7,7 +7,7 @@ which ranks them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -246,8 +246,9 @@ def sector_report(
     by_sector = [SectorReturns(s.name, s.counts.issued, s.counts.submitted)
                  for s in sector_figures]
     previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
-    questions = _by_sector_question(session, cycle.id, sector_id)
-    sections = _sections(session, cycle, sector_id, by_sector, previous, questions)
+    cells = _cells(session, cycle.id, sector_id)
+    before = _cells(session, previous.id, sector_id) if previous else []
+    sections = _sections(by_sector, previous, cells, before)
     headline = next((f for f in figures if f.cycle == cycle.label),
                     CycleFigures(cycle.label, cycle.cohort, 0, 0))
     return SectorReport(
@@ -255,7 +256,7 @@ def sector_report(
         tool_version=cycle.tool_version.version, sector=sector, headline=headline,
         previous_cycles=[f for f in figures if f.cycle != cycle.label],
         returns_by_sector=by_sector, non_returners_by_sector=non_returner_shares(sector_figures),
-        standards=_standards(session, cycle.id, sector_id), sectors=sections,
+        standards=_standard_rows(cells), sectors=sections,
         grid_sectors=[s.sector for s in sections], grid=_grid(sections),
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
         final_deadline=cycle.final_deadline, provisional=is_provisional(cycle, now=now),
@@ -299,51 +300,67 @@ def non_returner_shares(by_sector: list[SectorFigures]) -> list[SectorShare]:
     return sorted(shares, key=lambda s: -s.count)  # stable: ties keep sector order
 
 
-def _standards(session: Session, cycle_id: int, sector_id: int | None) -> list[StandardRow]:
-    """Table: the weakest standards overall."""
-    query = over_answers(select(StandardModel.code, StandardModel.title, *tally_columns()),
-                         cycle_id=cycle_id, sector_id=sector_id)
-    query = query.group_by(StandardModel.id, StandardModel.code, StandardModel.title)
-    return rank_standards([StandardRow(r.code, r.title, tally_of(r))
-                           for r in execute(session, query)])
+@dataclass(frozen=True)
+class _Cell:
+    """One (sector, question) aggregate: everything the report's tables are sums of."""
+
+    sector: str
+    standard: str
+    standard_title: str
+    row: QuestionRow
 
 
-def _by_sector_standard(
-    session: Session, cycle_id: int, sector_id: int | None
-) -> dict[str, list[StandardRow]]:
-    """Table: each sector's standards (also the standards x sectors grid)."""
+def _cells(session: Session, cycle_id: int, sector_id: int | None) -> list[_Cell]:
+    """One pass over the cycle's answers: the tally of every (sector, question) pair."""
     query = over_answers(
-        select(Sector.name, StandardModel.code, StandardModel.title, *tally_columns()),
-        cycle_id=cycle_id, sector_id=sector_id,
-    ).group_by(Sector.id, Sector.name, StandardModel.id, StandardModel.code, StandardModel.title)
-    found: dict[str, list[StandardRow]] = {}
-    for r in execute(session, query):
-        found.setdefault(r.name, []).append(StandardRow(r.code, r.title, tally_of(r)))
-    return {name: rank_standards(rows) for name, rows in found.items()}
-
-
-def _by_sector_question(
-    session: Session, cycle_id: int, sector_id: int | None
-) -> dict[str, list[QuestionRow]]:
-    """Table: each sector's questions with the most requires improvement / inadequate grades."""
-    query = over_answers(
-        select(Sector.name, Question.code, StandardModel.code.label("standard"), Question.text,
-               *tally_columns()),
+        select(Sector.name, Question.code, StandardModel.code.label("standard"),
+               StandardModel.title.label("standard_title"), Question.text, *tally_columns()),
         cycle_id=cycle_id, sector_id=sector_id,
     ).group_by(Sector.id, Sector.name, Question.id, Question.code, StandardModel.code,
-               Question.text)
-    found: dict[str, list[QuestionRow]] = {}
-    for r in execute(session, query):
-        found.setdefault(r.name, []).append(QuestionRow(r.code, r.standard, r.text, tally_of(r)))
-    return {name: rank_questions(rows) for name, rows in found.items()}
+               StandardModel.title, Question.text)
+    return [_Cell(r.name, r.standard, r.standard_title,
+                  QuestionRow(r.code, r.standard, r.text, tally_of(r)))
+            for r in execute(session, query)]
+
+
+def _total(tallies: list[Tally]) -> Tally:
+    return Tally(*(sum(getattr(t, f.name) for t in tallies) for f in fields(Tally)))
+
+
+def _standard_rows(cells: list[_Cell]) -> list[StandardRow]:
+    """Standards, each the sum of its questions' tallies, weakest first."""
+    grouped: dict[tuple[str, str], list[Tally]] = {}
+    for cell in cells:
+        grouped.setdefault((cell.standard, cell.standard_title), []).append(cell.row.tally)
+    return rank_standards([StandardRow(code, title, _total(tallies))
+                           for (code, title), tallies in grouped.items()])
+
+
+def _by_sector(cells: list[_Cell]) -> dict[str, list[_Cell]]:
+    found: dict[str, list[_Cell]] = {}
+    for cell in cells:
+        found.setdefault(cell.sector, []).append(cell)
+    return found
+
+
+def _by_sector_standard(cells: list[_Cell]) -> dict[str, list[StandardRow]]:
+    """Table: each sector's standards (also the standards x sectors grid)."""
+    return {name: _standard_rows(group) for name, group in _by_sector(cells).items()}
+
+
+def _by_sector_question(cells: list[_Cell]) -> dict[str, list[QuestionRow]]:
+    """Table: each sector's questions with the most requires improvement / inadequate grades."""
+    return {name: rank_questions([c.row for c in group])
+            for name, group in _by_sector(cells).items()}
 
 
 def _sections(
-    session: Session, cycle: Cycle, sector_id: int | None, by_sector: list[SectorReturns],
-    previous: Cycle | None, questions: dict[str, list[QuestionRow]],
+    by_sector: list[SectorReturns], previous: Cycle | None, cells: list[_Cell],
+    cells_before: list[_Cell],
 ) -> list[SectorSection]:
-    standards = _by_sector_standard(session, cycle.id, sector_id)
-    before = _by_sector_standard(session, previous.id, sector_id) if previous else {}
+    standards = _by_sector_standard(cells)
+    questions = _by_sector_question(cells)
+    before = _by_sector_standard(cells_before)
     sections = []
     for returns in by_sector:
         if not returns.returned:

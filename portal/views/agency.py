@@ -76,9 +76,10 @@ def return_page(return_id: int) -> str:
     return_ = _own_return(return_id)
     s = db_session()
     previous = returns.previous_return(s, return_)
+    tasks = returns.task_list(s, return_)
     return render_template(
-        "agency/return.html", return_=return_, tasks=returns.task_list(s, return_),
-        progress=returns.progress(s, [return_.id])[return_.id], previous=previous,
+        "agency/return.html", return_=return_, tasks=tasks,
+        progress=returns.tasks_progress(tasks), previous=previous,
         previous_form=StartFromPreviousForm(),
     )
 

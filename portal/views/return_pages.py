@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from io import BytesIO
 from typing import Any
 
@@ -24,8 +25,12 @@ class StandardPage:
         self.parts = parts
         self.part = part
         self.index = parts.index(part)
-        answers, evidence = returns.saved_answers(db_session(), return_)
-        self.saved = returns.standard_input(part, answers, evidence, return_.overall_evidence)
+
+    @cached_property
+    def saved(self) -> returns.StandardInput:
+        """The page's answers as saved (read when the page is shown, not for a save)."""
+        answers, evidence = returns.saved_answers(db_session(), self.return_)
+        return returns.standard_input(self.part, answers, evidence, self.return_.overall_evidence)
 
     def mark_data(self) -> dict[str, Any]:
         """The hidden fields saying what the page showed: version and digest of the answers."""

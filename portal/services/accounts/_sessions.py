@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.models import User, UserSession
 
@@ -36,7 +36,8 @@ def session_user(session: Session, token: str, *, now: datetime, idle: timedelta
     """The active user of a live session: not revoked, inside both the idle and absolute limits."""
     if not token or len(token) > 100:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    row = session.scalar(select(UserSession).options(joinedload(UserSession.user))
+                         .where(UserSession.token_hash == _hash(token)))
     if (row is None or row.revoked_at is not None or row.expires_at <= now
             or row.last_seen_at <= now - idle or not row.user.active):
         return None

@@ -27,6 +27,7 @@ from ._reading import (
     standard_input,
     standard_parts,
     task_list,
+    tasks_progress,
     variant_flag,
 )
 from ._rules import ActionInput, AnswerInput, StandardInput, answer_problems, evidence_problems
@@ -96,6 +97,7 @@ __all__ = [
     "submit_problems",
     "submit_return",
     "task_list",
+    "tasks_progress",
     "variant_flag",
     "write_standard",
 ]

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from portal.models import (
     Action,
@@ -24,9 +25,12 @@ from portal.models import (
 )
 from portal.services import tools
 from portal.services.common import NotFound
-from portal.vocabulary import WEAK_GRADES, Grade, Variant
+from portal.services.tools import QuestionOutline, StandardOutline, ToolOutline
+from portal.vocabulary import Variant
 
 from ._rules import ActionInput, AnswerInput, StandardInput, answer_problems
+
+_S = TypeVar("_S", bound="Select")
 
 
 class StandardStatus(StrEnum):
@@ -50,7 +54,7 @@ class Progress:
 
 @dataclass(frozen=True)
 class TaskItem:
-    standard: Standard
+    standard: StandardOutline
     status: StandardStatus
     answered: int
     total: int
@@ -64,10 +68,10 @@ class StandardPart:
     """A standard with the questions of one variant, or a page of the short tool: several
     standards (`sections`) with all their questions, named by the first (`standard`)."""
 
-    standard: Standard
-    questions: list[Question]
+    standard: StandardOutline
+    questions: list[QuestionOutline]
     variant: str = Variant.FULL.value
-    sections: tuple[tuple[Standard, tuple[Question, ...]], ...] = ()
+    sections: tuple[tuple[StandardOutline, tuple[QuestionOutline, ...]], ...] = ()
     title: str = ""
     numbers: Mapping[str, str] = field(default_factory=dict)  # displayed number by code
     grouped: bool = False  # a short-tool page: notes per standard, no evidence per standard
@@ -116,7 +120,8 @@ class ReturnDocument:
 
 def get_return(session: Session, return_id: int, *, agency_id: int | None) -> Return:
     """A return by id; an agency user (agency_id given) only ever finds their own agency's."""
-    query = (select(Return).options(joinedload(Return.cycle), joinedload(Return.agency))
+    query = (select(Return).options(joinedload(Return.cycle).joinedload(Cycle.tool_version),
+                                    joinedload(Return.agency))
              .where(Return.id == return_id))
     if agency_id is not None:
         query = query.where(Return.agency_id == agency_id)
@@ -182,8 +187,12 @@ def progress(session: Session, return_ids: list[int]) -> dict[int, Progress]:
 
 def standard_parts(session: Session, return_: Return) -> list[StandardPart]:
     """The return's standards, each with its variant's questions (standards without any omitted)."""
-    tool = tools.get_tool(session, return_.cycle.tool_version.version)
-    variant = return_.variant
+    tool = tools.tool_outline(session, return_.cycle.tool_version)
+    return list(tool.derived(("parts", return_.variant),
+                             lambda: _standard_parts(tool, return_.variant)))
+
+
+def _standard_parts(tool: ToolOutline, variant: str) -> list[StandardPart]:
     numbers = tools.question_numbers(tool, variant)
     parts = []
     for standard in tool.standards:
@@ -205,13 +214,19 @@ def return_pages(session: Session, return_: Return) -> list[StandardPart]:
     parts = standard_parts(session, return_)
     if not uses_overall_evidence(return_):
         return parts
+    tool = tools.tool_outline(session, return_.cycle.tool_version)
+    return list(tool.derived(("pages", return_.variant),
+                             lambda: _grouped_pages(tool, return_.variant, parts)))
+
+
+def _grouped_pages(tool: ToolOutline, variant: str, parts: list[StandardPart]) -> list[StandardPart]:
     by_code = {p.standard.code: p for p in parts}
-    groups = tools.variant_pages(return_.cycle.tool_version, return_.variant)
+    groups = tools.variant_pages(tool, variant)
     pages = []
     for index, group in enumerate(groups, 1):
         members = [by_code[code] for code in group["standards"]]
         pages.append(StandardPart(
-            members[0].standard, [q for m in members for q in m.questions], return_.variant,
+            members[0].standard, [q for m in members for q in m.questions], variant,
             tuple((m.standard, tuple(m.questions)) for m in members), title=group["title"],
             numbers=members[0].numbers, grouped=True, overall_evidence=index == len(groups),
         ))
@@ -227,28 +242,27 @@ def find_part(parts: list[StandardPart], code: str) -> StandardPart:
 
 
 def task_list(session: Session, return_: Return) -> list[TaskItem]:
-    """Each page (a standard, or a group in the short tool): not started, in progress or done."""
-    counts = _standard_counts(session, return_)
-    evidenced = set(session.scalars(
-        select(Evidence.standard_id)
-        .where(Evidence.return_id == return_.id, func.trim(Evidence.text) != "")
-    ))
+    """Each page (a standard, or a group in the short tool): not started, in progress or done.
+
+    Counted from the return's saved answers, actions and evidence (three small reads) and the
+    cached tool: a return holds at most a few hundred answers."""
+    saved, evidence, copied = _saved(session, return_)
+    evidenced = {code for code, text in evidence.items() if text.strip()}
     overall = (return_.overall_evidence or "").strip() != ""
-    saved, _ = saved_answers(session, return_)
-    copied = {code for code, label in session.execute(
-        select(Question.code, Answer.copied_from).join(Question, Question.id == Answer.question_id)
-        .where(Answer.return_id == return_.id, Answer.copied_from.is_not(None)))}
     items = []
     for part in return_pages(session, return_):
-        ids = [s.id for s, _ in part.sections]
-        total, answered, touched, incomplete = (
-            sum(counts.get(i, (0, 0, 0, 0))[n] for i in ids) for n in range(4))
+        given = [saved[q.code] for q in part.questions if q.code in saved]
+        answered = sum(1 for a in given if a.grade is not None)
+        touched = bool(given)
+        incomplete = any(answer_problems(a) for a in given if a.grade is not None)
+        total = len(part.questions)
+        codes = part.codes()
         if part.grouped:  # notes are optional; the last page holds the one evidence box
             has_evidence = overall or not part.overall_evidence
-            started = touched or any(i in evidenced for i in ids) or (overall and
-                                                                      part.overall_evidence)
+            started = touched or any(c in evidenced for c in codes) or (overall and
+                                                                         part.overall_evidence)
         else:
-            has_evidence = started = part.standard.id in evidenced
+            has_evidence = started = part.standard.code in evidenced
         if answered == total and has_evidence and not incomplete:
             status = StandardStatus.COMPLETED
         elif touched or started:
@@ -260,6 +274,11 @@ def task_list(session: Session, return_: Return) -> list[TaskItem]:
         items.append(TaskItem(part.standard, status, answered, total, title, to_do,
                               sum(1 for q in part.questions if q.code in copied)))
     return items
+
+
+def tasks_progress(items: list[TaskItem]) -> Progress:
+    """The whole return's progress, from its task list (the same count `progress` makes)."""
+    return Progress(sum(i.answered for i in items), sum(i.total for i in items))
 
 
 def _to_do(part: StandardPart, answers: dict[str, AnswerInput],
@@ -277,52 +296,54 @@ def _to_do(part: StandardPart, answers: dict[str, AnswerInput],
     return tuple(notes)
 
 
-def _standard_counts(session: Session, return_: Return) -> dict[int, tuple[int, int, int, int]]:
-    """Per standard: questions, answered, answer rows, answers missing a reason or an action."""
-    missing_reason = and_(Answer.grade == Grade.NOT_APPLICABLE.value,
-                          func.coalesce(func.trim(Answer.na_reason), "") == "")
-    missing_action = and_(Answer.grade.in_(WEAK_GRADES),
-                          or_(Action.id.is_(None), Action.by_when.is_(None),
-                              func.trim(Action.what) == "", func.trim(Action.who) == ""))
-    rows = session.execute(
-        select(Question.standard_id, func.count(Question.id), func.count(Answer.grade),
-               func.count(Answer.id),
-               func.sum(case((or_(missing_reason, missing_action), 1), else_=0)))
-        .outerjoin(Answer, and_(Answer.question_id == Question.id,
-                                Answer.return_id == return_.id))
-        .outerjoin(Action, and_(Action.question_id == Question.id,
-                                Action.return_id == return_.id))
-        .where(Question.tool_version_id == return_.cycle.tool_version_id,
-               variant_flag(return_.variant))
-        .group_by(Question.standard_id)
-    )
-    return {sid: (total, answered, touched, int(bad or 0))
-            for sid, total, answered, touched, bad in rows}
-
-
 def saved_answers(
     session: Session, return_: Return
 ) -> tuple[dict[str, AnswerInput], dict[str, str]]:
     """The return's answers by question code and evidence by standard code."""
+    answers, evidence, _ = _saved(session, return_)
+    return answers, evidence
+
+
+def part_answers(
+    session: Session, return_: Return, part: StandardPart
+) -> tuple[dict[str, AnswerInput], dict[str, str]]:
+    """`saved_answers`, for one page's questions and standards only."""
+    answers, evidence, _ = _saved(session, return_, part)
+    return answers, evidence
+
+
+def _saved(
+    session: Session, return_: Return, part: StandardPart | None = None
+) -> tuple[dict[str, AnswerInput], dict[str, str], set[str]]:
+    """Answers by question code, evidence by standard code, and the codes of answers still as
+    copied from an earlier cycle (of one page's questions and standards when `part` is given)."""
+    questions = [q.id for q in part.questions] if part else None
+    standards = [st.id for st, _ in part.sections] if part else None
     actions = {
         code: ActionInput(what, who, by_when)
-        for code, what, who, by_when in session.execute(
+        for code, what, who, by_when in session.execute(_only(
             select(Question.code, Action.what, Action.who, Action.by_when)
             .join(Question, Question.id == Action.question_id)
-            .where(Action.return_id == return_.id))
+            .where(Action.return_id == return_.id), Action.question_id, questions))
     }
-    answers = {
-        code: AnswerInput(code, grade, na_reason or "", comment or "",
-                          actions.get(code, ActionInput()))
-        for code, grade, na_reason, comment in session.execute(
-            select(Question.code, Answer.grade, Answer.na_reason, Answer.comment)
+    answers, copied = {}, set()
+    for code, grade, na_reason, comment, copied_from in session.execute(_only(
+            select(Question.code, Answer.grade, Answer.na_reason, Answer.comment,
+                   Answer.copied_from)
             .join(Question, Question.id == Answer.question_id)
-            .where(Answer.return_id == return_.id))
-    }
-    evidence = {code: text for code, text in session.execute(
+            .where(Answer.return_id == return_.id), Answer.question_id, questions)):
+        answers[code] = AnswerInput(code, grade, na_reason or "", comment or "",
+                                    actions.get(code, ActionInput()))
+        if copied_from is not None:
+            copied.add(code)
+    evidence = {code: text for code, text in session.execute(_only(
         select(Standard.code, Evidence.text).join(Standard, Standard.id == Evidence.standard_id)
-        .where(Evidence.return_id == return_.id))}
-    return answers, evidence
+        .where(Evidence.return_id == return_.id), Evidence.standard_id, standards))}
+    return answers, evidence, copied
+
+
+def _only(query: _S, column: InstrumentedAttribute[int], ids: list[int] | None) -> _S:
+    return query if ids is None else query.where(column.in_(ids))
 
 
 def standard_input(part: StandardPart, answers: dict[str, AnswerInput],

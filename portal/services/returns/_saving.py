@@ -23,7 +23,7 @@ from portal.models import (
 )
 from portal.services.common import ServiceError
 
-from ._reading import StandardPart, saved_answers, standard_input
+from ._reading import StandardPart, part_answers, saved_answers, standard_input
 from ._rules import AnswerInput, Problem, StandardInput, answer_problems
 
 CLAIM_ATTEMPTS = 3
@@ -103,7 +103,7 @@ def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark
     if bump_version(session, return_, read.version, now=now):
         return
     for _ in range(CLAIM_ATTEMPTS):
-        answers, evidence = saved_answers(session, return_)
+        answers, evidence = part_answers(session, return_, part)
         version, status, overall = session.execute(
             select(Return.version, Return.status, Return.overall_evidence)
             .where(Return.id == return_.id)).one()

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from ._outline import (
+    DescriptorOutline,
+    QuestionOutline,
+    StandardOutline,
+    ToolOutline,
+    tool_outline,
+)
 from ._versions import (
     CURRENT_EDITION,
     TOOLS_DIR,
@@ -21,7 +28,11 @@ from ._versions import (
 __all__ = [
     "CURRENT_EDITION",
     "TOOLS_DIR",
+    "DescriptorOutline",
+    "QuestionOutline",
+    "StandardOutline",
     "ToolInvalid",
+    "ToolOutline",
     "get_tool",
     "latest_tool",
     "load_tool",
@@ -29,6 +40,7 @@ __all__ = [
     "questions_for_variant",
     "read_tool_file",
     "tool_as_dict",
+    "tool_outline",
     "tool_statements",
     "validate_tool",
     "variant_pages",

@@ -25,6 +25,8 @@ from portal.models import (
 from portal.services.common import ServiceError
 from portal.vocabulary import QUALITY_GRADES, Variant
 
+from ._outline import QuestionOutline, ToolOutline
+
 TOOLS_DIR = Path(__file__).resolve().parents[2] / "tools"
 CURRENT_EDITION = TOOLS_DIR / "compact-audit-2026.2.json"
 VARIANTS = {v.value for v in Variant}
@@ -356,11 +358,12 @@ def _tool_as_dict(tool: ToolVersion, variant: str | None) -> dict[str, Any]:
             "standards": [s for s in standards if s["questions"]]}
 
 
-def questions_for_variant(tool: ToolVersion, variant: str) -> list[Question]:
+def questions_for_variant(tool: ToolVersion | ToolOutline,
+                          variant: str) -> list[Question | QuestionOutline]:
     return [q for s in tool.standards for q in s.questions if q.in_variant(variant)]
 
 
-def variant_pages(tool: ToolVersion, variant: str) -> list[dict[str, Any]]:
+def variant_pages(tool: ToolVersion | ToolOutline, variant: str) -> list[dict[str, Any]]:
     """The pages a variant's return has, in order: each a title and its standards' codes.
 
     Without groups in the tool data, every standard with questions is a page of its own."""
@@ -375,7 +378,7 @@ def variant_pages(tool: ToolVersion, variant: str) -> list[dict[str, Any]]:
     return [p for p in pages if p["standards"]]
 
 
-def question_numbers(tool: ToolVersion, variant: str) -> dict[str, str]:
+def question_numbers(tool: ToolVersion | ToolOutline, variant: str) -> dict[str, str]:
     """The number each question has as the agency sees it.
 
     A variant the edition lays out in pages of its own (the short tool from 2026.2) numbers its

@@ -146,18 +146,26 @@ def run_size(engine: str, size: int, args: argparse.Namespace, results: Results)
 
 
 def run_history(engine: str, args: argparse.Namespace, results: Results) -> None:
-    """The report's cost must not grow with the number of past cycles in the database."""
+    """The report's cost must not grow with the number of past cycles in the database.
+
+    Cohorts alternate, so with 2 cycles the latest has no earlier cycle of its cohort and its
+    report makes one pass instead of two (no changes to compare): the like-for-like comparison
+    is 3 cycles (the first with a previous cycle) against 12. Both are printed."""
     size = min(int(s) for s in args.sizes.split(","))
     figures = {}
-    for cycles in (2, 12):
+    for cycles in (2, 3, 12):
         with scratch_database(engine, f"h{cycles}") as url:
             database, _ = build(url, size, cycles)
             figures[cycles] = reports.report_data_seconds(database, repeat=args.repeat)
             database.engine.dispose()
-    ratio = figures[12] / figures[2]
-    results.add("report data, 12 cycles vs 2 in the database", engine, size,
-                f"{figures[2] * 1000:.0f} ms vs {figures[12] * 1000:.0f} ms (x{ratio:.2f})",
-                "independent of history (<= x1.3)", ratio <= 1.3)
+    for fewer in (3, 2):
+        ratio = figures[12] / figures[fewer]
+        like = " (both compare with a previous cycle)" if fewer == 3 else \
+            " (2: no previous cycle of the cohort, one pass fewer)"
+        results.add(f"report data, 12 cycles vs {fewer} in the database{like}", engine, size,
+                    f"{figures[fewer] * 1000:.0f} ms vs {figures[12] * 1000:.0f} ms (x{ratio:.2f})",
+                    "independent of history (<= x1.3)" if fewer == 3 else "",
+                    ratio <= 1.3 if fewer == 3 else None)
 
 
 def cli_start(results: Results) -> None:

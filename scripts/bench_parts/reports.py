@@ -20,7 +20,8 @@ FORMATS = ("json", "csv", "xlsx", "pdf")
 
 # The same figures as the report's standards, grid and questions tables, written by hand as one
 # GROUP BY over the cycle's answers (and again for the previous cycle of the cohort, as the report
-# compares with it): the lower bound the report data is measured against.
+# compares with it): the lower bound the report data is measured against. The join names the
+# cycle's returns, so PostgreSQL reads only the cycle's answers (by index), as the report does.
 RAW = text("""
 SELECT ag.sector_id, q.id,
        SUM(CASE WHEN a.grade IN ('outstanding','good','requires_improvement','inadequate')
@@ -35,6 +36,7 @@ JOIN questions q ON q.tool_version_id = c.tool_version_id
  AND ((r.variant = 'full' AND q.in_full) OR (r.variant = 'schools' AND q.in_schools)
       OR (r.variant = 'short' AND q.in_short))
 LEFT JOIN answers a ON a.return_id = r.id AND a.question_id = q.id
+ AND a.return_id IN (SELECT id FROM returns WHERE cycle_id = :cycle)
 WHERE r.cycle_id = :cycle AND r.status = 'submitted'
 GROUP BY ag.sector_id, q.id
 """)

@@ -10,7 +10,6 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 BATCH = 5_000
-SQLITE_MAX_VARIABLES = 32_000  # SQLite allows 32,766 bound values in one statement
 
 
 def batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -29,18 +28,18 @@ def bulk_insert(session: Session, model: type, rows: Iterable[dict[str, Any]]) -
 
 
 def insert_returning_ids(session: Session, model: Any, rows: Iterable[dict[str, Any]]) -> list[int]:
-    """INSERT the rows with one multi-row statement per batch and return their new ids, in the
-    rows' order.
+    """INSERT the rows in batches and return their new ids, in the rows' order.
 
-    SQLAlchemy's own ordered RETURNING falls back to a statement per row for some tables, so the
-    order is restored here: a new row's id comes from the table's sequence (PostgreSQL) or is the
-    largest rowid so far plus one (SQLite), so within one statement the ids ascend in the order of
-    the VALUES, and sorting them lines them up with the rows."""
-    limit = SQLITE_MAX_VARIABLES if session.get_bind().dialect.name == "sqlite" else 60_000
+    Each batch is one executemany of a cached single-row INSERT ... RETURNING, which SQLAlchemy
+    sends as multi-row statements ("insertmanyvalues") instead of compiling a VALUES list of
+    thousands of parameters. Its own ordered RETURNING falls back to a statement per row for some
+    tables, so the order is restored here: a new row's id comes from the table's sequence
+    (PostgreSQL) or is the largest rowid so far plus one (SQLite), so the ids ascend in the order
+    the rows are sent, and sorting them lines them up with the rows."""
+    table = model.__table__
+    statement = insert(table).returning(table.c.id)
+    connection = session.connection()
     ids: list[int] = []
     for batch in batches(rows):
-        per_row = max(len(batch[0]), 1)
-        for chunk in batches(batch, max(1, limit // per_row)):
-            result = session.execute(insert(model).values(chunk).returning(model.id))
-            ids += sorted(row[0] for row in result)
+        ids += sorted(row[0] for row in connection.execute(statement, batch))
     return ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,13 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code: no file check for every email
     )
+
+
+@cache
+def _has_html(template: str) -> bool:
+    return (EMAIL_TEMPLATES / f"{template}.html").exists()
 
 
 def render_email(
@@ -32,6 +38,6 @@ def render_email(
     context = {"subject": subject, **context}
     text = env.get_template(f"{template}.txt").render(**context)
     html = None
-    if (EMAIL_TEMPLATES / f"{template}.html").exists():
+    if _has_html(template):
         html = env.get_template(f"{template}.html").render(**context)
     return Email(to=to, subject=subject, text=text, html=html, attachments=attachments or [])

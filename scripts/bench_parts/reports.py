@@ -95,12 +95,15 @@ def measure(database: Database, url: str, engine: str, size: int, results: Any, 
                 ratio <= 2 if engine == "postgresql" and size >= 10_000 else None)
     results.add("report data queries", engine, size, f"{queries[0] // repeat}")
     dashboard(database, url, engine, size, results, counter, repeat)
+    start = process_start(url)
     for fmt in FORMATS:
         seconds, rss = end_to_end(url, label, fmt)
         pdf = fmt == "pdf"
         results.add(f"flask reports sector --format {fmt}", engine, size,
-                    f"{seconds:.2f} s, peak RSS {rss:.0f} MB",
-                    "PDF < 2 s after process start" if pdf else "")
+                    f"{seconds:.2f} s end to end, {seconds - start:.2f} s after the process "
+                    f"started ({start:.2f} s), peak RSS {rss:.0f} MB",
+                    "PDF < 2 s after process start" if pdf else "",
+                    seconds - start < 2 if pdf and size >= 10_000 else None)
 
 
 def dashboard(database: Database, url: str, engine: str, size: int, results: Any, counter: Any,
@@ -127,6 +130,18 @@ def dashboard(database: Database, url: str, engine: str, size: int, results: Any
     results.add("cycle dashboard page (median, queries)", engine, size,
                 f"{seconds * 1000:.0f} ms, {queries[0] // repeat} queries")
     get_db(app).engine.dispose()
+
+
+def process_start(url: str) -> float:
+    """Median wall time of `flask reports sector --help`: the process, the app, no work."""
+    env = {**os.environ, "FLASK_APP": "app", "DATABASE_URL": url}
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([str(ROOT / ".venv/bin/flask"), "reports", "sector", "--help"], cwd=ROOT,
+                       env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[1]
 
 
 def end_to_end(url: str, label: str, fmt: str) -> tuple[float, float]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -45,6 +44,11 @@ class LinkSettings:
 
 
 def normalise_email(email: str) -> str:
+    from email_validator import (  # lazily: its tables cost 20 ms of every start
+        EmailNotValidError,
+        validate_email,
+    )
+
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:

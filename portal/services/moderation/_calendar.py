@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import icalendar
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//Compact Audit Portal//Moderation visits//EN"
 
@@ -35,6 +37,8 @@ class CalendarEvent:
 
 
 def _address(person: Attendee, **params: str) -> icalendar.vCalAddress:
+    import icalendar  # lazily: 20 ms of every start, for the few processes that send invitations
+
     address = icalendar.vCalAddress(f"mailto:{person.email}")
     address.params["cn"] = person.name or person.email
     for key, value in params.items():
@@ -48,6 +52,8 @@ def _utc(value: datetime) -> datetime:
 
 def visit_calendar(event: CalendarEvent) -> bytes:
     """The .ics file for an event: METHOD, one VEVENT with UID, SEQUENCE and attendees."""
+    import icalendar  # lazily, as above
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

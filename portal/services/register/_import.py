@@ -6,7 +6,6 @@ import csv
 import io
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -114,6 +113,11 @@ def _check_row(
 
 
 def _email(value: str, problems: list[str]) -> str:
+    from email_validator import (  # lazily: its tables cost 20 ms of every start
+        EmailNotValidError,
+        validate_email,
+    )
+
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError:

@@ -319,21 +319,17 @@ def _saved(
     copied from an earlier cycle (of one page's questions and standards when `part` is given)."""
     questions = [q.id for q in part.questions] if part else None
     standards = [st.id for st, _ in part.sections] if part else None
-    actions = {
-        code: ActionInput(what, who, by_when)
-        for code, what, who, by_when in session.execute(_only(
-            select(Question.code, Action.what, Action.who, Action.by_when)
-            .join(Question, Question.id == Action.question_id)
-            .where(Action.return_id == return_.id), Action.question_id, questions))
-    }
+    rows = session.execute(_only(
+        select(Question.code, Answer.grade, Answer.na_reason, Answer.comment, Answer.copied_from,
+               Action.id, Action.what, Action.who, Action.by_when)
+        .join(Question, Question.id == Answer.question_id)
+        .outerjoin(Action, and_(Action.return_id == Answer.return_id,
+                                Action.question_id == Answer.question_id))
+        .where(Answer.return_id == return_.id), Answer.question_id, questions))
     answers, copied = {}, set()
-    for code, grade, na_reason, comment, copied_from in session.execute(_only(
-            select(Question.code, Answer.grade, Answer.na_reason, Answer.comment,
-                   Answer.copied_from)
-            .join(Question, Question.id == Answer.question_id)
-            .where(Answer.return_id == return_.id), Answer.question_id, questions)):
-        answers[code] = AnswerInput(code, grade, na_reason or "", comment or "",
-                                    actions.get(code, ActionInput()))
+    for code, grade, na_reason, comment, copied_from, action_id, what, who, by_when in rows:
+        action = ActionInput(what, who, by_when) if action_id is not None else ActionInput()
+        answers[code] = AnswerInput(code, grade, na_reason or "", comment or "", action)
         if copied_from is not None:
             copied.add(code)
     evidence = {code: text for code, text in session.execute(_only(

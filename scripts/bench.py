@@ -162,7 +162,7 @@ def run_history(engine: str, args: argparse.Namespace, results: Results) -> None
         ratio = figures[12] / figures[fewer]
         like = " (both compare with a previous cycle)" if fewer == 3 else \
             " (2: no previous cycle of the cohort, one pass fewer)"
-        results.add(f"report data, 12 cycles vs {fewer} in the database{like}", engine, size,
+        results.add(f"report data, {fewer} cycles vs 12 in the database{like}", engine, size,
                     f"{figures[fewer] * 1000:.0f} ms vs {figures[12] * 1000:.0f} ms (x{ratio:.2f})",
                     "independent of history (<= x1.3)" if fewer == 3 else "",
                     ratio <= 1.3 if fewer == 3 else None)

@@ -21,7 +21,7 @@ from portal.models.organisation import (
     Contact,
     Sector,
 )
-from portal.models.published import PublishedReport
+from portal.models.published import PublishedFigures, PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
 from portal.models.survey import (
@@ -75,6 +75,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OwnerKind",
+    "PublishedFigures",
     "PublishedReport",
     "Question",
     "Recommendation",

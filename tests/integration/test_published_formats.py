@@ -9,12 +9,14 @@ import io
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from portal.models import Role
+from portal.models import PublishedFigures, Role
 from portal.reports import annual
 from portal.reports.published import close_and_publish, report_for
 from portal.reports.sector_data import sector_report
@@ -149,3 +151,32 @@ def test_a_closed_cycles_annual_report_section_uses_the_published_figures(
     db.expire_all()
     assert annual.render_markdown(annual.annual_section(db, cycle_label=CURRENT)) == published
     assert client.get(f"{BASE}/annual.md").data == published
+
+
+def test_publish_missing_keeps_the_figures_of_a_version_published_before_they_were_kept(
+    app: Flask, client: FlaskClient, db: Session, closed: report_fixture.Known
+) -> None:
+    db.execute(delete(PublishedFigures))  # as a version published before migration 0010
+    db.commit()
+    assert report_for(db, closed.cycle).returned == 6  # counted live, the same figures
+    result = app.test_cli_runner().invoke(args=["reports", "publish-missing"])
+    assert result.exit_code == 0, result.output
+    assert "Published or filled in 1 report versions" in result.output
+    _reopen_h1(client, closed)
+    db.expire_all()
+    assert report_for(db, closed.cycle).returned == 6  # now kept: the published figures
+    rerun = app.test_cli_runner().invoke(args=["reports", "publish-missing"])
+    assert "Published or filled in 0 report versions" in rerun.output
+
+
+def test_publish_missing_leaves_a_version_whose_figures_have_changed_since(
+    app: Flask, client: FlaskClient, db: Session, closed: report_fixture.Known
+) -> None:
+    db.execute(delete(PublishedFigures))
+    db.commit()
+    _reopen_h1(client, closed)
+    result = app.test_cli_runner().invoke(args=["reports", "publish-missing"])
+    assert "Published or filled in 0 report versions" in result.output
+    page = text_of(client.get(BASE).get_data(as_text=True))
+    assert "the JSON download is the report as published" in page
+    assert "Returns received: 6 then, 5 now" in page

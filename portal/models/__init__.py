@@ -13,7 +13,7 @@ from portal.models.information_request import (
     RequestReminder,
 )
 from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
-from portal.models.moderation import Finding, ModerationSample, Visit
+from portal.models.moderation import Finding, ModerationSample, Visit, VisitSlot
 from portal.models.organisation import (
     DEFAULT_SECTOR_VARIANTS,
     DEFAULT_SECTORS,
@@ -103,6 +103,7 @@ __all__ = [
     "UserSession",
     "Variant",
     "Visit",
+    "VisitSlot",
     "VisitStatus",
     "utcnow",
 ]

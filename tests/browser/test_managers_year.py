@@ -167,6 +167,9 @@ def test_the_manager_offers_dates_and_the_agency_picks_one(
         ".govuk-notification-banner").inner_text()
     assert "Awaiting the agency's choice" in page.locator("#awaiting").inner_text()
     _check(page)
+    page.goto(f"{live_url}/manager/moderation/visits/{visit.id}")
+    assert "10 June 2031 at 10:00am" in page.locator("#offered").inner_text()
+    _check(page)
 
     page.goto(f"{live_url}/")
     page.context.clear_cookies()

@@ -157,6 +157,10 @@ def test_the_manager_offers_dates_and_the_agency_chooses_one_on_the_portal(
     cycle_page = html.unescape(text_of(client.get(
         f"/manager/moderation/cycles/{visit.return_.cycle.label}").get_data(as_text=True)))
     assert "Awaiting the agency's choice" in cycle_page
+    visit_page = html.unescape(text_of(client.get(f"/manager/moderation/visits/{visit.id}")
+                                       .get_data(as_text=True)))
+    assert "Awaiting the agency's choice Dates offered to" in visit_page
+    assert "12 June 2031 at 2:30pm" in visit_page
     submit_form(client, "/sign-out", {})
 
     lead = _agency_user(db, visit)

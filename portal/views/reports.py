@@ -148,7 +148,8 @@ def download(label: str, fmt: str) -> Response:
     else:
         mimetype, render = FORMATS[fmt]
         content = render(report)
-    return _attachment(content, mimetype, _filename(report, fmt, version))
+    shown = published.shown_version(db_session(), _cycle(label), version) if version else None
+    return _attachment(content, mimetype, _filename(report, fmt, shown.version if shown else None))
 
 
 @bp.route("/<label>/annual.<fmt>")

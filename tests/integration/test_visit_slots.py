@@ -185,3 +185,22 @@ def test_the_manager_offers_dates_and_the_agency_chooses_one_on_the_portal(
                     if visit.return_.agency.name in str(m["Subject"])]
     assert "visit-pack-" in " ".join(p.get_filename() or "" for p in invitation.iter_attachments())
     assert client.get(choose_url).status_code == 302  # nothing left to choose
+
+
+def test_the_manager_can_still_set_a_date_directly_which_ends_the_offer(
+    client: FlaskClient, db: Session, tool: object
+) -> None:
+    made, manager = drawn(db)
+    visit = made[0]
+    _offer(db, visit, [MON, TUE])
+    moderation.schedule_visit(db, visit, starts_at=datetime(2030, 6, 14, 9), place="Town hall",
+                              now=NOW, links=LINKS, manager_id=manager.id)  # type: ignore[attr-defined]
+    assert not moderation.awaiting_choice(visit)
+    assert moderation.visits_awaiting_choice(db, visit.return_.agency_id) == []
+    with pytest.raises(ServiceError, match="already has a date"):
+        moderation.choose_slot(db, visit, visit.slots[0].id, now=NOW, links=LINKS)
+    lead = _agency_user(db, visit)
+    sign_in(client, lead)  # type: ignore[arg-type]
+    assert "Choose the date of your moderation visit" not in client.get("/agency/").get_data(
+        as_text=True)
+    assert client.get(f"/agency/visits/{visit.id}/choose").status_code == 302

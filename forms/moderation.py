@@ -188,3 +188,53 @@ def _time_required(agency: str) -> object:
         if parse_time(field.data) is None:
             raise ValidationError(f"Enter the start time of the visit to {agency}, like 10:00")
     return check
+
+
+SLOT_CHOICES = 3  # the dates a manager may offer an agency (services: moderation.MAX_SLOTS)
+
+
+class OfferSlotsForm(FlaskForm):
+    """Up to three dates and start times offered to the agency, and the place."""
+
+    day_1 = GovDateField("Date", required_message="Enter the date of the first choice",
+                         invalid_message="The date of the first choice must be a real date")
+    start_1 = StringField("Start time (UK time)", widget=GovTextInput())
+    day_2 = GovDateField("Date", invalid_message="The date of the second choice must be a real date")
+    start_2 = StringField("Start time (UK time)", widget=GovTextInput())
+    day_3 = GovDateField("Date", invalid_message="The date of the third choice must be a real date")
+    start_3 = StringField("Start time (UK time)", widget=GovTextInput())
+    place = StringField(
+        "Place", widget=GovTextInput(), description="Address or room where you will meet",
+        validators=[InputRequired(message="Enter where the visit will take place"),
+                    GovLength(max=300)],
+    )
+    submit = SubmitField("Offer these dates to the agency", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)
+        for n, word in ((1, "first"), (2, "second"), (3, "third")):
+            day, start = self[f"day_{n}"], self[f"start_{n}"]
+            if day.errors:
+                continue
+            if (day.data or n == 1) and parse_time(start.data) is None:
+                start.errors = [*start.errors,
+                                f"Enter the start time of the {word} choice, like 10:00"]
+                valid = False
+            elif day.data is None and (start.data or "").strip():
+                day.errors = [*day.errors, f"Enter the date of the {word} choice"]
+                valid = False
+        return valid
+
+    def local_starts(self) -> list[datetime]:
+        """The UK start of each choice filled in, once the form is valid."""
+        return [datetime.combine(self[f"day_{n}"].data, parse_time(self[f"start_{n}"].data)
+                                 or time())
+                for n in range(1, SLOT_CHOICES + 1) if self[f"day_{n}"].data]
+
+
+class ChooseSlotForm(FlaskForm):
+    slot = RadioField(
+        "Which date suits you?", widget=GovRadioInput(), coerce=int,
+        validators=[InputRequired(message="Select the date that suits you")],
+    )
+    submit = SubmitField("Confirm this date", widget=GovSubmitInput())

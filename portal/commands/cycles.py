@@ -6,7 +6,14 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from portal.commands.common import NOW_OPTION, link_settings, parse_date, parse_now, transaction
+from portal.commands.common import (
+    NOW_OPTION,
+    link_settings,
+    parse_date,
+    parse_now,
+    survey_settings,
+    transaction,
+)
 from portal.models import Cohort
 from portal.reports.published import close_and_publish
 from portal.services import cycles
@@ -57,7 +64,7 @@ def close_command(label: str, now_text: str | None) -> None:
     store its MESC report as published."""
     with transaction() as session:
         result = close_and_publish(session, cycles.get_cycle(session, label),
-                                   now=parse_now(now_text))
+                                   now=parse_now(now_text), survey_settings=survey_settings())
         escalated, chair = len(result.escalations), result.chair_meetings
     click.echo(f"Closed {label}: {escalated} returns escalated, {chair} need a Chair meeting. "
                "The report is published as version 1.")

@@ -1,4 +1,4 @@
-"""flask reports sector."""
+"""flask reports sector, annual and publish-missing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, survey_settings, transaction
 from portal.reports import annual
-from portal.reports.sector_data import sector_report
+from portal.reports.published import publish_unpublished, report_for
 from portal.reports.sector_exports import FORMATS
+from portal.services import cycles
 
 group = AppGroup("reports", help="The MESC reports.")
 
@@ -26,10 +27,10 @@ group = AppGroup("reports", help="The MESC reports.")
 @NOW_OPTION
 def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: str | None) -> None:
     """Write the MESC summary of a cycle: the weakest standards by sector and overall
-    (provisional until the cycle's final deadline has passed)."""
+    (provisional until the cycle's final deadline has passed; a closed cycle's as published)."""
     with transaction() as session:
-        report = sector_report(session, cycle_label=cycle_label, sector=sector,
-                               now=parse_now(now_text), survey_settings=survey_settings())
+        report = report_for(session, cycles.get_cycle(session, cycle_label), sector,
+                            now=parse_now(now_text), survey_settings=survey_settings())
     if fmt == "pdf":
         from portal.reports.sector_pdf import (
             render_sector_report,  # lazily: reportlab loads on the first PDF, not at start-up
@@ -56,3 +57,12 @@ def annual_section(cycle_label: str, fmt: str, out: Path) -> None:
     out.write_bytes(content)
     click.echo(f"Wrote the {cycle_label} annual report section ({fmt}, {len(content):,} bytes) "
                f"to {out}")
+
+
+@group.command("publish-missing")
+def publish_missing() -> None:
+    """Publish the report of every closed cycle that has none, and keep the figures of a latest
+    version published before they were kept (when they still stand). Safe to rerun."""
+    with transaction() as session:
+        count = publish_unpublished(session)
+    click.echo(f"Published or filled in {count} report versions")

@@ -13,7 +13,7 @@ from portal.models.information_request import (
     RequestReminder,
 )
 from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
-from portal.models.moderation import Finding, ModerationSample, Visit
+from portal.models.moderation import Finding, ModerationSample, Visit, VisitSlot
 from portal.models.organisation import (
     DEFAULT_SECTOR_VARIANTS,
     DEFAULT_SECTORS,
@@ -21,7 +21,7 @@ from portal.models.organisation import (
     Contact,
     Sector,
 )
-from portal.models.published import PublishedReport
+from portal.models.published import PublishedFigures, PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
 from portal.models.survey import (
@@ -75,6 +75,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OwnerKind",
+    "PublishedFigures",
     "PublishedReport",
     "Question",
     "Recommendation",
@@ -102,6 +103,7 @@ __all__ = [
     "UserSession",
     "Variant",
     "Visit",
+    "VisitSlot",
     "VisitStatus",
     "utcnow",
 ]

@@ -79,6 +79,25 @@ class Visit(Base):
     manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
     member: Mapped[User | None] = relationship(foreign_keys=[member_id])
     findings: Mapped[list[Finding]] = relationship(back_populates="visit")
+    slots: Mapped[list[VisitSlot]] = relationship(back_populates="visit",
+                                                  order_by="VisitSlot.starts_at")
+
+
+class VisitSlot(Base):
+    """A date and time offered to the agency for its visit; choosing one schedules the visit."""
+
+    __tablename__ = "visit_slots"
+    __table_args__ = (UniqueConstraint("visit_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column()  # naive UTC
+    offered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chosen_at: Mapped[datetime | None] = mapped_column(default=None)
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    visit: Mapped[Visit] = relationship(back_populates="slots")
 
 
 class Finding(Base):

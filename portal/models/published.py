@@ -27,3 +27,17 @@ class PublishedReport(Base):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     cycle: Mapped[Cycle] = relationship()
+
+
+class PublishedFigures(Base):
+    """The report data behind one published version, for all sectors ("") or one sector, stored
+    losslessly so every format and sector of a closed cycle's report renders as published."""
+
+    __tablename__ = "published_figures"
+    __table_args__ = (UniqueConstraint("published_report_id", "sector"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_report_id: Mapped[int] = mapped_column(ForeignKey("published_reports.id"),
+                                                     index=True)
+    sector: Mapped[str] = mapped_column(Text, default="")  # "" for the all-sectors report
+    report: Mapped[str] = mapped_column(Text)  # portal.reports.snapshot.dumps(SectorReport)

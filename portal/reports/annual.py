@@ -1,7 +1,8 @@
 """The annual report section, drafted from the data: Markdown or a Word file (python-docx).
 
-Every figure comes from the MESC report's data (`sector_report`), so the section and the MESC
-report of the same cycle always agree; the renderers are pure (section -> bytes).
+Every figure comes from the MESC report's data (`sector_report`; for a closed cycle, the latest
+published version), so the section and the MESC report of the same cycle always agree; the
+renderers are pure (section -> bytes).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from portal.reports.moderation_data import TARGET_RATE
-from portal.reports.sector_data import SectorReport, StandardRow, sector_report
+from portal.reports.published import report_for
+from portal.reports.sector_data import SectorReport, StandardRow
 from portal.services import cycles
 from portal.services.recommendations import RecommendationProgress, cycle_recommendations
 
@@ -32,10 +34,10 @@ def pct(value: float | None) -> str:
 
 
 def annual_section(session: Session, *, cycle_label: str) -> list[Block]:
-    """The section for a cycle, from the same data as the MESC report."""
-    report = sector_report(session, cycle_label=cycle_label)
-    found = cycle_recommendations(session, cycles.get_cycle(session, cycle_label))
-    return draft(report, found)
+    """The section for a cycle, from the same data as the MESC report (a closed cycle's as
+    published). The recommendations are the committee's decisions as they stand."""
+    cycle = cycles.get_cycle(session, cycle_label)
+    return draft(report_for(session, cycle), cycle_recommendations(session, cycle))
 
 
 def draft(report: SectorReport, recommendations: list[RecommendationProgress]) -> list[Block]:

@@ -23,6 +23,7 @@ BLUEPRINT_MODULES = (
     "agency_requests",
     "survey",
     "agency_survey",
+    "agency_visits",
     "survey_results",
 )
 

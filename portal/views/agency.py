@@ -60,6 +60,7 @@ def home() -> str:
     return render_template("agency/home.html", agency=s.get(Agency, current_user.agency_id),
                            current=current, past=past, progress=counts,
                            visits=moderation.completed_visits_of_agency(s, current_user.agency_id),
+                           offers=moderation.visits_awaiting_choice(s, current_user.agency_id),
                            surveys=survey.agency_surveys(s, current_user.agency_id))
 
 

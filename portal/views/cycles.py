@@ -17,7 +17,7 @@ from portal.models import Cycle, CycleStatus, Escalation, Role
 from portal.reports.published import close_and_publish
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
-from portal.views.helpers import db_int, link_settings, now
+from portal.views.helpers import db_int, link_settings, now, survey_settings
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 manager_only = roles(Role.MANAGER)
@@ -145,7 +145,8 @@ def close(cycle_id: int) -> BaseResponse | str:
     error = None
     if form.validate_on_submit():
         try:
-            result = close_and_publish(session, cycle, now=now(), user_id=current_user.id)
+            result = close_and_publish(session, cycle, now=now(), user_id=current_user.id,
+                                       survey_settings=survey_settings())
         except ServiceError as exc:
             error = str(exc)
         else:

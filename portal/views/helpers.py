@@ -8,6 +8,7 @@ from flask import current_app, request
 
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
+from portal.services.survey import SurveySettings
 from portal.vocabulary import DB_INT_MAX
 
 now = utcnow
@@ -42,3 +43,9 @@ def is_safe_next(target: str) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and not target.startswith("//")
+
+
+def survey_settings() -> SurveySettings:
+    """The practitioner survey's thresholds, from the settings."""
+    return SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
+                          gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))

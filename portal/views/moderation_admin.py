@@ -9,7 +9,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from forms.moderation import BulkScheduleForm, CancelForm, SampleForm, ScheduleForm
+from forms.moderation import (
+    BulkScheduleForm,
+    CancelForm,
+    OfferSlotsForm,
+    SampleForm,
+    ScheduleForm,
+)
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, Role, Visit
@@ -35,7 +41,10 @@ def uk_datetime(value: datetime | None) -> str:
 
 @bp.app_template_filter("visit_status")
 def visit_status(visit: Visit) -> str:
-    """The visit's status, or "Outcome overdue" when its day has passed with no outcome."""
+    """The visit's status, "Outcome overdue" when its day has passed with no outcome, or
+    "Awaiting the agency's choice" when dates are offered and none is chosen yet."""
+    if moderation.awaiting_choice(visit):
+        return "Awaiting the agency's choice"
     return moderation.visit_flag(visit, now=now()) or visit.status.replace("_", " ").capitalize()
 
 
@@ -112,7 +121,9 @@ def schedule_all(label: str) -> Response | str:
     session = db_session()
     cycle = _cycle_or_404(label)
     sample = moderation.current_sample(session, cycle)
-    visits = moderation.unscheduled_visits(session, sample) if sample else []
+    unscheduled = moderation.unscheduled_visits(session, sample) if sample else []
+    visits = [v for v in unscheduled if not moderation.awaiting_choice(v)]
+    awaiting = [v for v in unscheduled if moderation.awaiting_choice(v)]
     rows = [(v.id, v.return_.agency.name, v.member_id) for v in visits]
     form_class = BulkScheduleForm.for_visits(
         rows, [(u.id, u.name or u.email) for u in moderation.members(session)])
@@ -134,7 +145,30 @@ def schedule_all(label: str) -> Response | str:
             flash(f"{len(plans)} visits scheduled. We have emailed the invitations.", "success")
             return redirect(url_for("moderation_admin.cycle", label=cycle.label))
     return render_template("moderation_admin/schedule_all.html", cycle=cycle, form=form,
-                           visits=visits)
+                           visits=visits, awaiting=awaiting)
+
+
+@bp.route("/visits/<int:visit_id>/offer", methods=["GET", "POST"])
+@manager_only
+def offer(visit_id: int) -> Response | str:
+    """Offer the agency up to three dates; its safeguarding lead chooses one on the portal."""
+    visit = _visit_or_404(visit_id)
+    form = OfferSlotsForm(data={"place": visit.place or ""} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            moderation.offer_slots(
+                db_session(), visit, starts=[moderation.uk_to_utc(s) for s in form.local_starts()],
+                place=form.place.data or "", now=now(), links=link_settings(),
+                user_id=current_user.id)
+        except ServiceError as exc:
+            form.day_1.errors = [str(exc)]
+        else:
+            flash(f"Dates offered to {visit.return_.agency.name}. We have emailed its "
+                  "safeguarding lead to choose one.", "success")
+            return redirect(url_for("moderation_admin.schedule_all",
+                                    label=visit.return_.cycle.label))
+    return render_template("moderation_admin/offer.html", form=form, visit=visit,
+                           max_slots=moderation.MAX_SLOTS)
 
 
 @bp.route("/visits/<int:visit_id>")

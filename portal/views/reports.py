@@ -29,7 +29,7 @@ from portal.reports.agency_comparison import (
     render_comparison_csv,
 )
 from portal.reports.cycle_list import report_cycles
-from portal.reports.sector_data import MIN_GRADED, SectorReport, sector_report
+from portal.reports.sector_data import MIN_GRADED, SectorReport
 from portal.reports.sector_exports import FORMATS
 from portal.reports.shading import BANDS, band
 from portal.reports.wording import (
@@ -44,8 +44,7 @@ from portal.reports.wording import (
 )
 from portal.services import cycles, publishing, register
 from portal.services.common import ServiceError
-from portal.services.survey import SurveySettings
-from portal.views.helpers import db_int, now
+from portal.views.helpers import db_int, now, survey_settings
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
@@ -67,8 +66,8 @@ def cycle(label: str) -> str:
     )
 
     session = db_session()
-    sector = request.args.get("sector") or None
-    report = _report(label, sector)
+    sector, version = _filters()
+    report = _report(label, sector, version)
     return render_template(
         "reports/cycle.html", report=report, pct=pct, change_words=change_words,
         sectors=[s.name for s in register.sectors(session)],
@@ -78,17 +77,20 @@ def cycle(label: str) -> str:
         visits=visits_sentence(report.moderation),
         calibration=calibration_sentence(report.moderation),
         too_few_note=too_few_note(report), bands=BANDS, band=band, min_graded=MIN_GRADED,
-        **_publication(label),
+        **_publication(label, version),
     )
 
 
-def _publication(label: str) -> dict[str, object]:
-    """The published versions of a closed cycle's report and what has changed since."""
+def _publication(label: str, version: int | None) -> dict[str, object]:
+    """The published versions of a closed cycle's report, the one shown, and what has changed
+    since the latest."""
+    session = db_session()
     cycle = _cycle(label)
     if cycle.status != CycleStatus.CLOSED.value:
-        return {"versions": [], "unpublished": []}
-    return {"versions": publishing.published_versions(db_session(), cycle),
-            "unpublished": published.unpublished_changes(db_session(), cycle)}
+        return {"versions": [], "unpublished": [], "shown": None}
+    return {"versions": publishing.published_versions(session, cycle),
+            "unpublished": published.unpublished_changes(session, cycle),
+            "shown": published.shown_version(session, cycle, version)}
 
 
 @bp.route("/<label>/published/<int:version>.json")
@@ -110,7 +112,8 @@ def republish(label: str) -> Response | str:
     if form.validate_on_submit():
         try:
             version = published.republish(session, cycle, reason=form.reason.data or "",
-                                          now=now(), user_id=current_user.id)
+                                          now=now(), user_id=current_user.id,
+                                          survey_settings=survey_settings())
         except ServiceError as exc:
             form.reason.errors = [str(exc)]
         else:
@@ -127,13 +130,14 @@ def republish(label: str) -> Response | str:
 def download(label: str, fmt: str) -> Response:
     if fmt not in (*FORMATS, "pdf"):
         abort(404)
-    sector = request.args.get("sector") or None
+    sector, version = _filters()
     if fmt == "json" and sector is None:
-        stored = _latest_published(label)
-        if stored is not None:  # a closed cycle's report is the one published
+        stored = _published_json(label, version)
+        if stored is not None:  # a closed cycle's report is the one published, as stored
+            suffix = f"-published-v{version}" if version is not None else ""
             return _attachment(stored.content.encode(), "application/json",
-                               f"mesc-report-{label}.json")
-    report = _report(label, sector)
+                               f"mesc-report-{label}{suffix}.json")
+    report = _report(label, sector, version)
     if fmt == "pdf":
         from portal.reports.sector_pdf import (
             render_sector_report,  # lazily: reportlab loads on the first PDF, not at start-up
@@ -144,7 +148,8 @@ def download(label: str, fmt: str) -> Response:
     else:
         mimetype, render = FORMATS[fmt]
         content = render(report)
-    return _attachment(content, mimetype, _filename(report, fmt))
+    shown = published.shown_version(db_session(), _cycle(label), version) if version else None
+    return _attachment(content, mimetype, _filename(report, fmt, shown.version if shown else None))
 
 
 @bp.route("/<label>/annual.<fmt>")
@@ -191,19 +196,25 @@ def _cycle(label: str) -> Cycle:
     return cycle
 
 
-def _latest_published(label: str) -> PublishedReport | None:
+def _filters() -> tuple[str | None, int | None]:
+    """The sector (?sector=) and published version (?version=) asked for, if any."""
+    return (request.args.get("sector") or None, request.args.get("version", type=db_int))
+
+
+def _published_json(label: str, version: int | None) -> PublishedReport | None:
     cycle = _cycle(label)
     if cycle.status != CycleStatus.CLOSED.value:
         return None
+    if version is not None:
+        return publishing.published_version(db_session(), cycle, version)
     return publishing.latest_published(db_session(), cycle)
 
 
-def _report(label: str, sector: str | None) -> SectorReport:
-    _cycle(label)  # a draft cycle has no report
-    return sector_report(db_session(), cycle_label=label, sector=sector, now=now(),
-                         survey_settings=SurveySettings(
-                             min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
-                             gap_share=float(current_app.config["SURVEY_GAP_SHARE"])))
+def _report(label: str, sector: str | None, version: int | None = None) -> SectorReport:
+    """A closed cycle's report as published (the latest version unless one is asked for);
+    any other cycle's as it stands now. A draft cycle has no report."""
+    return published.report_for(db_session(), _cycle(label), sector, version, now=now(),
+                                survey_settings=survey_settings())
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:
@@ -211,9 +222,10 @@ def _comparison(label: str, agency_id: int) -> AgencyComparison:
     return agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)
 
 
-def _filename(report: SectorReport, fmt: str) -> str:
+def _filename(report: SectorReport, fmt: str, version: int | None = None) -> str:
     slug = "".join(ch if ch.isalnum() else "-" for ch in (report.sector or "").lower())
-    return f"mesc-report-{report.cycle}{'-' + slug if slug else ''}.{fmt}"
+    published_as = f"-published-v{version}" if version is not None else ""
+    return f"mesc-report-{report.cycle}{'-' + slug if slug else ''}{published_as}.{fmt}"
 
 
 def _attachment(content: bytes, mimetype: str, filename: str) -> Response:

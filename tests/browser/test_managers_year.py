@@ -140,3 +140,52 @@ def test_a_member_downloads_the_visit_pack_and_cannot_complete_a_visit_before_it
     _check(page)
     db.expire_all()
     assert db.get(Visit, visit.id).status == "scheduled"  # type: ignore[union-attr]
+
+
+def test_the_manager_offers_dates_and_the_agency_picks_one(
+    page: Any, live_url: str, db: Session, tool: Any, mailbox: Any
+) -> None:
+    made, manager = drawn(db)
+    visit = made[0]
+    agency = visit.return_.agency
+    lead = factories.user(db, Role.AGENCY, agency=agency)
+    db.commit()
+    sign_in_browser(page, live_url, manager.email, factories.PASSWORD)  # type: ignore[attr-defined]
+    page.goto(f"{live_url}/manager/moderation/cycles/2017-18/schedule")
+    page.get_by_role("link", name=f"Offer {agency.name} a choice of dates instead").click()
+    _check(page)
+    for n, (day, start) in enumerate((("10", "10:00"), ("12", "14:30")), start=1):
+        word = ("first", "second")[n - 1]
+        group = page.get_by_role("group", name=f"Date of the {word} choice")
+        group.get_by_label("Day").fill(day)
+        group.get_by_label("Month").fill("6")
+        group.get_by_label("Year").fill("2031")
+        page.get_by_label(f"Start time of the {word} choice (UK time)").fill(start)
+    page.get_by_label("Place").fill("Civic Centre")
+    page.get_by_role("button", name="Offer these dates to the agency").click()
+    assert f"Dates offered to {agency.name}" in page.locator(
+        ".govuk-notification-banner").inner_text()
+    assert "Awaiting the agency's choice" in page.locator("#awaiting").inner_text()
+    _check(page)
+    page.goto(f"{live_url}/manager/moderation/visits/{visit.id}")
+    assert "10 June 2031 at 10:00am" in page.locator("#offered").inner_text()
+    _check(page)
+
+    page.goto(f"{live_url}/")
+    page.context.clear_cookies()
+    sign_in_browser(page, live_url, lead.email, factories.PASSWORD)
+    page.goto(f"{live_url}/agency/")
+    _check(page)
+    page.get_by_role("link", name="Choose the date of the visit").click()
+    page.get_by_role("button", name="Confirm this date").click()
+    assert "Select the date that suits you" in page.locator(".govuk-error-summary").inner_text()
+    _check(page)
+    page.get_by_label("12 June 2031 at 2:30pm").check()
+    page.get_by_role("button", name="Confirm this date").click()
+    assert "Your moderation visit is on 12 June 2031 at 2:30pm" in page.locator(
+        ".govuk-notification-banner").inner_text()
+    _check(page)
+    db.expire_all()
+    chosen = db.get(Visit, visit.id)
+    assert chosen is not None and chosen.status == "scheduled"
+    assert chosen.member is not None and mailbox.to(chosen.member.email)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from ._snapshots import (
     describe_changes,
+    has_figures,
     latest_published,
     publish,
     published_version,
     published_versions,
+    store_figures,
+    stored_figures,
 )
 
 __all__ = [
     "describe_changes",
+    "has_figures",
     "latest_published",
     "publish",
     "published_version",
     "published_versions",
+    "store_figures",
+    "stored_figures",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Cycle, CycleStatus, PublishedReport
+from portal.models import Cycle, CycleStatus, PublishedFigures, PublishedReport
 from portal.services import audit
 from portal.services.common import NotFound, ServiceError
 
@@ -40,11 +40,13 @@ def published_version(session: Session, cycle: Cycle, version: int) -> Published
 
 
 def publish(session: Session, cycle: Cycle, *, content: str, now: datetime,
-            user_id: int | None = None, reason: str = "") -> PublishedReport:
+            user_id: int | None = None, reason: str = "",
+            figures: dict[str, str] | None = None) -> PublishedReport:
     """Store the report's JSON as the next published version of a closed cycle's report.
 
     The first version is stored when the cycle closes; a later one (a republish) needs a reason
-    and changed figures, and records what changed."""
+    and changed figures, and records what changed. `figures` holds the report data behind the
+    JSON, by sector ("" for all sectors), as the reports layer stores it."""
     if cycle.status != CycleStatus.CLOSED.value:
         raise ServiceError(f"Cycle {cycle.label} is {cycle.status}: only a closed cycle's "
                            "report is published")
@@ -64,6 +66,7 @@ def publish(session: Session, cycle: Cycle, *, content: str, now: datetime,
                                 published_at=now, published_by_id=user_id)
     session.add(published)
     session.flush()
+    store_figures(session, published, figures or {})
     audit.record(session, action="report.published", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, version=version, reason=reason.strip(),
                  changes=changes)
@@ -102,3 +105,22 @@ def _standards(report: dict[str, Any]) -> dict[str, tuple[str, tuple[Any, ...]]]
     keys = ("graded", "weak", "not_applicable", "not_answered", "weakness")
     return {s["code"]: (s["title"], tuple(s.get(k) for k in keys))
             for s in report.get("standards", [])}
+
+
+def store_figures(session: Session, published: PublishedReport, figures: dict[str, str]) -> None:
+    """Keep the report data behind a published version, by sector ("" for all sectors)."""
+    session.add_all(PublishedFigures(published_report_id=published.id, sector=sector,
+                                     report=report) for sector, report in figures.items())
+    session.flush()
+
+
+def stored_figures(session: Session, published: PublishedReport, sector: str = "") -> str | None:
+    """The stored report data of a published version for one sector ("" for all), if kept."""
+    return session.scalar(select(PublishedFigures.report).where(
+        PublishedFigures.published_report_id == published.id, PublishedFigures.sector == sector))
+
+
+def has_figures(session: Session, published: PublishedReport) -> bool:
+    """Whether the version's report data is kept (versions published before it was are not)."""
+    return session.scalar(select(func.count()).select_from(PublishedFigures).where(
+        PublishedFigures.published_report_id == published.id)) != 0

@@ -1,0 +1,76 @@
+"""A report's data as JSON and back, losslessly: how a published report is stored.
+
+Generic over dataclasses: the field types (read from the annotations) say how to rebuild each
+value, so a stored report reads back equal to the one that was stored. Handles what the report
+dataclasses hold: dataclasses, lists, tuples, dicts with string keys, optional values, str, int,
+float, bool, date and datetime.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def dumps(value: Any) -> str:
+    """The value (a dataclass tree) as compact JSON."""
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str, kind: type[T]) -> T:
+    """The dataclass tree of type `kind` stored by `dumps`."""
+    rebuilt: T = _build(json.loads(text), kind)
+    return rebuilt
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"Cannot store a {type(value).__name__} in a report snapshot")
+
+
+@cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
+def _build(data: Any, kind: Any) -> Any:
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        if data is None:
+            return None
+        return _build(data, next(a for a in args if a is not type(None)))
+    if origin is list:
+        return [_build(v, args[0]) for v in data]
+    if origin is tuple:
+        return tuple(_build(v, args[0]) for v in data)
+    if origin is dict:
+        return {k: _build(v, args[1]) for k, v in data.items()}
+    if isinstance(kind, type) and is_dataclass(kind):
+        hints = _hints(kind)
+        return kind(**{f.name: _build(data[f.name], hints[f.name])
+                       for f in fields(kind) if f.init})
+    if kind is datetime:
+        return datetime.fromisoformat(data)
+    if kind is date:
+        return date.fromisoformat(data)
+    if kind is float and isinstance(data, int):
+        return float(data)
+    return data

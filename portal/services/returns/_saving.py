@@ -199,11 +199,14 @@ def _write_answer(session: Session, return_: Return, question_id: int, given: An
             return  # nothing entered: no row, which counts as not answered
         row = Answer(return_id=return_.id, question_id=question_id)
         session.add(row)
-    row.copied_from = copied_from
-    row.grade = given.grade
     is_na = given.grade == Grade.NOT_APPLICABLE.value
-    row.na_reason = (given.na_reason.strip() or None) if is_na else None
-    row.comment = given.comment.strip() or None
+    values = {"copied_from": copied_from, "grade": given.grade,
+              "na_reason": (given.na_reason.strip() or None) if is_na else None,
+              "comment": given.comment.strip() or None}
+    if row.id is not None and all(getattr(row, k) == v for k, v in values.items()):
+        return  # unchanged (a page saved again as it was): its last change stays the last
+    for key, value in values.items():
+        setattr(row, key, value)
     row.updated_at = now
     row.updated_by_id = user_id
 
@@ -231,6 +234,8 @@ def write_evidence(session: Session, return_: Return, standard_id: int, text: st
             return
         row = Evidence(return_id=return_.id, standard_id=standard_id)
         session.add(row)
+    elif row.text == text.strip():
+        return  # unchanged: its last change stays the last
     row.text = text.strip()
     row.updated_at = now
     row.updated_by_id = user_id

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Cycle, CycleStatus, PublishedReport
 from portal.reports import snapshot
-from portal.reports.sector_data import SectorReport, sector_report
+from portal.reports.sector_data import SectorReport, sector_report, sector_reports
 from portal.reports.sector_exports import render_json
 from portal.services import cycles, publishing, register
 from portal.services.common import NotFound
@@ -111,10 +111,8 @@ def publish_unpublished(session: Session) -> int:
 def _figures(session: Session, cycle: Cycle,
              survey_settings: SurveySettings | None) -> tuple[str, dict[str, str]]:
     """The published JSON and the stored report data: all sectors, then each sector."""
-    whole = sector_report(session, cycle_label=cycle.label, survey_settings=survey_settings)
-    figures = {ALL_SECTORS: snapshot.dumps(whole)}
-    for sector in register.sectors(session):
-        figures[sector.name] = snapshot.dumps(sector_report(
-            session, cycle_label=cycle.label, sector=sector.name,
-            survey_settings=survey_settings))
-    return render_json(whole).decode(), figures
+    reports = sector_reports(session, cycle_label=cycle.label,
+                             sectors=[s.name for s in register.sectors(session)],
+                             survey_settings=survey_settings)
+    figures = {name or ALL_SECTORS: snapshot.dumps(report) for name, report in reports.items()}
+    return render_json(reports[None]).decode(), figures

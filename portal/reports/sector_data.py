@@ -241,13 +241,42 @@ def sector_report(
     (provisional until the cycle's final deadline has passed; without `now`, while it is open)."""
     cycle = cycles.get_cycle(session, cycle_label)
     sector_id = _sector_id(session, sector)
+    previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
+    cells = _cells(session, cycle.id, sector_id)
+    before = _cells(session, previous.id, sector_id) if previous else []
+    return _report(session, cycle, previous, sector, sector_id, cells, before, now=now,
+                   survey_settings=survey_settings)
+
+
+def sector_reports(
+    session: Session, *, cycle_label: str, sectors: list[str], now: datetime | None = None,
+    survey_settings: SurveySettings | None = None,
+) -> dict[str | None, SectorReport]:
+    """The report for every sector (key None) and for each of `sectors`, from one pass over the
+    cycle's answers (and the previous cycle's): each sector's tables are its share of the
+    (sector, question) tallies, the same figures `sector_report(sector=...)` counts."""
+    cycle = cycles.get_cycle(session, cycle_label)
+    previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
+    cells = _cells(session, cycle.id, None)
+    before = _cells(session, previous.id, None) if previous else []
+    reports: dict[str | None, SectorReport] = {None: _report(
+        session, cycle, previous, None, None, cells, before, now=now,
+        survey_settings=survey_settings)}
+    for name in sectors:
+        reports[name] = _report(
+            session, cycle, previous, name, _sector_id(session, name),
+            [c for c in cells if c.sector == name], [c for c in before if c.sector == name],
+            now=now, survey_settings=survey_settings)
+    return reports
+
+
+def _report(session: Session, cycle: Cycle, previous: Cycle | None, sector: str | None,
+            sector_id: int | None, cells: list[_Cell], before: list[_Cell], *,
+            now: datetime | None, survey_settings: SurveySettings | None) -> SectorReport:
     figures = _cycle_figures(session, cycle, sector_id)
     sector_figures = cycles.sector_figures(session, cycle, sector_id=sector_id)
     by_sector = [SectorReturns(s.name, s.counts.issued, s.counts.submitted)
                  for s in sector_figures]
-    previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
-    cells = _cells(session, cycle.id, sector_id)
-    before = _cells(session, previous.id, sector_id) if previous else []
     sections = _sections(by_sector, previous, cells, before)
     headline = next((f for f in figures if f.cycle == cycle.label),
                     CycleFigures(cycle.label, cycle.cohort, 0, 0))

@@ -30,9 +30,17 @@ def loads(text: str, kind: type[T]) -> T:
     return rebuilt
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    if kind in _SCALARS:  # most of a report: checked first, by exact type
+        return value
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    if is_dataclass(kind):
+        return {name: _plain(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, datetime):  # before date: a datetime is a date
         return value.isoformat()
     if isinstance(value, date):
@@ -41,9 +49,14 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str | int | float | bool):
         return value
     raise TypeError(f"Cannot store a {type(value).__name__} in a report snapshot")
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 @cache

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.reports import snapshot
-from portal.reports.sector_data import SectorReport, sector_report
+from portal.reports.sector_data import SectorReport, sector_report, sector_reports
 from portal.reports.sector_exports import render_csv, render_json
+from portal.services import register
 from tests import survey_fixture
 from tests.integration import report_fixture
 from tests.integration.report_fixture import AFTER, CURRENT, DURING
@@ -34,3 +35,17 @@ def test_the_survey_inside_a_report_reads_back_equal(db: Session, tmp_path: Path
     report = sector_report(db, cycle_label=known.cycle.label)
     assert report.survey is not None and report.survey.agencies
     assert snapshot.loads(snapshot.dumps(report), SectorReport) == report
+
+
+def test_every_sectors_report_at_once_equals_each_counted_alone(db: Session, tool: Any) -> None:
+    """Publishing stores the report of every sector from one pass over the answers: each must
+    equal the report `sector_report(sector=...)` counts on its own."""
+    known = report_fixture.build(db, tool)
+    report_fixture.add_small_sector(db, tool, known)
+    names = [s.name for s in register.sectors(db)]
+    together = sector_reports(db, cycle_label=CURRENT, sectors=names, now=AFTER)
+    assert set(together) == {None, *names}
+    for name in (None, *names):
+        alone = sector_report(db, cycle_label=CURRENT, sector=name, now=AFTER)
+        assert together[name] == alone, name
+    assert any(together[n].sectors for n in names)  # some sector has returns to compare

@@ -142,9 +142,11 @@ def survey_results(session: Session, cycle: Cycle, *, settings: SurveySettings =
     statements = statements_of(session, cycle.tool_version_id)
     agencies = _issued(session, cycle, agency_id)
     counts = _answer_counts(session, cycle, agency_id)
+    none = [StatementCounts(st.code, st.text) for st in statements]  # read-only: no responses
     for result in agencies.values():
         result.shown = result.responses >= settings.min_responses
-        result.statements = [StatementCounts(st.code, st.text) for st in statements]
+        result.statements = ([StatementCounts(st.code, st.text) for st in statements]
+                             if result.responses else none)
     by_statement = {st.id: i for i, st in enumerate(statements)}
     for agency, statement_id, answer, n in counts:
         if agency in agencies:
@@ -258,6 +260,8 @@ def _group(name: str, members: list[AgencyResult], statements: list[SurveyStatem
         group.agencies += 1
         group.agencies_shown += int(result.shown)
         group.gaps += len(result.gaps)
+        if not result.responses:
+            continue  # nothing to add
         for total, own in zip(group.statements, result.statements, strict=True):
             for key in ANSWER_KEYS:
                 total.counts[key] += own.counts[key]

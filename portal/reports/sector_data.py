@@ -23,11 +23,10 @@ from portal.services import cycles, survey
 from portal.services.analysis import (
     Tally,
     code_key,
+    cycle_tallies,
     execute,
-    over_answers,
     rank_questions,
     rank_standards,
-    tally_columns,
     tally_of,
 )
 from portal.services.common import NotFound
@@ -341,12 +340,16 @@ class _Cell:
 
 def _cells(session: Session, cycle_id: int, sector_id: int | None) -> list[_Cell]:
     """One pass over the cycle's answers: the tally of every (sector, question) pair."""
-    query = over_answers(
+    tallies = cycle_tallies(cycle_id=cycle_id, sector_id=sector_id).subquery("tallies")
+    query = (
         select(Sector.name, Question.code, StandardModel.code.label("standard"),
-               StandardModel.title.label("standard_title"), Question.text, *tally_columns()),
-        cycle_id=cycle_id, sector_id=sector_id,
-    ).group_by(Sector.id, Sector.name, Question.id, Question.code, StandardModel.code,
-               StandardModel.title, Question.text)
+               StandardModel.title.label("standard_title"), Question.text,
+               *(tallies.c[f.name] for f in fields(Tally)))
+        .select_from(tallies)
+        .join(Sector, Sector.id == tallies.c.sector_id)
+        .join(Question, Question.id == tallies.c.question_id)
+        .join(StandardModel, StandardModel.id == Question.standard_id)
+    )
     return [_Cell(r.name, r.standard, r.standard_title,
                   QuestionRow(r.code, r.standard, r.text, tally_of(r)))
             for r in execute(session, query)]

@@ -21,6 +21,7 @@ from portal.services.returns import in_variant
 from portal.vocabulary import QUALITY_GRADES
 
 QUALITY = [g.value for g in QUALITY_GRADES]
+_Q = TypeVar("_Q", bound="Select")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,56 @@ def over_answers(query: Select[Any], *, cycle_id: int, sector_id: int | None) ->
                                 Answer.return_id.in_(cycle_returns)))
         .where(Return.cycle_id == cycle_id, Return.status == ReturnStatus.SUBMITTED.value)
     )
+    return query if sector_id is None else query.where(Agency.sector_id == sector_id)
+
+
+def cycle_tallies(*, cycle_id: int, sector_id: int | None) -> Select[Any]:
+    """One row per (sector, question) of a cycle's submitted returns: `sector_id`,
+    `question_id` and the tally columns (graded, requires_improvement, inadequate,
+    not_applicable, not_answered).
+
+    Two aggregates joined on (sector, variant, question): the (submitted return, question of its
+    variant) pairs, and the cycle's answers by grade. An answer to a question outside its return's
+    variant has no pair and is not counted. Not answered = pairs without a graded or N/A answer
+    (no answer row, or a NULL grade). Each aggregate reads the cycle's rows only. (A LEFT JOIN of
+    every pair to its answer let PostgreSQL choose, on fresh statistics, a merge join comparing
+    each return's answers with each of its questions: 9.5 million comparisons for a
+    10,000-agency cycle.)"""
+    pairs = _submitted(
+        select(Agency.sector_id.label("sector_id"), Return.variant.label("variant"),
+               Question.id.label("question_id"), func.count().label("pairs"))
+        .select_from(Return), cycle_id, sector_id,
+    ).join(Question, and_(Question.tool_version_id == Cycle.tool_version_id,
+                          in_variant(Return.variant))
+           ).group_by(Agency.sector_id, Return.variant, Question.id).subquery("pairs")
+    grade = Answer.grade
+    answered = _submitted(
+        select(Agency.sector_id.label("sector_id"), Return.variant.label("variant"),
+               Answer.question_id.label("question_id"),
+               count_if(grade.in_(QUALITY)).label("graded"),
+               count_if(grade == Grade.REQUIRES_IMPROVEMENT.value).label("requires_improvement"),
+               count_if(grade == Grade.INADEQUATE.value).label("inadequate"),
+               count_if(grade == Grade.NOT_APPLICABLE.value).label("not_applicable"))
+        .select_from(Answer).join(Return, Return.id == Answer.return_id), cycle_id, sector_id,
+    ).group_by(Agency.sector_id, Return.variant, Answer.question_id).subquery("answered")
+    counts = [func.sum(func.coalesce(answered.c[name], 0)).label(name)
+              for name in ("graded", "requires_improvement", "inadequate", "not_applicable")]
+    return (
+        select(pairs.c.sector_id, pairs.c.question_id, *counts,
+               (func.sum(pairs.c.pairs) - counts[0] - counts[3]).label("not_answered"))
+        .select_from(pairs)
+        .outerjoin(answered, and_(answered.c.sector_id == pairs.c.sector_id,
+                                  answered.c.variant == pairs.c.variant,
+                                  answered.c.question_id == pairs.c.question_id))
+        .group_by(pairs.c.sector_id, pairs.c.question_id)
+    )
+
+
+def _submitted(query: _Q, cycle_id: int, sector_id: int | None) -> _Q:
+    """The query's returns: the cycle's submitted ones (of one sector), with cycle and agency."""
+    query = (query.join(Cycle, Cycle.id == Return.cycle_id)
+             .join(Agency, Agency.id == Return.agency_id)
+             .where(Return.cycle_id == cycle_id, Return.status == ReturnStatus.SUBMITTED.value))
     return query if sector_id is None else query.where(Agency.sector_id == sector_id)
 
 

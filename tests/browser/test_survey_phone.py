@@ -63,6 +63,7 @@ def test_a_practitioner_answers_the_survey_on_a_phone(
 
     manager = factories.user(db, "manager")
     db.commit()
+    page.goto("about:blank")  # leave the page: nothing of it may still be in flight
     page.context.clear_cookies()  # a new browser session for the manager
     sign_in_browser(page, live_url, manager.email, factories.PASSWORD)
     for path in ("/survey-results/", "/survey-results/2026-27"):

@@ -1,8 +1,8 @@
 """The MESC sector report: the weakest standards by sector and overall, for one cycle.
 
-`sector_report` is a pure function of the database: each table of the report is one GROUP BY
-query (see portal/services/weakness.py for the counting rule); only aggregated rows reach Python,
-which ranks them.
+`sector_report` is a pure function of the database: one aggregate per cycle gives the tally of
+every (sector, question) pair (`cycle_tallies` in portal/services/analysis/_weakness.py holds the
+counting rule), and the report's tables are sums of those tallies, ranked in Python.
 """
 
 from __future__ import annotations

@@ -8,10 +8,8 @@ from ._weakness import (
     count_if,
     cycle_tallies,
     execute,
-    over_answers,
     rank_questions,
     rank_standards,
-    tally_columns,
     tally_of,
 )
 
@@ -21,9 +19,7 @@ __all__ = [
     "count_if",
     "cycle_tallies",
     "execute",
-    "over_answers",
     "rank_questions",
     "rank_standards",
-    "tally_columns",
     "tally_of",
 ]

@@ -15,8 +15,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus, Sector
-from portal.models import Standard as StandardModel
+from portal.models import Agency, Answer, Cycle, Grade, Question, Return, ReturnStatus
 from portal.services.returns import in_variant
 from portal.vocabulary import QUALITY_GRADES
 
@@ -53,42 +52,10 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def tally_columns() -> list[ColumnElement[Any]]:
-    grade = Answer.grade
-    return [
-        count_if(grade.in_(QUALITY)).label("graded"),
-        count_if(grade == Grade.REQUIRES_IMPROVEMENT.value).label("requires_improvement"),
-        count_if(grade == Grade.INADEQUATE.value).label("inadequate"),
-        count_if(grade == Grade.NOT_APPLICABLE.value).label("not_applicable"),
-        count_if(grade.is_(None)).label("not_answered"),
-    ]
-
-
 def tally_of(row: Any) -> Tally:
     return Tally(graded=int(row.graded), requires_improvement=int(row.requires_improvement),
                  inadequate=int(row.inadequate), not_applicable=int(row.not_applicable),
                  not_answered=int(row.not_answered))
-
-
-def over_answers(query: Select[Any], *, cycle_id: int, sector_id: int | None) -> Select[Any]:
-    """FROM every (submitted return, question of its variant) pair of a cycle, LEFT JOIN answer.
-
-    The join also names the cycle's returns, so PostgreSQL reads only the cycle's answers (by
-    index) instead of hashing every answer ever stored: the cost follows the cycle, not history."""
-    cycle_returns = select(Return.id).where(Return.cycle_id == cycle_id).scalar_subquery()
-    query = (
-        query.select_from(Return)
-        .join(Cycle, Cycle.id == Return.cycle_id)
-        .join(Agency, Agency.id == Return.agency_id)
-        .join(Sector, Sector.id == Agency.sector_id)
-        .join(Question, and_(Question.tool_version_id == Cycle.tool_version_id,
-                             in_variant(Return.variant)))
-        .join(StandardModel, StandardModel.id == Question.standard_id)
-        .outerjoin(Answer, and_(Answer.return_id == Return.id, Answer.question_id == Question.id,
-                                Answer.return_id.in_(cycle_returns)))
-        .where(Return.cycle_id == cycle_id, Return.status == ReturnStatus.SUBMITTED.value)
-    )
-    return query if sector_id is None else query.where(Agency.sector_id == sector_id)
 
 
 def cycle_tallies(*, cycle_id: int, sector_id: int | None) -> Select[Any]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, func, insert, select
+from sqlalchemy import CursorResult, Insert, Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -27,13 +27,9 @@ def batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[
 
 def bulk_insert(session: Session, model: type, rows: Iterable[dict[str, Any]]) -> int:
     """INSERT the rows in batches; returns how many."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
     count = 0
     for batch in batches(rows):
-        if _postgresql(session):
-            session.connection().execute(_from_arrays(table, batch))
-        else:
-            session.execute(insert(model), batch)
+        _insert(session, model.__table__, batch)  # type: ignore[attr-defined]
         count += len(batch)
     return count
 
@@ -44,22 +40,23 @@ def insert_returning_ids(session: Session, model: Any, rows: Iterable[dict[str, 
     A new row's id comes from the table's sequence (PostgreSQL) or is the largest rowid so far
     plus one (SQLite), so the ids ascend in the order the rows are sent, and sorting each batch's
     ids lines them up with its rows. (SQLAlchemy's own ordered RETURNING falls back to a statement
-    per row for some tables.) On SQLite a batch is an executemany of one cached INSERT ...
-    RETURNING, which SQLAlchemy sends as multi-row statements."""
-    table: Table = model.__table__
-    connection = session.connection()
+    per row for some tables.)"""
     ids: list[int] = []
     for batch in batches(rows):
-        statement = (_from_arrays(table, batch) if _postgresql(session)
-                     else insert(table)).returning(table.c.id)
-        result = (connection.execute(statement) if _postgresql(session)
-                  else connection.execute(statement, batch))
-        ids += sorted(row[0] for row in result)
+        ids += sorted(row[0] for row in _insert(session, model.__table__, batch, returning=True))
     return ids
 
 
-def _postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+def _insert(session: Session, table: Table, batch: list[dict[str, Any]], *,
+            returning: bool = False) -> CursorResult[Any]:
+    """One batch: on PostgreSQL one INSERT ... SELECT FROM unnest(...); on SQLite an
+    executemany of one cached INSERT, which SQLAlchemy sends as multi-row statements."""
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    statement = _from_arrays(table, batch) if postgresql else insert(table)
+    if returning:
+        statement = statement.returning(table.c.id)
+    return connection.execute(statement, None if postgresql else batch)
 
 
 def _from_arrays(table: Table, batch: list[dict[str, Any]]) -> Insert:

@@ -98,6 +98,10 @@ class ToolOutline:
         return cast(T, self._derived[key])
 
 
+# A tool version with its standards, their questions and the questions' grade descriptors.
+WITH_CONTENTS = (selectinload(ToolVersion.standards).selectinload(Standard.questions)
+                 .selectinload(Question.descriptors))
+
 _Key = tuple[int, str, datetime]
 _cache: weakref.WeakKeyDictionary[Engine, dict[_Key, ToolOutline]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -119,9 +123,8 @@ def tool_outline(session: Session, tool: ToolVersion) -> ToolOutline:
 
 
 def _outline(session: Session, tool_id: int) -> ToolOutline:
-    tool = session.scalars(select(ToolVersion).where(ToolVersion.id == tool_id).options(
-        selectinload(ToolVersion.standards).selectinload(Standard.questions)
-        .selectinload(Question.descriptors))).one()
+    tool = session.scalars(select(ToolVersion).where(ToolVersion.id == tool_id)
+                           .options(WITH_CONTENTS)).one()
     return ToolOutline(
         id=tool.id, version=tool.version, title=tool.title, pages=tool.pages,
         standards=tuple(

@@ -49,7 +49,7 @@ def sign_in() -> Response | str | tuple[str, int]:
                                          form.password.data or "", now=now(),
                                          ip_address=client_ip())
         except accounts.SignInThrottled as exc:
-            form.email.errors = [str(exc)]
+            show_problems(form, exc, default="email")
             return render_template("auth/sign_in.html", form=form), 429
         if user is not None:
             sign_in_user(user)

@@ -77,7 +77,7 @@ def agency_new() -> Response | str:
         try:
             agency = register.add_agency(session, _details(form), user_id=current_user.id)
         except ServiceError as exc:
-            form.name.errors = [str(exc)]
+            show_problems(form, exc, default="name")
         else:
             flash(f"{agency.name} added to cohort {agency.cohort}", "success")
             return redirect(url_for("manager.agency_detail", agency_id=agency.id))
@@ -120,7 +120,7 @@ def agency_edit(agency_id: int) -> Response | str:
         try:
             register.update_agency(session, agency, _details(form), user_id=current_user.id)
         except ServiceError as exc:
-            form.name.errors = [str(exc)]
+            show_problems(form, exc, default="name")
         else:
             flash(f"{agency.name} updated", "success")
             return redirect(url_for("manager.agency_detail", agency_id=agency.id))

@@ -223,7 +223,10 @@ def _discard_changes() -> None:
     committed at the end of the request)."""
     session = g.get("db_session")
     if session is not None:
-        session.rollback()
+        try:
+            session.rollback()
+        except SQLAlchemyError:  # the database went meanwhile: nothing to undo, still a page
+            session.invalidate()
 
 
 def _back_link() -> str:

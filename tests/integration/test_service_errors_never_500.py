@@ -5,7 +5,11 @@ from them) are replaced by stand-ins that raise one kind of ServiceError. Then e
 app is requested, GET and POST, by every role it admits (and signed out when public). The answer
 must be a page a person can act on: the 404 page for a NotFound, the "You cannot do that" page
 (409) saying the rule's words, the problems page (400) listing an Invalid's problems, or the
-view's own handling of the error (the form again with the message, or a redirect flashing it)."""
+view's own handling of the error (the form again with the message, or a redirect flashing it).
+
+A POST carries only its CSRF token, so a view that validates its form before calling a service
+stops at its own checks (the answer must still not be a 500); the walk counts the views whose
+services it reached and fails if that is fewer than two thirds of the routes."""
 
 from __future__ import annotations
 

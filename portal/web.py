@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -36,7 +37,7 @@ from portal.db import get_db
 from portal.models import utcnow
 from portal.navigation import navigation_for
 from portal.services import mail
-from portal.services.common import NotFound
+from portal.services.common import Invalid, NotFound, ServiceError
 from portal.vocabulary import DB_INT_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +187,23 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(error: NotFound) -> tuple[str, int]:
         # A service's NotFound ("no such record, or not one this user may see") is a 404 page.
+        _discard_changes()
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(Invalid)
+    def invalid(error: Invalid) -> tuple[str, int]:
+        # What was sent breaks a rule and no form was there to show it on: list the problems.
+        _discard_changes()
+        return render_template("errors/invalid.html", problems=error.problems,
+                               back=_back_link()), 400
+
+    @app.errorhandler(ServiceError)
+    def refused(error: ServiceError) -> tuple[str, int]:
+        # Refused, or any other rule a view did not handle: the state of things does not allow
+        # it (409 Conflict), said in the rule's own words. Not 403: access is decided before the
+        # view runs and has its own page; this is about the record, not the person.
+        _discard_changes()
+        return render_template("errors/refused.html", message=str(error), back=_back_link()), 409
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
@@ -199,6 +216,29 @@ def register_error_pages(app: Flask) -> None:
     def server_error(error: Exception) -> tuple[str, int]:
         app.logger.exception("Unhandled error", exc_info=error)
         return render_without_database("errors/500.html"), 500
+
+
+def _discard_changes() -> None:
+    """A rule stopped the request part way: undo what it wrote (a page under 500 is otherwise
+    committed at the end of the request)."""
+    session = g.get("db_session")
+    if session is not None:
+        try:
+            session.rollback()
+        except SQLAlchemyError:  # the database went meanwhile: nothing to undo, still a page
+            session.invalidate()
+
+
+def _back_link() -> str:
+    """Where "Go back" leads: the page of this service the request came from (the form, for a
+    post), else the user's home page. Only a path on this host, never another site."""
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc in ("", request.host) and referrer.scheme in ("", "http", "https")
+    if same_site and referrer.path.startswith("/") and not referrer.path.startswith("//"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if request.method == "POST":
+        return request.path
+    return url_for("auth.index")
 
 
 def render_without_database(template: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.db import get_db
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
-from portal.services.common import ImportRejected, ServiceError
+from portal.services.common import ImportRejected, Invalid, ServiceError
 from portal.services.survey import SurveySettings
 
 
@@ -27,6 +27,11 @@ def transaction() -> Iterator[Session]:
         for error in exc.errors:
             click.echo(f"Error: {error}", err=True)
         raise click.ClickException(str(exc)) from exc
+    except Invalid as exc:
+        # one line a problem, each in its own words (the field names are the web form's)
+        for problem in exc.problems:
+            click.echo(f"Error: {problem.message}", err=True)
+        raise click.exceptions.Exit(1) from exc
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
 

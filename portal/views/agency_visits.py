@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,6 +10,7 @@ from forms.moderation import ChooseSlotForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role, Visit
+from portal.problems import show_problems
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import link_settings, now
@@ -21,10 +22,7 @@ agency_only = roles(Role.AGENCY)
 
 
 def _own_visit(visit_id: int) -> Visit:
-    visit = moderation.get_visit(db_session(), visit_id)
-    if visit.return_.agency_id != current_user.agency_id:
-        abort(404)
-    return visit
+    return moderation.visit_for_agency(db_session(), visit_id, current_user.agency_id)
 
 
 @bp.route("/<int:visit_id>/choose", methods=["GET", "POST"])
@@ -44,7 +42,7 @@ def choose(visit_id: int) -> Response | str:
                                    links=link_settings(), user_id=current_user.id,
                                    pack=pack_renderer(session))
         except ServiceError as exc:
-            form.slot.errors = [str(exc)]
+            show_problems(form, exc, default="slot")
         else:
             flash(f"Your moderation visit is on {uk_datetime(visit.starts_at)}. We have emailed "
                   "everyone a calendar invitation.", "success")

@@ -12,6 +12,7 @@ from forms.auth import ForgotPasswordForm, SetPasswordForm, SignInForm, SignOutF
 from portal.access import public, signed_in
 from portal.auth import current_session_token, sign_in_user, sign_out_user
 from portal.db import db_session
+from portal.problems import show_problems
 from portal.services import accounts
 from portal.services.common import ServiceError
 from portal.views.helpers import client_ip, is_safe_next, link_settings, now
@@ -48,7 +49,7 @@ def sign_in() -> Response | str | tuple[str, int]:
                                          form.password.data or "", now=now(),
                                          ip_address=client_ip())
         except accounts.SignInThrottled as exc:
-            form.email.errors = [str(exc)]
+            show_problems(form, exc, default="email")
             return render_template("auth/sign_in.html", form=form), 429
         if user is not None:
             sign_in_user(user)
@@ -102,7 +103,7 @@ def set_password(token: str) -> Response | tuple[str, int]:
             accounts.set_password(session, user, form.password.data or "",
                                   form.confirm.data or "", now=now())
         except ServiceError as exc:
-            form.password.errors = [str(exc)]
+            show_problems(form, exc, default="password")
         else:
             sign_out_user()
             sign_in_user(user)  # the new password ended every session: start a fresh one

@@ -47,11 +47,11 @@ def send(cycle_id: int) -> Response:
     session = db_session()
     cycle = _cycle(cycle_id)
     if not ConfirmForm().validate_on_submit():
-        abort(400)
+        abort(400)  # a malformed post (no CSRF token): HTTP, not a rule
     stage = _stage(chasers.ensure_default_stages(session, cycle),
                    request.form.get("stage", type=int))
     if stage is None:
-        abort(400)
+        abort(400)  # the form's hidden stage is not one of this cycle's: a malformed post
     ids = cycles.filtered_return_ids(session, cycle, return_filter(), now=now())
     try:
         run = chasers.chase_list(session, cycle, ids, stage=stage,

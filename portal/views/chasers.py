@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -124,9 +124,7 @@ def preview_stage(stage_id: int) -> str:
     stage = _stage_or_404(stage_id)
     rows = chasers.cycle_chasing(db_session(), stage.cycle)
     return_id = request.args.get("return_id", type=db_int)
-    chosen = _return_or_404(return_id) if return_id else None
-    if chosen is not None and chosen.cycle_id != stage.cycle_id:
-        abort(404)
+    chosen = chasers.return_of_stage(db_session(), stage, return_id) if return_id else None
     addressee = chasers.addressee_for(chosen) if chosen else None
     email = chasers.preview_email(stage, addressee, links=link_settings())
     return render_template("chasers/preview.html", stage=stage, rows=rows, chosen=chosen,

@@ -12,6 +12,7 @@ from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
+from portal.problems import show_problems
 from portal.services import accounts, cycles, mail, overview, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
@@ -76,7 +77,7 @@ def agency_new() -> Response | str:
         try:
             agency = register.add_agency(session, _details(form), user_id=current_user.id)
         except ServiceError as exc:
-            form.name.errors = [str(exc)]
+            show_problems(form, exc, default="name")
         else:
             flash(f"{agency.name} added to cohort {agency.cohort}", "success")
             return redirect(url_for("manager.agency_detail", agency_id=agency.id))
@@ -119,7 +120,7 @@ def agency_edit(agency_id: int) -> Response | str:
         try:
             register.update_agency(session, agency, _details(form), user_id=current_user.id)
         except ServiceError as exc:
-            form.name.errors = [str(exc)]
+            show_problems(form, exc, default="name")
         else:
             flash(f"{agency.name} updated", "success")
             return redirect(url_for("manager.agency_detail", agency_id=agency.id))
@@ -238,8 +239,7 @@ def user_new() -> Response | str:
                 links=link_settings(), now=now(), created_by_id=current_user.id,
             )
         except ServiceError as exc:
-            field = form.agency if "agency" in str(exc).lower() else form.email
-            field.errors = [str(exc)]
+            show_problems(form, exc, default="email")
         else:
             flash(f"User {user.email} created. We have emailed them a link to set a password.",
                   "success")

@@ -5,7 +5,7 @@ Also the agency's view of a completed visit's outcome (scoped to the user's own 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +13,7 @@ from forms.moderation import FindingForm, OutcomeForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role, Visit, VisitStatus
+from portal.problems import show_problems
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import link_settings, now
@@ -24,10 +25,7 @@ attendees = roles(Role.MODERATOR, Role.MANAGER)
 
 def _my_visit_or_404(visit_id: int) -> Visit:
     """A member may open only their own visits; the manager attends them all."""
-    visit = moderation.get_visit(db_session(), visit_id)
-    if current_user.role != Role.MANAGER.value and visit.member_id != current_user.id:
-        abort(404)
-    return visit
+    return moderation.visit_for_attendee(db_session(), visit_id, current_user)
 
 
 @bp.route("/")
@@ -77,7 +75,7 @@ def standard(visit_id: int, standard_id: int) -> Response | str:
                                     moderated_grade=form.grade.data or "",
                                     note=form.note.data or "", now=now(), user_id=current_user.id)
         except ServiceError as exc:
-            form.grade.errors = [str(exc)]
+            show_problems(form, exc, default="grade")
         else:
             flash(f"Finding for standard {standard.code} saved", "success")
             return redirect(url_for("moderation.visit", visit_id=visit.id))
@@ -100,7 +98,7 @@ def outcome(visit_id: int) -> Response | str:
             moderation.complete_visit(db_session(), visit, outcome=form.outcome.data or "",
                                     now=now(), user_id=current_user.id, links=link_settings())
         except ServiceError as exc:
-            form.outcome.errors = [str(exc)]
+            show_problems(form, exc, default="outcome")
         else:
             flash(f"Visit to {visit.return_.agency.name} completed", "success")
             return redirect(url_for("moderation.visit", visit_id=visit.id))

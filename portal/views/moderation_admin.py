@@ -19,6 +19,7 @@ from forms.moderation import (
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Cycle, Role, Visit
+from portal.problems import show_problems
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.services.cycles import get_cycle, opened_cycles
@@ -104,8 +105,7 @@ def draw(label: str) -> Response | str:
             moderation.plan_visits(session, sample=sample, manager_id=current_user.id, now=now(),
                                user_id=current_user.id)
         except ServiceError as exc:
-            target = form.reason if "reason" in str(exc) else form.rate
-            target.errors = [str(exc)]
+            show_problems(form, exc, default="rate")
         else:
             flash(f"Sample drawn: {len(sample.chosen)} of {len(sample.population)} submitted "
                   f"returns (seed {sample.seed})", "success")

@@ -10,6 +10,7 @@ from forms.recommendations import RecommendationForm, UpdateForm, standard_codes
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
+from portal.problems import show_problems
 from portal.services import cycles, recommendations, requests
 from portal.services.common import ServiceError, uk_today
 from portal.services.recommendations import NewRecommendation
@@ -43,7 +44,7 @@ def new() -> Response | str:
                 owner_kind=form.owner_kind.data or "", owner_name=form.owner_name.data or "",
                 due_on=form.due_on.data), now=now(), user_id=current_user.id)
         except ServiceError as exc:
-            form.standards.errors = [str(exc)]
+            show_problems(form, exc, default="standards")
         else:
             flash("Recommendation recorded", "success")
             return redirect(url_for("recommendations.detail", recommendation_id=made.id))
@@ -65,7 +66,7 @@ def detail(recommendation_id: int) -> Response | str:
                 on=form.on.required_date, dropped_reason=form.dropped_reason.data,
                 user_id=current_user.id, now=now())
         except ServiceError as exc:
-            form.dropped_reason.errors = [str(exc)]
+            show_problems(form, exc, default="dropped_reason")
         else:
             flash("Update saved", "success")
             return redirect(url_for("recommendations.detail", recommendation_id=found.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from portal.models import Role, utcnow
 from portal.services.chasers import stages_of
 from portal.services.common import add_working_days
+from portal.services.cycles import create_cycle, open_cycle
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.chaser_helpers import (
@@ -121,6 +122,25 @@ def test_any_stage_can_be_previewed_for_an_agency(
     text = page.get_data(as_text=True)
     assert f"Final notice: {AGENCY}" in text.replace("&#39;", "'")
     assert address_of(AGENCY) in text and "25 June 2018" in text
+
+
+def test_a_stage_cannot_be_previewed_for_a_return_of_another_cycle(
+    client: FlaskClient, db: Session, tool: Any
+) -> None:
+    _manager(client, db)
+    this = open_cycle_with(db, [AGENCY])
+    factories.agency(db, "Hillside School", cohort="B")
+    other = create_cycle(db, label="2018-19 B", cohort="B", deadline=date(2018, 6, 1),
+                         now=datetime(2018, 4, 2, 9))
+    theirs = open_cycle(db, other, now=datetime(2018, 4, 2, 9), links=None)[0]
+    db.commit()
+    final = stages_of(db, this.cycle)[-1]
+
+    page = client.get(f"/chasers/stages/{final.id}/preview?return_id={theirs.id}")
+
+    assert page.status_code == 404
+    assert "Page not found" in page.get_data(as_text=True)
+    assert "Hillside School" not in page.get_data(as_text=True)
 
 
 def test_send_due_chasers_now_sends_and_the_history_shows_it(

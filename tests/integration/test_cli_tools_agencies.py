@@ -153,7 +153,7 @@ def test_users_create_refuses_an_agency_user_without_an_agency(app: Flask, db: S
     result = app.test_cli_runner().invoke(
         args=["users", "create", "--email", "x@example.org", "--role", "agency"])
     assert result.exit_code != 0
-    assert "An agency user needs --agency NAME" in result.output
+    assert "Error: Enter the agency an agency user belongs to" in result.output
     assert db.scalar(select(func.count()).select_from(User)) == 0
 
 

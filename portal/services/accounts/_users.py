@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Agency, Role, User
 from portal.services import audit, mail
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import Invalid, NotFound, Refused, ServiceError
 from portal.services.mail import Email, render_email
 
 from ._passwords import (
@@ -52,7 +52,8 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ServiceError("Enter an email address in the correct format, like name@example.com") from exc
+        raise Invalid.at("email", "Enter an email address in the correct format, "
+                                  "like name@example.com") from exc
 
 
 def list_users(session: Session) -> list[User]:
@@ -71,7 +72,7 @@ def set_active(session: Session, user: User, active: bool, *, by_user_id: int,
                now: datetime) -> None:
     """Deactivate (sign-in refused, sessions ended) or reactivate an account; never your own."""
     if user.id == by_user_id:
-        raise ServiceError("You cannot deactivate your own account")
+        raise Refused("You cannot deactivate your own account")
     user.active = active
     user.session_generation += 1  # spends set-password links
     end_all_sessions(session, user_id=user.id, now=now)
@@ -90,10 +91,10 @@ def create_user(
     """Add a user and queue their set-password email."""
     email = normalise_email(email)
     if role not in {r.value for r in Role}:
-        raise ServiceError(f"Role must be one of {', '.join(r.value for r in Role)}")
+        raise Invalid.at("role", f"Role must be one of {', '.join(r.value for r in Role)}")
     agency = _agency_for(session, role, agency_name)
     if find_user(session, email) is not None:
-        raise ServiceError(f"A user with email {email} already exists")
+        raise Invalid.at("email", f"A user with email {email} already exists")
     user = User(email=email, name=name.strip(), role=role, agency=agency, created_at=now)
     session.add(user)
     session.flush()
@@ -106,13 +107,13 @@ def create_user(
 def _agency_for(session: Session, role: str, agency_name: str | None) -> Agency | None:
     if role != Role.AGENCY.value:
         if agency_name:
-            raise ServiceError("Only agency users belong to an agency")
+            raise Invalid.at("agency", "Only agency users belong to an agency: leave the agency blank")
         return None
     if not agency_name:
-        raise ServiceError("An agency user needs --agency NAME")
+        raise Invalid.at("agency", "Enter the agency an agency user belongs to")
     agency = session.scalar(select(Agency).where(func.lower(Agency.name) == agency_name.lower()))
     if agency is None:
-        raise ServiceError(f"No agency called {agency_name}")
+        raise Invalid.at("agency", f"There is no agency called {agency_name} in the register")
     return agency
 
 
@@ -173,7 +174,7 @@ def set_password(session: Session, user: User, password: str, confirm: str, *,
     problem = password_problem(password, confirm, user_inputs=[user.email, user.name,
                                                                *user.email.split("@")])
     if problem:
-        raise ServiceError(problem)
+        raise Invalid.at("password", problem)
     user.password_hash = hash_password(password)
     user.session_generation += 1
     end_all_sessions(session, user_id=user.id, now=now)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.models import ChaserStage, Cycle
+from portal.models import ChaserStage, Cycle, Return
 from portal.services import audit
 from portal.services.accounts import LinkSettings
 from portal.services.common import NotFound, ServiceError, add_working_days
@@ -239,6 +239,14 @@ def get_stage(session: Session, stage_id: int) -> ChaserStage:
     if stage is None:
         raise NotFound("No such chaser stage")
     return stage
+
+
+def return_of_stage(session: Session, stage: ChaserStage, return_id: int) -> Return:
+    """A return of the stage's cycle (to preview the stage's email to it), or NotFound."""
+    found = session.get(Return, return_id)
+    if found is None or found.cycle_id != stage.cycle_id:
+        raise NotFound("No such return in this cycle")
+    return found
 
 
 SAMPLE = Addressee(agency="Example Agency", contact="Alex Smith", email="lead@example.org")

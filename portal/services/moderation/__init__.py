@@ -61,6 +61,7 @@ from ._visits import (
     visits_for,
     visits_of_sample,
 )
+from ._whose import visit_for_agency, visit_for_attendee
 
 __all__ = [
     "DEFAULT_RATE",
@@ -113,6 +114,8 @@ __all__ = [
     "visit_counts",
     "visit_day",
     "visit_flag",
+    "visit_for_agency",
+    "visit_for_attendee",
     "visits_awaiting_choice",
     "visits_for",
     "visits_of_sample",

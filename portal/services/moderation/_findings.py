@@ -30,7 +30,7 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import Invalid, NotFound, Refused
 from portal.services.mail import render_email
 from portal.services.tools import get_tool
 from portal.vocabulary import QUALITY_GRADES
@@ -124,7 +124,7 @@ def record_finding(
     """Record (or change) the moderated grade and note for one standard of a visit."""
     _ensure_open(visit)
     if moderated_grade not in QUALITY:
-        raise ServiceError("Select the moderated grade")
+        raise Invalid.at("grade", "Select the moderated grade")
     standard = standard_of_visit(visit, standard_id)
     finding = next((f for f in visit.findings
                     if f.standard_id == standard.id and f.question_id is None), None)
@@ -151,14 +151,14 @@ def complete_visit(
     _ensure_open(visit)
     day = visit_day(visit)
     if day is None:
-        raise ServiceError("Schedule the visit before recording its outcome")
+        raise Refused("Schedule the visit before recording its outcome")
     if utc_to_uk(now).date() < day:
-        raise ServiceError(f"You can record the outcome from the day of the visit, "
-                           f"{day.day} {day:%B %Y}")
+        raise Refused(f"You can record the outcome from the day of the visit, "
+                      f"{day.day} {day:%B %Y}")
     if not outcome.strip():
-        raise ServiceError("Enter the outcome of the visit")
+        raise Invalid.at("outcome", "Enter the outcome of the visit")
     if not visit.findings:
-        raise ServiceError("Record a finding for at least one standard before the outcome")
+        raise Refused("Record a finding for at least one standard before the outcome")
     visit.outcome = outcome.strip()
     visit.status = VisitStatus.COMPLETED.value
     visit.completed_at = now
@@ -176,10 +176,10 @@ def _ensure_open(visit: Visit) -> None:
     A correction would need a new, separately recorded outcome (not built yet), never a silent
     change to the one the agency already has."""
     if visit.status == VisitStatus.CANCELLED.value:
-        raise ServiceError("This visit was cancelled")
+        raise Refused("This visit was cancelled")
     if visit.status == VisitStatus.COMPLETED.value:
-        raise ServiceError("This visit is complete and its outcome has been sent to the agency, "
-                           "so its findings and outcome cannot change")
+        raise Refused("This visit is complete and its outcome has been sent to the agency, "
+                      "so its findings and outcome cannot change")
 
 
 def _email_outcome(session: Session, visit: Visit, *, links: LinkSettings, now: datetime) -> None:

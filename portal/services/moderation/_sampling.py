@@ -47,7 +47,7 @@ from portal.models import (
     VisitStatus,
 )
 from portal.services import audit
-from portal.services.common import ServiceError
+from portal.services.common import Invalid, Refused
 from portal.services.cycles import is_past_deadline
 
 DEFAULT_RATE = 0.1
@@ -216,7 +216,7 @@ def draw_sample(
     session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
     population = submitted_population(session, cycle)
     if not population:
-        raise ServiceError(f"No returns have been submitted in cycle {cycle.label}")
+        raise Refused(f"No returns have been submitted in cycle {cycle.label}")
     previous = current_sample(session, cycle)
     if previous is not None and replacing is not None and previous.id != replacing:
         return previous
@@ -259,22 +259,22 @@ def when_drawable(session: Session, cycle: Cycle, *, now: datetime) -> str | Non
 def _check_request(cycle: Cycle, *, rate: float, seed: int, exclude: int, now: datetime,
                    targeted: float = 0.0) -> None:
     if not is_past_deadline(cycle, now=now):
-        raise ServiceError(f"You can draw the sample after the deadline "
+        raise Refused(f"You can draw the sample after the deadline "
                            f"({cycle.deadline.day} {cycle.deadline:%B %Y})")
     if not 0 < rate <= 1:
-        raise ServiceError("The rate must be more than 0% and at most 100%")
+        raise Invalid.at("rate", "The rate must be more than 0% and at most 100%")
     if not 0 <= seed < MAX_SEED:
-        raise ServiceError(f"The seed must be a whole number from 0 to {MAX_SEED - 1}")
+        raise Invalid.at("seed", f"The seed must be a whole number from 0 to {MAX_SEED - 1}")
     if exclude < 0:
-        raise ServiceError("The number of recent cycles to exclude must be 0 or more")
+        raise Invalid.at("exclude_recent", "The number of recent cycles to exclude must be 0 or more")
     if not 0 <= targeted <= 1:
-        raise ServiceError("The targeted share must be from 0 to 1")
+        raise Invalid.at("targeted", "The targeted share must be from 0 to 1")
 
 
 def _supersede(previous: ModerationSample, *, reason: str | None, now: datetime,
                cancel_visits: Callable[[ModerationSample], None]) -> None:
     if reason is None:
-        raise ServiceError(f"A sample has already been drawn for {previous.cycle.label}: "
+        raise Invalid.at("reason", f"A sample has already been drawn for {previous.cycle.label}: "
                            "give a reason to redraw it")
     cancel_visits(previous)
     previous.superseded_at = now

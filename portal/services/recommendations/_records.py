@@ -17,7 +17,7 @@ from portal.models import (
     Standard,
 )
 from portal.services import audit
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import Invalid, NotFound, Problem
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def record_recommendation(
     """A recommendation against a cycle, after checking it says what, who and by when."""
     problem = _problem(session, cycle, new)
     if problem:
-        raise ServiceError(problem)
+        raise Invalid([problem])
     assert new.due_on is not None
     made = Recommendation(
         cycle_id=cycle.id, text=new.text.strip(), standards=", ".join(new.standards),
@@ -50,20 +50,20 @@ def record_recommendation(
     return made
 
 
-def _problem(session: Session, cycle: Cycle, new: NewRecommendation) -> str | None:
+def _problem(session: Session, cycle: Cycle, new: NewRecommendation) -> Problem | None:
     if not new.text.strip():
-        return "Enter the recommendation"
+        return Problem("text", "Enter the recommendation")
     if new.owner_kind not in {k.value for k in OwnerKind}:
-        return "Select who owns the recommendation"
+        return Problem("owner_kind", "Select who owns the recommendation")
     if not new.owner_name.strip():
-        return "Enter the name of the owner, like Independent Chair"
+        return Problem("owner_name", "Enter the name of the owner, like Independent Chair")
     if new.due_on is None:
-        return "Enter the date the recommendation is due"
+        return Problem("due_on", "Enter the date the recommendation is due")
     known = set(session.scalars(
         select(Standard.code).where(Standard.tool_version_id == cycle.tool_version_id)))
     unknown = [code for code in new.standards if code not in known]
     if unknown:
-        return f"There is no standard {unknown[0]} in the {cycle.label} tool"
+        return Problem("standards", f"There is no standard {unknown[0]} in the {cycle.label} tool")
     return None
 
 
@@ -73,11 +73,11 @@ def add_update(
 ) -> RecommendationUpdate:
     """A dated note that may change the status; dropping needs a reason."""
     if status not in {s.value for s in RecommendationStatus}:
-        raise ServiceError("Select the status")
+        raise Invalid.at("status", "Select the status")
     if not note.strip():
-        raise ServiceError("Enter what has happened")
+        raise Invalid.at("note", "Enter what has happened")
     if status == RecommendationStatus.DROPPED.value and not (dropped_reason or "").strip():
-        raise ServiceError("Enter why the recommendation was dropped")
+        raise Invalid.at("dropped_reason", "Enter why the recommendation was dropped")
     recommendation.status = status
     recommendation.dropped_reason = (dropped_reason or "").strip() or None \
         if status == RecommendationStatus.DROPPED.value else None

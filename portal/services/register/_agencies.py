@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, Cohort, Contact, Sector, Variant
 from portal.services import audit
-from portal.services.common import NotFound, ServiceError, bulk_insert, insert_returning_ids
+from portal.services.common import Invalid, NotFound, Problem, bulk_insert, insert_returning_ids
 
 PAGE_SIZE = 50
 
@@ -192,7 +192,7 @@ def move_cohort(
 ) -> None:
     """Move an agency to the other cohort, recording who moved it."""
     if cohort not in {c.value for c in Cohort}:
-        raise ServiceError("Select cohort A or B")
+        raise Invalid.at("cohort", "Select cohort A or B")
     if cohort == agency.cohort:
         return
     audit.record(session, action="agency.cohort_moved", entity_type="agency",
@@ -212,17 +212,19 @@ def set_active(
 def _sector(session: Session, sector_id: int) -> Sector:
     sector = session.get(Sector, sector_id)
     if sector is None:
-        raise ServiceError("Select a sector")
+        raise Invalid.at("sector", "Select a sector")
     return sector
 
 
 def _check_names(details: AgencyDetails) -> None:
-    problem = name_problem(details.name) or name_problem(details.contact_name,
-                                                         what="contact's name")
-    if problem:
-        raise ServiceError(problem)
-    if details.cohort and details.cohort not in {c.value for c in Cohort}:
-        raise ServiceError("Select cohort A or B, or the smaller cohort")
+    problems = [Problem(field, problem) for field, problem in (
+        ("name", name_problem(details.name)),
+        ("contact_name", name_problem(details.contact_name, what="contact's name")),
+        ("cohort", "Select cohort A or B, or the smaller cohort"
+         if details.cohort and details.cohort not in {c.value for c in Cohort} else None),
+    ) if problem]
+    if problems:
+        raise Invalid(problems)
 
 
 def _check_name_free(session: Session, name: str) -> None:
@@ -230,4 +232,4 @@ def _check_name_free(session: Session, name: str) -> None:
         select(Agency.id).where(func.lower(Agency.name) == name.strip().lower())
     )
     if taken is not None:
-        raise ServiceError(f"An agency called {name.strip()} is already in the register")
+        raise Invalid.at("name", f"An agency called {name.strip()} is already in the register")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import CycleStatus, Return, ReturnStatus, User
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import ServiceError
+from portal.services.common import Invalid, ServiceError
 from portal.services.cycles import mark_submitted
 from portal.services.mail import Attachment, render_email
 
@@ -142,10 +142,10 @@ def reopen_return(session: Session, return_: Return, *, reason: str, user_id: in
     if return_.status != ReturnStatus.SUBMITTED.value:
         raise ServiceError("Only a submitted return can be reopened")
     if not reason.strip():
-        raise ServiceError("Enter why the return is being reopened")
+        raise Invalid.at("reason", "Enter why the return is being reopened")
     closed = return_.cycle.status == CycleStatus.CLOSED.value
     if closed and not effect_confirmed:
-        raise ServiceError(f"Confirm that you understand the published {return_.cycle.label} "
+        raise Invalid.at("understood", f"Confirm that you understand the published {return_.cycle.label} "
                            "report keeps its figures until it is republished")
     if not bump_version(session, return_, return_.version, now=now, editable_only=False):
         raise ServiceError("The return changed just now. Try again.")

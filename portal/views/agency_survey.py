@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.access import roles
 from portal.db import db_session
+from portal.downloads import PDF, attachment
 from portal.models import Role
 from portal.services import survey
 from portal.views.helpers import now
@@ -57,8 +58,7 @@ def poster(cycle_id: int) -> Response:
     url = _url(survey.agency_link(s, cycle, current_user.agency_id, now=now()))
     content = _render("render_poster", agency=current_user.agency.name, cycle=cycle.label, url=url or "",
                             partnership=current_app.config["PARTNERSHIP_NAME"])
-    return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="survey-poster-{cycle.label}.pdf"'})
+    return attachment(content, PDF, "survey-poster", cycle.label, extension="pdf")
 
 
 @bp.route("/<int:cycle_id>/challenge-day.pdf")
@@ -71,5 +71,4 @@ def pack(cycle_id: int) -> Response:
     results = survey.survey_results(s, cycle, settings=survey_settings(),
                                     agency_id=current_user.agency_id)
     content = _render("render_challenge_pack", results.agencies[0], results)
-    return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="challenge-day-{cycle.label}.pdf"'})
+    return attachment(content, PDF, "challenge-day", cycle.label, extension="pdf")

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from forms.requests import RequestForm
 from portal.access import roles
 from portal.db import db_session
+from portal.downloads import attachment
 from portal.models import Role
 from portal.services import recommendations, register, requests
 from portal.services.requests import NewQuestion, NewRequest, RequestRejected
@@ -90,5 +91,4 @@ def download(request_id: int, fmt: str) -> Response:
         content = render(data)
     else:
         abort(404)
-    return Response(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="request-{found.id}-responses.{fmt}"'})
+    return attachment(content, mimetype, "request", found.id, "responses", extension=fmt)

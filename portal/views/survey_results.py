@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 
 from portal.access import roles
 from portal.db import db_session
+from portal.downloads import PDF, attachment
 from portal.models import Role
 from portal.services import survey
 from portal.services.cycles import get_cycle
@@ -25,9 +26,8 @@ def _render(name: str, *args: object, **kwargs: object) -> bytes:
     return content
 
 
-def _pdf(content: bytes, filename: str) -> Response:
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _pdf(content: bytes, *name: str | int) -> Response:
+    return attachment(content, PDF, *name, extension="pdf")
 
 
 def _results(label: str) -> survey.SurveyResults:
@@ -55,7 +55,7 @@ def cycle(label: str) -> str:
 @bp.route("/<label>/challenge-day-pack.pdf")
 @readers
 def partnership_pack(label: str) -> Response:
-    return _pdf(_render("render_partnership_pack", _results(label)), f"challenge-day-pack-{label}.pdf")
+    return _pdf(_render("render_partnership_pack", _results(label)), "challenge-day-pack", label)
 
 
 @bp.route("/<label>/agencies/<int:agency_id>/challenge-day.pdf")
@@ -65,7 +65,7 @@ def agency_pack(label: str, agency_id: int) -> Response:
     found = next((a for a in results.agencies if a.agency_id == agency_id), None)
     if found is None:
         abort(404)
-    return _pdf(_render("render_challenge_pack", found, results), f"challenge-day-{label}-{agency_id}.pdf")
+    return _pdf(_render("render_challenge_pack", found, results), "challenge-day", label, agency_id)
 
 
 @bp.route("/<label>/agencies/<int:agency_id>/poster.pdf")
@@ -81,4 +81,4 @@ def poster(label: str, agency_id: int) -> Response:
     url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{token}"
     return _pdf(_render("render_poster", agency=name, cycle=label, url=url,
                               partnership=current_app.config["PARTNERSHIP_NAME"]),
-                f"survey-poster-{label}-{agency_id}.pdf")
+                "survey-poster", label, agency_id)

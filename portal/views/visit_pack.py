@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.db import db_session
+from portal.downloads import PDF, attachment
 from portal.models import Visit
 from portal.views.helpers import link_settings
 
@@ -21,7 +22,5 @@ def pack_renderer(session: Session) -> Callable[[Visit], bytes]:
 
 
 def pack_download(visit: Visit) -> Response:
-    content = pack_renderer(db_session())(visit)
-    slug = "".join(ch if ch.isalnum() else "-" for ch in visit.return_.agency.name.lower())
-    return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="visit-pack-{slug.strip("-")[:60]}.pdf"'})
+    return attachment(pack_renderer(db_session())(visit), PDF, "visit-pack",
+                      visit.return_.agency.name, extension="pdf")

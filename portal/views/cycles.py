@@ -15,9 +15,9 @@ from portal.access import roles
 from portal.db import db_session
 from portal.downloads import CSV, attachment
 from portal.models import Cycle, CycleStatus, Escalation, Role
-from portal.reports.published import close_and_publish
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
+from portal.services.reporting import close_and_publish
 from portal.views.helpers import db_int, link_settings, now, survey_settings
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")

@@ -50,6 +50,7 @@ from ._sector_data import (
 )
 from ._snapshot import dumps as snapshot_dumps
 from ._snapshot import loads as snapshot_loads
+from ._visit_pack import PROBES_SHOWN, Probe, VisitPack, visit_pack
 
 __all__ = [
     "ALL_SECTORS",
@@ -57,6 +58,7 @@ __all__ = [
     "CALIBRATION_LABELS",
     "MIN_GRADED",
     "NA_BLANK_SHARE",
+    "PROBES_SHOWN",
     "REPORT_FORMATS",
     "TARGET_RATE",
     "AgencyComparison",
@@ -68,6 +70,7 @@ __all__ = [
     "ModerationSummary",
     "NaBlankQuestion",
     "PreviousRecommendations",
+    "Probe",
     "Publication",
     "QuestionRow",
     "ReportDownload",
@@ -78,6 +81,7 @@ __all__ = [
     "StandardChange",
     "StandardRow",
     "TooFew",
+    "VisitPack",
     "agencies_in_cycle",
     "agency_comparison",
     "annual_section",
@@ -108,4 +112,5 @@ __all__ = [
     "stored_version",
     "too_few",
     "unpublished_changes",
+    "visit_pack",
 ]

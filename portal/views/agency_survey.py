@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user
 
 from portal.access import roles
 from portal.db import db_session
 from portal.downloads import PDF, attachment
 from portal.models import Role
-from portal.services import survey
+from portal.services import reporting, survey
 from portal.views.helpers import now
 
 bp = Blueprint("agency_survey", __name__, url_prefix="/agency/survey")
@@ -66,9 +66,7 @@ def poster(cycle_id: int) -> Response:
 def pack(cycle_id: int) -> Response:
     s = db_session()
     cycle = survey.issued_cycle(s, cycle_id, current_user.agency_id)
-    if not survey.agency_submitted(s, cycle, current_user.agency_id):
-        abort(404)
-    results = survey.survey_results(s, cycle, settings=survey_settings(),
-                                    agency_id=current_user.agency_id)
+    results = reporting.own_survey_results(s, cycle, current_user.agency_id,
+                                           settings=survey_settings())
     content = _render("render_challenge_pack", results.agencies[0], results)
     return attachment(content, PDF, "challenge-day", cycle.label, extension="pdf")

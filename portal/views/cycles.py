@@ -96,10 +96,8 @@ def open_(cycle_id: int) -> BaseResponse:
 @readers
 def dashboard_page(cycle_id: int) -> BaseResponse | str:
     session = db_session()
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycles.get_cycle_by_id(session, cycle_id, opened_only=not _is_manager())
     if cycle.status == CycleStatus.DRAFT.value:
-        if not _is_manager():
-            abort(404)
         return redirect(url_for("cycles.preview", cycle_id=cycle.id))
     moment = now()
     data = cycles.build_dashboard(session, cycle, now=moment, filters=_return_filter())

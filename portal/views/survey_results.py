@@ -3,14 +3,13 @@ the challenge-day packs and posters (manager and committee)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 
 from portal.access import roles
 from portal.db import db_session
 from portal.downloads import PDF, attachment
 from portal.models import Role
-from portal.services import survey
-from portal.services.cycles import get_cycle
+from portal.services import reporting, survey
 from portal.views.agency_survey import survey_settings
 from portal.views.helpers import now
 
@@ -31,11 +30,7 @@ def _pdf(content: bytes, *name: str | int) -> Response:
 
 
 def _results(label: str) -> survey.SurveyResults:
-    s = db_session()
-    cycle = get_cycle(s, label)
-    if not survey.has_survey(s, cycle):
-        abort(404)
-    return survey.survey_results(s, cycle, settings=survey_settings())
+    return reporting.survey_report(db_session(), label, settings=survey_settings())
 
 
 @bp.route("/")
@@ -62,23 +57,15 @@ def partnership_pack(label: str) -> Response:
 @readers
 def agency_pack(label: str, agency_id: int) -> Response:
     results = _results(label)
-    found = next((a for a in results.agencies if a.agency_id == agency_id), None)
-    if found is None:
-        abort(404)
+    found = reporting.agency_result(results, agency_id)
     return _pdf(_render("render_challenge_pack", found, results), "challenge-day", label, agency_id)
 
 
 @bp.route("/<label>/agencies/<int:agency_id>/poster.pdf")
 @roles(Role.MANAGER)
 def poster(label: str, agency_id: int) -> Response:
-    s = db_session()
-    cycle = get_cycle(s, label)
-    token = survey.agency_link(s, cycle, agency_id, now=now())
-    name = next((a.agency for a in survey.survey_results(s, cycle, agency_id=agency_id).agencies),
-                None)
-    if token is None or name is None:
-        abort(404)
-    url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{token}"
-    return _pdf(_render("render_poster", agency=name, cycle=label, url=url,
-                              partnership=current_app.config["PARTNERSHIP_NAME"]),
+    link = reporting.poster_link(db_session(), label, agency_id, now=now())
+    url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{link.token}"
+    return _pdf(_render("render_poster", agency=link.agency, cycle=label, url=url,
+                        partnership=current_app.config["PARTNERSHIP_NAME"]),
                 "survey-poster", label, agency_id)

@@ -50,6 +50,7 @@ from ._sector_data import (
 )
 from ._snapshot import dumps as snapshot_dumps
 from ._snapshot import loads as snapshot_loads
+from ._survey import PosterLink, agency_result, own_survey_results, poster_link, survey_report
 from ._visit_pack import PROBES_SHOWN, Probe, VisitPack, visit_pack
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "GridRow",
     "ModerationSummary",
     "NaBlankQuestion",
+    "PosterLink",
     "PreviousRecommendations",
     "Probe",
     "Publication",
@@ -84,6 +86,7 @@ __all__ = [
     "VisitPack",
     "agencies_in_cycle",
     "agency_comparison",
+    "agency_result",
     "annual_section",
     "close_and_publish",
     "comparable",
@@ -94,6 +97,8 @@ __all__ = [
     "grade_label",
     "is_provisional",
     "na_blank_questions",
+    "own_survey_results",
+    "poster_link",
     "previous_recommendations",
     "publication",
     "publish_unpublished",
@@ -110,6 +115,7 @@ __all__ = [
     "snapshot_dumps",
     "snapshot_loads",
     "stored_version",
+    "survey_report",
     "too_few",
     "unpublished_changes",
     "visit_pack",

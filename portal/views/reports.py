@@ -19,6 +19,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.downloads import attachment
 from portal.models import Role
+from portal.problems import show_problems
 from portal.reports import annual as annual_report
 from portal.reports.agency_comparison import render_comparison_csv
 from portal.reports.formats import render_download
@@ -106,7 +107,7 @@ def republish(label: str) -> Response | str:
                                           now=now(), user_id=current_user.id,
                                           survey_settings=survey_settings())
         except ServiceError as exc:
-            form.reason.errors = [str(exc)]
+            show_problems(form, exc, default="reason")
         else:
             flash(f"The {label} report is republished as version {version.version}. "
                   "The earlier versions are kept.", "success")

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SECTOR = "Świetlice i Ŵyliau"  # Ś and Ŵ are outside Latin-1
 AGENCIES = ("Polska Szkoła Sobotnia", "Ysgol Gymraeg Ŵ")
 MANAGER = "lead@example.org"
-STARTING = 120.0  # seconds gunicorn may take to answer its first request
+STARTING = 120.0  # seconds gunicorn may take to boot its worker
 pytestmark = pytest.mark.sqlite_pass_only  # its own SQLite file and server, whatever TEST_DB says
 
 
@@ -68,19 +67,26 @@ def _made(database: str) -> Site:
     return site
 
 
-def _wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    """Until gunicorn accepts connections: polled against a deadline, not slept for."""
-    deadline = time.monotonic() + STARTING
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("gunicorn stopped while starting: "
-                                 + (process.stderr.read() if process.stderr else b"").decode())
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            continue
-    raise AssertionError(f"gunicorn did not listen on port {port} within {STARTING:.0f}s")
+def _started(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """gunicorn, once it has booted its worker: its log read as it is written (a thread drains
+    it, so a full pipe never stalls the server), waited on with a deadline, never slept for."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    booted = threading.Event()
+
+    def read_log() -> None:
+        for line in process.stderr or ():
+            log.append(line)
+            if "Booting worker" in line:
+                booted.set()
+        booted.set()  # the server stopped: stop waiting
+
+    threading.Thread(target=read_log, daemon=True).start()
+    if not booted.wait(STARTING) or process.poll() is not None:
+        process.terminate()
+        raise AssertionError("gunicorn did not start:\n" + "".join(log))
+    return process
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +97,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     port = free_port()
     env = {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": database,
            "SECRET_KEY": "gunicorn-names-test-secret-key-long-enough"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = _started([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
+                        "app:app"], env)
     try:
-        _wait_until_listening(port, process)
         made.url = f"http://127.0.0.1:{port}"
         yield made
     finally:

@@ -30,11 +30,11 @@ from sqlalchemy.orm import Session
 from portal import migrate
 from portal.db import Database
 from portal.models import Agency, Answer, Cycle, Question, Return, Sector
-from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import render_csv, render_json, render_xlsx
 from portal.reports.sector_pdf import render_sector_report
 from portal.services import cycles
 from portal.services.demo import load_demo
+from portal.services.reporting import sector_report
 
 GRADES = ["outstanding", "good", "good", "good", "requires_improvement", "inadequate",
           "not_applicable", None]

@@ -15,8 +15,8 @@ from portal.commands.common import (
     transaction,
 )
 from portal.models import Cohort
-from portal.reports.published import close_and_publish
 from portal.services import cycles
+from portal.services.reporting import close_and_publish
 
 group = AppGroup("cycles", help="Audit cycles: issue the tool, close and escalate.")
 

@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
-from portal.reports.published import publish_unpublished
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_partnership, load_demo
+from portal.services.reporting import publish_unpublished
 
 group = AppGroup("demo", help="Demo data.")
 

@@ -10,17 +10,15 @@ from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, survey_settings, transaction
 from portal.reports import annual
-from portal.reports.published import publish_unpublished, report_for
-from portal.reports.sector_exports import FORMATS
-from portal.services import cycles
+from portal.reports.formats import render_download
+from portal.services import reporting
 
 group = AppGroup("reports", help="The MESC reports.")
 
 
 @group.command("sector")
 @click.option("--cycle", "cycle_label", required=True, help="The cycle's label, like 2017-18.")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "csv", "json", "xlsx"]),
-              required=True)
+@click.option("--format", "fmt", type=click.Choice(reporting.REPORT_FORMATS), required=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write.")
 @click.option("--sector", "sector", default=None, help="Only this sector (its name).")
@@ -29,17 +27,13 @@ def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: 
     """Write the MESC summary of a cycle: the weakest standards by sector and overall
     (provisional until the cycle's final deadline has passed; a closed cycle's as published)."""
     with transaction() as session:
-        report = report_for(session, cycles.get_cycle(session, cycle_label), sector,
-                            now=parse_now(now_text), survey_settings=survey_settings())
-    if fmt == "pdf":
-        from portal.reports.sector_pdf import (
-            render_sector_report,  # lazily: reportlab loads on the first PDF, not at start-up
-        )
-
-        content = render_sector_report(report, partnership=current_app.config["PARTNERSHIP_NAME"])
-    else:
-        content = FORMATS[fmt][1](report)
+        found = reporting.report_download(session, cycle_label, fmt, sector=sector,
+                                          now=parse_now(now_text),
+                                          survey_settings=survey_settings())
+    content = render_download(found, fmt,
+                              partnership=current_app.config["PARTNERSHIP_NAME"]).content
     out.write_bytes(content)
+    report = found.report
     status = f"provisional: {report.can_still_return} can still return, " if report.provisional else ""
     click.echo(f"Wrote the {report.cycle} report ({status}{fmt}, {len(content):,} bytes) to {out}")
 
@@ -52,7 +46,7 @@ def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: 
 def annual_section(cycle_label: str, fmt: str, out: Path) -> None:
     """Draft the annual report's Compact Audit section (Word or Markdown) from the data."""
     with transaction() as session:
-        blocks = annual.annual_section(session, cycle_label=cycle_label)
+        blocks = reporting.annual_section(session, cycle_label=cycle_label)
     content = annual.FORMATS[fmt][1](blocks)
     out.write_bytes(content)
     click.echo(f"Wrote the {cycle_label} annual report section ({fmt}, {len(content):,} bytes) "
@@ -64,5 +58,5 @@ def publish_missing() -> None:
     """Publish the report of every closed cycle that has none, and keep the figures of a latest
     version published before they were kept (when they still stand). Safe to rerun."""
     with transaction() as session:
-        count = publish_unpublished(session)
+        count = reporting.publish_unpublished(session)
     click.echo(f"Published or filled in {count} report versions")

@@ -40,4 +40,4 @@ class PublishedFigures(Base):
     published_report_id: Mapped[int] = mapped_column(ForeignKey("published_reports.id"),
                                                      index=True)
     sector: Mapped[str] = mapped_column(Text, default="")  # "" for the all-sectors report
-    report: Mapped[str] = mapped_column(Text)  # portal.reports.snapshot.dumps(SectorReport)
+    report: Mapped[str] = mapped_column(Text)  # reporting's snapshot_dumps(SectorReport)

@@ -1,2 +1,2 @@
-"""Reports: data computed in the database (pure functions returning dataclasses) and renderers
-(pure functions from that data to bytes)."""
+"""Report renderers: pure functions from report data (portal.services.reporting) to bytes, and
+the words and shading the pages and PDFs share. `formats.render` picks the renderer for a format."""

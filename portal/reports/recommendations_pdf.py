@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.reports.recommendations_data import PreviousRecommendations
+from portal.services.reporting import PreviousRecommendations
 
 TITLE = "Progress on the last cycle's recommendations"
 _styles = getSampleStyleSheet()

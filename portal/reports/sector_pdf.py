@@ -22,7 +22,6 @@ from reportlab.platypus.flowables import CondPageBreak
 
 from portal.reports.pdf_common import BODY, CAPTION, H2, H3, numbered_canvas, para, table
 from portal.reports.recommendations_pdf import recommendations_progress
-from portal.reports.sector_data import SectorReport, SectorSection, StandardRow
 from portal.reports.sector_pdf_summary import MARGIN, WIDTH, page_one_questions, summary_page
 from portal.reports.survey_pdf import survey_page
 from portal.reports.wording import (
@@ -34,6 +33,7 @@ from portal.reports.wording import (
     top_three_sentence,
 )
 from portal.services.analysis import Tally
+from portal.services.reporting import SectorReport, SectorSection, StandardRow
 
 __all__ = ["QUESTIONS_SHOWN", "pct", "points", "render_sector_report", "top_three_sentence"]
 

@@ -13,9 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from portal.reports.na_blank import NaBlankQuestion
 from portal.reports.pdf_common import CELL, H1, H3, HEAD_FILL, RULE, SMALL, para
-from portal.reports.sector_data import SectorReport, too_few
 from portal.reports.shading import BANDS, BLACK, TOO_FEW_FILL, band
 from portal.reports.wording import (
     NO_FIGURE,
@@ -27,6 +25,7 @@ from portal.reports.wording import (
     visits_sentence,
 )
 from portal.services.analysis import Tally
+from portal.services.reporting import NaBlankQuestion, SectorReport, too_few
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from portal.reports.moderation_data import CALIBRATIONS, TARGET_RATE, ModerationSummary
-from portal.reports.sector_data import MIN_GRADED, SectorReport, StandardChange, StandardRow
+from portal.services.reporting import (
+    CALIBRATIONS,
+    MIN_GRADED,
+    TARGET_RATE,
+    ModerationSummary,
+    SectorReport,
+    StandardChange,
+    StandardRow,
+)
 
 NO_FIGURE = "—"  # no graded answers, so no weakness figure
 CALIBRATION_WORDS = {"agreed": "agreed", "under_scored": "under-scored",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user
 
 from portal.access import roles
 from portal.db import db_session
+from portal.downloads import PDF, attachment
 from portal.models import Role
-from portal.services import survey
+from portal.services import reporting, survey
 from portal.views.helpers import now
 
 bp = Blueprint("agency_survey", __name__, url_prefix="/agency/survey")
@@ -57,8 +58,7 @@ def poster(cycle_id: int) -> Response:
     url = _url(survey.agency_link(s, cycle, current_user.agency_id, now=now()))
     content = _render("render_poster", agency=current_user.agency.name, cycle=cycle.label, url=url or "",
                             partnership=current_app.config["PARTNERSHIP_NAME"])
-    return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="survey-poster-{cycle.label}.pdf"'})
+    return attachment(content, PDF, "survey-poster", cycle.label, extension="pdf")
 
 
 @bp.route("/<int:cycle_id>/challenge-day.pdf")
@@ -66,10 +66,7 @@ def poster(cycle_id: int) -> Response:
 def pack(cycle_id: int) -> Response:
     s = db_session()
     cycle = survey.issued_cycle(s, cycle_id, current_user.agency_id)
-    if not survey.agency_submitted(s, cycle, current_user.agency_id):
-        abort(404)
-    results = survey.survey_results(s, cycle, settings=survey_settings(),
-                                    agency_id=current_user.agency_id)
+    results = reporting.own_survey_results(s, cycle, current_user.agency_id,
+                                           settings=survey_settings())
     content = _render("render_challenge_pack", results.agencies[0], results)
-    return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="challenge-day-{cycle.label}.pdf"'})
+    return attachment(content, PDF, "challenge-day", cycle.label, extension="pdf")

@@ -7,8 +7,8 @@ from flask import Blueprint, render_template
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
-from portal.reports.cycle_list import report_cycles
 from portal.reports.wording import pct
+from portal.services.reporting import report_cycles
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 

@@ -13,10 +13,11 @@ from forms.common import ConfirmForm
 from forms.cycles import ChairMeetingForm, CycleForm
 from portal.access import roles
 from portal.db import db_session
+from portal.downloads import CSV, attachment
 from portal.models import Cycle, CycleStatus, Escalation, Role
-from portal.reports.published import close_and_publish
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
+from portal.services.reporting import close_and_publish
 from portal.views.helpers import db_int, link_settings, now, survey_settings
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
@@ -95,10 +96,8 @@ def open_(cycle_id: int) -> BaseResponse:
 @readers
 def dashboard_page(cycle_id: int) -> BaseResponse | str:
     session = db_session()
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycles.get_cycle_by_id(session, cycle_id, opened_only=not _is_manager())
     if cycle.status == CycleStatus.DRAFT.value:
-        if not _is_manager():
-            abort(404)
         return redirect(url_for("cycles.preview", cycle_id=cycle.id))
     moment = now()
     data = cycles.build_dashboard(session, cycle, now=moment, filters=_return_filter())
@@ -116,8 +115,7 @@ def returns_csv(cycle_id: int) -> Response:
     cycle = cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
     content = cycles.return_list_csv(db_session(), cycle, _return_filter(), now=now(),
                                      with_contacts=_is_manager())
-    return Response(content, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=returns-{cycle.label}.csv"})
+    return attachment(content, CSV, "returns", cycle.label, extension="csv")
 
 
 def return_filter() -> cycles.ReturnFilter:
@@ -176,10 +174,8 @@ def escalations_page() -> str:
 @readers
 def escalations_csv() -> Response:
     rows = cycles.list_escalations(db_session(), _escalation_filter())
-    return Response(
-        cycles.escalations_csv(rows, with_contacts=_is_manager()), mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=escalations.csv"},
-    )
+    return attachment(cycles.escalations_csv(rows, with_contacts=_is_manager()), CSV,
+                      "escalations", extension="csv")
 
 
 def _escalation_filter() -> cycles.EscalationFilter:

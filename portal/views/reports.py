@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -18,19 +17,12 @@ from werkzeug.wrappers import Response
 from forms.cycles import RepublishForm
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Cycle, CycleStatus, PublishedReport, Role
+from portal.downloads import attachment
+from portal.models import Role
+from portal.problems import show_problems
 from portal.reports import annual as annual_report
-from portal.reports import published
-from portal.reports.agency_comparison import (
-    AgencyComparison,
-    agencies_in_cycle,
-    agency_comparison,
-    grade_label,
-    render_comparison_csv,
-)
-from portal.reports.cycle_list import report_cycles
-from portal.reports.sector_data import MIN_GRADED, SectorReport
-from portal.reports.sector_exports import FORMATS
+from portal.reports.agency_comparison import render_comparison_csv
+from portal.reports.formats import render_download
 from portal.reports.shading import BANDS, band
 from portal.reports.wording import (
     calibration_sentence,
@@ -42,20 +34,26 @@ from portal.reports.wording import (
     top_three_sentence,
     visits_sentence,
 )
-from portal.services import cycles, publishing, register
-from portal.services.common import ServiceError
+from portal.services import register, reporting
+from portal.services.common import NotFound, ServiceError
+from portal.services.reporting import MIN_GRADED, AgencyComparison, SectorReport, grade_label
 from portal.views.helpers import db_int, now, survey_settings
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 readers = roles(Role.MANAGER, Role.COMMITTEE)
 manager_only = roles(Role.MANAGER)
-PDF = "application/pdf"
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound) -> tuple[str, int]:
+    """No such report (a draft cycle's, a version never published): the 404 page, saying why."""
+    return render_template("errors/404.html", reason=str(error)), 404
 
 
 @bp.route("/")
 @readers
 def index() -> str:
-    return render_template("reports/index.html", cycles=report_cycles(db_session()), pct=pct)
+    return render_template("reports/index.html", cycles=reporting.report_cycles(db_session()), pct=pct)
 
 
 @bp.route("/<label>")
@@ -71,7 +69,7 @@ def cycle(label: str) -> str:
     return render_template(
         "reports/cycle.html", report=report, pct=pct, change_words=change_words,
         sectors=[s.name for s in register.sectors(session)],
-        agencies=agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
+        agencies=reporting.agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
         top_three=top_three_sentence(report),
         provisional=provisional_line(report), returns_sentence=returns_sentence(report),
         visits=visits_sentence(report.moderation),
@@ -82,24 +80,18 @@ def cycle(label: str) -> str:
 
 
 def _publication(label: str, version: int | None) -> dict[str, object]:
-    """The published versions of a closed cycle's report, the one shown, and what has changed
-    since the latest."""
-    session = db_session()
-    cycle = _cycle(label)
-    if cycle.status != CycleStatus.CLOSED.value:
-        return {"versions": [], "unpublished": [], "shown": None}
-    return {"versions": publishing.published_versions(session, cycle),
-            "unpublished": published.unpublished_changes(session, cycle),
-            "shown": published.shown_version(session, cycle, version)}
+    """A closed cycle's published versions, the one shown, and what changed since the latest."""
+    found = reporting.publication(db_session(), label, version)
+    return {"versions": found.versions, "unpublished": found.unpublished, "shown": found.shown}
 
 
 @bp.route("/<label>/published/<int:version>.json")
 @readers
 def published_json(label: str, version: int) -> Response:
     """One published version of a closed cycle's report, exactly as it was stored."""
-    stored = publishing.published_version(db_session(), _cycle(label), version)
-    return _attachment(stored.content.encode(), "application/json",
-                       f"mesc-report-{label}-published-v{version}.json")
+    stored = reporting.stored_version(db_session(), label, version)
+    return attachment(stored.content, "application/json", "mesc-report", label,
+                      f"published-v{version}", extension="json")
 
 
 @bp.route("/<label>/republish", methods=["GET", "POST"])
@@ -107,49 +99,34 @@ def published_json(label: str, version: int) -> Response:
 def republish(label: str) -> Response | str:
     """A deliberate new version of a closed cycle's published report; the earlier ones stay."""
     session = db_session()
-    cycle = _cycle(label)
+    cycle = reporting.report_cycle(session, label)
     form = RepublishForm()
     if form.validate_on_submit():
         try:
-            version = published.republish(session, cycle, reason=form.reason.data or "",
+            version = reporting.republish(session, cycle, reason=form.reason.data or "",
                                           now=now(), user_id=current_user.id,
                                           survey_settings=survey_settings())
         except ServiceError as exc:
-            form.reason.errors = [str(exc)]
+            show_problems(form, exc, default="reason")
         else:
             flash(f"The {label} report is republished as version {version.version}. "
                   "The earlier versions are kept.", "success")
             return redirect(url_for("reports.cycle", label=label))
     return render_template("reports/republish.html", cycle=cycle, form=form,
-                           changes=published.unpublished_changes(session, cycle),
-                           versions=publishing.published_versions(session, cycle))
+                           **_publication(label, None))
 
 
 @bp.route("/<label>/report.<fmt>")
 @readers
 def download(label: str, fmt: str) -> Response:
-    if fmt not in (*FORMATS, "pdf"):
-        abort(404)
+    """The report in one format: a closed cycle's as published (?version=, or the latest)."""
     sector, version = _filters()
-    if fmt == "json" and sector is None:
-        stored = _published_json(label, version)
-        if stored is not None:  # a closed cycle's report is the one published, as stored
-            suffix = f"-published-v{version}" if version is not None else ""
-            return _attachment(stored.content.encode(), "application/json",
-                               f"mesc-report-{label}{suffix}.json")
-    report = _report(label, sector, version)
-    if fmt == "pdf":
-        from portal.reports.sector_pdf import (
-            render_sector_report,  # lazily: reportlab loads on the first PDF, not at start-up
-        )
-
-        content = render_sector_report(report, partnership=current_app.config["PARTNERSHIP_NAME"])
-        mimetype = PDF
-    else:
-        mimetype, render = FORMATS[fmt]
-        content = render(report)
-    shown = published.shown_version(db_session(), _cycle(label), version) if version else None
-    return _attachment(content, mimetype, _filename(report, fmt, shown.version if shown else None))
+    found = reporting.report_download(db_session(), label, fmt, sector=sector, version=version,
+                                      now=now(), survey_settings=survey_settings())
+    rendered = render_download(found, fmt, partnership=current_app.config["PARTNERSHIP_NAME"])
+    published_as = f"published-v{found.version}" if found.version is not None else None
+    return attachment(rendered.content, rendered.content_type, "mesc-report", label,
+                      found.report.sector, published_as, extension=rendered.extension)
 
 
 @bp.route("/<label>/annual.<fmt>")
@@ -157,11 +134,10 @@ def download(label: str, fmt: str) -> Response:
 def annual(label: str, fmt: str) -> Response:
     """The annual report section for the cycle, drafted from the same data as the report."""
     if fmt not in annual_report.FORMATS:
-        abort(404)
+        raise NotFound(f"There is no {fmt} version of the annual report section")
     mimetype, render = annual_report.FORMATS[fmt]
-    _cycle(label)
-    content = render(annual_report.annual_section(db_session(), cycle_label=label))
-    return _attachment(content, mimetype, f"annual-report-section-{label}.{fmt}")
+    content = render(reporting.annual_section(db_session(), cycle_label=label))
+    return attachment(content, mimetype, "annual-report-section", label, extension=fmt)
 
 
 @bp.route("/<label>/agencies")
@@ -185,15 +161,8 @@ def agency(label: str, agency_id: int) -> str:
 @readers
 def agency_csv(label: str, agency_id: int) -> Response:
     comparison = _comparison(label, agency_id)
-    return _attachment(render_comparison_csv(comparison), "text/csv",
-                       f"comparison-{label}-agency-{agency_id}.csv")
-
-
-def _cycle(label: str) -> Cycle:
-    cycle = cycles.get_cycle(db_session(), label)
-    if cycle.status == CycleStatus.DRAFT.value:
-        abort(404)
-    return cycle
+    return attachment(render_comparison_csv(comparison), "text/csv", "comparison", label,
+                      "agency", agency_id, extension="csv")
 
 
 def _filters() -> tuple[str | None, int | None]:
@@ -201,33 +170,12 @@ def _filters() -> tuple[str | None, int | None]:
     return (request.args.get("sector") or None, request.args.get("version", type=db_int))
 
 
-def _published_json(label: str, version: int | None) -> PublishedReport | None:
-    cycle = _cycle(label)
-    if cycle.status != CycleStatus.CLOSED.value:
-        return None
-    if version is not None:
-        return publishing.published_version(db_session(), cycle, version)
-    return publishing.latest_published(db_session(), cycle)
-
-
 def _report(label: str, sector: str | None, version: int | None = None) -> SectorReport:
     """A closed cycle's report as published (the latest version unless one is asked for);
     any other cycle's as it stands now. A draft cycle has no report."""
-    return published.report_for(db_session(), _cycle(label), sector, version, now=now(),
-                                survey_settings=survey_settings())
+    return reporting.cycle_report(db_session(), label, sector, version, now=now(),
+                                  survey_settings=survey_settings())
 
 
 def _comparison(label: str, agency_id: int) -> AgencyComparison:
-    _cycle(label)
-    return agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)
-
-
-def _filename(report: SectorReport, fmt: str, version: int | None = None) -> str:
-    slug = "".join(ch if ch.isalnum() else "-" for ch in (report.sector or "").lower())
-    published_as = f"-published-v{version}" if version is not None else ""
-    return f"mesc-report-{report.cycle}{'-' + slug if slug else ''}{published_as}.{fmt}"
-
-
-def _attachment(content: bytes, mimetype: str, filename: str) -> Response:
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return reporting.agency_comparison(db_session(), cycle_label=label, agency_id=agency_id)

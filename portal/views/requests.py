@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from forms.requests import RequestForm
 from portal.access import roles
 from portal.db import db_session
+from portal.downloads import attachment
 from portal.models import Role
 from portal.services import recommendations, register, requests
+from portal.services.common import NotFound
 from portal.services.requests import NewQuestion, NewRequest, RequestRejected
 from portal.views.helpers import link_settings, now
 
@@ -89,6 +91,5 @@ def download(request_id: int, fmt: str) -> Response:
         mimetype, render = request_exports.FORMATS[fmt]
         content = render(data)
     else:
-        abort(404)
-    return Response(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="request-{found.id}-responses.{fmt}"'})
+        raise NotFound(f"There is no {fmt} download of a request's responses")
+    return attachment(content, mimetype, "request", found.id, "responses", extension=fmt)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from io import BytesIO
 from typing import Any
 
-from flask import render_template, send_file, url_for
+from flask import render_template, url_for
 from werkzeug.wrappers import Response
 
 from forms.returns import FieldError, StandardForm, values_from_input
 from portal.db import db_session
+from portal.downloads import attachment
 from portal.models import Return
 from portal.services import returns
 from portal.services.returns import Conflict, StandardPart, digest
@@ -60,5 +60,6 @@ class StandardPage:
 
 
 def download(content: bytes, filename: str, mimetype: str) -> Response:
-    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True,
-                     download_name=filename, max_age=0)
+    """A return's copy, under the name the returns service gives it (stem and extension)."""
+    stem, _, extension = filename.rpartition(".")
+    return attachment(content, mimetype, stem, extension=extension)

@@ -3,13 +3,13 @@ the challenge-day packs and posters (manager and committee)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 
 from portal.access import roles
 from portal.db import db_session
+from portal.downloads import PDF, attachment
 from portal.models import Role
-from portal.services import survey
-from portal.services.cycles import get_cycle
+from portal.services import reporting, survey
 from portal.views.agency_survey import survey_settings
 from portal.views.helpers import now
 
@@ -25,17 +25,12 @@ def _render(name: str, *args: object, **kwargs: object) -> bytes:
     return content
 
 
-def _pdf(content: bytes, filename: str) -> Response:
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _pdf(content: bytes, *name: str | int) -> Response:
+    return attachment(content, PDF, *name, extension="pdf")
 
 
 def _results(label: str) -> survey.SurveyResults:
-    s = db_session()
-    cycle = get_cycle(s, label)
-    if not survey.has_survey(s, cycle):
-        abort(404)
-    return survey.survey_results(s, cycle, settings=survey_settings())
+    return reporting.survey_report(db_session(), label, settings=survey_settings())
 
 
 @bp.route("/")
@@ -55,30 +50,22 @@ def cycle(label: str) -> str:
 @bp.route("/<label>/challenge-day-pack.pdf")
 @readers
 def partnership_pack(label: str) -> Response:
-    return _pdf(_render("render_partnership_pack", _results(label)), f"challenge-day-pack-{label}.pdf")
+    return _pdf(_render("render_partnership_pack", _results(label)), "challenge-day-pack", label)
 
 
 @bp.route("/<label>/agencies/<int:agency_id>/challenge-day.pdf")
 @readers
 def agency_pack(label: str, agency_id: int) -> Response:
     results = _results(label)
-    found = next((a for a in results.agencies if a.agency_id == agency_id), None)
-    if found is None:
-        abort(404)
-    return _pdf(_render("render_challenge_pack", found, results), f"challenge-day-{label}-{agency_id}.pdf")
+    found = reporting.agency_result(results, agency_id)
+    return _pdf(_render("render_challenge_pack", found, results), "challenge-day", label, agency_id)
 
 
 @bp.route("/<label>/agencies/<int:agency_id>/poster.pdf")
 @roles(Role.MANAGER)
 def poster(label: str, agency_id: int) -> Response:
-    s = db_session()
-    cycle = get_cycle(s, label)
-    token = survey.agency_link(s, cycle, agency_id, now=now())
-    name = next((a.agency for a in survey.survey_results(s, cycle, agency_id=agency_id).agencies),
-                None)
-    if token is None or name is None:
-        abort(404)
-    url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{token}"
-    return _pdf(_render("render_poster", agency=name, cycle=label, url=url,
-                              partnership=current_app.config["PARTNERSHIP_NAME"]),
-                f"survey-poster-{label}-{agency_id}.pdf")
+    link = reporting.poster_link(db_session(), label, agency_id, now=now())
+    url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{link.token}"
+    return _pdf(_render("render_poster", agency=link.agency, cycle=label, url=url,
+                        partnership=current_app.config["PARTNERSHIP_NAME"]),
+                "survey-poster", label, agency_id)

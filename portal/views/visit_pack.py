@@ -8,20 +8,20 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.db import db_session
+from portal.downloads import PDF, attachment
 from portal.models import Visit
+from portal.services.reporting import visit_pack
 from portal.views.helpers import link_settings
 
 
 def pack_renderer(session: Session) -> Callable[[Visit], bytes]:
     # lazily: reportlab loads on the first pack, not at start-up
-    from portal.reports.visit_pack import render_visit_pack, visit_pack
+    from portal.reports.visit_pack import render_visit_pack
 
     partnership = link_settings().partnership
     return lambda visit: render_visit_pack(visit_pack(session, visit), partnership=partnership)
 
 
 def pack_download(visit: Visit) -> Response:
-    content = pack_renderer(db_session())(visit)
-    slug = "".join(ch if ch.isalnum() else "-" for ch in visit.return_.agency.name.lower())
-    return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="visit-pack-{slug.strip("-")[:60]}.pdf"'})
+    return attachment(pack_renderer(db_session())(visit), PDF, "visit-pack",
+                      visit.return_.agency.name, extension="pdf")

@@ -74,7 +74,7 @@ def raw_aggregation(session: Session) -> int:
 def report_data_seconds(database: Database, repeat: int) -> float:
     from bench import median_time  # type: ignore[import-not-found]
 
-    from portal.reports.sector_data import sector_report
+    from portal.services.reporting import sector_report
 
     with database.sessionmaker() as session:
         label = latest_two(session)[0].label
@@ -87,7 +87,7 @@ def measure(database: Database, url: str, engine: str, size: int, results: Any, 
             repeat: int) -> None:
     from bench import median_time  # type: ignore[import-not-found]
 
-    from portal.reports.sector_data import sector_report
+    from portal.services.reporting import sector_report
 
     with database.sessionmaker() as session:
         label = latest_two(session)[0].label

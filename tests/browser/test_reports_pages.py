@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.models import ReturnStatus, Role
-from portal.reports.published import close_and_publish, republish
+from portal.services.reporting import close_and_publish, republish
 from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.integration import report_fixture

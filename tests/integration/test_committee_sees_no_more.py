@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from portal.reports.published import close_and_publish
 from portal.services import cycles
+from portal.services.reporting import close_and_publish
 from tests import factories
 from tests.conftest import sign_in
 

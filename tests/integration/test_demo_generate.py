@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Answer, Cycle, CycleStatus, Escalation, Return, ReturnStatus
-from portal.reports.sector_data import sector_report
+from portal.services.reporting import sector_report
 
 
 def _generate(app: Flask, *args: str) -> list[str]:

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import PublishedFigures, Role
 from portal.reports import annual
-from portal.reports.published import close_and_publish, report_for
-from portal.reports.sector_data import sector_report
+from portal.services.reporting import annual_section, close_and_publish, report_for, sector_report
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration import report_fixture
@@ -146,10 +145,10 @@ def test_the_report_of_a_closed_cycle_is_the_published_one_and_an_open_cycles_is
 def test_a_closed_cycles_annual_report_section_uses_the_published_figures(
     client: FlaskClient, db: Session, closed: report_fixture.Known
 ) -> None:
-    published = annual.render_markdown(annual.annual_section(db, cycle_label=CURRENT))
+    published = annual.render_markdown(annual_section(db, cycle_label=CURRENT))
     _reopen_h1(client, closed)
     db.expire_all()
-    assert annual.render_markdown(annual.annual_section(db, cycle_label=CURRENT)) == published
+    assert annual.render_markdown(annual_section(db, cycle_label=CURRENT)) == published
     assert client.get(f"{BASE}/annual.md").data == published
 
 

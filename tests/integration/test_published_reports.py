@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, PublishedReport, Return, ReturnStatus, Role
-from portal.reports.published import close_and_publish, current_json
 from portal.services import cycles
 from portal.services.common import ServiceError
+from portal.services.reporting import close_and_publish, current_json
 from portal.services.returns import reopen_return
 from tests import factories
 from tests.conftest import sign_in
@@ -97,7 +97,7 @@ def test_reopening_a_closed_cycles_return_leaves_the_published_report_until_a_re
 
 
 def test_republishing_unchanged_figures_is_refused(db: Session, tool: Any) -> None:
-    from portal.reports.published import republish
+    from portal.services.reporting import republish
 
     cycle = _closed_cycle(db)
     with pytest.raises(ServiceError, match="nothing to republish"):

@@ -17,11 +17,11 @@ from sqlalchemy import delete, event, insert, select
 
 from portal.db import get_db
 from portal.models import DEFAULT_SECTORS, Cycle, Return, Role, Sector, User
-from portal.reports.sector_data import sector_report
 from portal.services import chasers, cycles
 from portal.services.accounts import LinkSettings
 from portal.services.common import add_working_days
 from portal.services.demo import generate_partnership
+from portal.services.reporting import sector_report
 from tests import factories
 from tests.conftest import TABLES_TO_CLEAN, sign_in
 from tests.integration.returns_helpers import answers_form, codes_by_standard, post_standard

@@ -10,11 +10,11 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import render_json
 from portal.reports.sector_pdf import render_sector_report
 from portal.services.cycles import get_cycle
 from portal.services.recommendations import NewRecommendation, add_update, record_recommendation
+from portal.services.reporting import sector_report
 from tests.integration import report_fixture
 from tests.integration.report_fixture import CURRENT
 

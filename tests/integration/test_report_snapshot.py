@@ -7,10 +7,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal.reports import snapshot
-from portal.reports.sector_data import SectorReport, sector_report, sector_reports
 from portal.reports.sector_exports import render_csv, render_json
 from portal.services import register
+from portal.services.reporting import (
+    SectorReport,
+    sector_report,
+    sector_reports,
+    snapshot_dumps,
+    snapshot_loads,
+)
 from tests import survey_fixture
 from tests.integration import report_fixture
 from tests.integration.report_fixture import AFTER, CURRENT, DURING
@@ -21,8 +26,8 @@ def test_a_realistic_report_reads_back_equal_to_the_one_stored(db: Session, tool
     report_fixture.add_small_sector(db, tool, known)
     for now, sector in ((DURING, None), (AFTER, None), (AFTER, "Health")):
         report = sector_report(db, cycle_label=CURRENT, sector=sector, now=now)
-        stored = snapshot.dumps(report)
-        back = snapshot.loads(stored, SectorReport)
+        stored = snapshot_dumps(report)
+        back = snapshot_loads(stored, SectorReport)
         assert back == report
         assert render_json(back) == render_json(report)
         assert render_csv(back) == render_csv(report)
@@ -34,7 +39,7 @@ def test_the_survey_inside_a_report_reads_back_equal(db: Session, tmp_path: Path
     known = survey_fixture.build(db, tmp_path)
     report = sector_report(db, cycle_label=known.cycle.label)
     assert report.survey is not None and report.survey.agencies
-    assert snapshot.loads(snapshot.dumps(report), SectorReport) == report
+    assert snapshot_loads(snapshot_dumps(report), SectorReport) == report
 
 
 def test_every_sectors_report_at_once_equals_each_counted_alone(db: Session, tool: Any) -> None:

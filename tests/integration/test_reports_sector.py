@@ -17,10 +17,10 @@ from pypdf import PdfReader
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.reports.sector_data import sector_report
 from portal.reports.sector_exports import render_csv, render_json, render_xlsx
 from portal.reports.sector_pdf import render_sector_report
 from portal.services.common import NotFound
+from portal.services.reporting import sector_report
 from tests.integration import report_fixture
 from tests.integration.report_fixture import AFTER, CURRENT, EARLIER
 from tests.support import require

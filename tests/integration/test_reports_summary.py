@@ -17,12 +17,12 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from portal.reports.sector_data import SectorReport, StandardChange, StandardRow, sector_report
 from portal.reports.sector_exports import render_xlsx
 from portal.reports.sector_pdf import LABEL_CHARACTERS, chart_label, render_sector_report
 from portal.reports.shading import BANDS
 from portal.reports.wording import change_words
 from portal.services.analysis import Tally
+from portal.services.reporting import SectorReport, StandardChange, StandardRow, sector_report
 from tests.integration import report_fixture
 from tests.integration.report_fixture import AFTER, CURRENT, DURING
 from tests.support import require

@@ -46,7 +46,7 @@ def test_committee_and_managers_download_every_format(
         response = client.get(f"/reports/{CURRENT}/report.{fmt}")
         assert response.status_code == 200, fmt
         assert response.mimetype == mimetype
-        assert f'filename="mesc-report-{CURRENT}.{fmt}"' in response.headers["Content-Disposition"]
+        assert f"filename=mesc-report-{CURRENT}.{fmt}" in response.headers["Content-Disposition"]
     pdf = PdfReader(io.BytesIO(client.get(f"/reports/{CURRENT}/report.pdf").data))
     assert "1. 6. Safer recruitment: 30.0%" in " ".join(pdf.pages[0].extract_text().split())
     data = client.get(f"/reports/{CURRENT}/report.json").get_json()

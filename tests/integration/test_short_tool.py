@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from portal.reports.sector_data import sector_report
+from portal.services.reporting import sector_report
 from portal.services.returns import (
     ActionInput,
     AnswerInput,

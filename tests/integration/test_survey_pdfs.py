@@ -11,9 +11,9 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from portal.reports.sector_data import sector_report
 from portal.reports.sector_pdf import render_sector_report
 from portal.reports.survey_pdf import render_poster
+from portal.services.reporting import sector_report
 from tests import survey_fixture
 
 

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.models import CycleStatus, Return
-from portal.reports.visit_pack import PROBES_SHOWN
 from portal.services.cycles import create_cycle
+from portal.services.reporting import PROBES_SHOWN
 from tests.conftest import sign_in
 from tests.integration.test_moderation_pages import drawn
 from tests.moderation_factories import grade, submit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refused, ServiceError
+from ._slugs import ascii_slug, file_name, slug
 from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today, uk_zone_name
 from ._workdays import add_working_days, is_working_day, working_days_between
 
@@ -18,15 +19,18 @@ __all__ = [
     "Refused",
     "ServiceError",
     "add_working_days",
+    "ascii_slug",
     "batches",
     "bulk_insert",
     "csv_rows",
     "csv_text",
     "end_of_uk_day",
+    "file_name",
     "insert_returning_ids",
     "is_after_uk_day",
     "is_working_day",
     "set_text",
+    "slug",
     "to_uk",
     "uk_today",
     "uk_zone_name",

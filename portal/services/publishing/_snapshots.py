@@ -1,7 +1,8 @@
 """Published reports: a closed cycle's report figures as published, kept in versions.
 
-The caller renders the report (the reports layer knows how); this capability stores the JSON,
-numbers the versions and says what changed between them. A version is never changed.
+The caller (the reporting capability) counts the report and makes its JSON; this capability stores
+the JSON and the report data, numbers the versions and says what changed between them. A version
+is never changed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Cycle, CycleStatus, PublishedFigures, PublishedReport
 from portal.services import audit
-from portal.services.common import NotFound, ServiceError
+from portal.services.common import Invalid, NotFound, Refused
 
 
 def latest_published(session: Session, cycle: Cycle) -> PublishedReport | None:
@@ -46,19 +47,19 @@ def publish(session: Session, cycle: Cycle, *, content: str, now: datetime,
 
     The first version is stored when the cycle closes; a later one (a republish) needs a reason
     and changed figures, and records what changed. `figures` holds the report data behind the
-    JSON, by sector ("" for all sectors), as the reports layer stores it."""
+    JSON, by sector ("" for all sectors), as the reporting capability stores it."""
     if cycle.status != CycleStatus.CLOSED.value:
-        raise ServiceError(f"Cycle {cycle.label} is {cycle.status}: only a closed cycle's "
-                           "report is published")
+        raise Refused(f"Cycle {cycle.label} is {cycle.status}: only a closed cycle's "
+                      "report is published")
     previous = latest_published(session, cycle)
     changes: list[str] = []
     if previous is not None:
         if not reason.strip():
-            raise ServiceError("Enter why you are republishing the report")
+            raise Invalid.at("reason", "Enter why you are republishing the report")
         changes = describe_changes(previous.content, content)
         if not changes:
-            raise ServiceError(f"The figures are the same as version {previous.version}: "
-                               "there is nothing to republish")
+            raise Refused(f"The figures are the same as version {previous.version}: "
+                          "there is nothing to republish")
     version = (session.scalar(select(func.max(PublishedReport.version))
                               .where(PublishedReport.cycle_id == cycle.id)) or 0) + 1
     published = PublishedReport(cycle=cycle, version=version, content=content,

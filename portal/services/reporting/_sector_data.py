@@ -16,9 +16,6 @@ from sqlalchemy.orm import Session
 
 from portal.models import Cycle, CycleStatus, Question, Sector
 from portal.models import Standard as StandardModel
-from portal.reports.moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
-from portal.reports.na_blank import NA_BLANK_SHARE, NaBlankQuestion, na_blank_questions
-from portal.reports.recommendations_data import PreviousRecommendations, previous_recommendations
 from portal.services import cycles, survey
 from portal.services.analysis import (
     Tally,
@@ -32,6 +29,10 @@ from portal.services.analysis import (
 from portal.services.common import NotFound
 from portal.services.cycles import SectorFigures
 from portal.services.survey import SurveyResults, SurveySettings
+
+from ._moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
+from ._na_blank import NA_BLANK_SHARE, NaBlankQuestion, na_blank_questions
+from ._recommendations_data import PreviousRecommendations, previous_recommendations
 
 UK = ZoneInfo("Europe/London")
 MIN_GRADED = 5  # fewer graded answers than this: too few to compare (grid cells and changes)

@@ -1,9 +1,7 @@
-"""A closed cycle's MESC report as published: stored at close, republished deliberately.
+"""Closing a cycle and publishing its report: version 1 at close, later versions deliberately.
 
-Each version keeps the JSON the report's data renders to (`sector_report` + `render_json`, for
-all sectors: the published JSON download) and the report data itself, for all sectors and for
-each sector (`snapshot`). Every format and sector of a closed cycle's report reads that back
-instead of recounting, so a reopened return changes nothing until a republish."""
+Each version stores the report's JSON and the report data itself, for all sectors and for each
+sector (see _published.py), in the same transaction as the change that calls for it."""
 
 from __future__ import annotations
 
@@ -11,21 +9,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from portal.models import Cycle, CycleStatus, PublishedReport
-from portal.reports import snapshot
-from portal.reports.sector_data import SectorReport, sector_report, sector_reports
-from portal.reports.sector_exports import render_json
+from portal.models import Cycle, PublishedReport
 from portal.services import cycles, publishing, register
-from portal.services.common import NotFound
 from portal.services.cycles import CloseResult
 from portal.services.survey import SurveySettings
 
-ALL_SECTORS = ""  # the key of the all-sectors report among a version's stored figures
-
-
-def current_json(session: Session, cycle: Cycle) -> str:
-    """The report's JSON as the figures stand now."""
-    return render_json(sector_report(session, cycle_label=cycle.label)).decode()
+from . import _snapshot as snapshot
+from ._published import ALL_SECTORS
+from ._report_json import report_json
+from ._sector_data import sector_reports
 
 
 def close_and_publish(session: Session, cycle: Cycle, *, now: datetime,
@@ -46,43 +38,6 @@ def republish(session: Session, cycle: Cycle, *, reason: str, now: datetime,
     content, figures = _figures(session, cycle, survey_settings)
     return publishing.publish(session, cycle, content=content, now=now, user_id=user_id,
                               reason=reason, figures=figures)
-
-
-def report_for(session: Session, cycle: Cycle, sector: str | None = None,
-               version: int | None = None, *, now: datetime | None = None,
-               survey_settings: SurveySettings | None = None) -> SectorReport:
-    """The report to show: a closed cycle's as published (the latest version, or `version`),
-    any other cycle's as it stands at `now`."""
-    shown = shown_version(session, cycle, version)
-    if shown is not None:
-        stored = publishing.stored_figures(session, shown, sector or ALL_SECTORS)
-        if stored is None:
-            raise NotFound(f"Version {shown.version} of the {cycle.label} report has no "
-                           f"figures for {sector}")
-        return snapshot.loads(stored, SectorReport)
-    return sector_report(session, cycle_label=cycle.label, sector=sector, now=now,
-                         survey_settings=survey_settings)
-
-
-def shown_version(session: Session, cycle: Cycle,
-                  version: int | None = None) -> PublishedReport | None:
-    """The published version whose figures a closed cycle's report shows; None when the report
-    is counted live (a cycle not closed, or a version published before figures were kept)."""
-    if cycle.status != CycleStatus.CLOSED.value:
-        return None
-    found = (publishing.published_version(session, cycle, version) if version is not None
-             else publishing.latest_published(session, cycle))
-    if found is None or not publishing.has_figures(session, found):
-        return None
-    return found
-
-
-def unpublished_changes(session: Session, cycle: Cycle) -> list[str]:
-    """What differs between the published report and the figures now (empty when none)."""
-    published = publishing.latest_published(session, cycle)
-    if published is None:
-        return []
-    return publishing.describe_changes(published.content, current_json(session, cycle))
 
 
 def publish_unpublished(session: Session) -> int:
@@ -115,4 +70,4 @@ def _figures(session: Session, cycle: Cycle,
                              sectors=[s.name for s in register.sectors(session)],
                              survey_settings=survey_settings)
     figures = {name or ALL_SECTORS: snapshot.dumps(report) for name, report in reports.items()}
-    return render_json(reports[None]).decode(), figures
+    return report_json(reports[None]), figures

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Return, ReturnStatus, Role
-from portal.reports.published import close_and_publish
 from portal.services import cycles
+from portal.services.reporting import close_and_publish
 from tests import factories
 from tests.conftest import sign_in
 from tests.moderation_factories import cycle_with_returns, members

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from forms.returns import (
     DeclarationForm,
+    FieldError,
     PageShape,
     StandardForm,
     StartFromPreviousForm,
@@ -28,7 +29,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Return, Role
 from portal.services import moderation, returns, survey
-from portal.services.common import ImportRejected, ServiceError
+from portal.services.common import ImportRejected, Invalid, ServiceError
 from portal.services.returns import (
     Conflict,
     ReadMark,
@@ -138,14 +139,16 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
 def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tuple[str, int]:
     part = page.part
     shape = PageShape(tuple(part.codes()), part.overall_evidence) if part.grouped else None
-    data, errors = read_standard(part.standard.code, [q.code for q in part.questions],
-                                 request.form, numbers=part.numbers, shape=shape)
-    if errors:
-        return page.render(form, values=request.form, errors=errors), 400
-    read = ReadMark(form.version.data or 0, form.digest.data or "")
+    data, errors = read_standard([q.code for q in part.questions], request.form,
+                                 numbers=part.numbers, shape=shape)
     try:
-        save_standard(db_session(), page.return_, part, data, read=read,
+        if errors:  # a date that is not a date: shown with what else the rules say is wrong
+            raise Invalid(returns.standard_problems(part, data))
+        save_standard(db_session(), page.return_, part, data,
+                      read=ReadMark(form.version.data or 0, form.digest.data or ""),
                       user_id=current_user.id, now=now())
+    except Invalid as exc:
+        return page.render(form, values=request.form, errors=_merged(errors, exc)), 400
     except Conflict as conflict:
         form = StandardForm(formdata=None, data={"version": conflict.mark.version,
                                                  "digest": conflict.mark.digest})
@@ -158,6 +161,16 @@ def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tup
     name = part.title or f"Standard {part.standard.code}: {part.standard.title}"
     flash(f"{name} is saved. You can come back to it at any time before you submit.", "success")
     return redirect(url_for("agency.return_page", return_id=page.return_.id))
+
+
+def _merged(errors: list[FieldError], exc: Invalid) -> list[FieldError]:
+    """The form's own errors (dates) and the service's problems on the other fields, in the
+    order of the page's fields."""
+    taken = {e.field_id for e in errors}
+    merged = errors + [FieldError(p.field or "", p.message) for p in exc.problems
+                       if p.field not in taken]
+    order = {name: index for index, name in enumerate(request.form)}  # the page's order
+    return sorted(merged, key=lambda e: order.get(e.field_id, len(order)))
 
 
 @bp.route("/returns/<int:return_id>/check", methods=["GET", "POST"])

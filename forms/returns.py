@@ -11,11 +11,20 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
+    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -166,4 +175,15 @@ class ReopenForm(FlaskForm):
     understood = BooleanField(
         "I understand that the published report will keep the figures as they were until a "
         "manager republishes it", widget=GovCheckboxInput())
+    # Also only for a closed cycle's return: what its resubmission does to the published figures.
+    republish = RadioField(
+        "When the agency submits the return again", widget=GovRadioInput(),
+        choices=[("republish", "Republish the cycle's figures, with this return's new answers"),
+                 ("keep", "Keep the published figures (a manager can republish them later)")],
+        validate_choice=False,  # none chosen, or not a choice: the service asks for one
+    )
     submit = SubmitField("Reopen return", widget=GovSubmitInput())
+
+    def republish_choice(self) -> bool | None:
+        """True to republish, False to keep the published figures, None if not chosen."""
+        return {"republish": True, "keep": False}.get(self.republish.data or "")

@@ -27,7 +27,7 @@ from forms.returns import (
 )
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Agency, Return, Role
+from portal.models import Agency, PublishedReport, Return, Role
 from portal.services import moderation, returns, survey
 from portal.services.common import ImportRejected, Invalid, ServiceError
 from portal.services.returns import (
@@ -43,7 +43,7 @@ from portal.services.returns import (
     submit_return,
 )
 from portal.views import return_pages
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import link_settings, now, survey_settings
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY)
@@ -193,7 +193,7 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
                           declaration_role=form.role.data or "",
                           read_version=form.version.data or 0, links=links,
                           render_copy=partial(render_return_pdf, partnership=links.partnership),
-                          now=now())
+                          now=now(), republish=partial(_republish, return_))
         except SubmitRefused as exc:
             problems = exc.problems
         except ServiceError as exc:
@@ -208,6 +208,18 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
         form.name.data = form.name.data or current_user.name
     return (_check_page(return_, form, problems, fresh=request.method == "GET"),
             400 if problems or form.errors else 200)
+
+
+def _republish(return_: Return, reason: str) -> PublishedReport | None:
+    """Publish the return's closed cycle's figures again, if they changed (the reports layer
+    renders them)."""
+    from portal.reports import published  # lazily, as the PDF renderer
+
+    session = db_session()
+    if not published.unpublished_changes(session, return_.cycle):
+        return None
+    return published.republish(session, return_.cycle, reason=reason, now=now(),
+                               survey_settings=survey_settings())
 
 
 def _check_page(return_: Return, form: DeclarationForm | None,

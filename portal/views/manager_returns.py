@@ -10,6 +10,7 @@ from forms.returns import ReopenForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import CycleStatus, Return, ReturnStatus, Role
+from portal.problems import show_problems
 from portal.services import returns
 from portal.services.common import ServiceError
 from portal.services.returns import reopen_return, return_filename
@@ -45,10 +46,10 @@ def reopen(return_id: int) -> Response | str:
         try:
             reopen_return(db_session(), return_, reason=form.reason.data or "",
                           user_id=current_user.id, now=now(), links=link_settings(),
-                          effect_confirmed=bool(form.understood.data))
+                          effect_confirmed=bool(form.understood.data),
+                          republish=form.republish_choice())
         except ServiceError as exc:
-            field = form.understood if "Confirm" in str(exc) else form.reason
-            field.errors = [str(exc)]
+            show_problems(form, exc, default="reason")
         else:
             flash(f"{return_.agency.name}'s {return_.cycle.label} return is reopened. "
                   "The agency can change it and submit it again.", "success")

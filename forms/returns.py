@@ -28,7 +28,6 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from forms.common import GovLength
 from portal.services.returns import ActionInput, AnswerInput, StandardInput, field_name
 from portal.vocabulary import DB_INT_MAX, Grade
 
@@ -141,11 +140,11 @@ def _read_date(code: str, form: Mapping[str, str],
 class DeclarationForm(FlaskForm):
     name = StringField(
         "Your full name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your full name"), GovLength(max=200)],
+        validators=[InputRequired(message="Enter your full name")],
     )
     role = StringField(
         "Your role", widget=GovTextInput(), description="For example, designated safeguarding lead",
-        validators=[InputRequired(message="Enter your role"), GovLength(max=200)],
+        validators=[InputRequired(message="Enter your role")],
     )
     version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, DB_INT_MAX)])
     submit = SubmitField("Accept and submit", widget=GovSubmitInput())
@@ -168,9 +167,8 @@ class ReopenForm(FlaskForm):
     reason = TextAreaField(
         "Why are you reopening this return?", widget=GovTextArea(),
         description="The agency will see this reason. It is also kept in the audit trail.",
-        validators=[InputRequired(message="Enter why you are reopening the return"),
-                    GovLength(max=2000)],
-    )
+        validators=[InputRequired(message="Enter why you are reopening the return")],
+    )  # its limit is reopen_return's
     # Shown only for a return of a closed cycle, whose report has been published.
     understood = BooleanField(
         "I understand that the published report will keep the figures as they were until a "

@@ -28,6 +28,7 @@ from forms.returns import (
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, PublishedReport, Return, Role
+from portal.problems import show_problems
 from portal.services import moderation, returns, survey
 from portal.services.common import ImportRejected, Invalid, ServiceError
 from portal.services.returns import (
@@ -196,6 +197,8 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
                           now=now(), republish=partial(_republish, return_))
         except SubmitRefused as exc:
             problems = exc.problems
+        except Invalid as exc:
+            show_problems(form, exc)
         except ServiceError as exc:
             flash(str(exc), "info")
             return redirect(url_for("agency.check", return_id=return_id))

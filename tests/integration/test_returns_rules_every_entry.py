@@ -21,6 +21,7 @@ from portal.services.returns import (
     ReadMark,
     StandardInput,
     read_mark,
+    reopen_return,
     return_pages,
     save_standard,
     standard_parts,
@@ -213,3 +214,24 @@ def test_a_stale_read_mark_is_still_a_conflict_not_a_rule_problem(
                       read=ReadMark(version, "x"), user_id=None, now=datetime(2026, 11, 20))
     db.expire_all()
     assert db.get(Return, return_id).version == version  # type: ignore[union-attr]
+
+
+def test_the_declaration_and_a_reopening_reason_keep_their_limits_in_the_service(
+    client: FlaskClient, db: Session, school: School
+) -> None:
+    return_id, _ = school
+    url = f"/agency/returns/{return_id}/check"
+    refused = post_standard(client, url, {"name": "N" * 201, "role": "  "})
+    assert refused.status_code == 400
+    assert "Your full name must be 200 characters or fewer" in text_of(refused)
+    assert "Enter your role" in text_of(refused)
+    assert 'href="#name"' in refused.get_data(as_text=True)
+
+    return_ = db.get(Return, return_id)
+    assert return_ is not None
+    return_.status = ReturnStatus.SUBMITTED.value
+    db.commit()
+    with pytest.raises(Invalid) as too_long:
+        reopen_return(db, return_, reason="r" * 2001, user_id=None, now=datetime(2026, 12, 1))
+    assert too_long.value.problems == [Problem("reason",
+                                               "The reason must be 2000 characters or fewer")]

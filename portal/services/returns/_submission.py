@@ -27,6 +27,9 @@ from ._reading import (
 from ._rules import AnswerInput, answer_problems
 from ._saving import bump_version, ensure_editable
 
+REOPEN_REASON_LIMIT = 2000  # the agency is emailed it
+DECLARATION_LIMIT = 200  # the declaration's name and role, each
+
 
 @dataclass(frozen=True)
 class SubmitProblem:
@@ -85,6 +88,7 @@ def submit_return(session: Session, return_: Return, *, user: User, declaration_
     if return_.version != read_version:
         raise ServiceError("These answers were changed while you were checking them. "
                            "Check them again before you submit.")
+    _check_declaration(declaration_name, declaration_role)
     if return_.republish_on_resubmit and republish is None:
         raise Refused("This return cannot be submitted here: its cycle's report is to be "
                            "republished when it is")
@@ -104,6 +108,19 @@ def submit_return(session: Session, return_: Return, *, user: User, declaration_
                  user_id=user.id, cycle=return_.cycle.label, agency=return_.agency.name,
                  republished_version=republished.version if republished else None)
     _confirm(session, return_, user, links=links, render_copy=render_copy, now=now)
+
+
+def _check_declaration(name: str, role: str) -> None:
+    problems = [Problem(field, f"{label} must be {DECLARATION_LIMIT} characters or fewer")
+                for field, label, value in (("name", "Your full name", name),
+                                            ("role", "Your role", role))
+                if len(value.strip()) > DECLARATION_LIMIT]
+    problems += [Problem(field, message)
+                 for field, message, value in (("name", "Enter your full name", name),
+                                               ("role", "Enter your role", role))
+                 if not value.strip()]
+    if problems:
+        raise Invalid(problems)
 
 
 def _act_on_republish_choice(return_: Return,
@@ -173,6 +190,8 @@ def reopen_return(session: Session, return_: Return, *, reason: str, user_id: in
         raise Refused("Only a submitted return can be reopened")
     if not reason.strip():
         raise Invalid.at("reason", "Enter why the return is being reopened")
+    if len(reason.strip()) > REOPEN_REASON_LIMIT:
+        raise Invalid.at("reason", f"The reason must be {REOPEN_REASON_LIMIT} characters or fewer")
     closed = return_.cycle.status == CycleStatus.CLOSED.value
     if closed:
         _check_closed_reopen(return_, effect_confirmed, republish)

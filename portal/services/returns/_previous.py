@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Answer, Cycle, Question, Return
 from portal.services import audit
-from portal.services.common import ServiceError, uk_today
+from portal.services.common import Refused, uk_today
 
 from ._reading import saved_answers, standard_input, standard_parts
 from ._rules import ActionInput, AnswerInput, StandardInput
@@ -66,9 +66,9 @@ def start_from_previous(session: Session, return_: Return, *, user_id: int | Non
     ensure_editable(return_)
     previous = previous_answers(session, return_)
     if previous is None:
-        raise ServiceError("There is no earlier return to start from")
+        raise Refused("There is no earlier return to start from")
     if not bump_version(session, return_, return_.version, now=now):
-        raise ServiceError("Someone else saved this return just now. Try again.")
+        raise Refused("Someone else saved this return just now. Try again.")
     answers, evidence = saved_answers(session, return_)
     marks = copied_marks(session, return_)
     copied: list[str] = []

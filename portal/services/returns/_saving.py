@@ -22,7 +22,7 @@ from portal.models import (
     User,
 )
 from portal.services import audit
-from portal.services.common import Invalid, Problem, ServiceError
+from portal.services.common import Invalid, Problem, Refused, ServiceError
 
 from ._reading import StandardPart, part_answers, saved_answers, standard_input
 from ._rules import AnswerInput, StandardInput, answer_problems, evidence_problems, field_name
@@ -38,7 +38,7 @@ class ReadMark:
     digest: str
 
 
-class ReturnLocked(ServiceError):
+class ReturnLocked(Refused):
     """The return is submitted: nothing can change until a manager reopens it."""
 
 
@@ -130,7 +130,7 @@ def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark
                            mark=ReadMark(version, digest(current)))
         if bump_version(session, return_, version, now=now):
             return  # another standard was saved meanwhile: this one is as the user saw it
-    raise ServiceError("The return is being saved by someone else. Try again.")
+    raise Refused("The return is being saved by someone else. Try again.")
 
 
 def bump_version(session: Session, return_: Return, version: int, *, now: datetime,

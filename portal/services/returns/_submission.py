@@ -86,7 +86,7 @@ def submit_return(session: Session, return_: Return, *, user: User, declaration_
     reopened it chose to republish."""
     ensure_editable(return_)
     if return_.version != read_version:
-        raise ServiceError("These answers were changed while you were checking them. "
+        raise Refused("These answers were changed while you were checking them. "
                            "Check them again before you submit.")
     _check_declaration(declaration_name, declaration_role)
     if return_.republish_on_resubmit and republish is None:
@@ -96,7 +96,7 @@ def submit_return(session: Session, return_: Return, *, user: User, declaration_
     if problems:
         raise SubmitRefused(problems)
     if not bump_version(session, return_, read_version, now=now):
-        raise ServiceError("These answers were changed while you were checking them. "
+        raise Refused("These answers were changed while you were checking them. "
                            "Check them again before you submit.")
     mark_submitted(session, return_, now=now, user_id=user.id)  # also clears its escalation
     return_.declaration_name = declaration_name.strip()

@@ -11,22 +11,24 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
+    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from forms.common import GovLength
-from portal.services.returns import (
-    ActionInput,
-    AnswerInput,
-    StandardInput,
-    answer_problems,
-    evidence_problems,
-)
+from portal.services.returns import ActionInput, AnswerInput, StandardInput, field_name
 from portal.vocabulary import DB_INT_MAX, Grade
 
 PARTS = ("grade", "reason", "comment", "what", "who", "by")
@@ -38,7 +40,8 @@ def field_id(part: str, code: str) -> str:
 
 
 def error_anchor(part: str, code: str) -> str:
-    return field_id(part, code) + ("-day" if part == "by" else "")
+    """Where a problem with a question's part is shown: the service names it (by-6-2-day...)."""
+    return field_name(part, code)
 
 
 @dataclass(frozen=True)
@@ -80,24 +83,20 @@ class PageShape:
     overall: bool = False
 
 
-def read_standard(standard_code: str, codes: list[str], form: Mapping[str, str], *,
+def read_standard(codes: list[str], form: Mapping[str, str], *,
                   numbers: Mapping[str, str] | None = None,
                   shape: PageShape | None = None) -> tuple[StandardInput, list[FieldError]]:
-    """A page's answers from posted fields, and every field error (in page order)."""
+    """A page's answers from posted fields, and the dates that are not dates (in page order).
+
+    Only types are checked here: every rule of what may be saved (reasons, actions, limits) is
+    the service's (returns.standard_problems, applied by save_standard)."""
     errors: list[FieldError] = []
     answers = [_read_answer(code, form, errors, (numbers or {}).get(code, code))
                for code in codes]
     if shape is None:
-        evidence = (form.get("evidence") or "").strip()
-        errors += [FieldError("evidence", m) for m in evidence_problems(standard_code, evidence)]
-        return StandardInput(answers, evidence), errors
+        return StandardInput(answers, (form.get("evidence") or "").strip()), errors
     notes = {code: (form.get(f"notes-{code}") or "").strip() for code in shape.notes}
-    for code, text in notes.items():
-        errors += [FieldError(f"notes-{code}", m) for m in evidence_problems(code, text)]
     overall = (form.get("overall-evidence") or "").strip() if shape.overall else None
-    if overall:
-        errors += [FieldError("overall-evidence", m)
-                   for m in evidence_problems("your return", overall)]
     return StandardInput(answers, notes=notes, overall=overall), errors
 
 
@@ -113,14 +112,11 @@ def _read_answer(code: str, form: Mapping[str, str], errors: list[FieldError],
     by_when, date_error = _read_date(code, form, number)
     if date_error and weak:
         errors.append(FieldError(error_anchor("by", code), date_error))
-    answer = AnswerInput(
+    return AnswerInput(
         code, grade or None, text("reason") if grade == Grade.NOT_APPLICABLE.value else "",
         text("comment"),
         ActionInput(text("what"), text("who"), by_when) if weak else ActionInput(),
     )
-    errors += [FieldError(error_anchor(p.part, code), p.message)
-               for p in answer_problems(answer, number) if not (p.part == "by" and date_error)]
-    return answer
 
 
 def _read_date(code: str, form: Mapping[str, str],
@@ -144,11 +140,11 @@ def _read_date(code: str, form: Mapping[str, str],
 class DeclarationForm(FlaskForm):
     name = StringField(
         "Your full name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your full name"), GovLength(max=200)],
+        validators=[InputRequired(message="Enter your full name")],
     )
     role = StringField(
         "Your role", widget=GovTextInput(), description="For example, designated safeguarding lead",
-        validators=[InputRequired(message="Enter your role"), GovLength(max=200)],
+        validators=[InputRequired(message="Enter your role")],
     )
     version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(0, DB_INT_MAX)])
     submit = SubmitField("Accept and submit", widget=GovSubmitInput())
@@ -171,11 +167,21 @@ class ReopenForm(FlaskForm):
     reason = TextAreaField(
         "Why are you reopening this return?", widget=GovTextArea(),
         description="The agency will see this reason. It is also kept in the audit trail.",
-        validators=[InputRequired(message="Enter why you are reopening the return"),
-                    GovLength(max=2000)],
-    )
+        validators=[InputRequired(message="Enter why you are reopening the return")],
+    )  # its limit is reopen_return's
     # Shown only for a return of a closed cycle, whose report has been published.
     understood = BooleanField(
         "I understand that the published report will keep the figures as they were until a "
         "manager republishes it", widget=GovCheckboxInput())
+    # Also only for a closed cycle's return: what its resubmission does to the published figures.
+    republish = RadioField(
+        "When the agency submits the return again", widget=GovRadioInput(),
+        choices=[("republish", "Republish the cycle's figures, with this return's new answers"),
+                 ("keep", "Keep the published figures (a manager can republish them later)")],
+        validate_choice=False,  # none chosen, or not a choice: the service asks for one
+    )
     submit = SubmitField("Reopen return", widget=GovSubmitInput())
+
+    def republish_choice(self) -> bool | None:
+        """True to republish, False to keep the published figures, None if not chosen."""
+        return {"republish": True, "keep": False}.get(self.republish.data or "")

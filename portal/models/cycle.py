@@ -72,6 +72,9 @@ class Return(Base):
     declaration_role: Mapped[str | None] = mapped_column(String(200), default=None)
     reopened_at: Mapped[datetime | None] = mapped_column(default=None)
     reopen_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # A closed cycle's reopened return: when it is submitted again, republish the cycle's figures
+    # (True) or keep those published (False), as the manager chose; None otherwise.
+    republish_on_resubmit: Mapped[bool | None] = mapped_column(Boolean, default=None)
     # The short tool's one evidence box for the whole return (the full tool has one per standard).
     overall_evidence: Mapped[str | None] = mapped_column(Text, default=None)
 

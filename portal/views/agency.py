@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from forms.returns import (
     DeclarationForm,
+    FieldError,
     PageShape,
     StandardForm,
     StartFromPreviousForm,
@@ -26,9 +27,10 @@ from forms.returns import (
 )
 from portal.access import roles
 from portal.db import db_session
-from portal.models import Agency, Return, Role
-from portal.services import moderation, returns, survey
-from portal.services.common import ImportRejected, ServiceError
+from portal.models import Agency, PublishedReport, Return, Role
+from portal.problems import show_problems
+from portal.services import moderation, reporting, returns, survey
+from portal.services.common import ImportRejected, Invalid, ServiceError
 from portal.services.returns import (
     Conflict,
     ReadMark,
@@ -42,7 +44,7 @@ from portal.services.returns import (
     submit_return,
 )
 from portal.views import return_pages
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import link_settings, now, survey_settings
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY)
@@ -138,14 +140,16 @@ def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
 def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tuple[str, int]:
     part = page.part
     shape = PageShape(tuple(part.codes()), part.overall_evidence) if part.grouped else None
-    data, errors = read_standard(part.standard.code, [q.code for q in part.questions],
-                                 request.form, numbers=part.numbers, shape=shape)
-    if errors:
-        return page.render(form, values=request.form, errors=errors), 400
-    read = ReadMark(form.version.data or 0, form.digest.data or "")
+    data, errors = read_standard([q.code for q in part.questions], request.form,
+                                 numbers=part.numbers, shape=shape)
     try:
-        save_standard(db_session(), page.return_, part, data, read=read,
+        if errors:  # a date that is not a date: shown with what else the rules say is wrong
+            raise Invalid(returns.standard_problems(part, data))
+        save_standard(db_session(), page.return_, part, data,
+                      read=ReadMark(form.version.data or 0, form.digest.data or ""),
                       user_id=current_user.id, now=now())
+    except Invalid as exc:
+        return page.render(form, values=request.form, errors=_merged(errors, exc)), 400
     except Conflict as conflict:
         form = StandardForm(formdata=None, data={"version": conflict.mark.version,
                                                  "digest": conflict.mark.digest})
@@ -158,6 +162,16 @@ def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tup
     name = part.title or f"Standard {part.standard.code}: {part.standard.title}"
     flash(f"{name} is saved. You can come back to it at any time before you submit.", "success")
     return redirect(url_for("agency.return_page", return_id=page.return_.id))
+
+
+def _merged(errors: list[FieldError], exc: Invalid) -> list[FieldError]:
+    """The form's own errors (dates) and the service's problems on the other fields, in the
+    order of the page's fields."""
+    taken = {e.field_id for e in errors}
+    merged = errors + [FieldError(p.field or "", p.message) for p in exc.problems
+                       if p.field not in taken]
+    order = {name: index for index, name in enumerate(request.form)}  # the page's order
+    return sorted(merged, key=lambda e: order.get(e.field_id, len(order)))
 
 
 @bp.route("/returns/<int:return_id>/check", methods=["GET", "POST"])
@@ -180,9 +194,11 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
                           declaration_role=form.role.data or "",
                           read_version=form.version.data or 0, links=links,
                           render_copy=partial(render_return_pdf, partnership=links.partnership),
-                          now=now())
+                          now=now(), republish=partial(_republish, return_))
         except SubmitRefused as exc:
             problems = exc.problems
+        except Invalid as exc:
+            show_problems(form, exc)
         except ServiceError as exc:
             flash(str(exc), "info")
             return redirect(url_for("agency.check", return_id=return_id))
@@ -195,6 +211,16 @@ def check(return_id: int) -> Response | str | tuple[str, int]:
         form.name.data = form.name.data or current_user.name
     return (_check_page(return_, form, problems, fresh=request.method == "GET"),
             400 if problems or form.errors else 200)
+
+
+def _republish(return_: Return, reason: str) -> PublishedReport | None:
+    """Publish the return's closed cycle's figures again, if they changed (reporting sits above
+    returns, so the edge hands the returns service this step)."""
+    session = db_session()
+    if not reporting.unpublished_changes(session, return_.cycle):
+        return None
+    return reporting.republish(session, return_.cycle, reason=reason, now=now(),
+                               survey_settings=survey_settings())
 
 
 def _check_page(return_: Return, form: DeclarationForm | None,

@@ -46,7 +46,8 @@ def reopen(return_id: int) -> Response | str:
         try:
             reopen_return(db_session(), return_, reason=form.reason.data or "",
                           user_id=current_user.id, now=now(), links=link_settings(),
-                          effect_confirmed=bool(form.understood.data))
+                          effect_confirmed=bool(form.understood.data),
+                          republish=form.republish_choice())
         except ServiceError as exc:
             show_problems(form, exc, default="reason")
         else:

@@ -84,7 +84,7 @@ def _everything(client: FlaskClient, query: str = "") -> dict[str, Any]:
 def _reopen_h1(client: FlaskClient, known: report_fixture.Known) -> None:
     url = f"/manager/returns/{known.returns['H1'].id}/reopen"
     done = submit_form(client, url, {"reason": "H1 asked to correct its grades",
-                                     "understood": "y"})
+                                     "understood": "y", "republish": "keep"})
     assert done.status_code == 302
 
 

@@ -73,7 +73,7 @@ def test_reopening_a_closed_cycles_return_leaves_the_published_report_until_a_re
     assert submitted.status == ReturnStatus.SUBMITTED.value
 
     done = submit_form(client, reopen_url, {"reason": "Grades entered in error",
-                                            "understood": "y"})
+                                            "understood": "y", "republish": "keep"})
     assert done.status_code == 302
     db.expire_all()
     assert _published(client, "/reports/2017-18/report.json")["returned"] == 2
@@ -113,7 +113,7 @@ def test_reopening_a_closed_cycles_return_needs_the_effect_confirmed(
     with pytest.raises(ServiceError, match="published 2017-18 report"):
         reopen_return(db, submitted, reason="Error", user_id=None, now=datetime(2017, 10, 1))
     reopen_return(db, submitted, reason="Error", user_id=None, now=datetime(2017, 10, 1),
-                  effect_confirmed=True)
+                  effect_confirmed=True, republish=False)
     assert submitted.status == ReturnStatus.REOPENED.value
 
 

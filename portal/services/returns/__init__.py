@@ -30,7 +30,17 @@ from ._reading import (
     tasks_progress,
     variant_flag,
 )
-from ._rules import ActionInput, AnswerInput, StandardInput, answer_problems, evidence_problems
+from ._rules import (
+    EVIDENCE_LIMIT,
+    TEXT_LIMIT,
+    ActionInput,
+    AnswerInput,
+    StandardInput,
+    answer_problems,
+    evidence_problems,
+    field_name,
+    limit_problems,
+)
 from ._saving import (
     Conflict,
     ReadMark,
@@ -39,6 +49,7 @@ from ._saving import (
     digest,
     read_mark,
     save_standard,
+    standard_problems,
     write_standard,
 )
 from ._spreadsheet import read_workbook, return_workbook
@@ -54,6 +65,8 @@ from ._submission import (
 
 __all__ = [
     "COLUMNS",
+    "EVIDENCE_LIMIT",
+    "TEXT_LIMIT",
     "ActionInput",
     "AnswerInput",
     "Conflict",
@@ -74,11 +87,13 @@ __all__ = [
     "copied_marks",
     "digest",
     "evidence_problems",
+    "field_name",
     "find_part",
     "find_returns",
     "get_return",
     "import_returns",
     "in_variant",
+    "limit_problems",
     "previous_answers",
     "previous_return",
     "progress",
@@ -93,6 +108,7 @@ __all__ = [
     "saved_answers",
     "standard_input",
     "standard_parts",
+    "standard_problems",
     "start_from_previous",
     "submit_problems",
     "submit_return",

@@ -8,6 +8,9 @@ The CSV has a header row and these columns (see docs/returns-import.md):
   requires_improvement, inadequate or not_applicable (or its label, in any case); a blank grade
   means not answered and is stored as such, never as a grade; `comment` and `na_reason` optional.
 - `evidence` rows: `code` is a standard code (6); `evidence` is the description.
+
+Texts keep the limits of every other way of saving answers (_rules: a comment or reason 5,000
+characters, evidence 20,000).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from portal.services.common import ImportRejected, LineError, csv_rows
 from portal.services.cycles import get_cycle, mark_submitted
 
 from ._reading import saved_answers, standard_input, standard_parts
-from ._rules import AnswerInput, StandardInput, parse_grade
+from ._rules import AnswerInput, StandardInput, evidence_problems, limit_problems, parse_grade
 from ._saving import bump_version, write_standard
 
 COLUMNS = ["type", "agency", "code", "grade", "comment", "na_reason", "evidence"]
@@ -143,8 +146,11 @@ def _read_answer(context: _Context, pending: _Pending | None, values: dict[str, 
     elif code in pending.answers:
         context.fail(line, f"question {code} for {pending.return_.agency.name} appears twice")
     else:
-        pending.answers[code] = AnswerInput(code, grade.value if grade else None,
-                                            values["na_reason"], values["comment"])
+        answer = AnswerInput(code, grade.value if grade else None, values["na_reason"],
+                             values["comment"])
+        for problem in limit_problems(answer):  # the limits every way of saving answers keeps
+            context.fail(line, problem.message)
+        pending.answers[code] = answer
 
 
 def _read_evidence(context: _Context, pending: _Pending | None, values: dict[str, str],
@@ -156,6 +162,8 @@ def _read_evidence(context: _Context, pending: _Pending | None, values: dict[str
         context.fail(line, f"evidence for standard {code} for {pending.return_.agency.name} "
                            "appears twice")
     elif pending is not None:
+        for message in evidence_problems(code, values["evidence"]):
+            context.fail(line, message)
         pending.evidence[code] = values["evidence"]
 
 

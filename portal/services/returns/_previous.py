@@ -10,7 +10,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Answer, Cycle, Question, Return
-from portal.services.common import ServiceError, uk_today
+from portal.services import audit
+from portal.services.common import Refused, uk_today
 
 from ._reading import saved_answers, standard_input, standard_parts
 from ._rules import ActionInput, AnswerInput, StandardInput
@@ -65,13 +66,14 @@ def start_from_previous(session: Session, return_: Return, *, user_id: int | Non
     ensure_editable(return_)
     previous = previous_answers(session, return_)
     if previous is None:
-        raise ServiceError("There is no earlier return to start from")
+        raise Refused("There is no earlier return to start from")
     if not bump_version(session, return_, return_.version, now=now):
-        raise ServiceError("Someone else saved this return just now. Try again.")
+        raise Refused("Someone else saved this return just now. Try again.")
     answers, evidence = saved_answers(session, return_)
     marks = copied_marks(session, return_)
     copied: list[str] = []
     undated: list[str] = []
+    wrote: list[str] = []
     for part in standard_parts(session, return_):
         merged = []
         for question in part.questions:
@@ -88,8 +90,12 @@ def start_from_previous(session: Session, return_: Return, *, user_id: int | Non
         if data != standard_input(part, answers, evidence):
             marked = {code: previous.cycle for code in copied}
             marked.update({c: label for c, label in marks.items() if c not in marked})
-            write_standard(session, return_, part, data, user_id=user_id, now=now,
-                           copied=marked)
+            wrote += write_standard(session, return_, part, data, user_id=user_id, now=now,
+                                    copied=marked)
+    if wrote:
+        audit.record(session, action="return.started_from_previous", entity_type="return",
+                     entity_id=return_.id, user_id=user_id, cycle=return_.cycle.label,
+                     agency=return_.agency.name, previous=previous.cycle, copied=copied)
     return Copied(previous.cycle, copied, undated)
 
 

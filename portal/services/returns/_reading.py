@@ -132,12 +132,15 @@ def get_return(session: Session, return_id: int, *, agency_id: int | None) -> Re
 
 
 def agency_returns(session: Session, agency_id: int) -> tuple[list[Return], list[Return]]:
-    """An agency's returns: those in open cycles (soonest deadline first), then past ones."""
+    """An agency's returns: those in open cycles and any reopened return of a closed cycle
+    (soonest deadline first), then past ones."""
     rows = list(session.scalars(
         select(Return).options(joinedload(Return.cycle)).join(Cycle)
         .where(Return.agency_id == agency_id).order_by(Cycle.deadline.desc())
     ))
-    current = [r for r in rows if r.cycle.status == CycleStatus.OPEN.value]
+    current = [r for r in rows if r.cycle.status == CycleStatus.OPEN.value
+               or (r.cycle.status == CycleStatus.CLOSED.value
+                   and r.status == ReturnStatus.REOPENED.value)]
     return sorted(current, key=lambda r: r.cycle.deadline), [r for r in rows if r not in current]
 
 

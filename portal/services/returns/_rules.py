@@ -12,8 +12,9 @@ GRADE_BY_TEXT = {
     **{label.lower(): g for g, label in GRADE_LABELS.items()},
     "n/a": Grade.NOT_APPLICABLE,
 }
-TEXT_LIMIT = 5000
+TEXT_LIMIT = 5000  # a comment, a reason for N/A, an action
 WHO_LIMIT = 200
+EVIDENCE_LIMIT = 20_000  # a standard's evidence, a short-tool note, the whole return's evidence
 EARLIEST_ACTION_YEAR, LATEST_ACTION_YEAR = 2000, 2100
 
 
@@ -73,7 +74,8 @@ def parse_grade(text: str | None) -> Grade | None:
 
 
 def answer_problems(answer: AnswerInput, number: str | None = None) -> list[Problem]:
-    """Why an answer cannot be saved as it is: N/A needs a reason, a weak grade needs an action.
+    """Why an answer cannot be saved as it is: N/A needs a reason, a weak grade needs an action,
+    and no text may be longer than its limit.
 
     Messages name the question by the number the agency sees (its code unless given)."""
     code = number or answer.code
@@ -83,15 +85,20 @@ def answer_problems(answer: AnswerInput, number: str | None = None) -> list[Prob
     if answer.is_weak:
         problems += action_problems(code, answer.action)
     problems = [Problem(answer.code, p.part, p.message) for p in problems]
-    problems += [Problem(answer.code, part, f"{label} for question {code} must be "
-                                     f"{limit} characters or fewer")
-                 for part, label, value, limit in (
-                     ("reason", "The reason", answer.na_reason, TEXT_LIMIT),
-                     ("comment", "The comment", answer.comment, TEXT_LIMIT),
-                     ("what", "The action", answer.action.what, TEXT_LIMIT),
-                     ("who", "Who will do it", answer.action.who, WHO_LIMIT))
-                 if len(value) > limit]
-    return problems
+    return problems + limit_problems(answer, number)
+
+
+def limit_problems(answer: AnswerInput, number: str | None = None) -> list[Problem]:
+    """An answer's texts longer than their limits: every way of entering answers refuses them."""
+    code = number or answer.code
+    return [Problem(answer.code, part, f"{label} for question {code} must be "
+                                       f"{limit} characters or fewer")
+            for part, label, value, limit in (
+                ("reason", "The reason", answer.na_reason, TEXT_LIMIT),
+                ("comment", "The comment", answer.comment, TEXT_LIMIT),
+                ("what", "The action", answer.action.what, TEXT_LIMIT),
+                ("who", "Who will do it", answer.action.who, WHO_LIMIT))
+            if len(value) > limit]
 
 
 def action_problems(code: str, action: ActionInput) -> list[Problem]:
@@ -111,7 +118,14 @@ def action_problems(code: str, action: ActionInput) -> list[Problem]:
 
 
 def evidence_problems(standard_code: str, evidence: str) -> list[str]:
-    if len(evidence) > TEXT_LIMIT * 4:
-        return [f"The evidence for standard {standard_code} must be {TEXT_LIMIT * 4} characters "
+    """Evidence longer than its limit (`standard_code` may also be "your return")."""
+    if len(evidence.strip()) > EVIDENCE_LIMIT:
+        return [f"The evidence for standard {standard_code} must be {EVIDENCE_LIMIT} characters "
                 "or fewer"]
     return []
+
+
+def field_name(part: str, code: str) -> str:
+    """The name of the field a question's part is entered in, which a problem is shown on:
+    grade-6-2, reason-6-2, by-6-2-day (a date's first box)..."""
+    return f"{part}-{code.replace('.', '-')}" + ("-day" if part == "by" else "")

@@ -21,10 +21,11 @@ from portal.models import (
     ReturnStatus,
     User,
 )
-from portal.services.common import ServiceError
+from portal.services import audit
+from portal.services.common import Invalid, Problem, Refused, ServiceError
 
 from ._reading import StandardPart, part_answers, saved_answers, standard_input
-from ._rules import AnswerInput, Problem, StandardInput, answer_problems
+from ._rules import AnswerInput, StandardInput, answer_problems, evidence_problems, field_name
 
 CLAIM_ATTEMPTS = 3
 
@@ -37,14 +38,8 @@ class ReadMark:
     digest: str
 
 
-class ReturnLocked(ServiceError):
+class ReturnLocked(Refused):
     """The return is submitted: nothing can change until a manager reopens it."""
-
-
-class AnswersInvalid(ServiceError):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(p.message for p in problems))
 
 
 class Conflict(ServiceError):
@@ -73,11 +68,13 @@ def read_mark(session: Session, return_: Return, part: StandardPart) -> ReadMark
 
 
 def ensure_editable(return_: Return) -> None:
-    """Answers change only while the return is unsubmitted and its cycle is not closed.
+    """Answers change only while the return is unsubmitted and its cycle is not closed, or
+    while a manager has reopened it (in a closed cycle too: only that return).
 
     A closed cycle's figures are published ("closed cycles stay true"): a non-returner's work
     goes into its carried-over return in the next cycle, which is what resolves the escalation."""
-    if return_.cycle.status == CycleStatus.CLOSED.value:
+    if (return_.cycle.status == CycleStatus.CLOSED.value
+            and return_.status != ReturnStatus.REOPENED.value):
         raise ReturnLocked(f"The {return_.cycle.label} audit is closed, so this return can no "
                            "longer change. Your current return is on your home page.")
     if return_.status == ReturnStatus.SUBMITTED.value:
@@ -85,16 +82,32 @@ def ensure_editable(return_: Return) -> None:
                            "if something needs to change.")
 
 
+def standard_problems(part: StandardPart, data: StandardInput) -> list[Problem]:
+    """Every rule a standard's answers break, each on the field it is entered in: the one rule
+    for saving them (limits included)."""
+    problems = [Problem(field_name(p.part, p.code), p.message) for answer in data.answers
+                for p in answer_problems(answer, part.number(answer.code))]
+    texts = ([("evidence", part.standard.code, data.evidence)] if not part.grouped else
+             [(f"notes-{code}", code, text) for code, text in data.notes.items()]
+             + [("overall-evidence", "your return", data.overall or "")])
+    return problems + [Problem(name, message) for name, label, text in texts
+                       for message in evidence_problems(label, text)]
+
+
 def save_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
                   *, read: ReadMark, user_id: int | None, now: datetime) -> None:
-    """Save one standard's answers, refusing with Conflict if another save changed them since."""
+    """Save one standard's answers, refusing with Invalid if they break a rule and with Conflict
+    if another save changed them since; a save that changes something is audited."""
     ensure_editable(return_)
-    problems = [p for answer in data.answers
-                for p in answer_problems(answer, part.number(answer.code))]
+    problems = standard_problems(part, data)
     if problems:
-        raise AnswersInvalid(problems)
+        raise Invalid(problems)
     _claim(session, return_, part, read, now)
-    write_standard(session, return_, part, data, user_id=user_id, now=now)
+    changed = write_standard(session, return_, part, data, user_id=user_id, now=now)
+    if changed:
+        audit.record(session, action="return.saved", entity_type="return", entity_id=return_.id,
+                     user_id=user_id, cycle=return_.cycle.label, agency=return_.agency.name,
+                     standard=part.standard.code, changed=changed)
 
 
 def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark,
@@ -117,7 +130,7 @@ def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark
                            mark=ReadMark(version, digest(current)))
         if bump_version(session, return_, version, now=now):
             return  # another standard was saved meanwhile: this one is as the user saw it
-    raise ServiceError("The return is being saved by someone else. Try again.")
+    raise Refused("The return is being saved by someone else. Try again.")
 
 
 def bump_version(session: Session, return_: Return, version: int, *, now: datetime,
@@ -158,8 +171,9 @@ def _last_saved(session: Session, return_: Return,
 def write_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
                    *, user_id: int | None, now: datetime,
                    record_blanks: frozenset[str] = frozenset(),
-                   copied: Mapping[str, str] | None = None) -> None:
-    """Store a standard's answers, actions and evidence as given (the caller holds the version).
+                   copied: Mapping[str, str] | None = None) -> list[str]:
+    """Store a standard's answers, actions and evidence as given (the caller holds the version);
+    return what changed: question codes, "evidence", "notes-<standard>", "overall-evidence".
 
     A blank answer gets a row (grade NULL: not answered) only if its code is in record_blanks.
     `copied` marks answers copied from an earlier cycle (code: its label); every other answer
@@ -170,33 +184,44 @@ def write_standard(session: Session, return_: Return, part: StandardPart, data: 
         select(Answer).where(Answer.return_id == return_.id, Answer.question_id.in_(ids.values())))}
     actions = {a.question_id: a for a in session.scalars(
         select(Action).where(Action.return_id == return_.id, Action.question_id.in_(ids.values())))}
+    changed = []
     for given in data.answers:
         question_id = ids[given.code]
         row = answers.get(question_id)
         if row is None and given.code in record_blanks:
             row = Answer(return_id=return_.id, question_id=question_id)
             session.add(row)
-        _write_answer(session, return_, question_id, given, row, user_id, now,
-                      (copied or {}).get(given.code))
-        _write_action(session, return_, question_id, given, actions.get(question_id))
-    if part.grouped:  # the short tool: optional notes per standard, one evidence box in all
-        ids = {standard.code: standard.id for standard, _ in part.sections}
-        for code, text in data.notes.items():
-            write_evidence(session, return_, ids[code], text, user_id=user_id, now=now)
-        if data.overall is not None:
-            return_.overall_evidence = data.overall.strip() or None
-    else:
-        write_evidence(session, return_, part.standard.id, data.evidence, user_id=user_id,
-                       now=now)
+        answer = _write_answer(session, return_, question_id, given, row, user_id, now,
+                               (copied or {}).get(given.code))
+        if _write_action(session, return_, question_id, given, actions.get(question_id)) or answer:
+            changed.append(given.code)
+    changed += _write_texts(session, return_, part, data, user_id=user_id, now=now)
     session.flush()
+    return changed
+
+
+def _write_texts(session: Session, return_: Return, part: StandardPart, data: StandardInput,
+                 *, user_id: int | None, now: datetime) -> list[str]:
+    """The standard's evidence, or (the short tool) its notes and maybe the return's evidence."""
+    if not part.grouped:
+        return (["evidence"] if write_evidence(session, return_, part.standard.id, data.evidence,
+                                               user_id=user_id, now=now) else [])
+    ids = {standard.code: standard.id for standard, _ in part.sections}
+    changed = [f"notes-{code}" for code, text in data.notes.items()
+               if write_evidence(session, return_, ids[code], text, user_id=user_id, now=now)]
+    overall = None if data.overall is None else data.overall.strip() or None
+    if data.overall is not None and return_.overall_evidence != overall:
+        return_.overall_evidence = overall
+        changed.append("overall-evidence")
+    return changed
 
 
 def _write_answer(session: Session, return_: Return, question_id: int, given: AnswerInput,
                   row: Answer | None, user_id: int | None, now: datetime,
-                  copied_from: str | None = None) -> None:
+                  copied_from: str | None = None) -> bool:
     if row is None:
         if given.grade is None and not given.comment.strip():
-            return  # nothing entered: no row, which counts as not answered
+            return False  # nothing entered: no row, which counts as not answered
         row = Answer(return_id=return_.id, question_id=question_id)
         session.add(row)
     is_na = given.grade == Grade.NOT_APPLICABLE.value
@@ -204,38 +229,45 @@ def _write_answer(session: Session, return_: Return, question_id: int, given: An
               "na_reason": (given.na_reason.strip() or None) if is_na else None,
               "comment": given.comment.strip() or None}
     if row.id is not None and all(getattr(row, k) == v for k, v in values.items()):
-        return  # unchanged (a page saved again as it was): its last change stays the last
+        return False  # unchanged (a page saved again as it was): its last change stays the last
     for key, value in values.items():
         setattr(row, key, value)
     row.updated_at = now
     row.updated_by_id = user_id
+    return True
 
 
 def _write_action(session: Session, return_: Return, question_id: int, given: AnswerInput,
-                  row: Action | None) -> None:
+                  row: Action | None) -> bool:
     if not given.is_weak or given.action.is_empty:
         if row is not None:
             session.delete(row)
-        return
+        return row is not None
+    values = {"what": given.action.what.strip(), "who": given.action.who.strip(),
+              "by_when": given.action.by_when}
+    if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+        return False
     if row is None:
         row = Action(return_id=return_.id, question_id=question_id)
         session.add(row)
-    row.what = given.action.what.strip()
-    row.who = given.action.who.strip()
-    row.by_when = given.action.by_when
+    for key, value in values.items():
+        setattr(row, key, value)
+    return True
 
 
 def write_evidence(session: Session, return_: Return, standard_id: int, text: str, *,
-                   user_id: int | None, now: datetime) -> None:
+                   user_id: int | None, now: datetime) -> bool:
+    """Store a standard's evidence; False when it was already so."""
     row = session.scalar(select(Evidence).where(Evidence.return_id == return_.id,
                                                 Evidence.standard_id == standard_id))
     if row is None:
         if not text.strip():
-            return
+            return False
         row = Evidence(return_id=return_.id, standard_id=standard_id)
         session.add(row)
     elif row.text == text.strip():
-        return  # unchanged: its last change stays the last
+        return False  # unchanged: its last change stays the last
     row.text = text.strip()
     row.updated_at = now
     row.updated_by_id = user_id
+    return True

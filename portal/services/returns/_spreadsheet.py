@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from portal.models import Return
+from portal.services import audit
 from portal.services.common import ImportRejected, LineError, set_text
 from portal.vocabulary import GRADE_LABELS, QUALITY_GRADES, Grade
 
@@ -196,8 +197,12 @@ def read_workbook(session: Session, return_: Return, content: bytes, *, user_id:
     if not bump_version(session, return_, return_.version, now=now):
         raise ImportRejected([LineError("File", "Someone saved the return just now. "
                                                 "Upload the file again.")])
-    for part in parts:
-        write_standard(session, return_, part, data[part.standard.code], user_id=user_id, now=now)
+    changed = [c for part in parts for c in write_standard(
+        session, return_, part, data[part.standard.code], user_id=user_id, now=now)]
+    if changed:
+        audit.record(session, action="return.uploaded", entity_type="return",
+                     entity_id=return_.id, user_id=user_id, cycle=return_.cycle.label,
+                     agency=return_.agency.name, changed=changed)
     return sum(1 for d in data.values() for a in d.answers if a.grade)
 
 
@@ -279,7 +284,7 @@ def _read_part(sheets: dict[str, dict[str, Any]], part: StandardPart,
     answers = [_read_answer(reader, FIRST_ROW + offset, question.code)
                for offset, question in enumerate(part.questions)]
     evidence = reader.text("B2")
-    for message in evidence_problems(part.standard.code, evidence):  # the web form's rule
+    for message in evidence_problems(part.standard.code, evidence):  # the save rule's limit
         reader.fail("B2", message)
     return StandardInput(answers, evidence)
 

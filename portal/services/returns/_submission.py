@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from portal.models import CycleStatus, Return, ReturnStatus, User
+from portal.models import CycleStatus, PublishedReport, Return, ReturnStatus, User
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import Invalid, ServiceError
+from portal.services.common import Invalid, Problem, Refused, ServiceError
 from portal.services.cycles import mark_submitted
 from portal.services.mail import Attachment, render_email
 
@@ -26,6 +26,9 @@ from ._reading import (
 )
 from ._rules import AnswerInput, answer_problems
 from ._saving import bump_version, ensure_editable
+
+REOPEN_REASON_LIMIT = 2000  # the agency is emailed it
+DECLARATION_LIMIT = 200  # the declaration's name and role, each
 
 
 @dataclass(frozen=True)
@@ -73,28 +76,70 @@ def submit_problems(session: Session, return_: Return) -> list[SubmitProblem]:
 
 def submit_return(session: Session, return_: Return, *, user: User, declaration_name: str,
                   declaration_role: str, read_version: int, links: LinkSettings,
-                  render_copy: Callable[[ReturnDocument], bytes], now: datetime) -> None:
+                  render_copy: Callable[[ReturnDocument], bytes], now: datetime,
+                  republish: Callable[[str], PublishedReport | None] | None = None) -> None:
     """Lock a complete return and email its PDF copy to the submitter and the agency's contacts.
 
-    `render_copy` turns the return into its PDF: the caller (the edge) picks the renderer."""
+    `render_copy` turns the return into its PDF, and `republish` (given a reason) publishes a
+    closed cycle's figures again if they changed: the caller (the edge) picks the renderers. It
+    is called when a closed cycle's reopened return is submitted again and the manager who
+    reopened it chose to republish."""
     ensure_editable(return_)
     if return_.version != read_version:
-        raise ServiceError("These answers were changed while you were checking them. "
+        raise Refused("These answers were changed while you were checking them. "
                            "Check them again before you submit.")
+    _check_declaration(declaration_name, declaration_role)
+    if return_.republish_on_resubmit and republish is None:
+        raise Refused("This return cannot be submitted here: its cycle's report is to be "
+                           "republished when it is")
     problems = submit_problems(session, return_)
     if problems:
         raise SubmitRefused(problems)
     if not bump_version(session, return_, read_version, now=now):
-        raise ServiceError("These answers were changed while you were checking them. "
+        raise Refused("These answers were changed while you were checking them. "
                            "Check them again before you submit.")
     mark_submitted(session, return_, now=now, user_id=user.id)  # also clears its escalation
     return_.declaration_name = declaration_name.strip()
     return_.declaration_role = declaration_role.strip()
     session.flush()
     session.refresh(return_)
+    republished = _act_on_republish_choice(return_, republish, now)
     audit.record(session, action="return.submitted", entity_type="return", entity_id=return_.id,
-                 user_id=user.id, cycle=return_.cycle.label, agency=return_.agency.name)
+                 user_id=user.id, cycle=return_.cycle.label, agency=return_.agency.name,
+                 republished_version=republished.version if republished else None)
     _confirm(session, return_, user, links=links, render_copy=render_copy, now=now)
+
+
+def _check_declaration(name: str, role: str) -> None:
+    problems = [Problem(field, f"{label} must be {DECLARATION_LIMIT} characters or fewer")
+                for field, label, value in (("name", "Your full name", name),
+                                            ("role", "Your role", role))
+                if len(value.strip()) > DECLARATION_LIMIT]
+    problems += [Problem(field, message)
+                 for field, message, value in (("name", "Enter your full name", name),
+                                               ("role", "Enter your role", role))
+                 if not value.strip()]
+    if problems:
+        raise Invalid(problems)
+
+
+def _act_on_republish_choice(return_: Return,
+                             republish: Callable[[str], PublishedReport | None] | None,
+                             now: datetime) -> PublishedReport | None:
+    """A closed cycle's reopened return, submitted again: republish its figures if the manager
+    chose to when reopening it (otherwise the published figures stay as they are)."""
+    chosen = return_.republish_on_resubmit
+    return_.republish_on_resubmit = None
+    if not chosen or republish is None or return_.cycle.status != CycleStatus.CLOSED.value:
+        return None
+    reopened = f" on {_day(return_.reopened_at)}" if return_.reopened_at else ""
+    return republish(f"{return_.agency.name}'s return was reopened{reopened} "
+                     f"({return_.reopen_reason or 'no reason given'}) and submitted again on "
+                     f"{_day(now)}")
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
 
 
 def _confirm(session: Session, return_: Return, user: User, *, links: LinkSettings,
@@ -133,31 +178,50 @@ def return_filename(return_: Return, extension: str = "pdf") -> str:
 
 def reopen_return(session: Session, return_: Return, *, reason: str, user_id: int | None,
                   now: datetime, links: LinkSettings | None = None,
-                  effect_confirmed: bool = False) -> None:
+                  effect_confirmed: bool = False, republish: bool | None = None) -> None:
     """A manager reopens a submitted return so the agency can change and resubmit it; the
     agency's working contacts are told why (when links are given).
 
     In a closed cycle the report has been published from this return: the manager must confirm
-    they know the published figures stay as they were until a deliberate republish."""
+    they know the published figures stay as they were meanwhile, and choose whether submitting
+    it again republishes the cycle's figures (`republish`) or keeps those published. Only this
+    return of the closed cycle can then change."""
     if return_.status != ReturnStatus.SUBMITTED.value:
-        raise ServiceError("Only a submitted return can be reopened")
+        raise Refused("Only a submitted return can be reopened")
     if not reason.strip():
         raise Invalid.at("reason", "Enter why the return is being reopened")
+    if len(reason.strip()) > REOPEN_REASON_LIMIT:
+        raise Invalid.at("reason", f"The reason must be {REOPEN_REASON_LIMIT} characters or fewer")
     closed = return_.cycle.status == CycleStatus.CLOSED.value
-    if closed and not effect_confirmed:
-        raise Invalid.at("understood", f"Confirm that you understand the published {return_.cycle.label} "
-                           "report keeps its figures until it is republished")
+    if closed:
+        _check_closed_reopen(return_, effect_confirmed, republish)
     if not bump_version(session, return_, return_.version, now=now, editable_only=False):
-        raise ServiceError("The return changed just now. Try again.")
+        raise Refused("The return changed just now. Try again.")
     return_.status = ReturnStatus.REOPENED.value
     return_.reopened_at = now
     return_.reopen_reason = reason.strip()
+    return_.republish_on_resubmit = republish if closed else None
     session.flush()
     audit.record(session, action="return.reopened", entity_type="return", entity_id=return_.id,
                  user_id=user_id, reason=reason.strip(), cycle=return_.cycle.label,
-                 agency=return_.agency.name, closed_cycle=closed)
+                 agency=return_.agency.name, closed_cycle=closed,
+                 republish_on_resubmit=return_.republish_on_resubmit)
     if links is not None:
         _tell_reopened(session, return_, links=links, now=now)
+
+
+def _check_closed_reopen(return_: Return, effect_confirmed: bool,
+                         republish: bool | None) -> None:
+    problems = []
+    if not effect_confirmed:
+        problems.append(Problem("understood", f"Confirm that you understand the published "
+                                f"{return_.cycle.label} report keeps its figures until it is "
+                                "republished"))
+    if republish is None:
+        problems.append(Problem("republish", "Choose what happens to the published figures "
+                                "when the agency submits the return again"))
+    if problems:
+        raise Invalid(problems)
 
 
 def _tell_reopened(session: Session, return_: Return, *, links: LinkSettings,

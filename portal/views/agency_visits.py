@@ -10,6 +10,7 @@ from forms.moderation import ChooseSlotForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role, Visit
+from portal.problems import show_problems
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import link_settings, now
@@ -44,7 +45,7 @@ def choose(visit_id: int) -> Response | str:
                                    links=link_settings(), user_id=current_user.id,
                                    pack=pack_renderer(session))
         except ServiceError as exc:
-            form.slot.errors = [str(exc)]
+            show_problems(form, exc, default="slot")
         else:
             flash(f"Your moderation visit is on {uk_datetime(visit.starts_at)}. We have emailed "
                   "everyone a calendar invitation.", "success")

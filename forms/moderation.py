@@ -72,12 +72,10 @@ class ScheduleForm(FlaskForm):
         "Start time (UK time)", widget=GovTextInput(), description="For example, 10:00 or 14:30",
         validators=[InputRequired(message="Enter the start time, like 10:00 or 14:30")],
     )
-    duration = GovIntegerField(
+    duration = GovIntegerField(  # 15 minutes to 8 hours: the scheduling rules check it
         "Length in minutes", widget=GovTextInput(),
         invalid_message="Enter the length of the visit in minutes, like 120", default=120,
-        validators=[InputRequired(message="Enter how long the visit will last, in minutes"),
-                    NumberRange(min=15, max=480,
-                                message="The visit must last between 15 and 480 minutes")],
+        validators=[InputRequired(message="Enter how long the visit will last, in minutes")],
     )
     place = StringField(
         "Place", widget=GovTextInput(), description="Address or room where you will meet",
@@ -225,11 +223,12 @@ class OfferSlotsForm(FlaskForm):
                 valid = False
         return valid
 
-    def local_starts(self) -> list[datetime]:
-        """The UK start of each choice filled in, once the form is valid."""
+    def local_choices(self) -> list[datetime | None]:
+        """The UK start of each choice in order, None for one left blank (the service names a
+        problem's field by its place: day_2 is the second choice), once the form is valid."""
         return [datetime.combine(self[f"day_{n}"].data, parse_time(self[f"start_{n}"].data)
-                                 or time())
-                for n in range(1, SLOT_CHOICES + 1) if self[f"day_{n}"].data]
+                                 or time()) if self[f"day_{n}"].data else None
+                for n in range(1, SLOT_CHOICES + 1)]
 
 
 class ChooseSlotForm(FlaskForm):

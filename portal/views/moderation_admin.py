@@ -138,9 +138,8 @@ def schedule_all(label: str) -> Response | str:
             moderation.schedule_visits(session, plans, manager_id=current_user.id, now=now(),
                                        links=link_settings(), user_id=current_user.id,
                                        pack=pack_renderer(session))
-        except moderation.PlansRefused as exc:
-            for visit_id, problem in exc.problems.items():
-                form[f"day_{visit_id}"].errors = [problem]
+        except ServiceError as exc:
+            show_problems(form, exc, default=f"day_{visits[0].id}")
         else:
             flash(f"{len(plans)} visits scheduled. We have emailed the invitations.", "success")
             return redirect(url_for("moderation_admin.cycle", label=cycle.label))
@@ -157,11 +156,12 @@ def offer(visit_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             moderation.offer_slots(
-                db_session(), visit, starts=[moderation.uk_to_utc(s) for s in form.local_starts()],
+                db_session(), visit,
+                starts=[moderation.uk_to_utc(s) if s else None for s in form.local_choices()],
                 place=form.place.data or "", now=now(), links=link_settings(),
                 user_id=current_user.id)
         except ServiceError as exc:
-            form.day_1.errors = [str(exc)]
+            show_problems(form, exc, default="day_1")
         else:
             flash(f"Dates offered to {visit.return_.agency.name}. We have emailed its "
                   "safeguarding lead to choose one.", "success")
@@ -196,7 +196,7 @@ def schedule(visit_id: int) -> Response | str:
                 links=link_settings(), user_id=current_user.id, pack=pack_renderer(session),
             )
         except ServiceError as exc:
-            form.place.errors = [str(exc)]
+            show_problems(form, exc, default="day")
         else:
             flash(f"Visit to {visit.return_.agency.name} scheduled. We have emailed the "
                   "invitations.", "success")

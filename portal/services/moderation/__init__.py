@@ -16,6 +16,7 @@ from ._findings import (
     standard_of_visit,
 )
 from ._programme import ModerationProgress, draw_sample, moderation_progress
+from ._rules import Clash, VisitPlan, member_clash, plan_problems
 from ._sampling import (
     DEFAULT_RATE,
     MAX_SEED,
@@ -33,15 +34,12 @@ from ._slots import (
     MAX_SLOTS,
     awaiting_choice,
     choose_slot,
-    member_clash,
     offer_slots,
-    slot_problem,
     visits_awaiting_choice,
 )
 from ._visits import (
     OUTCOME_OVERDUE,
     PlansRefused,
-    VisitPlan,
     cancel_visit,
     get_visit,
     is_upcoming,
@@ -69,6 +67,7 @@ __all__ = [
     "MAX_SLOTS",
     "OUTCOME_OVERDUE",
     "SELF_GRADE_RULE",
+    "Clash",
     "Counts",
     "ModerationProgress",
     "PlansRefused",
@@ -97,6 +96,7 @@ __all__ = [
     "outcome_for_agency",
     "outcome_overdue",
     "overdue_outcomes",
+    "plan_problems",
     "plan_visits",
     "record_finding",
     "rederive",
@@ -106,7 +106,6 @@ __all__ = [
     "schedule_visit",
     "schedule_visits",
     "self_grades",
-    "slot_problem",
     "standard_of_visit",
     "uk_to_utc",
     "unscheduled_visits",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -29,12 +29,19 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import UK, NotFound, ServiceError
+from portal.services.common import UK, Invalid, NotFound, Problem, Refused, ServiceError
 from portal.services.mail import render_email
 
 from ._calendar import Attendee, CalendarEvent, visit_calendar
-
-OPEN_STATUSES = (VisitStatus.PLANNED.value, VisitStatus.SCHEDULED.value)
+from ._rules import (
+    DIRECT,
+    OPEN_STATUSES,
+    VisitPlan,
+    Words,
+    closed_problem,
+    lock_diaries,
+    plan_problems,
+)
 
 
 def uk_to_utc(local: datetime) -> datetime:
@@ -191,26 +198,51 @@ def schedule_visit(
     """Set (or change) date, time, place and attendees, and send the invitation or update.
 
     `pack` renders the visit pack (the edge picks the renderer): it is attached to the manager's
-    and the member's invitation, never to the agency's."""
-    if visit.status not in OPEN_STATUSES:
-        raise ServiceError(f"This visit is {visit.status}: it cannot be scheduled")
-    if not place.strip():
-        raise ServiceError("Enter where the visit will take place")
-    if starts_at <= now:
-        raise ServiceError("The visit date must be in the future")
-    if not 15 <= duration_minutes <= 8 * 60:
-        raise ServiceError("The visit must last between 15 minutes and 8 hours")
+    and the member's invitation, never to the agency's. Raises Refused for a completed or
+    cancelled visit, Invalid (by the schedule form's fields) for anything else in the way."""
+    plan = VisitPlan(visit, starts_at, place, member_id or visit.member_id,
+                     manager_id or visit.manager_id, duration_minutes)
+    return book(session, plan, now=now, links=links, user_id=user_id, pack=pack)
+
+
+def book(
+    session: Session, plan: VisitPlan, *, now: datetime, links: LinkSettings,
+    user_id: int | None = None, pack: Callable[[Visit], bytes] | None = None,
+    words: Words = DIRECT,
+) -> Visit:
+    """The one command that gives a visit a date, however it was picked (set directly, in a
+    batch, chosen by the agency): lock the member's diary, check the rules (_rules), save, and
+    queue the invitations. Nothing is changed when a rule refuses."""
+    lock_diaries(session, [plan.member_id])  # before the check: see _rules.lock_diaries
+    if problem := closed_problem(plan.visit, words):
+        raise Refused(problem)
+    if problems := plan_problems(session, plan, now=now, words=words):
+        raise Invalid(problems)
+    visit = plan.visit
     before = _attendee_users(visit)
-    manager = _user_with_role(session, manager_id or visit.manager_id, Role.MANAGER)
-    member = _user_with_role(session, member_id or visit.member_id, Role.MODERATOR)
-    visit.manager, visit.member = manager, member  # only once both are known to be valid
+    visit.manager, visit.member = session.get(User, plan.manager_id), session.get(User, plan.member_id)
     rescheduled = visit.status == VisitStatus.SCHEDULED.value
     if rescheduled:
         visit.ics_sequence += 1
     visit.status = VisitStatus.SCHEDULED.value
-    visit.starts_at, visit.duration_minutes = starts_at, duration_minutes
-    visit.place = place.strip()
+    visit.starts_at, visit.duration_minutes = plan.starts_at, plan.duration_minutes
+    visit.place = plan.place.strip()
     session.flush()
+    _invite(session, visit, before=before, rescheduled=rescheduled, links=links, now=now,
+            pack=pack)
+    audit.record(session, action="visit.rescheduled" if rescheduled else "visit.scheduled",
+                 entity_type="visit", entity_id=visit.id, user_id=user_id,
+                 starts_at=plan.starts_at.isoformat(), place=visit.place,
+                 manager_id=visit.manager_id, member_id=visit.member_id,
+                 sequence=visit.ics_sequence)
+    return visit
+
+
+def _invite(
+    session: Session, visit: Visit, *, before: list[User], rescheduled: bool,
+    links: LinkSettings, now: datetime, pack: Callable[[Visit], bytes] | None,
+) -> None:
+    """The invitation or update to everyone, and a cancellation to an attendee dropped."""
     pack_pdf = None
     if pack is not None:
         agency = visit.return_.agency.name
@@ -223,28 +255,22 @@ def schedule_visit(
     if rescheduled and dropped:
         _send(session, visit, method="CANCEL", links=links, now=now, updated=True,
               people=[Attendee(u.name, u.email) for u in dropped])
-    audit.record(session, action="visit.rescheduled" if rescheduled else "visit.scheduled",
-                 entity_type="visit", entity_id=visit.id, user_id=user_id,
-                 starts_at=starts_at.isoformat(), place=visit.place,
-                 manager_id=visit.manager_id, member_id=visit.member_id,
-                 sequence=visit.ics_sequence)
-    return visit
 
 
-@dataclass(frozen=True)
-class VisitPlan:
-    visit: Visit
-    starts_at: datetime  # naive UTC
-    place: str
-    member_id: int
+BULK_FIELDS = ("day", "place", "member")  # the bulk form's fields per visit: day_12, place_12 ...
 
 
-class PlansRefused(ServiceError):
-    """Some visits of a bulk schedule cannot be scheduled: nothing was scheduled."""
+class PlansRefused(Invalid):
+    """Some visits of a bulk schedule cannot be scheduled: nothing was scheduled.
 
-    def __init__(self, problems: dict[int, str]) -> None:
-        self.problems = problems  # visit id -> what to fix
-        super().__init__(f"{len(problems)} visit(s) cannot be scheduled")
+    `by_visit` holds each visit's problems (visit id -> problems by the schedule form's field
+    names); as an Invalid, the same problems name the bulk form's fields (`day_12`)."""
+
+    def __init__(self, by_visit: dict[int, list[Problem]]) -> None:
+        self.by_visit = by_visit
+        super().__init__(
+            Problem(f"{p.field if p.field in BULK_FIELDS else 'day'}_{visit_id}", p.message)
+            for visit_id, problems in by_visit.items() for p in problems)
 
 
 def schedule_visits(
@@ -252,43 +278,31 @@ def schedule_visits(
     links: LinkSettings, user_id: int | None = None,
     pack: Callable[[Visit], bytes] | None = None,
 ) -> list[Visit]:
-    """Schedule many visits in one confirmation, all or none: every plan is checked first."""
-    problems = {plan.visit.id: problem for plan in plans
-                if (problem := _plan_problem(session, plan, now=now))}
+    """Schedule many visits in one confirmation, all or none: every plan is checked first, by
+    the same rules as one visit, and against the plans before it (one member, two places)."""
+    plans = [replace(plan, manager_id=manager_id) for plan in plans]
+    lock_diaries(session, [plan.member_id for plan in plans])  # all at once, in id order
+    problems = {plan.visit.id: found for n, plan in enumerate(plans)
+                if (found := _batch_problems(session, plan, now=now, earlier=plans[:n]))}
     if problems:
         raise PlansRefused(problems)
-    return [schedule_visit(session, plan.visit, starts_at=plan.starts_at, place=plan.place,
-                           now=now, links=links, manager_id=manager_id,
-                           member_id=plan.member_id, user_id=user_id, pack=pack)
-            for plan in plans]
+    return [book(session, plan, now=now, links=links, user_id=user_id, pack=pack,
+                 words=Words(agency=plan.visit.return_.agency.name)) for plan in plans]
 
 
-def _plan_problem(session: Session, plan: VisitPlan, *, now: datetime) -> str | None:
-    agency = plan.visit.return_.agency.name
-    if plan.visit.status not in OPEN_STATUSES:
-        return f"The visit to {agency} is {plan.visit.status}: it cannot be scheduled"
-    if plan.starts_at <= now:
-        return f"The date of the visit to {agency} must be in the future"
-    if not plan.place.strip():
-        return f"Enter where the visit to {agency} will take place"
-    member = session.get(User, plan.member_id)
-    if member is None or member.role != Role.MODERATOR.value or not member.active:
-        return f"Select the Board or committee member who will visit {agency}"
-    return None
+def _batch_problems(
+    session: Session, plan: VisitPlan, *, now: datetime, earlier: list[VisitPlan],
+) -> list[Problem]:
+    words = Words(agency=plan.visit.return_.agency.name)
+    if closed := closed_problem(plan.visit, words):
+        return [Problem("day", closed)]
+    return plan_problems(session, plan, now=now, words=words, earlier=earlier)
 
 
 def unscheduled_visits(session: Session, sample: ModerationSample) -> list[Visit]:
     """The sample's visits still to be given a date, by agency name."""
     return [v for v in visits_of_sample(session, sample)
             if v.status == VisitStatus.PLANNED.value]
-
-
-def _user_with_role(session: Session, user_id: int | None, role: Role) -> User:
-    user = session.get(User, user_id) if user_id else None
-    if user is None or user.role != role.value or not user.active:
-        who = "partnerships manager" if role == Role.MANAGER else "Board or committee member"
-        raise ServiceError(f"Select the {who} who will attend")
-    return user
 
 
 def cancel_visit(

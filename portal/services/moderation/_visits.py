@@ -29,7 +29,7 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import UK, Invalid, NotFound, Problem, Refused, ServiceError
+from portal.services.common import UK, Invalid, NotFound, Problem, Refused, ServiceError, file_name
 from portal.services.mail import render_email
 
 from ._calendar import Attendee, CalendarEvent, visit_calendar
@@ -245,9 +245,8 @@ def _invite(
     """The invitation or update to everyone, and a cancellation to an attendee dropped."""
     pack_pdf = None
     if pack is not None:
-        agency = visit.return_.agency.name
-        slug = "".join(ch if ch.isalnum() else "-" for ch in agency.lower()).strip("-")[:60]
-        pack_pdf = mail.Attachment(filename=f"visit-pack-{slug}.pdf",
+        name = file_name("visit-pack", visit.return_.agency.name, extension="pdf")
+        pack_pdf = mail.Attachment(filename=name,
                                    content_type="application/pdf", content=pack(visit))
     _send(session, visit, method="REQUEST", people=_attendees(visit), links=links, now=now,
           updated=rescheduled, pack=pack_pdf)

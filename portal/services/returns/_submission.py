@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.models import CycleStatus, PublishedReport, Return, ReturnStatus, User
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import Invalid, Problem, Refused, ServiceError
+from portal.services.common import Invalid, Problem, Refused, ServiceError, file_name
 from portal.services.cycles import mark_submitted
 from portal.services.mail import Attachment, render_email
 
@@ -172,8 +171,7 @@ def confirmation_recipients(return_: Return, user: User) -> dict[str, int | None
 
 def return_filename(return_: Return, extension: str = "pdf") -> str:
     """The download name of a return's copy, e.g. compact-audit-2018-19-riverside-youth-club.pdf."""
-    slug = re.sub(r"[^a-z0-9]+", "-", return_.agency.name.lower()).strip("-")[:60]
-    return f"compact-audit-{return_.cycle.label}-{slug}.{extension}"
+    return file_name("compact-audit", return_.cycle.label, return_.agency.name, extension=extension)
 
 
 def reopen_return(session: Session, return_: Return, *, reason: str, user_id: int | None,

@@ -29,8 +29,6 @@ from portal.services.returns import (
 )
 from portal.vocabulary import DB_INT_MAX, Grade
 
-PARTS = ("grade", "reason", "comment", "what", "who", "by")
-
 
 def field_id(part: str, code: str) -> str:
     """The id (and name) of a question's field: grade-6-2, reason-6-2, by-6-2-day..."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refused, ServiceError
-from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today, uk_zone_name
+from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today
 from ._workdays import add_working_days, is_working_day, working_days_between
 
 __all__ = [
@@ -29,6 +29,5 @@ __all__ = [
     "set_text",
     "to_uk",
     "uk_today",
-    "uk_zone_name",
     "working_days_between",
 ]

@@ -18,7 +18,8 @@ mkdir "$WORK/src"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar -c --null -T -) | tar -x -C "$WORK/src"
 mkdir -p "$WORK/src/node_modules/govuk-frontend"
 cp -R "$ROOT/node_modules/govuk-frontend/dist" "$WORK/src/node_modules/govuk-frontend/"
-"$ROOT/.venv/bin/pip" wheel --no-deps -q -w "$WORK/dist" "$WORK/src"
+"$ROOT/.venv/bin/pip" wheel --no-deps -q -w "$WORK/dist" "$WORK/src" >"$WORK/pip.log" 2>&1 \
+  || { cat "$WORK/pip.log"; fail "the wheel did not build"; }
 WHEEL=$(echo "$WORK"/dist/*.whl)
 
 echo "== what the wheel holds"
@@ -63,10 +64,11 @@ case "$where" in "$WORK/venv/"*) ;; *) fail "portal was imported from $where, no
 "$WORK/venv/bin/flask" --app portal.wsgi db upgrade
 "$WORK/venv/bin/flask" --app portal.wsgi demo load
 
-"$WORK/venv/bin/gunicorn" --bind 127.0.0.1:0 --workers 1 --error-logfile "$WORK/server.log" \
+# --preload builds the app before binding, so an app that cannot start never reports a port
+"$WORK/venv/bin/gunicorn" --preload --bind 127.0.0.1:0 --workers 1 --error-logfile "$WORK/server.log" \
   portal.wsgi:app &
 SERVER=$!
-"$PY" - "$WORK/server.log" "$SERVER" <<'EOF'
+"$PY" - "$WORK/server.log" "$SERVER" <<'EOF' || fail "the portal served from the wheel failed the check"
 """Wait for gunicorn to say where it listens, then check the sign-in page and its stylesheet."""
 import os
 import re
@@ -86,7 +88,10 @@ def listening() -> str | None:
 
 
 while (base := listening()) is None:
-    os.kill(server, 0)  # raises if gunicorn has exited
+    try:
+        os.kill(server, 0)
+    except ProcessLookupError:
+        sys.exit("gunicorn exited before it listened")
     if time.monotonic() > deadline:
         sys.exit("gunicorn did not start listening within 60 seconds")
     time.sleep(0.1)
@@ -105,21 +110,30 @@ class Page(HTMLParser):
             self.stylesheets.append(found["href"] or "")
         self._in_h1 = tag == "h1"
 
+    def handle_endtag(self, tag: str) -> None:
+        self._in_h1 = False
+
     def handle_data(self, data: str) -> None:
         if self._in_h1:
             self.h1 += data.strip()
 
 
-with urllib.request.urlopen(f"{base}/sign-in", timeout=30) as response:  # noqa: S310 (our own server)
-    assert response.status == 200, response.status
-    page = Page()
-    page.feed(response.read().decode())
+def fetch(path: str) -> bytes:
+    try:
+        with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310 (our server)
+            assert response.status == 200, f"{path}: {response.status}"
+            return response.read()
+    except OSError as exc:
+        sys.exit(f"{path}: {exc}")
+
+
+page = Page()
+page.feed(fetch("/sign-in").decode())
 assert page.h1 == "Sign in to the Compact Audit", f"the sign-in heading is {page.h1!r}"
 govuk = [href for href in page.stylesheets if href.endswith("/govuk-frontend.min.css")]
 assert govuk, f"no GOV.UK Frontend stylesheet among {page.stylesheets}"
 for href in [*page.stylesheets, "/assets/fonts/bold-b542beb274-v2.woff2", "/assets/govuk-frontend.min.js"]:
-    with urllib.request.urlopen(base + href, timeout=30) as response:  # noqa: S310
-        assert response.status == 200 and response.read(), href
+    assert fetch(href), f"{href} is empty"
 print(f"{base}/sign-in is the GOV.UK sign-in page; its stylesheets, a font and the script serve 200")
 EOF
 kill "$SERVER"

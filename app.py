@@ -1,8 +1,5 @@
-"""The WSGI entry point: `flask --app app run` or `gunicorn app:app`."""
+"""The WSGI entry point in a checkout: `flask --app app run` or `gunicorn app:app` (portal/wsgi.py)."""
 
-import gc
+from portal.wsgi import app
 
-from portal import create_app
-
-app = create_app()
-gc.freeze()  # what start-up made lives as long as the process: later collections skip it
+__all__ = ["app"]

@@ -1,9 +1,6 @@
-"""The manager's chaser forms."""
+"""The manager's chaser forms (the placeholders in a stage's wording are the chasers service's rule)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -13,19 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange
 
 from forms.common import GovIntegerField, GovLength
-from portal.services.chasers import template_problem
-
-
-def placeholders_known(what: str) -> Callable[[Any, Any], None]:
-    def check(_form: Any, field: Any) -> None:
-        problem = template_problem(field.data or "", what)
-        if problem:
-            raise ValidationError(problem)
-
-    return check
 
 
 class StageForm(FlaskForm):
@@ -48,13 +35,11 @@ class StageForm(FlaskForm):
     )
     subject = StringField(
         "Subject", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the subject"), GovLength(max=300),
-                    placeholders_known("Subject")],
+        validators=[InputRequired(message="Enter the subject"), GovLength(max=300)],
     )
     body = TextAreaField(
         "Email text", widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the email text"),
-                    placeholders_known("Email text")],
+        validators=[InputRequired(message="Enter the email text")],
     )
     preview = SubmitField("Preview", widget=GovSubmitInput())
     save = SubmitField("Save stage", widget=GovSubmitInput())

@@ -31,8 +31,6 @@ from wtforms.widgets import HiddenInput
 from portal.services.returns import ActionInput, AnswerInput, StandardInput, field_name
 from portal.vocabulary import DB_INT_MAX, Grade
 
-PARTS = ("grade", "reason", "comment", "what", "who", "by")
-
 
 def field_id(part: str, code: str) -> str:
     """The id (and name) of a question's field: grade-6-2, reason-6-2, by-6-2-day..."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
+from portal import paths
 from portal.access import access_of, public
 from portal.db import get_db
 from portal.models import utcnow
@@ -40,9 +40,8 @@ from portal.services import mail
 from portal.services.common import Invalid, NotFound, ServiceError
 from portal.vocabulary import DB_INT_MAX
 
-ROOT = Path(__file__).resolve().parent.parent
-GOVUK_DIST = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
-OWN_STATIC = Path(__file__).resolve().parent / "static"
+GOVUK_DIST = paths.GOVUK_FRONTEND
+OWN_STATIC = paths.OWN_STATIC
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -50,7 +49,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def register_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(ROOT / "templates"),
+        FileSystemLoader(paths.TEMPLATES),
         PrefixLoader({
             "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
             "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),

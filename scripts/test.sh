@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything and run the whole suite: lint, types, tests on SQLite (with the browser
+# Set up everything and run the whole suite: lint, types, the installed wheel, tests on SQLite (with the browser
 # tests) and again on PostgreSQL. Extra arguments go to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
 echo "== import contracts"; .venv/bin/lint-imports --no-cache
 echo "== bandit"; .venv/bin/bandit -q -c pyproject.toml -r portal config forms app.py gunicorn.conf.py
+echo "== package"; scripts/package_check.sh
 
 status=0
 echo "== pytest on SQLite"

@@ -11,6 +11,7 @@ from forms.common import ConfirmForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, CycleStatus, Return, Role
+from portal.problems import show_problems
 from portal.services import chasers, cycles, returns
 from portal.services.common import ServiceError
 from portal.views.helpers import db_int, link_settings, now
@@ -98,12 +99,13 @@ def edit_stage(stage_id: int) -> Response | str:
     } if request.method == "GET" else None)
     preview = None
     if form.validate_on_submit():
-        if form.preview.data:
+        try:
+            if not form.preview.data:
+                return _save_stage(stage, form)
             preview = chasers.preview_email(stage, None, links=link_settings(),
-                                                  subject=form.subject.data or "",
-                                                  body=form.body.data or "")
-        else:
-            return _save_stage(stage, form)
+                                            subject=form.subject.data or "", body=form.body.data or "")
+        except ServiceError as exc:
+            show_problems(form, exc)
     return render_template("chasers/stage_form.html", form=form, stage=stage, preview=preview,
                            placeholders=chasers.PLACEHOLDERS)
 

@@ -85,6 +85,24 @@ def test_an_unknown_placeholder_is_refused_with_a_govuk_error(
     assert stage.subject_template.startswith("Reminder: {agency}")
 
 
+def test_previewing_broken_wording_puts_each_problem_on_its_field(
+    client: FlaskClient, db: Session, tool: Any
+) -> None:
+    _manager(client, db)
+    arranged = open_cycle_with(db, [AGENCY])
+    stage = stages_of(db, arranged.cycle)[0]
+
+    response = submit_form(client, f"/chasers/stages/{stage.id}/edit", {
+        "name": stage.name, "offset": "-10", "anchor": "deadline", "subject": "For {agancy}",
+        "body": "Due {deadline", "preview": "Preview"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<a href="#subject">Subject contains an unknown placeholder {agancy}' in page
+    assert '<a href="#body">Email text has a { or } without its partner' in page
+    assert 'id="subject-error"' in page and 'id="body-error"' in page
+
+
 def test_a_stage_wording_can_be_previewed_then_saved_and_is_used(
     app: Any, client: FlaskClient, db: Session, tool: Any, mailbox: Any
 ) -> None:

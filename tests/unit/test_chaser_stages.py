@@ -11,12 +11,13 @@ from portal.services.accounts import LinkSettings
 from portal.services.chasers import (
     DEFAULT_STAGES,
     Addressee,
+    check_wording,
     describe_timing,
     due_on,
     render_chaser_email,
     template_problem,
 )
-from portal.services.common import ServiceError
+from portal.services.common import Invalid, Problem, ServiceError
 
 LINKS = LinkSettings(secret_key="k", base_url="https://portal.example.org/", hours=72,
                      partnership="Anyshire Safeguarding Children Partnership",
@@ -72,6 +73,20 @@ def test_known_placeholders_are_accepted(text: str) -> None:
 ])
 def test_unknown_or_broken_placeholders_are_refused(text: str, problem: str) -> None:
     assert (template_problem(text, "Subject") or "").startswith(problem)
+
+
+def test_wording_is_refused_on_each_field_that_cannot_be_filled() -> None:
+    check_wording("Reminder for {agency}", "Dear {contact}")  # fine: no error
+
+    with pytest.raises(Invalid) as refused:
+        check_wording("Reminder for {agancy}", "Due {deadline")
+
+    assert refused.value.problems == [
+        Problem("subject", "Subject contains an unknown placeholder {agancy}: use only {agency}, "
+                           "{deadline}, {final_deadline}, {link}, {contact}"),
+        Problem("body", "Email text has a { or } without its partner: placeholders look like "
+                        "{agency}, and a brace on its own is written {{ or }}"),
+    ]
 
 
 def test_the_email_always_states_agency_deadline_link_and_help() -> None:

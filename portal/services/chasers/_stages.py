@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.models import ChaserStage, Cycle, Return
 from portal.services import audit
 from portal.services.accounts import LinkSettings
-from portal.services.common import NotFound, ServiceError, add_working_days
+from portal.services.common import Invalid, NotFound, Problem, ServiceError, add_working_days
 from portal.services.mail import Email, render_email
 
 ANCHORS = {"deadline": "the deadline", "final_deadline": "the final deadline"}
@@ -164,6 +164,16 @@ def template_problem(text: str, what: str) -> str | None:
     return None
 
 
+def check_wording(subject: str, body: str) -> None:
+    """Refuse a stage's wording whose placeholders cannot be filled: Invalid, on the subject and
+    body fields."""
+    found = [(field, template_problem(text, what))
+             for field, text, what in (("subject", subject, "Subject"), ("body", body, "Email text"))]
+    problems = [Problem(field, problem) for field, problem in found if problem]
+    if problems:
+        raise Invalid(problems)
+
+
 def fill(template: str, values: dict[str, str]) -> str:
     """A template with its placeholders replaced; refuses templates that fail validation."""
     problem = template_problem(template, "The template")
@@ -177,12 +187,9 @@ def update_stage(
     body: str, user_id: int | None = None,
 ) -> ChaserStage:
     """Change a stage's timing and wording after checking its placeholders."""
-    for text, what in ((subject, "Subject"), (body, "Email text")):
-        problem = template_problem(text, what)
-        if problem:
-            raise ServiceError(problem)
+    check_wording(subject, body)
     if anchor not in ANCHORS:
-        raise ServiceError("Select the deadline or the final deadline")
+        raise Invalid.at("anchor", "Select the deadline or the final deadline")
     stage.name, stage.anchor, stage.offset_working_days = name.strip(), anchor, offset
     stage.subject_template, stage.body_template = subject.strip(), body.strip()
     session.flush()
@@ -257,10 +264,13 @@ def preview_email(
     subject: str | None = None, body: str | None = None, today: date | None = None,
 ) -> Email:
     """The email a stage would send (optionally with unsaved wording), to an agency or a sample;
-    with `today`, exactly as it would be sent that day."""
+    with `today`, exactly as it would be sent that day. Unsaved wording that cannot be filled
+    is Invalid, as update_stage says."""
+    subject = stage.subject_template if subject is None else subject
+    body = stage.body_template if body is None else body
+    check_wording(subject, body)
     return render_chaser_email(
-        subject_template=stage.subject_template if subject is None else subject,
-        body_template=stage.body_template if body is None else body,
+        subject_template=subject, body_template=body,
         cycle=stage.cycle, to=addressee or SAMPLE, links=links, final=is_final_notice(stage),
         late=late_anchor(stage, stage.cycle, today) if today else None, sent_on=today,
     )

@@ -6,7 +6,7 @@ from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refused, ServiceError
 from ._slugs import ascii_slug, file_name, slug
-from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today, uk_zone_name
+from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today
 from ._workdays import add_working_days, is_working_day, working_days_between
 
 __all__ = [
@@ -33,6 +33,5 @@ __all__ = [
     "slug",
     "to_uk",
     "uk_today",
-    "uk_zone_name",
     "working_days_between",
 ]

@@ -32,8 +32,3 @@ def end_of_uk_day(day: date) -> datetime:
 def is_after_uk_day(now: datetime, day: date) -> bool:
     """True once the UK day `day` has ended (a deadline has passed)."""
     return now >= end_of_uk_day(day)
-
-
-def uk_zone_name(value: datetime) -> str:
-    """GMT or BST for a naive UTC time."""
-    return to_uk(value).tzname() or "UK time"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from portal import paths
+
 from ._outbox import Attachment, Email
 
-EMAIL_TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "email"
+EMAIL_TEMPLATES = paths.TEMPLATES / "email"
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,6 @@ from ._records import (
     is_overdue,
     list_recommendations,
     note_progress,
-    overdue_recommendations,
     record_recommendation,
 )
 
@@ -29,7 +28,6 @@ __all__ = [
     "is_overdue",
     "list_recommendations",
     "note_progress",
-    "overdue_recommendations",
     "owner_of",
     "previous_cycle_progress",
     "progress_of",

@@ -121,7 +121,3 @@ def list_recommendations(session: Session, *, cycle: Cycle | None = None) -> lis
     if cycle is not None:
         query = query.where(Recommendation.cycle_id == cycle.id)
     return list(session.scalars(query))
-
-
-def overdue_recommendations(session: Session, *, today: date) -> list[Recommendation]:
-    return [r for r in list_recommendations(session) if is_overdue(r, today=today)]

@@ -26,7 +26,7 @@ from ._downloads import (
     report_download,
     stored_version,
 )
-from ._moderation_data import CALIBRATION_LABELS, CALIBRATIONS, TARGET_RATE, ModerationSummary
+from ._moderation_data import CALIBRATIONS, TARGET_RATE, ModerationSummary
 from ._na_blank import NA_BLANK_SHARE, NaBlankQuestion, SectorCount, na_blank_questions
 from ._published import ALL_SECTORS, current_json, report_for, shown_version, unpublished_changes
 from ._recommendations_data import PreviousRecommendations, previous_recommendations
@@ -42,7 +42,6 @@ from ._sector_data import (
     StandardChange,
     StandardRow,
     TooFew,
-    comparable,
     is_provisional,
     sector_report,
     sector_reports,
@@ -56,7 +55,6 @@ from ._visit_pack import PROBES_SHOWN, Probe, VisitPack, visit_pack
 __all__ = [
     "ALL_SECTORS",
     "CALIBRATIONS",
-    "CALIBRATION_LABELS",
     "MIN_GRADED",
     "NA_BLANK_SHARE",
     "PROBES_SHOWN",
@@ -89,7 +87,6 @@ __all__ = [
     "agency_result",
     "annual_section",
     "close_and_publish",
-    "comparable",
     "current_json",
     "cycle_report",
     "draft",

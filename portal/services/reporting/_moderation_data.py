@@ -15,8 +15,6 @@ from portal.services.moderation import DEFAULT_RATE, Counts, calibration, modera
 
 TARGET_RATE = DEFAULT_RATE  # the partnership's commitment: visit 10% of providers submitting a return
 CALIBRATIONS = ("agreed", "under_scored", "over_inflated")
-CALIBRATION_LABELS = {"agreed": "Agreed", "under_scored": "Under-scored (moderated grade better)",
-                      "over_inflated": "Over-inflated (moderated grade worse)"}
 
 
 @dataclass(frozen=True)

@@ -106,11 +106,6 @@ class QuestionRow:
     tally: Tally
 
 
-def comparable(tally: Tally | None) -> bool:
-    """Enough graded answers to compare a share with another (the grid, changes)."""
-    return tally is not None and tally.graded >= MIN_GRADED
-
-
 def too_few(tally: Tally | None) -> bool:
     """Answered (or marked N/A) but fewer than MIN_GRADED graded: marked, never shaded."""
     return tally is not None and tally.graded < MIN_GRADED

@@ -6,7 +6,6 @@ from functools import partial
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -236,9 +235,7 @@ def _check_page(return_: Return, form: DeclarationForm | None,
 @bp.route("/returns/<int:return_id>/submitted")
 @agency_only
 def submitted(return_id: int) -> str:
-    return_ = _own_return(return_id)
-    if not return_.is_submitted:
-        abort(404)
+    return_ = returns.submitted_return(db_session(), return_id, agency_id=current_user.agency_id)
     recipients = sorted(confirmation_recipients(return_, current_user))
     return render_template("agency/submitted.html", return_=return_, recipients=recipients)
 
@@ -268,9 +265,7 @@ def spreadsheet(return_id: int) -> Response:
 @bp.route("/returns/<int:return_id>/spreadsheet/upload", methods=["GET", "POST"])
 @agency_only
 def upload(return_id: int) -> Response | str | tuple[str, int]:
-    return_ = _own_return(return_id)
-    if return_.is_submitted:
-        abort(404)
+    return_ = returns.editable_return(db_session(), return_id, agency_id=current_user.agency_id)
     form = UploadForm()
     errors = []
     if form.validate_on_submit():

@@ -131,6 +131,14 @@ def get_return(session: Session, return_id: int, *, agency_id: int | None) -> Re
     return found
 
 
+def submitted_return(session: Session, return_id: int, *, agency_id: int | None) -> Return:
+    """A return that has been submitted (its confirmation page): any other is not found."""
+    found = get_return(session, return_id, agency_id=agency_id)
+    if not found.is_submitted:
+        raise NotFound("This return has not been submitted")
+    return found
+
+
 def agency_returns(session: Session, agency_id: int) -> tuple[list[Return], list[Return]]:
     """An agency's returns: those in open cycles and any reopened return of a closed cycle
     (soonest deadline first), then past ones."""

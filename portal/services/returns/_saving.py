@@ -24,7 +24,7 @@ from portal.models import (
 from portal.services import audit
 from portal.services.common import Invalid, Problem, Refused, ServiceError
 
-from ._reading import StandardPart, part_answers, saved_answers, standard_input
+from ._reading import StandardPart, get_return, part_answers, saved_answers, standard_input
 from ._rules import AnswerInput, StandardInput, answer_problems, evidence_problems, field_name
 
 CLAIM_ATTEMPTS = 3
@@ -80,6 +80,13 @@ def ensure_editable(return_: Return) -> None:
     if return_.status == ReturnStatus.SUBMITTED.value:
         raise ReturnLocked("This return has been submitted. Ask the partnership to reopen it "
                            "if something needs to change.")
+
+
+def editable_return(session: Session, return_id: int, *, agency_id: int | None) -> Return:
+    """A return whose answers may change now (ReturnLocked, a refusal, otherwise)."""
+    found = get_return(session, return_id, agency_id=agency_id)
+    ensure_editable(found)
+    return found
 
 
 def standard_problems(part: StandardPart, data: StandardInput) -> list[Problem]:

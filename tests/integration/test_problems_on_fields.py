@@ -82,7 +82,7 @@ def test_reopening_a_closed_cycles_return_unconfirmed_shows_on_the_checkbox(
     _manager(client, db)
 
     refused = submit_form(client, f"/manager/returns/{submitted.id}/reopen",
-                          {"reason": "Grades entered in error"})
+                          {"reason": "Grades entered in error", "republish": "keep"})
 
     assert list(errors_by_field(refused)) == ["understood"]
     assert errors_by_field(refused)["understood"].startswith(

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import re
 import socket
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from bs4 import BeautifulSoup
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -87,3 +90,41 @@ def submit_form(client: Any, url: str, data: dict[str, Any], *, get_url: str | N
     assert page.status_code == 200, f"GET {get_url or url} gave {page.status_code}"
     return client.post(url, data={"csrf_token": csrf_from(page.get_data(as_text=True)), **data},
                        **kwargs)
+
+
+def wait_until(ready: Callable[[], bool], what: str, *, timeout: float = 60.0) -> None:
+    """Readiness, not timing: poll until `ready()` holds; fail (naming `what`) after a generous
+    deadline. Use it to wait for a server to answer or for N messages to arrive, never to let
+    time pass: prove an absence by running the work to completion instead."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not ready after {timeout:.0f} s")
+        time.sleep(0.02)
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` runs inside the block (an executemany counts once)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def page(response: Any) -> BeautifulSoup:
+    """A response's HTML parsed, to check what a user sees by selector and visible text."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def visible_text(soup: BeautifulSoup) -> str:
+    """The text a user reads (scripts and styles left out), spaces squeezed."""
+    shown = (s for s in soup.find_all(string=True)
+             if s.parent is None or s.parent.name not in ("script", "style", "template"))
+    return " ".join(" ".join(shown).split())

@@ -18,7 +18,7 @@ from portal.services import mail
 from portal.services.mail import Email
 from tests import factories
 from tests.conftest import Mailbox, sign_in
-from tests.support import free_port, submit_form
+from tests.support import submit_form
 
 
 def test_a_paused_delivery_shows_a_banner_on_the_managers_home(

@@ -115,7 +115,8 @@ def test_changing_the_password_signs_out_other_sessions(
     submit_form(other, "/forgot-password", {"email": user.email})
     submit_form(other, _link_from(mailbox, user.email),
                 {"password": "a brand new password", "confirm": "a brand new password"})
-    assert client.get("/manager/").status_code == 302  # the old session no longer works
+    old = client.get("/manager/")  # the old session no longer works: back to sign in
+    assert old.status_code == 302 and old.headers["Location"].startswith("/sign-in")
 
 
 def test_deactivated_users_cannot_sign_in(client: FlaskClient, db: Session) -> None:

@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -33,9 +32,7 @@ from portal.services.cycles import create_cycle
 from portal.services.returns import read_workbook, return_workbook
 from tests import factories
 from tests.integration.returns_helpers import issue, return_of
-from tests.integration.test_open_large_cycle_web import register
-from tests.integration.test_security_uploads import rezip
-from tests.support import csrf_from
+from tests.support import bomb, csrf_from, register_agencies, rezip
 
 PASSWORD = "purple walrus kettle drum"
 
@@ -53,21 +50,6 @@ def sign_in_times(app, repeat: int) -> tuple[list[float], list[float]]:  # type:
     return known, unknown
 
 
-def bomb_of(content: bytes, megabytes: int) -> bytes:
-    row = b'<row><c t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
-    body = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><sheetData>' + row * (megabytes * 1000)
-            + b"</sheetData></worksheet>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as old, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for item in old.infolist():
-            if item.filename != "xl/worksheets/sheet2.xml":
-                new.writestr(item, old.read(item.filename))
-        new.writestr("xl/worksheets/sheet2.xml", body)
-    return out.getvalue()
-
-
 def timed(work):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     result = work()
@@ -79,7 +61,7 @@ def web_figures(app, return_id: int, agencies: int) -> None:  # type: ignore[no-
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = "192.0.2.23"
     with get_db(app).transaction() as session:
-        register(session, agencies, "B")
+        register_agencies(session, agencies, "B")
         cycle_id = create_cycle(session, label="2040-41", cohort="B", deadline=date(2041, 6, 28),
                                 now=datetime(2040, 4, 1)).id
         session.add(User(email="bench-manager@example.org", role="manager", name="Manager",
@@ -138,16 +120,16 @@ def main() -> None:
             return_ = session.get(Return, return_id)
             assert return_ is not None
             for megabytes in (60, 1000):
-                bomb = bomb_of(return_workbook(session, return_), megabytes)
+                bomb_file = bomb(return_workbook(session, return_), megabytes)
                 tracemalloc.start()
                 started = time.perf_counter()
                 with contextlib.suppress(ImportRejected):  # refused: that is the point
-                    read_workbook(session, return_, bomb, user_id=None,
+                    read_workbook(session, return_, bomb_file, user_id=None,
                                   now=datetime(2026, 12, 1))
                 seconds = time.perf_counter() - started
                 peak = tracemalloc.get_traced_memory()[1]
                 tracemalloc.stop()
-                print(f"bomb: {len(bomb) / 1024:6.0f} KB unpacking to {megabytes} MB refused in "
+                print(f"bomb: {len(bomb_file) / 1024:6.0f} KB unpacking to {megabytes} MB refused in "
                       f"{seconds * 1000:5.0f} ms, peak Python memory {peak / 1e6:5.1f} MB")
         web_figures(app, return_id, args.agencies)
 

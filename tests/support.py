@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from portal.models import Agency, Contact, Sector
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -128,3 +134,40 @@ def visible_text(soup: BeautifulSoup) -> str:
     shown = (s for s in soup.find_all(string=True)
              if s.parent is None or s.parent.name not in ("script", "style", "template"))
     return " ".join(" ".join(shown).split())
+
+
+def rezip(content: bytes, replace: dict[str, bytes]) -> bytes:
+    """The same .xlsx with some parts replaced (or added)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as old, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            if item.filename not in replace:
+                new.writestr(item, old.read(item.filename))
+        for name, data in replace.items():
+            new.writestr(name, data)
+    return out.getvalue()
+
+
+def bomb(content: bytes, megabytes: int = 60) -> bytes:
+    """A real sheet whose rows unpack to `megabytes` MB from a small upload."""
+    row = b'<row><c t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
+    body = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData>' + row * (megabytes * 1000)
+            + b"</sheetData></worksheet>")
+    return rezip(content, {"xl/worksheets/sheet2.xml": body})
+
+
+def register_agencies(db: Session, agencies: int, cohort: str) -> None:
+    """`agencies` agencies in `cohort` with a contact each, inserted in bulk."""
+    sector_id = db.scalar(select(Sector.id).where(Sector.name == "Health"))
+    now = datetime(2026, 1, 5)
+    db.execute(insert(Agency), [
+        {"name": f"Agency {cohort}{n:04}", "sector_id": sector_id, "cohort": cohort,
+         "variant": "full", "active": True, "created_at": now, "updated_at": now}
+        for n in range(agencies)])
+    ids = db.scalars(select(Agency.id).where(Agency.cohort == cohort).order_by(Agency.id)).all()
+    db.execute(insert(Contact), [
+        {"agency_id": agency_id, "name": f"Lead {n}",
+         "email": f"Lead{n}@Agency{cohort}{n}.example.org", "is_primary": True}
+        for n, agency_id in enumerate(ids)])

@@ -10,32 +10,17 @@ from datetime import date, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.db import get_db
-from portal.models import Agency, Contact, Cycle, OutboxMessage, Return, Role, Sector
+from portal.models import Cycle, OutboxMessage, Return, Role
 from portal.services.cycles import create_cycle
 from tests import factories
 from tests.conftest import Mailbox, sign_in
-from tests.support import csrf_from, statements
+from tests.support import csrf_from, register_agencies, statements
 
 SMALL, LARGE = 50, 500
-
-
-def register(db: Session, agencies: int, cohort: str) -> None:
-    """`agencies` agencies in `cohort` with a contact each, inserted in bulk."""
-    sector_id = db.scalar(select(Sector.id).where(Sector.name == "Health"))
-    now = datetime(2026, 1, 5)
-    db.execute(insert(Agency), [
-        {"name": f"Agency {cohort}{n:04}", "sector_id": sector_id, "cohort": cohort,
-         "variant": "full", "active": True, "created_at": now, "updated_at": now}
-        for n in range(agencies)])
-    ids = db.scalars(select(Agency.id).where(Agency.cohort == cohort).order_by(Agency.id)).all()
-    db.execute(insert(Contact), [
-        {"agency_id": agency_id, "name": f"Lead {n}",
-         "email": f"Lead{n}@Agency{cohort}{n}.example.org", "is_primary": True}
-        for n, agency_id in enumerate(ids)])
 
 
 def open_from_the_web(app: Flask, client: FlaskClient, cycle: Cycle) -> tuple[int, str]:
@@ -50,8 +35,8 @@ def open_from_the_web(app: Flask, client: FlaskClient, cycle: Cycle) -> tuple[in
 def test_opening_a_cycle_from_the_web_queues_its_mail_in_statements_independent_of_its_size(
     app: Flask, client: FlaskClient, db: Session, tool: object, mailbox: Mailbox
 ) -> None:
-    register(db, SMALL, "A")
-    register(db, LARGE, "B")
+    register_agencies(db, SMALL, "A")
+    register_agencies(db, LARGE, "B")
     cycles = {n: create_cycle(db, label=label, cohort=cohort, deadline=date(2030, 6, 28),
                               now=datetime(2030, 4, 1))
               for n, label, cohort in ((SMALL, "2030-31", "A"), (LARGE, "2031-32", "B"))}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import tracemalloc
-import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,26 +19,13 @@ from portal.services.returns import read_workbook
 from tests.integration.returns_helpers import text_of
 from tests.integration.test_returns_xlsx import download, fill, upload
 from tests.integration.test_returns_xlsx import school as school
-from tests.support import csrf_from
+from tests.support import bomb, csrf_from, rezip
 
 
 def workbook_bytes(book: Any) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def rezip(content: bytes, replace: dict[str, bytes]) -> bytes:
-    """The same .xlsx with some parts replaced (or added)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as old, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for item in old.infolist():
-            if item.filename not in replace:
-                new.writestr(item, old.read(item.filename))
-        for name, data in replace.items():
-            new.writestr(name, data)
-    return out.getvalue()
 
 
 def post_file(client: FlaskClient, return_id: int, content: bytes) -> Any:
@@ -61,15 +47,6 @@ def peak_memory(work: Callable[[], Any]) -> tuple[Any, int]:
 
 
 MEMORY_BOUND = 20 * 1024 * 1024  # far below what unpacking any of these files would take
-
-
-def bomb(content: bytes, megabytes: int = 60) -> bytes:
-    """A real sheet whose rows unpack to `megabytes` MB from a small upload."""
-    row = b'<row><c t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
-    body = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><sheetData>' + row * (megabytes * 1000)
-            + b"</sheetData></worksheet>")
-    return rezip(content, {"xl/worksheets/sheet2.xml": body})
 
 
 def test_evidence_over_the_limit_in_a_spreadsheet_is_refused_like_the_web_form(

@@ -28,8 +28,7 @@ from portal.models import Role, User
 from portal.services.accounts import hash_password
 from tests import factories
 from tests.integration.returns_helpers import issue, return_of
-from tests.integration.test_security_uploads import bomb
-from tests.support import free_port, require, wait_until
+from tests.support import bomb, free_port, require, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENCY_USER = "scouts@example.org"

@@ -33,6 +33,7 @@ FLASK = str(Path(sys.executable).parent / "flask")
 INVITATIONS = 40
 HELD_AFTER = 5  # the held server accepts this many messages, then holds the next
 DEADLINE = 30  # seconds: readiness waits fail after this; nothing is timed
+SMTP_TIMEOUT = "120"  # the senders wait this long for an answer: longer than any hold
 OPENED = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=1)
 LINKS = LinkSettings(secret_key="k" * 40, base_url="http://portal.test", hours=72,
                      partnership="Anyshire Safeguarding Children Partnership",
@@ -121,7 +122,7 @@ def _at(minutes: int) -> str:
 
 def _sender(app: Flask, port: int, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_ENV": "testing",
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port),
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_TIMEOUT": SMTP_TIMEOUT,
            "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONFAULTHANDLER": "1"}
     return subprocess.Popen([FLASK, "--app", "app", "mail", "send", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -129,7 +130,7 @@ def _sender(app: Flask, port: int, *args: str) -> subprocess.Popen[str]:
 
 def _finish(run: subprocess.Popen[str]) -> tuple[str, str]:
     try:
-        return run.communicate(timeout=60)
+        return run.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         run.send_signal(signal.SIGABRT)
         out, err = run.communicate(timeout=10)
@@ -211,7 +212,7 @@ def test_the_mail_worker_delivers_as_mail_is_queued_and_stops_cleanly_on_sigterm
 
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_ENV": "testing",
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(held_mailbox.port),  # type: ignore[attr-defined]
-           "SECRET_KEY": app.config["SECRET_KEY"]}
+           "MAIL_TIMEOUT": SMTP_TIMEOUT, "SECRET_KEY": app.config["SECRET_KEY"]}
     worker = subprocess.Popen([FLASK, "--app", "app", "mail", "worker", "--interval", "0.2"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)

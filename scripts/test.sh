@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The combined (SQLite + PostgreSQL) branch coverage of portal, forms and config must not fall
 # below this: today's figure rounded down. Raise it when coverage rises (docs/testing.md).
-# TODO(lead): measure the combined figure at merge (a full run printed "coverage, both engines")
-# and set the floor to it rounded down; 0 until then.
-COVERAGE_FLOOR=0
+# Measured on 2 December 2026 (e318d6f) on SQLite alone, without the browser tests or a
+# PostgreSQL server: 94.37% (portal/services 93.49%). The full combined run covers a superset,
+# so its figure is at least that; TODO(lead): raise the floor to it rounded down at merge.
+COVERAGE_FLOOR=94
 scripts/setup.sh --test
 export TEST_POSTGRES_URL
 TEST_POSTGRES_URL=$(scripts/postgres.sh)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: set up, start the throwaway PostgreSQL server, then print every benchmark figure
-# (scripts/bench.py writes docs/benchmarks.md; the survey's load test is appended to it).
+# (scripts/bench.py writes docs/benchmarks.md; the survey's load test and the security figures,
+# among them the timings the tests no longer assert, are appended to it).
 # Extra arguments go to scripts/bench.py, e.g. --sizes 1000 for a quick run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +15,7 @@ TEST_POSTGRES_URL=$(scripts/postgres.sh)
 survey=$(mktemp)
 .venv/bin/python scripts/bench_survey.py | tee "$survey"
 { echo; echo "## Practitioner survey under load (scripts/bench_survey.py)"; echo; echo '```'; cat "$survey"; echo '```'; } >> docs/benchmarks.md
-rm -f "$survey"
+security=$(mktemp)
+.venv/bin/python scripts/bench_security.py | tee "$security"
+{ echo; echo "## Security and web timings (scripts/bench_security.py)"; echo; echo '```'; cat "$security"; echo '```'; } >> docs/benchmarks.md
+rm -f "$survey" "$security"

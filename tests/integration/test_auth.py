@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEvent, Role, User
 from tests import factories
 from tests.conftest import Mailbox, sign_in
-from tests.support import submit_form
+from tests.support import page, submit_form
 
 
 def _link_from(mailbox: Mailbox, address: str) -> str:
@@ -115,7 +115,8 @@ def test_changing_the_password_signs_out_other_sessions(
     submit_form(other, "/forgot-password", {"email": user.email})
     submit_form(other, _link_from(mailbox, user.email),
                 {"password": "a brand new password", "confirm": "a brand new password"})
-    assert client.get("/manager/").status_code == 302  # the old session no longer works
+    old = client.get("/manager/")  # the old session no longer works: back to sign in
+    assert old.status_code == 302 and old.headers["Location"].startswith("/sign-in")
 
 
 def test_deactivated_users_cannot_sign_in(client: FlaskClient, db: Session) -> None:
@@ -124,7 +125,12 @@ def test_deactivated_users_cannot_sign_in(client: FlaskClient, db: Session) -> N
     db.commit()
     response = submit_form(client, "/sign-in", {"email": user.email,
                                                 "password": factories.PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 200  # the form again, not a redirect into the service
+    shown = page(response)
+    assert [a.get_text(strip=True) for a in shown.select(".govuk-error-summary__list a")] == [
+        "Enter a correct email address and password"]  # the same words as a wrong password
+    assert shown.select_one("h1").get_text(strip=True) == "Sign in to the Compact Audit"
+    assert client.get("/manager/").headers["Location"].startswith("/sign-in")  # not signed in
 
 
 def test_sign_in_does_not_follow_offsite_next_links(client: FlaskClient, db: Session) -> None:

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -31,59 +31,77 @@ from tests.support import free_port, submit_form
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).parent / "flask")
 INVITATIONS = 40
+HELD_AFTER = 5  # the held server accepts this many messages, then holds the next
+DEADLINE = 30  # seconds: readiness waits fail after this; nothing is timed
+SMTP_TIMEOUT = "120"  # the senders wait this long for an answer: longer than any hold
 OPENED = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=1)
 LINKS = LinkSettings(secret_key="k" * 40, base_url="http://portal.test", hours=72,
                      partnership="Anyshire Safeguarding Children Partnership",
                      help_email="help@example.org")
 
 
-class SlowMailbox(Mailbox):
-    """A real SMTP server that takes `delay` seconds to accept each message and, with `gate`,
-    accepts none until that many senders have connected (so the senders really overlap)."""
+class HeldMailbox(Mailbox):
+    """A real SMTP server whose pace the test sets, by events rather than delays: with `gate` it
+    accepts no message until that many senders have connected (so the senders really overlap);
+    with `hold_after` it accepts that many messages, then holds the next until `release()`."""
 
-    def __init__(self, delay: float, gate: int = 0) -> None:
+    def __init__(self, gate: int = 0, hold_after: int | None = None) -> None:
         super().__init__()
-        self.delay = delay
         self.gate = gate
+        self.hold_after = hold_after
         self.connections = 0
+        self.changed = threading.Condition()
+        self.released = threading.Event()
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                           responses: list[str]) -> list[str]:
         session.host_name = hostname
-        self.connections += 1
+        with self.changed:
+            self.connections += 1
+            self.changed.notify_all()
         return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        for _ in range(100):  # at most 5 s, well within the senders' SMTP timeout
-            if self.connections >= self.gate:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(self.delay)
-        return await super().handle_DATA(server, session, envelope)
+        await asyncio.get_running_loop().run_in_executor(None, self._wait_for_turn)
+        answer = await super().handle_DATA(server, session, envelope)
+        with self.changed:
+            self.changed.notify_all()
+        return answer
+
+    def _wait_for_turn(self) -> None:
+        with self.changed:  # deadlines well within the senders' SMTP timeout
+            self.changed.wait_for(lambda: self.connections >= self.gate, timeout=DEADLINE)
+        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+            self.released.wait(DEADLINE)
+
+    def release(self) -> None:
+        self.released.set()
+
+    def wait_for_messages(self, count: int) -> None:
+        """Readiness: until the server has accepted `count` messages (fails after DEADLINE)."""
+        with self.changed:
+            arrived = self.changed.wait_for(lambda: len(self.messages) >= count, DEADLINE)
+        assert arrived, f"{len(self.messages)} of {count} messages arrived"
 
 
-def _slow_server(delay: float, gate: int = 0) -> Iterator[SlowMailbox]:
-    box = SlowMailbox(delay, gate)
+def _held_server(gate: int = 0, hold_after: int | None = None) -> Iterator[HeldMailbox]:
+    box = HeldMailbox(gate, hold_after)
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     box.port = controller.port  # type: ignore[attr-defined]
     yield box
+    box.release()
     controller.stop()
 
 
 @pytest.fixture
-def slow_mailbox() -> Iterator[SlowMailbox]:
-    yield from _slow_server(0.02)
+def gated_mailbox() -> Iterator[HeldMailbox]:
+    yield from _held_server(gate=2)
 
 
 @pytest.fixture
-def gated_mailbox() -> Iterator[SlowMailbox]:
-    yield from _slow_server(0.02, gate=2)
-
-
-@pytest.fixture
-def slower_mailbox() -> Iterator[SlowMailbox]:
-    yield from _slow_server(0.05)
+def held_mailbox() -> Iterator[HeldMailbox]:
+    yield from _held_server(hold_after=HELD_AFTER)
 
 
 def _open_cycle(db: Session) -> None:
@@ -104,7 +122,7 @@ def _at(minutes: int) -> str:
 
 def _sender(app: Flask, port: int, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_ENV": "testing",
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port),
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_TIMEOUT": SMTP_TIMEOUT,
            "SECRET_KEY": app.config["SECRET_KEY"], "PYTHONFAULTHANDLER": "1"}
     return subprocess.Popen([FLASK, "--app", "app", "mail", "send", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -112,7 +130,7 @@ def _sender(app: Flask, port: int, *args: str) -> subprocess.Popen[str]:
 
 def _finish(run: subprocess.Popen[str]) -> tuple[str, str]:
     try:
-        return run.communicate(timeout=60)
+        return run.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         run.send_signal(signal.SIGABRT)
         out, err = run.communicate(timeout=10)
@@ -124,7 +142,7 @@ def _received(box: Mailbox) -> Counter[str]:
 
 
 def test_three_overlapping_mail_send_runs_deliver_each_invitation_once(
-    app: Flask, db: Session, gated_mailbox: SlowMailbox
+    app: Flask, db: Session, gated_mailbox: HeldMailbox
 ) -> None:
     _open_cycle(db)
     runs = [_sender(app, gated_mailbox.port, "--now", _at(1), "--batch", "4")  # type: ignore[attr-defined]
@@ -140,45 +158,46 @@ def test_three_overlapping_mail_send_runs_deliver_each_invitation_once(
 
 
 def test_two_web_requests_plus_cron_deliver_each_message_once(
-    app: Flask, db: Session, client: FlaskClient, slow_mailbox: SlowMailbox
+    app: Flask, db: Session, client: FlaskClient, held_mailbox: HeldMailbox
 ) -> None:
     _open_cycle(db)
     user = factories.user(db, "manager", email="manager@example.org")
     db.commit()
-    cron = _sender(app, slow_mailbox.port, "--batch", "4")
-    for _ in range(2):
+    cron = _sender(app, held_mailbox.port, "--batch", "4")  # type: ignore[attr-defined]
+    held_mailbox.wait_for_messages(HELD_AFTER)  # cron is mid-run, holding a message ...
+    for _ in range(2):  # ... while two requests queue mail
         response = submit_form(client, "/forgot-password", {"email": user.email})
         assert response.status_code == 200
-    cron.communicate(timeout=120)
+    held_mailbox.release()
+    _finish(cron)
     assert cron.returncode == 0
-    _sender(app, slow_mailbox.port).communicate(timeout=120)  # the next cron run
+    _finish(_sender(app, held_mailbox.port))  # type: ignore[attr-defined]  # the next cron run
 
-    received = _received(slow_mailbox)
+    received = _received(held_mailbox)
     assert received.pop("manager@example.org") == 2  # two requests, two links
     assert len(received) == INVITATIONS and set(received.values()) == {1}
 
 
 def test_a_sender_killed_mid_batch_loses_nothing_and_a_copy_keeps_its_message_id(
-    app: Flask, db: Session, slower_mailbox: SlowMailbox
+    app: Flask, db: Session, held_mailbox: HeldMailbox
 ) -> None:
     _open_cycle(db)
-    killed = _sender(app, slower_mailbox.port, "--now", _at(1))
-    deadline = time.monotonic() + 60
-    while len(slower_mailbox.messages) < 5 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    killed = _sender(app, held_mailbox.port, "--now", _at(1))  # type: ignore[attr-defined]
+    held_mailbox.wait_for_messages(HELD_AFTER)  # 5 sent; the server holds the rest
     killed.send_signal(signal.SIGKILL)
     killed.communicate(timeout=30)
-    assert 5 <= len(slower_mailbox.messages) < INVITATIONS
+    assert len(held_mailbox.messages) == HELD_AFTER  # killed mid-batch, whatever the scheduling
+    held_mailbox.release()
 
     after_lease = _at(10)  # the killed sender's claim has expired by then
-    rerun = _sender(app, slower_mailbox.port, "--now", after_lease)
+    rerun = _sender(app, held_mailbox.port, "--now", after_lease)  # type: ignore[attr-defined]
     _out, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err
 
-    received = _received(slower_mailbox)
+    received = _received(held_mailbox)
     assert len(received) == INVITATIONS  # nothing lost
     ids: dict[str, set[str]] = {}
-    for message in slower_mailbox.messages:
+    for message in held_mailbox.messages:
         ids.setdefault(str(message["To"]), set()).add(str(message["Message-ID"]))
     assert all(len(found) == 1 for found in ids.values()), ids  # a copy has the same id
     # at most the one message in flight when the sender died can arrive twice
@@ -186,14 +205,14 @@ def test_a_sender_killed_mid_batch_loses_nothing_and_a_copy_keeps_its_message_id
 
 
 def test_the_mail_worker_delivers_as_mail_is_queued_and_stops_cleanly_on_sigterm(
-    app: Flask, db: Session, slow_mailbox: SlowMailbox
+    app: Flask, db: Session, held_mailbox: HeldMailbox
 ) -> None:
     from portal.services import mail
     from portal.services.mail import Email
 
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_ENV": "testing",
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(slow_mailbox.port),  # type: ignore[attr-defined]
-           "SECRET_KEY": app.config["SECRET_KEY"]}
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(held_mailbox.port),  # type: ignore[attr-defined]
+           "MAIL_TIMEOUT": SMTP_TIMEOUT, "SECRET_KEY": app.config["SECRET_KEY"]}
     worker = subprocess.Popen([FLASK, "--app", "app", "mail", "worker", "--interval", "0.2"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
@@ -201,12 +220,10 @@ def test_the_mail_worker_delivers_as_mail_is_queued_and_stops_cleanly_on_sigterm
         mail.queue_email(db, Email(to="lead@example.org", subject="Hello", text="x"), kind="t",
                          now=utcnow())
         db.commit()
-        deadline = time.monotonic() + 60
-        while not slow_mailbox.messages and time.monotonic() < deadline:
-            time.sleep(0.05)
+        held_mailbox.wait_for_messages(1)
     finally:
         worker.send_signal(signal.SIGTERM)
         out, err = worker.communicate(timeout=30)
-    assert [m["To"] for m in slow_mailbox.messages] == ["lead@example.org"]
+    assert [m["To"] for m in held_mailbox.messages] == ["lead@example.org"]
     assert worker.returncode == 0, err
     assert "Stopping after the current batch (SIGTERM)" in out and "Mail worker stopped" in out

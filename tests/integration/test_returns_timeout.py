@@ -24,6 +24,7 @@ from tests.integration.returns_helpers import (
     post_standard,
     return_of,
 )
+from tests.support import page, visible_text
 
 
 @pytest.fixture
@@ -123,3 +124,6 @@ def test_the_session_lasts_the_configured_minutes_and_pages_warn_before_it_ends(
 def test_a_sign_in_post_without_its_token_gets_the_expired_form_page(client: FlaskClient) -> None:
     response = client.post("/sign-in", data={"email": "a@example.org", "password": "x"})
     assert response.status_code == 400
+    shown = page(response)
+    assert shown.select_one("h1").get_text(strip=True) == "Your page expired"
+    assert "Go back, reload the page and try again" in visible_text(shown.select_one("main"))

@@ -59,7 +59,8 @@ def test_a_session_ends_after_its_absolute_lifetime_even_when_active(
     assert client.get("/manager/").status_code == 200
     db.execute(update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
     db.commit()
-    assert client.get("/manager/").status_code == 302
+    refused = client.get("/manager/")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/sign-in")
     assert app.config["SESSION_ABSOLUTE_HOURS"] == 12
 
 
@@ -71,7 +72,9 @@ def test_a_session_idle_past_the_timeout_is_refused_by_the_server(
     sign_in(client, user)
     db.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
     db.commit()
-    assert client.get("/manager/").status_code == 302
+    refused = client.get("/manager/")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/sign-in")
+    assert client.get("/manager/").headers["Location"].startswith("/sign-in")  # ended for good
 
 
 def test_a_user_sees_their_sessions_and_ends_another_one(

@@ -185,9 +185,10 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound) -> tuple[str, int]:
-        # A service's NotFound ("no such record, or not one this user may see") is a 404 page.
+        # A service's NotFound ("no such record, or not one this user may see") is a 404 page
+        # saying why (a draft cycle has no report yet, a version was never published).
         _discard_changes()
-        return render_template("errors/404.html"), 404
+        return render_template("errors/404.html", reason=str(error)), 404
 
     @app.errorhandler(Invalid)
     def invalid(error: Invalid) -> tuple[str, int]:

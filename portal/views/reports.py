@@ -44,12 +44,6 @@ readers = roles(Role.MANAGER, Role.COMMITTEE)
 manager_only = roles(Role.MANAGER)
 
 
-@bp.errorhandler(NotFound)
-def not_found(error: NotFound) -> tuple[str, int]:
-    """No such report (a draft cycle's, a version never published): the 404 page, saying why."""
-    return render_template("errors/404.html", reason=str(error)), 404
-
-
 @bp.route("/")
 @readers
 def index() -> str:

@@ -28,6 +28,11 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The npm packages first: building the portal package (even editable) bundles GOV.UK Frontend.
+if [ ! -f node_modules/govuk-frontend/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
@@ -44,6 +49,3 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ ! -f node_modules/govuk-frontend/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi

@@ -169,10 +169,13 @@ def user_for_token(session: Session, token: str, *, links: LinkSettings) -> User
 
 
 def set_password(session: Session, user: User, password: str, confirm: str, *,
-                 now: datetime) -> None:
-    """Set a new password, which ends every session of the user and spends old links."""
-    problem = password_problem(password, confirm, user_inputs=[user.email, user.name,
-                                                               *user.email.split("@")])
+                 now: datetime, partnership: str = "") -> None:
+    """Set a new password, which ends every session of the user and spends old links.
+
+    Guessable ones are refused: zxcvbn is told the user's names, the partnership's and the
+    year, so "Anyshire2026!" or the user's own address count as the guesses they are."""
+    problem = password_problem(password, confirm, partnership=partnership, year=now.year,
+                               user_inputs=[user.email, user.name, *user.email.split("@")])
     if problem:
         raise Invalid.at("password", problem)
     user.password_hash = hash_password(password)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
@@ -15,7 +16,11 @@ group = AppGroup("demo", help="Demo data.")
 @group.command("load")
 @NOW_OPTION
 def load(now_text: str | None) -> None:
-    """Load a realistic demo partnership into an empty database."""
+    """Load a realistic demo partnership into an empty database (never in production: every
+    demo account has the published demo password)."""
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("The demo is not loaded in production: its accounts share "
+                                   "the published demo password")
     with transaction() as session:
         summary = load_demo(session, now=parse_now(now_text))
         publish_unpublished(session)  # the closed cycles' reports, as published at close

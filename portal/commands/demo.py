@@ -16,16 +16,18 @@ group = AppGroup("demo", help="Demo data.")
 @group.command("load")
 @NOW_OPTION
 def load(now_text: str | None) -> None:
-    """Load a realistic demo partnership into an empty database (never in production: every
-    demo account has the published demo password)."""
-    if current_app.config["ENV"] == "production":
-        raise click.ClickException("The demo is not loaded in production: its accounts share "
-                                   "the published demo password")
+    """Load a realistic demo partnership into an empty database. Its accounts share the
+    published demo password, except in production, where they get no password at all."""
+    production = current_app.config["ENV"] == "production"
     with transaction() as session:
-        summary = load_demo(session, now=parse_now(now_text))
+        summary = load_demo(session, now=parse_now(now_text), with_password=not production)
         publish_unpublished(session)  # the closed cycles' reports, as published at close
     click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.users} users, "
                f"{summary.cycles} cycles, {summary.returns} returns.")
+    if production:
+        click.echo("Production: the demo accounts have no password (the published demo "
+                   "password is refused here); send one a set-password link to sign in.")
+        return
     click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN} or "
                f"agency@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}")
 

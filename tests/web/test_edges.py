@@ -7,18 +7,33 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from config import ConfigError, load_settings
+from portal import create_app
 from portal.db import get_db
-from portal.models import AuditEvent, Finding, OutboxMessage, Role, Standard, Visit
-from portal.services import moderation
+from portal.models import (
+    AuditEvent,
+    Finding,
+    MailPause,
+    OutboxMessage,
+    Role,
+    Standard,
+    Visit,
+    utcnow,
+)
+from portal.services import mail, moderation
 from portal.services.common import ServiceError
+from portal.services.mail import Email
 from tests import factories
+from tests.conftest import sign_in
 from tests.moderation_factories import AFTER_DEADLINE, cycle_with_returns, members
 from tests.support import csrf_from
 
@@ -124,3 +139,97 @@ def test_a_finding_posted_with_the_outcome_never_lands_after_completion(
         finding = db.scalar(select(Finding).where(Finding.visit_id == visit_id))
         assert finding is not None
         assert (finding.moderated_grade == "inadequate") == ("finding.recorded" in events)
+
+
+RELAY_ERROR = "mail-relay.internal.example:2525 refused the connection: 530 Authentication required"
+
+
+def test_healthz_tells_a_stranger_only_ok_or_failing_and_a_manager_the_details(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
+    db.add(MailPause(reason=RELAY_ERROR, since=utcnow() - timedelta(hours=2)))
+    mail.queue_email(db, Email(to="a@example.org", subject="S", text="T"), kind="t",
+                     now=utcnow() - timedelta(hours=2))
+    manager = factories.user(db, Role.MANAGER)
+    db.commit()
+    calm, strict = client.get("/healthz"), client.get("/healthz/outbox")
+    assert (calm.status_code, calm.get_json()) == (200, {"status": "ok"})
+    assert (strict.status_code, strict.get_json()) == (503, {"status": "failing"})
+    assert "mail-relay" not in calm.get_data(as_text=True) + strict.get_data(as_text=True)
+    sign_in(client, manager)
+    details = client.get("/healthz/outbox").get_json()
+    assert details["status"] == "failing" and details["delivery_paused"] == RELAY_ERROR
+    assert details["outbox"] == "stale" and details["oldest_waiting_minutes"] >= 119
+    assert "mail-relay.internal.example:2525" in client.get("/manager/").get_data(as_text=True)
+
+
+def _app_behind_a_proxy(app: Flask, **settings: Any) -> Flask:
+    return create_app("testing", DATABASE_URL=app.config["DATABASE_URL"], TRUSTED_PROXIES=1,
+                      FORCE_HTTPS=True, SECRET_KEY="test-secret-key-that-is-long-enough-to-use",
+                      **settings)
+
+
+def test_a_clients_forwarded_host_does_not_choose_where_the_https_redirect_goes(
+    app: Flask
+) -> None:
+    client = _app_behind_a_proxy(app).test_client()
+    response = client.get("/sign-in", headers={"X-Forwarded-Proto": "http",
+                                               "X-Forwarded-Host": "evil.example"})
+    assert response.status_code in (301, 302)
+    assert response.headers["Location"].startswith("https://localhost/sign-in")
+
+
+def test_with_trusted_hosts_a_forwarded_host_is_believed_only_when_it_is_one_of_them(
+    app: Flask
+) -> None:
+    client = _app_behind_a_proxy(app, TRUSTED_HOSTS=["portal.test"]).test_client()
+    ours = client.get("/sign-in", headers={"X-Forwarded-Proto": "http",
+                                           "X-Forwarded-Host": "portal.test"})
+    assert ours.headers["Location"].startswith("https://portal.test/sign-in")
+    theirs = client.get("/sign-in", headers={"X-Forwarded-Proto": "http",
+                                             "X-Forwarded-Host": "evil.example"})
+    assert theirs.status_code == 400 and "Location" not in theirs.headers
+
+
+def test_production_answers_only_its_own_host(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {"SECRET_KEY": "s" * 40, "DATABASE_URL": app.config["DATABASE_URL"],
+                        "RATELIMIT_SINGLE_PROCESS": "true",
+                        "PORTAL_BASE_URL": "https://audit.anyshire.example"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    client = create_app("production").test_client()
+    assert client.get("/healthz", base_url="https://audit.anyshire.example").status_code == 200
+    assert client.get("/healthz", base_url="https://evil.example").status_code == 400
+    monkeypatch.setenv("TRUSTED_HOSTS", "audit.anyshire.example, .internal.example")
+    also = create_app("production").test_client()
+    assert also.get("/healthz", base_url="https://lb.internal.example").status_code == 200
+
+
+@pytest.mark.parametrize("hosts", ["https://audit.example.org", "audit.example.org/path",
+                                   "audit.example.org:443", "audit example"])
+def test_trusted_hosts_must_be_host_names(hosts: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_HOSTS", hosts)
+    with pytest.raises(ConfigError, match="TRUSTED_HOSTS must be host names"):
+        load_settings("testing")
+
+
+HUGE = "x" * 120_000
+
+
+def test_a_huge_query_value_is_not_reflected_into_the_sign_in_redirect(
+    client: FlaskClient
+) -> None:
+    response = client.get(f"/manager/?filter={HUGE}&page=2")
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/sign-in") and len(location) < 4096
+    assert HUGE[:3000] not in location
+
+
+def test_a_huge_query_value_is_not_reflected_into_the_https_redirect(app: Flask) -> None:
+    client = _app_behind_a_proxy(app).test_client()
+    response = client.get(f"/sign-in?next={HUGE}&keep=1", headers={"X-Forwarded-Proto": "http"})
+    assert response.status_code in (301, 302)
+    assert response.headers["Location"] == "https://localhost/sign-in?keep=1"

@@ -63,3 +63,14 @@ def _pieces(phrase: str) -> Sequence[str]:
     if not lower:
         return []
     return [piece for piece in (lower, squashed(lower), *re.split(r"[\W_]+", lower)) if piece]
+
+
+def made_of(password: str, words: Sequence[str], *, at_least: int = 4) -> bool:
+    """Whether the password is these words (and digits and punctuation) with fewer than
+    `at_least` letters of its own: "Anyshire Partnership 2026!" given the partnership's name.
+    zxcvbn counts three words of any kind as a hundred million guesses, however guessable."""
+    rest = squashed(password.lower())
+    for word in sorted({squashed(w) for w in words if len(squashed(w)) >= 3}, key=len,
+                       reverse=True):
+        rest = rest.replace(word, "")
+    return sum(c.isalpha() for c in rest) < at_least

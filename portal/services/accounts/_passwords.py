@@ -9,11 +9,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ._guessable import context_words, is_common, is_email_address, squashed
+from ._guessable import context_words, is_common, is_email_address, made_of, squashed
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_LENGTH = 12
 MAX_LENGTH = 200  # zxcvbn and argon2 both slow down on very long input
+ADVICE = "Choose a password that is harder to guess, like three or four unrelated words."
 MIN_SCORE = 3  # zxcvbn: "safely unguessable: moderate protection from offline slow-hash attacks"
 
 
@@ -56,11 +57,13 @@ def password_problem(password: str, confirm: str | None = None,
     if confirm is not None and password != confirm:
         return "Passwords do not match"
     if is_email_address(password):
-        return "Do not use an email address as a password: choose three or four unrelated words"
+        return f"{ADVICE} An email address is one of the first things tried."
     if is_common(password):
-        return ("This password is commonly used, so it is easy to guess. Choose a password "
-                "that is harder to guess, like three or four unrelated words.")
+        return f"{ADVICE} This is a commonly used password."
     context = context_words(user_inputs, partnership=partnership, year=year or 0)
+    if made_of(password, context):
+        return (f"{ADVICE} This one is made of names and words anybody would try first here, "
+                "like the partnership's name, your own or the year.")
     return _zxcvbn_problem(password, context)
 
 
@@ -76,8 +79,7 @@ def _zxcvbn_problem(password: str, context: Sequence[str]) -> str | None:
     feedback = result.get("feedback") or {}
     hints = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
     advice = " ".join(h.strip().rstrip(".") + "." for h in hints if h and h.strip())
-    return ("Choose a password that is harder to guess, like three or four unrelated words. "
-            + advice).strip()
+    return f"{ADVICE} {advice}".strip()
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:

@@ -102,7 +102,7 @@ def register_assets(app: Flask) -> None:
 
 
 def _health(app: Flask, *, strict_outbox: bool) -> tuple[dict[str, Any], int]:
-    """Only "ok" or "failing" for anybody: the mail relay's host, port and errors are internal
+    """Only "ok" or "failing" for strangers: the mail relay's host, port and errors are internal
     (a manager sees them on their home page's mail status, and here when signed in)."""
     try:
         with get_db(app).sessionmaker() as session:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{ROOT / 'instance' / 'portal.sqlite3'}"
@@ -42,6 +44,19 @@ def _share(name: str, default: float) -> float:
     return value
 
 
+_HOST = re.compile(r"\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\]")
+
+
+def _hosts(raw: str | None) -> list[str] | None:
+    """TRUSTED_HOSTS: host names separated by commas (".example.org": it and its subdomains)."""
+    hosts = [h.strip().lower() for h in (raw or "").split(",") if h.strip()]
+    for host in hosts:
+        if not _HOST.fullmatch(host):
+            raise ConfigError(f"TRUSTED_HOSTS must be host names separated by commas (no scheme, "
+                              f"port or path), not {host!r}")
+    return hosts or None
+
+
 @dataclass
 class Settings:
     """Everything the portal reads from its environment."""
@@ -64,6 +79,10 @@ class Settings:
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_SINGLE_PROCESS: bool = False  # production accepts memory:// only when this is set
     TRUSTED_PROXIES: int = 0  # how many proxies (TLS terminator, load balancer) sit in front
+    # Host names the portal answers to (Flask refuses others with a 400); None: any. Production
+    # always has a list: TRUSTED_HOSTS, else the host of PORTAL_BASE_URL. Only with a list are
+    # the proxies' X-Forwarded-Host and -Port believed.
+    TRUSTED_HOSTS: list[str] | None = None
     SESSION_COOKIE_NAME: str = "session"
     SESSION_ABSOLUTE_HOURS: int = 12
     SESSION_COOKIE_SECURE: bool = False
@@ -111,6 +130,7 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         SESSION_TIMEOUT_MINUTES=_int("SESSION_TIMEOUT_MINUTES", 30),
         SESSION_ABSOLUTE_HOURS=_int("SESSION_ABSOLUTE_HOURS", 12),
         TRUSTED_PROXIES=_int("TRUSTED_PROXIES", 0),
+        TRUSTED_HOSTS=_hosts(os.environ.get("TRUSTED_HOSTS")),
         RATELIMIT_SINGLE_PROCESS=_bool(os.environ.get("RATELIMIT_SINGLE_PROCESS")),
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
         SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 5),
@@ -120,6 +140,8 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
     )
     if env == "production":
         _require_production(settings)
+        settings.TRUSTED_HOSTS = settings.TRUSTED_HOSTS or _hosts(
+            urlsplit(settings.SERVER_NAME_FOR_LINKS).hostname or "")
         settings.SESSION_COOKIE_SECURE = True
         settings.SESSION_COOKIE_NAME = "__Host-session"  # Secure, Path=/, no Domain: host-bound
         settings.FORCE_HTTPS = _bool(os.environ.get("FORCE_HTTPS"), default=True)

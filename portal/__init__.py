@@ -26,7 +26,7 @@ def create_app(env: str | None = None, **overrides: Any) -> Flask:
 
 
 def _create_app(env: str | None, **overrides: Any) -> Flask:
-    from portal import auth, cli, db, web
+    from portal import auth, cli, db, redirects, web
     from portal.views import register_blueprints
 
     settings = load_settings(env, **overrides)
@@ -39,5 +39,6 @@ def _create_app(env: str | None, **overrides: Any) -> Flask:
     auth.register_login(app)
     register_blueprints(app)
     web.register_error_pages(app)
+    redirects.register_redirect_bounds(app)
     cli.register_commands(app)
     return app

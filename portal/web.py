@@ -91,7 +91,7 @@ def register_assets(app: Flask) -> None:
     @app.route("/healthz")
     @public
     def healthz() -> tuple[dict[str, Any], int]:
-        """For load balancers: 503 when the database cannot be reached; the outbox is reported."""
+        """For load balancers: 503 when the database cannot be reached."""
         return _health(app, strict_outbox=False)
 
     @app.route("/healthz/outbox")
@@ -102,20 +102,33 @@ def register_assets(app: Flask) -> None:
 
 
 def _health(app: Flask, *, strict_outbox: bool) -> tuple[dict[str, Any], int]:
+    """Only "ok" or "failing" for strangers: the mail relay's host, port and errors are internal
+    (a manager sees them on their home page's mail status, and here when signed in)."""
     try:
         with get_db(app).sessionmaker() as session:
             health = mail.outbox_health(session)
             paused = mail.current_pause(session)
     except SQLAlchemyError as exc:
         app.logger.error("Health check: the database cannot be reached: %s", exc)
-        return {"database": "unreachable"}, 503
+        return {"status": "failing"}, 503
     waited = (utcnow() - health.oldest_waiting) if health.oldest_waiting else None
     minutes = int(waited.total_seconds() // 60) if waited else 0
     stale = minutes > int(app.config["OUTBOX_ALERT_MINUTES"])
-    body = {"database": "ok", "outbox": "stale" if stale else "ok",
-            "oldest_waiting_minutes": minutes, "undelivered": health.undelivered,
-            "delivery_paused": paused.reason if paused else None}
-    return body, 503 if (strict_outbox and (stale or health.undelivered)) else 200
+    failing = strict_outbox and bool(stale or health.undelivered)
+    body: dict[str, Any] = {"status": "failing" if failing else "ok"}
+    if _signed_in_manager():
+        body |= {"database": "ok", "outbox": "stale" if stale else "ok",
+                 "oldest_waiting_minutes": minutes, "undelivered": health.undelivered,
+                 "delivery_paused": paused.reason if paused else None}
+    return body, 503 if failing else 200
+
+
+def _signed_in_manager() -> bool:
+    try:
+        return bool(current_user and current_user.is_authenticated
+                    and current_user.role == "manager")
+    except SQLAlchemyError:  # loading the user failed: an anonymous answer, not a 500
+        return False
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -131,9 +144,12 @@ def register_security(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         # The client's address and scheme as the proxies in front saw them, for the rate limits
         # and the audit log. Only as many X-Forwarded-* hops as there are trusted proxies count.
+        # The forwarded host and port only with TRUSTED_HOSTS (Flask refuses other hosts), else
+        # a client's X-Forwarded-Host would choose where the HTTPS redirect sends it.
         hops = app.config["TRUSTED_PROXIES"]
+        host_hops = hops if app.config.get("TRUSTED_HOSTS") else 0
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
-                                x_host=hops, x_port=hops)
+                                x_host=host_hops, x_port=host_hops)
     csrf.init_app(app)
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]

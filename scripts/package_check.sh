@@ -37,7 +37,7 @@ wanted |= {f"portal/_bundled/migrations/{p.relative_to(src / 'migrations')}"
            for p in (src / "migrations").rglob("*") if p.is_file()}
 wanted |= {"portal/_bundled/govuk/govuk-frontend.min.css", "portal/_bundled/govuk/govuk-frontend.min.js",
            "portal/_bundled/govuk/assets/fonts/bold-b542beb274-v2.woff2", "portal/static/portal.css",
-           "portal/tools/compact-audit-2026.2.json"}
+           "portal/tools/compact-audit-2026.2.json", "portal/services/accounts/common_passwords.txt.gz"}
 missing = sorted(wanted - names)
 print(f"{len(names)} files in {Path(sys.argv[1]).name}")
 if missing:

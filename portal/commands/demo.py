@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
@@ -15,12 +16,18 @@ group = AppGroup("demo", help="Demo data.")
 @group.command("load")
 @NOW_OPTION
 def load(now_text: str | None) -> None:
-    """Load a realistic demo partnership into an empty database."""
+    """Load a realistic demo partnership into an empty database. Its accounts share the
+    published demo password, except in production, where they get no password at all."""
+    production = current_app.config["ENV"] == "production"
     with transaction() as session:
-        summary = load_demo(session, now=parse_now(now_text))
+        summary = load_demo(session, now=parse_now(now_text), with_password=not production)
         publish_unpublished(session)  # the closed cycles' reports, as published at close
     click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.users} users, "
                f"{summary.cycles} cycles, {summary.returns} returns.")
+    if production:
+        click.echo("Production: the demo accounts have no password (the published demo "
+                   "password is refused here); send one a set-password link to sign in.")
+        return
     click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN} or "
                f"agency@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}")
 

@@ -101,7 +101,8 @@ def set_password(token: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             accounts.set_password(session, user, form.password.data or "",
-                                  form.confirm.data or "", now=now())
+                                  form.confirm.data or "", now=now(),
+                                  partnership=link_settings().partnership)
         except ServiceError as exc:
             show_problems(form, exc, default="password")
         else:

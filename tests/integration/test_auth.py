@@ -63,8 +63,8 @@ def test_new_user_sets_a_password_from_the_emailed_link_once(
     assert response.status_code == 302
     submit_form(client, "/sign-out", {})
     link = _link_from(mailbox, "dee@hillside.example.org")
-    response = submit_form(client, link, {"password": "a long new password", "confirm":
-                                          "a long new password"})
+    response = submit_form(client, link, {"password": "walrus kettle tractor dune", "confirm":
+                                          "walrus kettle tractor dune"})
     assert response.status_code == 302
     created = db.scalar(select(User).where(User.email == "dee@hillside.example.org"))
     db.refresh(created)
@@ -73,7 +73,7 @@ def test_new_user_sets_a_password_from_the_emailed_link_once(
     assert client.get("/").headers["Location"] == "/agency/"
     assert client.get("/agency/").status_code == 200
     submit_form(client, "/sign-out", {})
-    sign_in(client, created, "a long new password")
+    sign_in(client, created, "walrus kettle tractor dune")
     assert client.get("/").headers["Location"] == "/agency/"
     assert client.get(link).status_code == 410  # spent
 

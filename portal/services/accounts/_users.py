@@ -146,15 +146,28 @@ def request_password_reset(
 ) -> None:
     """Send a reset link if the address belongs to an active user; say nothing either way.
 
-    Each address gets a few links an hour, whichever address or worker asks (stored counts)."""
+    Each address gets a few links an hour, whichever address or worker asks (stored counts).
+    Both answers do the same work, so the time taken says nothing: the email is made (for a
+    stand-in when nobody has the address), put in the outbox (and, for the stand-in, taken
+    out again) and the request audited. Nothing is sent during the request."""
     if is_blocked(session, PASSWORD_RESET, email, now=now):
         return
     record_attempt(session, PASSWORD_RESET, email, now=now)
     user = find_user(session, email)
-    if user is not None and user.active:
-        send_password_link(session, user, links=links, now=now, new_account=False)
-        audit.record(session, action="user.reset_requested", entity_type="user",
-                     entity_id=user.id)
+    known = user is not None and user.active
+    recipient = user if user is not None and known else _stand_in(email)
+    message = password_link_email(recipient, links=links, new_account=False)
+    mail.queue_email_if(session, message, send=known, kind="set_password", now=now)
+    audit.record(session, action="user.reset_requested" if known else "user.reset_unknown",
+                 entity_type="user", entity_id=recipient.id if known else None,
+                 email=email.strip().lower()[:254])
+    session.flush()
+
+
+def _stand_in(email: str) -> User:
+    """A user who is never saved, for making the email nobody is sent."""
+    return User(id=0, email=email.strip().lower()[:254], name="", session_generation=0,
+                agency=None)
 
 
 def user_for_token(session: Session, token: str, *, links: LinkSettings) -> User | None:
@@ -169,10 +182,13 @@ def user_for_token(session: Session, token: str, *, links: LinkSettings) -> User
 
 
 def set_password(session: Session, user: User, password: str, confirm: str, *,
-                 now: datetime) -> None:
-    """Set a new password, which ends every session of the user and spends old links."""
-    problem = password_problem(password, confirm, user_inputs=[user.email, user.name,
-                                                               *user.email.split("@")])
+                 now: datetime, partnership: str = "") -> None:
+    """Set a new password, which ends every session of the user and spends old links.
+
+    Guessable ones are refused: zxcvbn is told the user's names, the partnership's and the
+    year, so "Anyshire2026!" or the user's own address count as the guesses they are."""
+    problem = password_problem(password, confirm, partnership=partnership, year=now.year,
+                               user_inputs=[user.email, user.name, *user.email.split("@")])
     if problem:
         raise Invalid.at("password", problem)
     user.password_hash = hash_password(password)

@@ -87,8 +87,11 @@ class DemoSummary:
     returns: int
 
 
-def load_demo(session: Session, *, now: datetime) -> DemoSummary:
-    """Create the demo partnership in an empty database (refuses if agencies exist)."""
+def load_demo(session: Session, *, now: datetime, with_password: bool = True) -> DemoSummary:
+    """Create the demo partnership in an empty database (refuses if agencies exist).
+
+    The accounts share the published DEMO_PASSWORD, or have no password at all when not
+    `with_password` (production: there the demo password is never accepted)."""
     if session.scalar(select(Agency.id).limit(1)) is not None:
         raise ServiceError("The database already has agencies; the demo loads into an empty one")
     # A reproducible demo, not a secret: accepted in bandit-findings.md.
@@ -96,7 +99,7 @@ def load_demo(session: Session, *, now: datetime) -> DemoSummary:
     tools.load_tool(session, tools.TOOLS_DIR / "compact-audit-2026.1.json")  # the past cycles'
     sectors = {s.name: s for s in session.scalars(select(Sector))}
     agencies = _agencies(session, sectors, rng)
-    users = _users(session, agencies)
+    users = _users(session, agencies, hash_password(DEMO_PASSWORD) if with_password else None)
     returns = _history(session, rng, now=now)
     return DemoSummary(len(agencies), users, 3, returns)
 
@@ -134,8 +137,7 @@ def _unique_name(pattern: str, rng: random.Random, taken: set[str]) -> str:
             return name
 
 
-def _users(session: Session, agencies: list[Agency]) -> int:
-    password = hash_password(DEMO_PASSWORD)
+def _users(session: Session, agencies: list[Agency], password: str | None) -> int:
     people: list[tuple[str, str, Role, Agency | None]] = [
         (name, f"{local}@{DEMO_DOMAIN}", role, None) for name, local, role in STAFF]
     people += [(name, f"member{i}@{DEMO_DOMAIN}", Role.MODERATOR, None)

@@ -10,7 +10,16 @@ from ._delivery import (
     message_id_for,
     transport_for,
 )
-from ._outbox import LEASE, RETRY_DAYS, Attachment, Email, Queued, queue_email, queue_emails
+from ._outbox import (
+    LEASE,
+    RETRY_DAYS,
+    Attachment,
+    Email,
+    Queued,
+    queue_email,
+    queue_email_if,
+    queue_emails,
+)
 from ._pauses import (
     OutboxHealth,
     current_pause,
@@ -39,6 +48,7 @@ __all__ = [
     "message_id_for",
     "outbox_health",
     "queue_email",
+    "queue_email_if",
     "queue_emails",
     "render_email",
     "retry_undelivered",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import (
@@ -122,7 +122,7 @@ def record_finding(
     now: datetime, user_id: int | None,
 ) -> Finding:
     """Record (or change) the moderated grade and note for one standard of a visit."""
-    _ensure_open(visit)
+    _lock_open(session, visit)
     if moderated_grade not in QUALITY:
         raise Invalid.at("grade", "Select the moderated grade")
     standard = standard_of_visit(visit, standard_id)
@@ -148,7 +148,7 @@ def complete_visit(
     links: LinkSettings | None = None,
 ) -> Visit:
     """Record the visit's outcome and mark it completed; the agency is emailed a link to it."""
-    _ensure_open(visit)
+    _lock_open(session, visit)
     day = visit_day(visit)
     if day is None:
         raise Refused("Schedule the visit before recording its outcome")
@@ -168,6 +168,24 @@ def complete_visit(
     audit.record(session, action="visit.completed", entity_type="visit", entity_id=visit.id,
                  user_id=user_id, findings=len(visit.findings))
     return visit
+
+
+def _lock_open(session: Session, visit: Visit) -> None:
+    """Hold the visit row to the end of the transaction, then check it is open as it is now.
+
+    Completing a visit and recording a finding queue here, so a finding posted at the moment
+    of completion is either in the outcome sent or refused, never added after it. PostgreSQL:
+    SELECT ... FOR UPDATE, then a fresh read (READ COMMITTED) sees the other's commit. SQLite
+    has no row locks but one writer at a time: a no-op write takes the write lock first (as
+    _rules.lock_diaries does), and what is read after it is what the other committed."""
+    if session.connection().dialect.name == "sqlite":
+        session.execute(update(Visit).where(Visit.id == visit.id)
+                        .values(status=Visit.status)
+                        .execution_options(synchronize_session=False))
+    else:
+        session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
+    session.refresh(visit)  # status and findings as committed by whoever held the row before
+    _ensure_open(visit)
 
 
 def _ensure_open(visit: Visit) -> None:

@@ -40,7 +40,7 @@ def table(rows: list[list[Any]], widths: list[float], *, numeric_from: int = 1,
     """A ruled table with a bold header row; text cells wrap, numbers align right."""
     head = GRID_HEAD if tight else HEAD_CELL
     cells = [[_cell(v, head if r == 0 else CELL) for v in row] for r, row in enumerate(rows)]
-    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     made.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),

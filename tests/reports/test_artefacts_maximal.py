@@ -3,6 +3,9 @@ it: each long text's opening and closing markers are read back from the file."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -11,17 +14,23 @@ from email.policy import default
 from typing import Any, cast
 
 from hypothesis import given
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Cycle, CycleStatus, OutboxMessage, Return, Role
+from portal.models import Agency, Cycle, CycleStatus, InformationRequest, OutboxMessage, Return, Role
+from portal.reports import request_exports
 from portal.reports.return_pdf import render_return_pdf
+from portal.reports.sector_exports import render_json
+from portal.reports.sector_pdf import render_sector_report
 from portal.reports.visit_pack import render_visit_pack
 from portal.services import moderation
 from portal.services.accounts import LinkSettings
-from portal.services.cycles import create_cycle, open_cycle
+from portal.services.cycles import create_cycle, get_cycle, open_cycle
 from portal.services.mail import build_message
-from portal.services.reporting import visit_pack
+from portal.services.recommendations import NewRecommendation, add_update, record_recommendation
+from portal.services.reporting import sector_report, visit_pack
+from portal.services.requests import NewQuestion, NewRequest, answer_request, responses, send_request
 from portal.services.returns import (
     EVIDENCE_LIMIT,
     TEXT_LIMIT,
@@ -36,9 +45,12 @@ from portal.services.returns import (
 from portal.services.returns._rules import WHO_LIMIT
 from portal.services.returns._submission import DECLARATION_LIMIT
 from tests import factories
+from tests.integration import report_fixture
 from tests.reports.maximal_content import MAXIMAL, Maximal, holds, maximal, pdf_text
 
-NAME_LIMIT = 200  # an agency's, a person's
+NAME_LIMIT = 200  # an agency's, a person's, a request's title
+ANSWER_LENGTH = 20_000  # no rule limits a request's answer: as long as a return's evidence
+OPENED_REQUEST = datetime(2018, 5, 1, 9)
 PARTNERSHIP = "Test Safeguarding Partnership"
 LINKS = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=72,
                      partnership=PARTNERSHIP, help_email="help@example.org")
@@ -125,3 +137,66 @@ def test_a_return_of_the_longest_texts_submits_and_its_copy_and_visit_pack_hold_
     (visit,) = moderation.plan_visits(db, sample=sample, manager_id=None, now=AFTER)
     pack = pdf_text(render_visit_pack(visit_pack(db, visit), partnership=PARTNERSHIP))
     assert holds(pack, agency.name, *long)
+
+
+def _requested(db: Session, texts: Maximal) -> tuple[InformationRequest, list[str]]:
+    """A request with a long introduction and question to two agencies with the longest names;
+    both answer at length (sectors are the seeded ones: no one names them)."""
+    sector = "Health"
+    for earlier in db.scalars(select(Agency)):
+        earlier.active = False  # the request goes to all active agencies: these two
+    names = [factories.agency(db, texts.name(NAME_LIMIT), sector_name=sector).name
+             for _ in range(2)]
+    choices = [texts.name(NAME_LIMIT), texts.name(NAME_LIMIT)]
+    made = send_request(db, NewRequest(
+        title=texts.name(NAME_LIMIT), signatory=texts.name(NAME_LIMIT), deadline=date(2018, 5, 25),
+        audience="all", introduction=texts.text(TEXT_LIMIT),
+        questions=[NewQuestion(texts.text(TEXT_LIMIT)), NewQuestion(texts.name(), "choice", choices)]),
+        now=OPENED_REQUEST, links=LINKS)
+    answer = texts.text(ANSWER_LENGTH)
+    for recipient in made.recipients:
+        first, second = made.questions
+        answer_request(db, recipient, {first.id: answer, second.id: choices[1]},
+                       now=OPENED_REQUEST)
+    return made, [*names, sector, answer, choices[1], made.questions[0].text]
+
+
+@MAXIMAL
+@given(texts=maximal())
+def test_an_information_requests_longest_answers_fill_its_pdf_csv_and_xlsx(
+    db: Session, texts: Maximal
+) -> None:
+    made, long = _requested(db, texts)
+    data = responses(db, made)
+
+    assert holds(pdf_text(request_exports.render_pdf(data, partnership=PARTNERSHIP)),
+                 made.title, *long)
+    rows = list(csv.reader(io.StringIO(request_exports.render_csv(data).decode("utf-8-sig"))))
+    book = load_workbook(io.BytesIO(request_exports.render_xlsx(data)))
+    cells = [["" if v is None else str(v) for v in row]
+             for row in book["Responses"].iter_rows(values_only=True)]
+    for table in (rows, cells):
+        names, sector, answer, choice, question = long[:2], *long[2:]
+        assert len(table) == 3 and table[0][3] == f"Q1. {question}"
+        assert [row[:2] for row in table[1:]] == [[n, sector] for n in sorted(names)]
+        assert [row[3:] for row in table[1:]] == [[answer, choice]] * 2
+
+
+@MAXIMAL
+@given(texts=maximal())
+def test_the_longest_recommendation_and_update_fill_the_next_cycles_mesc_report(
+    db: Session, tool: Any, texts: Maximal
+) -> None:
+    if db.scalar(select(Cycle).where(Cycle.label == report_fixture.CURRENT)) is None:
+        report_fixture.build(db, tool)
+    made = record_recommendation(db, get_cycle(db, "2023-24"), NewRecommendation(
+        text=texts.text(EVIDENCE_LIMIT), standards=["6"], owner_kind="agency",
+        owner_name=texts.name(NAME_LIMIT), due_on=date(2024, 6, 30)), now=datetime(2024, 3, 1, 9))
+    add_update(db, made, status="in_progress", note=texts.text(EVIDENCE_LIMIT),
+               on=date(2024, 5, 2), now=datetime(2024, 5, 2, 9))
+    report = sector_report(db, cycle_label=report_fixture.CURRENT)
+
+    text = pdf_text(render_sector_report(report, partnership=PARTNERSHIP))
+    assert holds(text, made.text, made.owner_name, made.updates[-1].note)
+    shown = json.loads(render_json(report))["previous_recommendations"]["recommendations"]
+    assert made.text in [r["text"] for r in shown]

@@ -28,6 +28,7 @@ from portal.services import moderation
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, get_cycle, open_cycle
 from portal.services.mail import build_message
+from portal.services.mail._templates import SUBJECT_LIMIT
 from portal.services.recommendations import NewRecommendation, add_update, record_recommendation
 from portal.services.reporting import sector_report, visit_pack
 from portal.services.requests import NewQuestion, NewRequest, answer_request, responses, send_request
@@ -101,9 +102,9 @@ def _flat(text: str) -> str:
     return "".join(text.split())
 
 
-def _emails(db: Session, return_: Return) -> list[EmailMessage]:
-    """The return's queued emails as a mail client reads them."""
-    rows = db.scalars(select(OutboxMessage).where(OutboxMessage.return_id == return_.id)).all()
+def _emails(db: Session, *where: Any) -> list[EmailMessage]:
+    """The queued emails as a mail client reads them."""
+    rows = db.scalars(select(OutboxMessage).where(*where).order_by(OutboxMessage.id)).all()
     return [cast(EmailMessage, BytesParser(policy=default).parsebytes(
         build_message(row, "Portal <portal@example.org>").as_bytes())) for row in rows]
 
@@ -124,7 +125,7 @@ def test_a_return_of_the_longest_texts_submits_and_its_copy_and_visit_pack_hold_
                   render_copy=lambda doc: render_return_pdf(doc, partnership=PARTNERSHIP))
     assert return_.status == "submitted"
 
-    emails = _emails(db, return_)  # to the submitter and to the agency's contact
+    emails = _emails(db, OutboxMessage.return_id == return_.id)  # to the submitter and to the agency's contact
     assert len(emails) == 2
     for email in emails:
         # a folded header may lose a space between two encoded words (the email package)
@@ -175,6 +176,14 @@ def test_an_information_requests_longest_answers_fill_its_pdf_csv_and_xlsx(
     book = load_workbook(io.BytesIO(request_exports.render_xlsx(data)))
     cells = [["" if v is None else str(v) for v in row]
              for row in book["Responses"].iter_rows(values_only=True)]
+    emails = _emails(db, OutboxMessage.kind == "information_request",
+                     OutboxMessage.contact_id.in_([c.id for r in made.recipients
+                                                   for c in r.agency.contacts]))
+    assert len(emails) == 2
+    for email in emails:  # the subject (signatory, agency and title) is cut to fit the outbox
+        assert len(email["Subject"]) <= SUBJECT_LIMIT
+        assert _flat(email["Subject"]).startswith(_flat(made.signatory))
+        assert holds(email.get_body(("plain",)).get_content(), made.introduction)
     for table in (rows, cells):
         names, sector, answer, choice, question = long[:2], *long[2:]
         assert len(table) == 3 and table[0][3] == f"Q1. {question}"

@@ -14,6 +14,7 @@ from email.policy import default
 from typing import Any, cast
 
 from hypothesis import given
+from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,9 +59,11 @@ LINKS = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=7
 OPENED = datetime(2017, 11, 1, 9)
 SUBMITTED = datetime(2017, 12, 1, 9)
 AFTER = datetime(2018, 3, 1, 9)
+VISIT = datetime(2018, 3, 6, 10)  # a Tuesday morning
+PLACE_LENGTH = 200
 _cycles = iter(range(2000, 2099))
 # how many standards carry the longest texts (every one: ARTEFACT_STANDARDS=99, slow)
-STANDARDS = int(os.environ.get("ARTEFACT_STANDARDS", "2"))
+STANDARDS = int(os.environ.get("ARTEFACT_STANDARDS", "1"))
 
 
 def _issued(db: Session, texts: Maximal) -> Return:
@@ -125,7 +128,7 @@ def test_a_return_of_the_longest_texts_submits_and_its_copy_and_visit_pack_hold_
                   render_copy=lambda doc: render_return_pdf(doc, partnership=PARTNERSHIP))
     assert return_.status == "submitted"
 
-    emails = _emails(db, OutboxMessage.return_id == return_.id)  # to the submitter and to the agency's contact
+    emails = _emails(db, OutboxMessage.return_id == return_.id)  # the submitter, the contact
     assert len(emails) == 2
     for email in emails:
         # a folded header may lose a space between two encoded words (the email package)
@@ -133,11 +136,37 @@ def test_a_return_of_the_longest_texts_submits_and_its_copy_and_visit_pack_hold_
         assert holds(email.get_body(("plain",)).get_content(), agency.name, name, role)
     (attached,) = list(emails[0].iter_attachments())
     assert holds(pdf_text(attached.get_content()), agency.name, name, role, *long)
+    _visit_emails_hold(db, return_, texts, long)
+
+
+def _visit_emails_hold(db: Session, return_: Return, texts: Maximal, long: list[str]) -> None:
+    """The visit to the return, scheduled: everyone's invitation has the .ics, the manager's and
+    the member's the visit pack too; each holds every long text."""
+    manager = factories.user(db, Role.MANAGER, name=texts.name(NAME_LIMIT))
+    member = factories.user(db, Role.MODERATOR, name=texts.name(NAME_LIMIT))
     sample = moderation.draw_sample(db, cycle=return_.cycle, rate=1.0, seed=1, now=AFTER,
                                     user_id=None)
     (visit,) = moderation.plan_visits(db, sample=sample, manager_id=None, now=AFTER)
-    pack = pdf_text(render_visit_pack(visit_pack(db, visit), partnership=PARTNERSHIP))
-    assert holds(pack, agency.name, *long)
+    place = texts.name(PLACE_LENGTH)
+    moderation.schedule_visit(
+        db, visit, starts_at=VISIT, place=place, now=AFTER, links=LINKS, manager_id=manager.id,
+        member_id=member.id,
+        pack=lambda v: render_visit_pack(visit_pack(db, v), partnership=PARTNERSHIP))
+    emails = _emails(db, OutboxMessage.return_id == return_.id,
+                     OutboxMessage.kind == "visit_request")
+    assert len(emails) == 3  # the manager, the member, the agency's contact
+    packs = [a for e in emails for a in e.iter_attachments() if a.get_content_type() ==
+             "application/pdf"]
+    assert len(packs) == 2 and holds(pdf_text(packs[0].get_content()), return_.agency.name, *long)
+    for email in emails:
+        assert holds(email.get_body(("plain",)).get_content(), return_.agency.name, place)
+        (ics,) = [a for a in email.iter_attachments() if a.get_content_type() == "text/calendar"]
+        # the part has no charset parameter: read its bytes (RFC 5545 text is UTF-8)
+        event = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
+        assert str(event["location"]) == place
+        assert str(event["summary"]).endswith(return_.agency.name)
+        names = {str(a.params["cn"]) for a in event.get("attendee")}
+        assert {manager.name, member.name} <= names
 
 
 def _requested(db: Session, texts: Maximal) -> tuple[InformationRequest, list[str]]:

@@ -11,8 +11,10 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
+from pathlib import Path
 from typing import Any, cast
 
+from docx import Document
 from hypothesis import given
 from icalendar import Calendar
 from openpyxl import load_workbook
@@ -20,18 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cycle, CycleStatus, InformationRequest, OutboxMessage, Return, Role
-from portal.reports import request_exports
+from portal.reports import annual, request_exports, survey_pdf
 from portal.reports.return_pdf import render_return_pdf
 from portal.reports.sector_exports import render_json
 from portal.reports.sector_pdf import render_sector_report
 from portal.reports.visit_pack import render_visit_pack
-from portal.services import moderation
+from portal.services import moderation, survey
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, get_cycle, open_cycle
 from portal.services.mail import build_message
 from portal.services.mail._templates import SUBJECT_LIMIT
 from portal.services.recommendations import NewRecommendation, add_update, record_recommendation
-from portal.services.reporting import sector_report, visit_pack
+from portal.services.reporting import annual_section, sector_report, visit_pack
 from portal.services.requests import NewQuestion, NewRequest, answer_request, responses, send_request
 from portal.services.returns import (
     EVIDENCE_LIMIT,
@@ -46,7 +48,7 @@ from portal.services.returns import (
 )
 from portal.services.returns._rules import WHO_LIMIT
 from portal.services.returns._submission import DECLARATION_LIMIT
-from tests import factories
+from tests import factories, survey_fixture
 from tests.integration import report_fixture
 from tests.reports.maximal_content import MAXIMAL, Maximal, holds, maximal, pdf_text
 
@@ -238,3 +240,34 @@ def test_the_longest_recommendation_and_update_fill_the_next_cycles_mesc_report(
     assert holds(text, made.text, made.owner_name, made.updates[-1].note)
     shown = json.loads(render_json(report))["previous_recommendations"]["recommendations"]
     assert made.text in [r["text"] for r in shown]
+    docx = Document(io.BytesIO(annual.render_docx(annual_section(db, cycle_label="2023-24"))))
+    cells = [cell.text for table in docx.tables for row in table.rows for cell in row.cells]
+    assert made.text in cells and made.owner_name + " (an agency)" in cells
+    assert made.text in annual.render_markdown(annual_section(db, cycle_label="2023-24")).decode()
+
+
+@MAXIMAL
+@given(texts=maximal())
+def test_the_survey_packs_poster_and_survey_page_hold_the_longest_agency_names(
+    db: Session, tmp_path: Path, texts: Maximal
+) -> None:
+    if db.scalar(select(Cycle).where(Cycle.label == "2026-27")) is None:
+        survey_fixture.build(db, tmp_path)
+    cycle = get_cycle(db, "2026-27")
+    agencies = list(db.scalars(select(Agency).order_by(Agency.id)))
+    for agency in agencies:
+        agency.name = texts.name(NAME_LIMIT)
+    db.flush()
+    data = survey.survey_results(db, cycle, settings=survey.SurveySettings())
+    shown = [a.agency for a in data.by_gaps()]  # those with enough responses
+    assert len(shown) == 3
+
+    assert holds(pdf_text(survey_pdf.render_partnership_pack(data)), *shown)
+    assert holds(pdf_text(survey_pdf.render_challenge_pack(data.by_gaps()[0], data)), shown[0])
+    poster = survey_pdf.render_poster(agency=agencies[0].name, cycle="2026-27",
+                                      url="http://portal.test/s/" + "x" * 43, partnership=PARTNERSHIP)
+    assert holds(pdf_text(poster), agencies[0].name)
+    report = sector_report(db, cycle_label="2026-27", survey_settings=survey.SurveySettings())
+    mesc = pdf_text(render_sector_report(report, partnership=PARTNERSHIP))
+    assert "Agencieswiththemostcorroborationgaps" in mesc
+    assert holds(mesc, *[a.agency for a in data.by_gaps() if a.gaps])

@@ -18,11 +18,13 @@ from docx import Document
 from hypothesis import given
 from icalendar import Calendar
 from openpyxl import load_workbook
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cycle, CycleStatus, InformationRequest, OutboxMessage, Return, Role
 from portal.reports import annual, request_exports, survey_pdf
+from portal.reports.pdf_common import fit
 from portal.reports.return_pdf import render_return_pdf
 from portal.reports.sector_exports import render_json
 from portal.reports.sector_pdf import render_sector_report
@@ -50,7 +52,7 @@ from portal.services.returns._rules import WHO_LIMIT
 from portal.services.returns._submission import DECLARATION_LIMIT
 from tests import factories, survey_fixture
 from tests.integration import report_fixture
-from tests.reports.maximal_content import MAXIMAL, Maximal, holds, maximal, pdf_text
+from tests.reports.maximal_content import MAXIMAL, Maximal, holds, marks, maximal, pdf_text
 
 NAME_LIMIT = 200  # an agency's, a person's, a request's title
 ANSWER_LENGTH = 20_000  # no rule limits a request's answer: as long as a return's evidence
@@ -271,3 +273,15 @@ def test_the_survey_packs_poster_and_survey_page_hold_the_longest_agency_names(
     mesc = pdf_text(render_sector_report(report, partnership=PARTNERSHIP))
     assert "Agencieswiththemostcorroborationgaps" in mesc
     assert holds(mesc, *[a.agency for a in data.by_gaps() if a.gaps])
+
+
+@MAXIMAL
+@given(texts=maximal())
+def test_a_footer_holding_a_long_name_is_cut_to_the_page_width(texts: Maximal) -> None:
+    name = texts.name(NAME_LIMIT)
+    for width in (100.0, 400.0):
+        footer = fit(f"{name} - visit pack", "Helvetica", 8, width)
+        assert stringWidth(footer, "Helvetica", 8) <= width
+        assert footer.endswith("…") and footer.startswith(marks(name)[0])
+    assert fit("Riverside Youth Club - visit pack", "Helvetica", 8, 400) == (
+        "Riverside Youth Club - visit pack")

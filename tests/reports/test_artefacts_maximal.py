@@ -17,6 +17,7 @@ from typing import Any, cast
 from docx import Document
 from hypothesis import given
 from icalendar import Calendar
+from jinja2 import meta as jinja_meta
 from openpyxl import load_workbook
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from portal.reports.visit_pack import render_visit_pack
 from portal.services import moderation, survey
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, get_cycle, open_cycle
+from portal.services.mail import _templates as mail_templates
 from portal.services.mail import build_message
 from portal.services.mail._templates import SUBJECT_LIMIT
 from portal.services.recommendations import NewRecommendation, add_update, record_recommendation
@@ -285,3 +287,37 @@ def test_a_footer_holding_a_long_name_is_cut_to_the_page_width(texts: Maximal) -
         assert footer.endswith("…") and footer.startswith(marks(name)[0])
     assert fit("Riverside Youth Club - visit pack", "Helvetica", 8, 400) == (
         "Riverside Youth Club - visit pack")
+
+
+# The emails whose every field is text; the return's, the request's and the visit's emails are
+# built by their services in the tests above.
+TEXT_EMAILS = ["chaser", "moderation_outcome", "moderation_slots", "request_reminder",
+               "return_reopened", "set_password"]
+
+
+@MAXIMAL
+@given(texts=maximal())
+def test_every_email_of_names_alone_reads_back_whole_with_its_subject_cut_to_fit(
+    texts: Maximal
+) -> None:
+    env = mail_templates._environment()
+    for kind in TEXT_EMAILS:
+        names = set().union(*[jinja_meta.find_undeclared_variables(env.parse(
+            env.loader.get_source(env, f"{kind}.{ext}")[0]))  # type: ignore[union-attr]
+            for ext in ("txt", "html") if (mail_templates.EMAIL_TEMPLATES / f"{kind}.{ext}").exists()])
+        fields = {n: texts.name(NAME_LIMIT) for n in names}
+        fields.pop("subject", None)
+        email = mail_templates.render_email(kind, to="lead@agency.example.org",
+                                            subject=" ".join([*fields.values(), texts.name()]),
+                                            **fields)
+        row = OutboxMessage(id=1, kind=kind, to_address=email.to, subject=email.subject,
+                            body_text=email.text, body_html=email.html, created_at=AFTER)
+        parsed = cast(EmailMessage, BytesParser(policy=default).parsebytes(
+            build_message(row, "Portal <portal@example.org>").as_bytes()))
+        assert len(email.subject) <= SUBJECT_LIMIT and email.subject.endswith("…")
+        assert _flat(parsed["Subject"]) == _flat(email.subject)
+        plain = parsed.get_body(("plain",)).get_content()
+        assert plain.rstrip("\n") == email.text.rstrip("\n")  # read back whole
+        assert any(holds(plain, value) for value in fields.values())  # the names are shown
+        if email.html:
+            assert parsed.get_body(("html",)).get_content().rstrip("\n") == email.html.rstrip("\n")

@@ -10,6 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
@@ -40,7 +41,7 @@ def table(rows: list[list[Any]], widths: list[float], *, numeric_from: int = 1,
     """A ruled table with a bold header row; text cells wrap, numbers align right."""
     head = GRID_HEAD if tight else HEAD_CELL
     cells = [[_cell(v, head if r == 0 else CELL) for v in row] for r, row in enumerate(rows)]
-    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     made.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
@@ -75,19 +76,34 @@ class NumberedCanvas(Canvas):
 
     def save(self) -> None:
         total = len(self._pages)
+        widest = f"Page {total} of {total}"
+        footer = fit(self.footer, "Helvetica", 8, A4[0] - 2 * FOOTER_MARGIN
+                     - stringWidth(widest, "Helvetica", 8) - 6 * mm)
+        header = fit(self.header, "Helvetica-Bold", 9, A4[0] - 2 * FOOTER_MARGIN)
         for state in self._pages:
             self.__dict__.update(state)
             self.setFont("Helvetica", 8)
             self.setFillColor(FOOTER_GREY)
-            self.drawString(FOOTER_MARGIN, 10 * mm, self.footer)
+            self.drawString(FOOTER_MARGIN, 10 * mm, footer)
             self.drawRightString(A4[0] - FOOTER_MARGIN, 10 * mm,
                                  f"Page {self.getPageNumber()} of {total}")
-            if self.header:
+            if header:
                 self.setFont("Helvetica-Bold", 9)
                 self.setFillColor(colors.black)
-                self.drawString(FOOTER_MARGIN, A4[1] - 11 * mm, self.header)
+                self.drawString(FOOTER_MARGIN, A4[1] - 11 * mm, header)
             super().showPage()
         super().save()
+
+
+def fit(text: str, font: str, size: float, width: float) -> str:
+    """The text, cut short with an ellipsis if it is wider than `width` (a footer's long name)."""
+    full = stringWidth(text, font, size)
+    if full <= width:
+        return text
+    text = text[:int(len(text) * width / full) + 1]  # about as many letters as fit
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def numbered_canvas(footer: str, header: str = "") -> type[NumberedCanvas]:

@@ -40,7 +40,7 @@ def recommendations_progress(section: PreviousRecommendations) -> list[Flowable]
         for r in section.rows]
     cells = [[Paragraph(escape(str(v)), _HEAD if n == 0 else _CELL) for v in row]
              for n, row in enumerate(rows)]
-    made = Table(cells, colWidths=WIDTHS, repeatRows=1, hAlign="LEFT")
+    made = Table(cells, colWidths=WIDTHS, repeatRows=1, hAlign="LEFT", splitInRow=1)
     made.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),

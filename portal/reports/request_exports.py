@@ -76,7 +76,7 @@ def _pct(value: float | None) -> str:
 def _table(rows: list[list[str]], widths: list[float]) -> Table:
     cells = [[Paragraph(escape(v), HEAD if n == 0 else CELL) for v in row]
              for n, row in enumerate(rows)]
-    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     made.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))

@@ -64,7 +64,8 @@ def _facts(doc: ReturnDocument) -> Table:
 
 def facts_table(rows: list[tuple[str, str]]) -> Table:
     """A two-column table of labelled facts."""
-    table = Table([[k, Paragraph(escape(v), BODY)] for k, v in rows], colWidths=[30 * mm, None])
+    table = Table([[k, Paragraph(escape(v), BODY)] for k, v in rows], colWidths=[30 * mm, None],
+                  splitInRow=1)
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
@@ -78,7 +79,7 @@ def standard_section(standard: DocStandard, *, short: bool = False) -> list[Flow
               Paragraph(_details(f"{q.number}. {q.text}" if short and q.number else q.text,
                                  q.answer), SMALL)]
              for q in standard.questions]
-    table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1)
+    table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
         ("FONTSIZE", (0, 0), (1, -1), 9),

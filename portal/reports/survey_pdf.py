@@ -48,7 +48,7 @@ def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
 
 def _table(rows: list[list[str]], widths: list[float]) -> Table:
     cells = [[_p(str(v), _HEAD if n == 0 else _CELL) for v in row] for n, row in enumerate(rows)]
-    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     made.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),

@@ -12,6 +12,7 @@ from portal import paths
 from ._outbox import Attachment, Email
 
 EMAIL_TEMPLATES = paths.TEMPLATES / "email"
+SUBJECT_LIMIT = 300  # the outbox's column: a subject built from long names is cut to fit
 
 
 @lru_cache(maxsize=1)
@@ -36,9 +37,17 @@ def render_email(
 ) -> Email:
     """An Email from `<template>.txt` and, when it exists, `<template>.html`."""
     env = _environment()
+    subject = clip_subject(subject)
     context = {"subject": subject, **context}
     text = env.get_template(f"{template}.txt").render(**context)
     html = None
     if _has_html(template):
         html = env.get_template(f"{template}.html").render(**context)
     return Email(to=to, subject=subject, text=text, html=html, attachments=attachments or [])
+
+
+def clip_subject(subject: str) -> str:
+    """The subject, cut with an ellipsis if it is longer than the outbox holds."""
+    if len(subject) <= SUBJECT_LIMIT:
+        return subject
+    return subject[:SUBJECT_LIMIT - 1].rstrip() + "…"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from portal.services.common import text_message
+from portal.services.common import clean_text, text_message
 from portal.vocabulary import GRADE_LABELS, Grade
 
 GRADE_BY_TEXT = {
@@ -62,6 +62,16 @@ class Problem:
     code: str
     part: str
     message: str
+
+
+def cleaned(data: StandardInput) -> StandardInput:
+    """A standard's texts as stored: CRLF and CR made new lines (browsers send CRLF)."""
+    answers = [replace(a, na_reason=clean_text(a.na_reason), comment=clean_text(a.comment),
+                       action=replace(a.action, what=clean_text(a.action.what)))
+               for a in data.answers]
+    return replace(data, answers=answers, evidence=clean_text(data.evidence),
+                   notes={code: clean_text(text) for code, text in data.notes.items()},
+                   overall=None if data.overall is None else clean_text(data.overall))
 
 
 def parse_grade(text: str | None) -> Grade | None:

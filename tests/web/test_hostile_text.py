@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,3 +194,32 @@ def test_a_nul_in_a_form_no_service_checks_is_a_400_page_not_a_500(
     response = submit_form(client, "/cycles/new", {"label": "2027\x00-28", "cohort": "A"})
     assert response.status_code == 400
     assert "What you entered must not contain control characters" in text_of(response)
+
+
+def test_the_csv_imports_refuse_nul_and_control_characters_by_line_and_save_nothing(
+    app: Flask, db: Session, school: School, tmp_path: Path
+) -> None:
+    _, codes = school
+    code = codes["1"][0]
+    returns_csv = tmp_path / "returns.csv"
+    returns_csv.write_text("type,agency,code,grade,comment,na_reason,evidence\n"
+                           f"answer,Oakwood Academy,{code},good,ok\x00,,\n"
+                           "evidence,Oakwood Academy,1,,,,Minutes\x1b[31m\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["returns", "import", str(returns_csv),
+                                                "--cycle", "2026-27"])
+    assert result.exit_code != 0
+    assert (f"Line 2: The comment for question {code} must not contain control characters"
+            in result.output)
+    assert "Line 3: The evidence for standard 1 must not contain control characters" in result.output
+
+    agencies_csv = tmp_path / "agencies.csv"
+    agencies_csv.write_text("name,sector,email,contact_name,cohort\n"
+                            "Riverside\u0085Trust,Health,a@example.org,Ann Lee,A\n"
+                            "Valley,Health,b@example.org,Bo\x00Chan,B\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["agencies", "import", str(agencies_csv)])
+    assert result.exit_code != 0
+    assert "line 2: the agency name must not contain control characters" in result.output
+    assert "line 3: the contact name must not contain control characters" in result.output
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Evidence)) == 0
+    assert [a.name for a in db.scalars(select(Agency))] == ["Oakwood Academy"]

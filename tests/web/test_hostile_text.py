@@ -4,7 +4,9 @@ control character in a form is an error on its field (or a 400 page); downloads 
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,13 +20,23 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Evidence, RequestAnswer, Role, User, utcnow
 from portal.services.common import uk_today
+from portal.services.demo import DEMO_PASSWORD
 from tests import factories
 from tests.conftest import sign_in
 from tests.integration.request_helpers import agencies, send
 from tests.integration.returns_helpers import answers_form, post_standard, slug, text_of
 from tests.integration.test_returns_xlsx import download
 from tests.integration.test_returns_xlsx import school as school
-from tests.support import submit_form
+from tests.integration.test_security_fuzz import (
+    ACCOUNTS,
+    FORM,
+    SKIP,
+    attribute,
+    crawl,
+    forms_on,
+)
+from tests.integration.test_security_fuzz import demo as demo
+from tests.support import csrf_from, submit_form
 
 School = tuple[int, dict[str, list[str]]]
 CONTROL = "\x00"
@@ -223,3 +235,43 @@ def test_the_csv_imports_refuse_nul_and_control_characters_by_line_and_save_noth
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Evidence)) == 0
     assert [a.name for a in db.scalars(select(Agency))] == ["Oakwood Academy"]
+
+
+def _filled(body: str, action: str) -> dict[str, str]:
+    """The values a form on the page holds as shown (its inputs' and the first of each select's)."""
+    for attrs, inner in FORM.findall(body):
+        if (attribute(attrs, "action") or "") != action:
+            continue
+        values: dict[str, str] = {}
+        for tag in re.findall(r"<input\b[^>]*>", inner):
+            name, kind = attribute(tag, "name"), attribute(tag, "type") or "text"
+            if name and kind not in ("file", "submit") and (
+                    kind not in ("radio", "checkbox") or "checked" in tag):
+                values.setdefault(name, attribute(tag, "value") or "")
+        for name, options in re.findall(r'<select\b[^>]*name="([^"]+)"[^>]*>(.*?)</select>',
+                                        inner, re.S):
+            first = re.search(r'<option\b[^>]*value="([^"]*)"', options)
+            values.setdefault(name, html.unescape(first.group(1)) if first else "")
+        return values
+    return {}
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_nul_in_any_field_of_every_form_each_role_reaches_is_never_a_500(app: Flask) -> None:
+    """One field at a time holds a NUL, the others what the page showed: on PostgreSQL a NUL
+    that reaches the database would be a 500."""
+    posted = set()
+    for _, email in ACCOUNTS:
+        client = app.test_client()
+        submit_form(client, "/sign-in", {"email": email, "password": DEMO_PASSWORD})
+        for url, body in crawl(client, client.get("/").headers["Location"]).items():
+            for action, fields in forms_on(url, body):
+                shape = (email, re.sub(r"\d+", "N", action))
+                if shape in posted or SKIP.search(action):
+                    continue
+                posted.add(shape)
+                shown = {**_filled(body, action), "csrf_token": csrf_from(body)}
+                for name in (n for n, kind in fields.items() if kind != "file"):
+                    response = client.post(action, data={**shown, name: "a\x00b"})
+                    assert response.status_code < 500, (action, name)
+    assert len(posted) >= 15

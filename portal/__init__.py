@@ -36,6 +36,7 @@ def _create_app(env: str | None, **overrides: Any) -> Flask:
     web.register_templates(app)
     web.register_assets(app)
     web.register_security(app)
+    web.register_input_guard(app)
     auth.register_login(app)
     register_blueprints(app)
     web.register_error_pages(app)

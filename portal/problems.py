@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask_wtf import FlaskForm
 
 from portal.services.common import Invalid, ServiceError
+
+F = TypeVar("F", bound=Callable[..., Any])
+TEXT_CHECKED = "_portal_text_checked"
+
+
+def text_checked(view: F) -> F:
+    """The service this view calls applies the text policy (services.common) to every text of
+    its form, so a NUL or control character there is put on its field: the app-wide guard
+    (portal/web.py `register_input_guard`) lets this view's form values through to it."""
+    setattr(view, TEXT_CHECKED, True)
+    return view
+
+
+def is_text_checked(view: Callable[..., Any] | None) -> bool:
+    return bool(getattr(view, TEXT_CHECKED, False))
 
 
 def show_problems(form: FlaskForm, error: ServiceError, *, default: str | None = None) -> None:

@@ -36,8 +36,9 @@ from portal.access import access_of, public
 from portal.db import get_db
 from portal.models import utcnow
 from portal.navigation import navigation_for
+from portal.problems import is_text_checked
 from portal.services import mail
-from portal.services.common import Invalid, NotFound, ServiceError
+from portal.services.common import Invalid, NotFound, Problem, ServiceError, has_nul
 from portal.vocabulary import DB_INT_MAX
 
 GOVUK_DIST = paths.GOVUK_FRONTEND
@@ -185,6 +186,29 @@ def register_security(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Server", None)  # gunicorn.conf.py blanks gunicorn's own
         return response
+
+
+def register_input_guard(app: Flask) -> None:
+    """What no service sees: a NUL (which PostgreSQL cannot store) in the path is a 404, in the
+    query string a 400, and in a form's values a 400 listing the fields, unless the view's
+    service applies the text policy itself (`portal.problems.text_checked`) and so puts it on
+    its field."""
+
+    @app.before_request
+    def refuse_nul() -> Any:
+        if has_nul(request.path):
+            abort(404)
+        fields = [name for name, value in request.args.items(multi=True)
+                  if has_nul(name) or has_nul(value)]
+        if not fields and request.method == "POST" and not is_text_checked(
+                app.view_functions.get(request.endpoint or "")):
+            fields = [name for name, value in request.form.items(multi=True)
+                      if has_nul(name) or has_nul(value)]
+        if fields:
+            problems = [Problem(None, "What you entered must not contain control characters")]
+            return render_template("errors/invalid.html", problems=problems,
+                                   back=_back_link()), 400
+        return None
 
 
 def register_error_pages(app: Flask) -> None:

@@ -27,7 +27,7 @@ from forms.returns import (
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, PublishedReport, Return, Role
-from portal.problems import show_problems
+from portal.problems import show_problems, text_checked
 from portal.services import moderation, reporting, returns, survey
 from portal.services.common import ImportRejected, Invalid, ServiceError
 from portal.services.returns import (
@@ -121,6 +121,7 @@ def _copied_message(return_: Return, copied: returns.Copied) -> str:
 
 
 @bp.route("/returns/<int:return_id>/standards/<code>", methods=["GET", "POST"])
+@text_checked
 @agency_only
 def standard(return_id: int, code: str) -> Response | str | tuple[str, int]:
     return_ = _own_return(return_id)
@@ -174,6 +175,7 @@ def _merged(errors: list[FieldError], exc: Invalid) -> list[FieldError]:
 
 
 @bp.route("/returns/<int:return_id>/check", methods=["GET", "POST"])
+@text_checked
 @agency_only
 def check(return_id: int) -> Response | str | tuple[str, int]:
     return_ = _own_return(return_id)

@@ -10,6 +10,7 @@ from forms.requests import answer_form_class
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
+from portal.problems import text_checked
 from portal.services import requests
 from portal.services.requests import RequestRejected
 from portal.views.helpers import now
@@ -27,6 +28,7 @@ def index() -> str:
 
 
 @bp.route("/<int:request_id>", methods=["GET", "POST"])
+@text_checked
 @agency_only
 def answer(request_id: int) -> Response | str:
     session = db_session()

@@ -15,7 +15,7 @@ from portal.models import ChaserStage, Cycle, Role
 from portal.services import chasers, cycles
 from portal.services.common import ServiceError
 from portal.views.cycles import return_filter
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import db_int, link_settings, now
 
 bp = Blueprint("bulk_chase", __name__, url_prefix="/chasers/cycles")
 manager_only = roles(Role.MANAGER)
@@ -31,7 +31,7 @@ def preview(cycle_id: int) -> str:
     session = db_session()
     cycle = _cycle(cycle_id)
     stages = chasers.ensure_default_stages(session, cycle)
-    stage = _stage(stages, request.args.get("stage", type=int)) or chasers.wording_stage(
+    stage = _stage(stages, request.args.get("stage", type=db_int)) or chasers.wording_stage(
         session, cycle, now().date())
     ids = cycles.filtered_return_ids(session, cycle, return_filter(), now=now())
     targets = chasers.chase_targets(session, cycle, ids)
@@ -49,13 +49,13 @@ def send(cycle_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)  # a malformed post (no CSRF token): HTTP, not a rule
     stage = _stage(chasers.ensure_default_stages(session, cycle),
-                   request.form.get("stage", type=int))
+                   request.form.get("stage", type=db_int))
     if stage is None:
         abort(400)  # the form's hidden stage is not one of this cycle's: a malformed post
     ids = cycles.filtered_return_ids(session, cycle, return_filter(), now=now())
     try:
         run = chasers.chase_list(session, cycle, ids, stage=stage,
-                                 expected=request.form.get("expected", -1, type=int), now=now(),
+                                 expected=request.form.get("expected", -1, type=db_int), now=now(),
                                  links=link_settings(), user_id=current_user.id)
     except ServiceError as exc:
         flash(str(exc), "error")

@@ -11,7 +11,7 @@ from forms.common import ConfirmForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import ChaserStage, Cycle, CycleStatus, Return, Role
-from portal.problems import show_problems
+from portal.problems import show_problems, text_checked
 from portal.services import chasers, cycles, returns
 from portal.services.common import ServiceError
 from portal.views.helpers import db_int, link_settings, now
@@ -90,6 +90,7 @@ def _flash_run(run: chasers.ChaserRun, *, nothing: str) -> None:
 
 
 @bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+@text_checked
 @manager_only
 def edit_stage(stage_id: int) -> Response | str:
     stage = _stage_or_404(stage_id)

@@ -15,6 +15,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.downloads import CSV, attachment
 from portal.models import Cycle, CycleStatus, Escalation, Role
+from portal.problems import text_checked
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
 from portal.services.reporting import close_and_publish
@@ -186,6 +187,7 @@ def _escalation_filter() -> cycles.EscalationFilter:
 
 
 @bp.route("/escalations/<int:escalation_id>", methods=["GET", "POST"])
+@text_checked
 @manager_only
 def chair_meeting(escalation_id: int) -> BaseResponse | str:
     session = db_session()

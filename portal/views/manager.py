@@ -12,7 +12,7 @@ from forms.users import UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
-from portal.problems import show_problems
+from portal.problems import show_problems, text_checked
 from portal.services import accounts, cycles, mail, overview, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
@@ -68,6 +68,7 @@ def _filters_from_request() -> register.AgencyFilter:
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
+@text_checked
 @manager_only
 def agency_new() -> Response | str:
     session = db_session()
@@ -104,6 +105,7 @@ def agency_detail(agency_id: int) -> str:
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@text_checked
 @manager_only
 def agency_edit(agency_id: int) -> Response | str:
     session = db_session()
@@ -228,6 +230,7 @@ def _user_or_404(user_id: int) -> User:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@text_checked
 @manager_only
 def user_new() -> Response | str:
     form = UserForm()

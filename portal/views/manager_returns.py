@@ -10,11 +10,11 @@ from forms.returns import ReopenForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import CycleStatus, Return, ReturnStatus, Role
-from portal.problems import show_problems
+from portal.problems import show_problems, text_checked
 from portal.services import returns
 from portal.services.common import ServiceError
 from portal.services.returns import reopen_return, return_filename
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import db_int, link_settings, now
 from portal.views.return_pages import download
 
 bp = Blueprint("manager_returns", __name__, url_prefix="/manager/returns")
@@ -30,7 +30,7 @@ def _return_or_404(return_id: int) -> Return:
 @manager_only
 def index() -> str:
     text = request.args.get("q", "").strip()[:200]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     found, total = returns.find_returns(db_session(), text=text, page=page, limit=PAGE_SIZE,
                                         status=ReturnStatus.SUBMITTED.value)
     return render_template("manager_returns/index.html", returns=found, q=text, page=page,
@@ -38,6 +38,7 @@ def index() -> str:
 
 
 @bp.route("/<int:return_id>/reopen", methods=["GET", "POST"])
+@text_checked
 @manager_only
 def reopen(return_id: int) -> Response | str:
     return_ = _return_or_404(return_id)

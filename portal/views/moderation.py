@@ -13,7 +13,7 @@ from forms.moderation import FindingForm, OutcomeForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role, Visit, VisitStatus
-from portal.problems import show_problems
+from portal.problems import show_problems, text_checked
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.views.helpers import link_settings, now
@@ -61,6 +61,7 @@ def pack(visit_id: int) -> Response:
 
 
 @bp.route("/visits/<int:visit_id>/standards/<int:standard_id>", methods=["GET", "POST"])
+@text_checked
 @attendees
 def standard(visit_id: int, standard_id: int) -> Response | str:
     session = db_session()
@@ -89,6 +90,7 @@ def standard(visit_id: int, standard_id: int) -> Response | str:
 
 
 @bp.route("/visits/<int:visit_id>/outcome", methods=["GET", "POST"])
+@text_checked
 @attendees
 def outcome(visit_id: int) -> Response | str:
     visit = _my_visit_or_404(visit_id)

@@ -10,7 +10,7 @@ from forms.recommendations import RecommendationForm, UpdateForm, standard_codes
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Role
-from portal.problems import show_problems
+from portal.problems import show_problems, text_checked
 from portal.services import cycles, recommendations, requests
 from portal.services.common import ServiceError, uk_today
 from portal.services.recommendations import NewRecommendation
@@ -31,6 +31,7 @@ def index() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@text_checked
 @recorders
 def new() -> Response | str:
     session = db_session()
@@ -52,6 +53,7 @@ def new() -> Response | str:
 
 
 @bp.route("/<int:recommendation_id>", methods=["GET", "POST"])
+@text_checked
 @recorders
 def detail(recommendation_id: int) -> Response | str:
     session = db_session()

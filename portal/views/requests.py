@@ -11,6 +11,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.downloads import attachment
 from portal.models import Role
+from portal.problems import text_checked
 from portal.services import recommendations, register, requests
 from portal.services.common import NotFound
 from portal.services.requests import NewQuestion, NewRequest, RequestRejected
@@ -29,6 +30,7 @@ def index() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@text_checked
 @manager_only
 def new() -> Response | str:
     session = db_session()

@@ -1,7 +1,9 @@
 """Fuzzing: every form each role can reach, every `<int:>` route and query value; never a 500.
 
-Hypothesis runs with a fixed, derandomised example budget (FUZZ_EXAMPLES, default 3 per form),
-so the suite takes the same time on every run and a failure reproduces."""
+Hypothesis runs with a fixed example budget (FUZZ_EXAMPLES, default 3 per form), derandomised in
+CI (CI=true) and whenever FUZZ_EXAMPLES is not set, so the suite takes the same time on every run
+and a failure reproduces; a longer run (FUZZ_EXAMPLES=2000) explores afresh each time. It runs in
+the PostgreSQL pass too (TEST_DB=postgresql), where a NUL that reaches the database is a 500."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from tests.support import csrf_from, submit_form
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 PAGES_PER_ROLE = 80
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+DERANDOMIZE = os.environ.get("CI") == "true" or "FUZZ_EXAMPLES" not in os.environ
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
                 suppress_health_check=list(HealthCheck))
 # Roles in this order: the manager's forms (deactivating users...) come last.
 ACCOUNTS = [("agency", f"agency@{DEMO_DOMAIN}"), ("moderator", f"member1@{DEMO_DOMAIN}"),
@@ -35,8 +38,13 @@ SKIP = re.compile(r"^/(assets|sign-out|sessions/)|\.(pdf|xlsx|csv|docx|ics)$|/(p
                   r"download|export)(\?|$)")
 NASTY = ["", " ", "0", "-1", "2147483648", "9223372036854775808", "9" * 40, "1e309", "NaN",
          "\u202egnp.exe", "a\u200bb", "<script>alert(1)</script>", "{{7*7}}", "' OR 1=1 --",
-         "\x00", "\r\nX: y", "31", "12", "99999", "2027", "x" * 140_000, "good", "A", "B"]
+         "\x00", "\r\nX: y", "31", "12", "99999", "2027", "x" * 140_000, "good", "A", "B",
+         # every kind of character the text policy refuses (issue 24)
+         "a\x00b", "\x01", "\x08\x0b\x0c", "\x1b[31mred", "\x7f", "a\x85b", "\x9f",
+         "\u2066isolated\u2069", "\u202aembedded\u202c", "\ufeffbom", "a\u2060b", "line\rreturn",
+         "\u2028", "99999999999999999999", "-99999999999999999999"]
 VALUES = st.one_of(st.sampled_from(NASTY), st.text(max_size=40),
+                   st.text(st.characters(codec="utf-8", max_codepoint=0x3000), max_size=12),
                    st.integers(min_value=-(2**70), max_value=2**70).map(str))
 FILES = st.one_of(st.binary(max_size=300),
                   st.sampled_from([b"name,sector,email,contact_name,cohort\n" + b"x" * 140_000,
@@ -150,21 +158,47 @@ def test_every_int_route_and_query_value_survives_huge_numbers_without_a_500(app
                                             "password": DEMO_PASSWORD})
     assert body.status_code == 302
     token = csrf_from(client.get("/manager/users/new").get_data(as_text=True))
-    rules = [r for r in app.url_map.iter_rules()
-             if any(isinstance(c, BoundedIntConverter) for c in r._converters.values())]
-    assert len(rules) >= 20
+    rules = [r for r in app.url_map.iter_rules() if r._converters and r.endpoint != "assets"]
+    assert sum(any(isinstance(c, BoundedIntConverter) for c in r._converters.values())
+               for r in rules) >= 20
     for rule in rules:
         if "sign_out" not in rule.endpoint:
             fuzz_route(client, rule.rule, "GET" if "GET" in (rule.methods or ()) else "POST",
                        token)
 
+    fuzz_queries(client, [r.rule for r in app.url_map.iter_rules()
+                          if not r._converters and "GET" in (r.methods or ())
+                          and not SKIP.search(r.rule) and "sign_out" not in r.endpoint])
+
+
+QUERY_NAMES = ("page", "sector", "cycle", "agency", "return_id", "status", "q", "cohort", "open",
+               "active", "version", "stage", "recommendation", "next", "format")
+
+
+def fuzz_queries(client: FlaskClient, urls: list[str]) -> None:
+    """Every page without a path value, with every query value any view reads (and a name
+    with a NUL): never a 500."""
+    assert len(urls) >= 20
+
     @FUZZ
-    @given(values=st.fixed_dictionaries({k: st.one_of(INTS.map(str), VALUES) for k in (
-        "page", "sector", "cycle", "agency", "return_id", "status", "q", "cohort")}))
+    @given(values=st.fixed_dictionaries({k: st.one_of(INTS.map(str), VALUES) for k in QUERY_NAMES},
+                                        optional={"a\x00b": st.just("1")}))
     def query(values: dict[str, str]) -> None:
-        for url in ("/manager/agencies", "/cycles/", "/manager/returns/", "/reports/",
-                    "/chasers/"):
+        for url in urls:
             response = client.get(url, query_string=values)
             assert response.status_code < 500, f"GET {url} {values!r:.200}"
 
     query()
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_committees_pages_survive_hostile_query_values_without_a_500(app: Flask) -> None:
+    client = app.test_client()
+    submit_form(client, "/sign-in", {"email": f"mesc@{DEMO_DOMAIN}", "password": DEMO_PASSWORD})
+    urls = {u.split("?")[0] for u in crawl(client, client.get("/").headers["Location"])}
+    assert len(urls) > 5
+    for url in sorted(urls):
+        for values in ({"q": "a\x00"}, {"cycle": "9" * 30, "page": "\x85", "sector": "-1",
+                                        "agency": "2147483648", "version": "1e309", "open": "\u202e"}):
+            response = client.get(url, query_string=values)
+            assert response.status_code < 500, (url, values)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Agency, Role, User
 from portal.services import audit, mail
-from portal.services.common import Invalid, NotFound, Refused, ServiceError
+from portal.services.common import Invalid, NotFound, Refused, ServiceError, check_texts, text_problems
 from portal.services.mail import Email, render_email
 
 from ._passwords import (
@@ -89,6 +89,8 @@ def create_user(
     name: str = "", agency_name: str | None = None, created_by_id: int | None = None,
 ) -> User:
     """Add a user and queue their set-password email."""
+    check_texts(text_problems("name", name, label="The name", kind="name"),
+                text_problems("agency", agency_name, label="The agency", kind="name"))
     email = normalise_email(email)
     if role not in {r.value for r in Role}:
         raise Invalid.at("role", f"Role must be one of {', '.join(r.value for r in Role)}")

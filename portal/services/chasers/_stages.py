@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from portal.models import ChaserStage, Cycle, Return
 from portal.services import audit
 from portal.services.accounts import LinkSettings
-from portal.services.common import Invalid, NotFound, Problem, ServiceError, add_working_days
+from portal.services.common import (
+    Invalid,
+    NotFound,
+    Problem,
+    ServiceError,
+    add_working_days,
+    check_texts,
+    text_problems,
+)
 from portal.services.mail import Email, render_email
 
 ANCHORS = {"deadline": "the deadline", "final_deadline": "the final deadline"}
@@ -170,8 +178,8 @@ def check_wording(subject: str, body: str) -> None:
     found = [(field, template_problem(text, what))
              for field, text, what in (("subject", subject, "Subject"), ("body", body, "Email text"))]
     problems = [Problem(field, problem) for field, problem in found if problem]
-    if problems:
-        raise Invalid(problems)
+    check_texts(problems, text_problems("subject", subject, label="The subject", kind="line"),
+                text_problems("body", body, label="The email text", limit=10_000))
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -188,6 +196,7 @@ def update_stage(
 ) -> ChaserStage:
     """Change a stage's timing and wording after checking its placeholders."""
     check_wording(subject, body)
+    check_texts(text_problems("name", name, label="The name", kind="line", limit=200))
     if anchor not in ANCHORS:
         raise Invalid.at("anchor", "Select the deadline or the final deadline")
     stage.name, stage.anchor, stage.offset_working_days = name.strip(), anchor, offset

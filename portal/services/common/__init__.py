@@ -6,6 +6,7 @@ from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refused, ServiceError
 from ._slugs import ascii_slug, file_name, slug
+from ._text import check_texts, clean_text, has_nul, text_message, text_problems
 from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today
 from ._workdays import add_working_days, is_working_day, working_days_between
 
@@ -22,15 +23,20 @@ __all__ = [
     "ascii_slug",
     "batches",
     "bulk_insert",
+    "check_texts",
+    "clean_text",
     "csv_rows",
     "csv_text",
     "end_of_uk_day",
     "file_name",
+    "has_nul",
     "insert_returning_ids",
     "is_after_uk_day",
     "is_working_day",
     "set_text",
     "slug",
+    "text_message",
+    "text_problems",
     "to_uk",
     "uk_today",
     "working_days_between",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Agency, Cycle, Escalation, Return, ReturnStatus
 from portal.services import audit
-from portal.services.common import NotFound, ServiceError, csv_text
+from portal.services.common import NotFound, ServiceError, check_texts, csv_text, text_problems
 
 OUTCOME_MAX = 4000
 CSV_HEADER = ["cycle", "agency", "sector", "contact_email", "return_status", "carried_into",
@@ -147,8 +147,7 @@ def record_chair_meeting(
     outcome = outcome.strip()
     if not outcome:
         raise ServiceError("Enter the outcome of the meeting")
-    if len(outcome) > OUTCOME_MAX:
-        raise ServiceError(f"The outcome must be {OUTCOME_MAX} characters or fewer")
+    check_texts(text_problems("outcome", outcome, label="The outcome", limit=OUTCOME_MAX))
     escalation.chair_meeting_on = on
     escalation.chair_meeting_outcome = outcome
     audit.record(session, action="escalation.chair_meeting", entity_type="escalation",

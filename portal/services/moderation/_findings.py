@@ -30,7 +30,7 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import Invalid, NotFound, Refused
+from portal.services.common import Invalid, NotFound, Refused, check_texts, text_problems
 from portal.services.mail import render_email
 from portal.services.tools import get_tool
 from portal.vocabulary import QUALITY_GRADES
@@ -123,6 +123,7 @@ def record_finding(
 ) -> Finding:
     """Record (or change) the moderated grade and note for one standard of a visit."""
     _lock_open(session, visit)
+    check_texts(text_problems("note", note, label="The note"))
     if moderated_grade not in QUALITY:
         raise Invalid.at("grade", "Select the moderated grade")
     standard = standard_of_visit(visit, standard_id)
@@ -149,6 +150,7 @@ def complete_visit(
 ) -> Visit:
     """Record the visit's outcome and mark it completed; the agency is emailed a link to it."""
     _lock_open(session, visit)
+    check_texts(text_problems("outcome", outcome, label="The outcome", limit=10_000))
     day = visit_day(visit)
     if day is None:
         raise Refused("Schedule the visit before recording its outcome")

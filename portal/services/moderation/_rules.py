@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Return, Role, User, Visit, VisitStatus
-from portal.services.common import Problem, to_uk
+from portal.services.common import Problem, text_problems, to_uk
 
 OPEN_STATUSES = (VisitStatus.PLANNED.value, VisitStatus.SCHEDULED.value)
 MIN_MINUTES, MAX_MINUTES = 15, 8 * 60
@@ -116,7 +116,8 @@ def plan_problems(
 ) -> list[Problem]:
     """What is wrong with the plan, by the schedule form's field names (day, place, duration,
     manager, member); [] when it can go ahead. `earlier`: plans of the same batch before it."""
-    problems = []
+    problems = text_problems("place", plan.place, label="Where the visit will take place",
+                             kind="line", limit=300)  # it goes into calendar files and emails
     if not plan.place.strip():
         problems.append(Problem("place", f"Enter where {words.visit} will take place"))
     if not MIN_MINUTES <= plan.duration_minutes <= MAX_MINUTES:

@@ -47,7 +47,7 @@ from portal.models import (
     VisitStatus,
 )
 from portal.services import audit
-from portal.services.common import Invalid, Refused
+from portal.services.common import Invalid, Refused, check_texts, text_problems
 from portal.services.cycles import is_past_deadline
 
 DEFAULT_RATE = 0.1
@@ -212,6 +212,7 @@ def draw_sample(
     """
     _check_request(cycle, rate=rate, seed=seed, exclude=exclude_recent_cycles, now=now,
                    targeted=targeted)
+    check_texts(text_problems("reason", reason, label="The reason", limit=2000))
     # Draws of one cycle queue here (PostgreSQL), so the second sees the first's sample.
     session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
     population = submitted_population(session, cycle)

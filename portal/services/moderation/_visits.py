@@ -29,7 +29,17 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import UK, Invalid, NotFound, Problem, Refused, ServiceError, file_name
+from portal.services.common import (
+    UK,
+    Invalid,
+    NotFound,
+    Problem,
+    Refused,
+    ServiceError,
+    check_texts,
+    file_name,
+    text_problems,
+)
 from portal.services.mail import render_email
 
 from ._calendar import Attendee, CalendarEvent, visit_calendar
@@ -309,6 +319,7 @@ def cancel_visit(
     user_id: int | None = None, reason: str | None = None,
 ) -> Visit:
     """Cancel a visit; if invitations went out, send a cancellation with the same UID."""
+    check_texts(text_problems("reason", reason, label="The reason", limit=2000))
     if visit.status not in OPEN_STATUSES:
         raise ServiceError(f"This visit is {visit.status}: it cannot be cancelled")
     invited = visit.status == VisitStatus.SCHEDULED.value

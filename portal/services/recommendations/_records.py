@@ -17,7 +17,7 @@ from portal.models import (
     Standard,
 )
 from portal.services import audit
-from portal.services.common import Invalid, NotFound, Problem
+from portal.services.common import Invalid, NotFound, Problem, check_texts, text_problems
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ def record_recommendation(
     user_id: int | None = None,
 ) -> Recommendation:
     """A recommendation against a cycle, after checking it says what, who and by when."""
+    check_texts(text_problems("text", new.text, label="The recommendation", limit=5000),
+                text_problems("owner_name", new.owner_name, label="The owner's name", kind="name"),
+                text_problems("standards", ", ".join(new.standards), label="The standards",
+                              kind="line"))
     problem = _problem(session, cycle, new)
     if problem:
         raise Invalid([problem])
@@ -72,6 +76,8 @@ def add_update(
     dropped_reason: str | None = None, user_id: int | None = None, now: datetime,
 ) -> RecommendationUpdate:
     """A dated note that may change the status; dropping needs a reason."""
+    check_texts(text_problems("note", note, label="What has happened", limit=5000),
+                text_problems("dropped_reason", dropped_reason, label="The reason", limit=5000))
     if status not in {s.value for s in RecommendationStatus}:
         raise Invalid.at("status", "Select the status")
     if not note.strip():

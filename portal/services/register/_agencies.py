@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -10,7 +9,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, Cohort, Contact, Sector, Variant
 from portal.services import audit
-from portal.services.common import Invalid, NotFound, Problem, bulk_insert, insert_returning_ids
+from portal.services.common import (
+    Invalid,
+    NotFound,
+    Problem,
+    bulk_insert,
+    insert_returning_ids,
+    text_message,
+)
 
 PAGE_SIZE = 50
 
@@ -94,17 +100,11 @@ NAME_LIMIT = 200
 
 
 def name_problem(name: str, *, what: str = "agency name") -> str | None:
-    """Why a name cannot be stored (it goes into email subjects and spreadsheets), or None."""
+    """Why a name cannot be stored (it goes into email subjects and spreadsheets), or None: the
+    text policy's rule for names (services.common), so no control, bidi or zero-width character."""
     if not name.strip():
         return f"Enter the {what}"
-    if len(name.strip()) > NAME_LIMIT:
-        return f"The {what} must be {NAME_LIMIT} characters or fewer"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        return f"The {what} must be on one line, without tabs"
-    if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Co", "Cn") for ch in name):
-        # Bidi overrides and zero-width characters can disguise a name in lists and emails.
-        return f"The {what} must not contain invisible or text-direction characters"
-    return None
+    return text_message(f"The {what}", name, kind="name", limit=NAME_LIMIT)
 
 
 def default_variant(sector: Sector) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Cycle, PublishedReport
 from portal.services import cycles, publishing, register
+from portal.services.common import check_texts, text_problems
 from portal.services.cycles import CloseResult
 from portal.services.survey import SurveySettings
 
@@ -35,6 +36,7 @@ def republish(session: Session, cycle: Cycle, *, reason: str, now: datetime,
               user_id: int | None = None,
               survey_settings: SurveySettings | None = None) -> PublishedReport:
     """Publish the figures as they stand now as a new version, keeping the earlier ones."""
+    check_texts(text_problems("reason", reason, label="The reason", limit=2000))
     content, figures = _figures(session, cycle, survey_settings)
     return publishing.publish(session, cycle, content=content, now=now, user_id=user_id,
                               reason=reason, figures=figures)

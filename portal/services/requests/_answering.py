@@ -15,11 +15,12 @@ from portal.models import (
     RequestRecipient,
 )
 from portal.services import audit, recommendations
-from portal.services.common import uk_today
+from portal.services.common import clean_text, text_message, uk_today
 
 from ._sending import RequestRejected, long_date
 
 YES_NO = {"yes": "Yes", "no": "No"}
+ANSWER_LIMIT = 5000
 
 
 def is_closed(request: InformationRequest, *, now: datetime) -> bool:
@@ -59,9 +60,12 @@ def answer_request(
 
 
 def _checked(question: RequestQuestion, value: str) -> str:
-    value = (value or "").strip()
+    value = clean_text(value).strip()
     if not value:
         raise RequestRejected(f"Answer question {question.position}", f"q_{question.id}")
+    problem = text_message(f"The answer to question {question.position}", value, limit=ANSWER_LIMIT)
+    if problem:
+        raise RequestRejected(problem, f"q_{question.id}")
     if question.kind == RequestQuestionKind.YES_NO.value and value not in YES_NO:
         raise RequestRejected(f"Select yes or no for question {question.position}", f"q_{question.id}")
     if question.kind == RequestQuestionKind.CHOICE.value and value not in question.choices:

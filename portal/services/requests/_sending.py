@@ -18,7 +18,7 @@ from portal.models import (
 )
 from portal.services import audit, mail, recommendations
 from portal.services.accounts import LinkSettings
-from portal.services.common import ServiceError, uk_today
+from portal.services.common import ServiceError, clean_text, text_message, uk_today
 
 MAX_QUESTIONS = 5
 
@@ -87,6 +87,7 @@ def send_request(
 
 
 def _check(new: NewRequest, questions: list[NewQuestion], *, today: date) -> None:
+    _check_texts(new, questions)
     if not new.title.strip():
         raise RequestRejected("Enter the title of the request", "title")
     if not new.signatory.strip():
@@ -102,6 +103,22 @@ def _check(new: NewRequest, questions: list[NewQuestion], *, today: date) -> Non
         raise RequestRejected(f"A request can have at most {MAX_QUESTIONS} questions", "question_1")
     for n, question in enumerate(questions, 1):
         _check_question(n, question)
+
+
+def _check_texts(new: NewRequest, questions: list[NewQuestion]) -> None:
+    """The text policy (services.common) on every text of the request."""
+    texts = [("title", "The title", new.title, "line", 200),
+             ("signatory", "Who the request is from", new.signatory, "name", 200),
+             ("introduction", "The introduction", new.introduction, "text", 5000),
+             ("agencies", "The agency names", "\n".join(new.agency_names), "text", 20_000)]
+    for n, question in enumerate(questions, 1):
+        texts += [(f"question_{n}", f"Question {n}", question.text, "text", 1000),
+                  (f"choices_{n}", f"The choices for question {n}", "\n".join(question.choices),
+                   "text", 2000)]
+    for field_name, label, value, kind, limit in texts:
+        problem = text_message(label, clean_text(value), kind=kind, limit=limit)
+        if problem:
+            raise RequestRejected(problem, field_name)
 
 
 def _check_question(n: int, question: NewQuestion) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Question, Return, ReturnStatus
 from portal.services import audit
-from portal.services.common import ImportRejected, LineError, csv_rows
+from portal.services.common import ImportRejected, LineError, clean_text, csv_rows
 from portal.services.cycles import get_cycle, mark_submitted
 
 from ._reading import saved_answers, standard_input, standard_parts
@@ -99,7 +99,7 @@ def import_returns(session: Session, text: str, *, cycle_label: str, submit: boo
 
 
 def _read_row(context: _Context, row: dict[str, str | None], line: int) -> None:
-    values = {key: (row.get(key) or "").strip() for key in COLUMNS}
+    values = {key: clean_text(row.get(key)).strip() for key in COLUMNS}
     if not any(values.values()):
         return
     pending = _pending_for(context, values["agency"], line)

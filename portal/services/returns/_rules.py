@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from portal.services.common import clean_text, text_message
 from portal.vocabulary import GRADE_LABELS, Grade
 
 GRADE_BY_TEXT = {
@@ -63,6 +64,16 @@ class Problem:
     message: str
 
 
+def cleaned(data: StandardInput) -> StandardInput:
+    """A standard's texts as stored: CRLF and CR made new lines (browsers send CRLF)."""
+    answers = [replace(a, na_reason=clean_text(a.na_reason), comment=clean_text(a.comment),
+                       action=replace(a.action, what=clean_text(a.action.what)))
+               for a in data.answers]
+    return replace(data, answers=answers, evidence=clean_text(data.evidence),
+                   notes={code: clean_text(text) for code, text in data.notes.items()},
+                   overall=None if data.overall is None else clean_text(data.overall))
+
+
 def parse_grade(text: str | None) -> Grade | None:
     """A grade from its value or label (any case); None for blank; ValueError if unknown."""
     cleaned = (text or "").strip().lower()
@@ -89,16 +100,16 @@ def answer_problems(answer: AnswerInput, number: str | None = None) -> list[Prob
 
 
 def limit_problems(answer: AnswerInput, number: str | None = None) -> list[Problem]:
-    """An answer's texts longer than their limits: every way of entering answers refuses them."""
+    """An answer's texts longer than their limits or holding control characters (the text
+    policy, services.common): every way of entering answers refuses them."""
     code = number or answer.code
-    return [Problem(answer.code, part, f"{label} for question {code} must be "
-                                       f"{limit} characters or fewer")
-            for part, label, value, limit in (
-                ("reason", "The reason", answer.na_reason, TEXT_LIMIT),
-                ("comment", "The comment", answer.comment, TEXT_LIMIT),
-                ("what", "The action", answer.action.what, TEXT_LIMIT),
-                ("who", "Who will do it", answer.action.who, WHO_LIMIT))
-            if len(value) > limit]
+    found = [(part, text_message(f"{label} for question {code}", value, kind=kind, limit=limit))
+             for part, label, value, kind, limit in (
+                 ("reason", "The reason", answer.na_reason, "text", TEXT_LIMIT),
+                 ("comment", "The comment", answer.comment, "text", TEXT_LIMIT),
+                 ("what", "The action", answer.action.what, "text", TEXT_LIMIT),
+                 ("who", "Who will do it", answer.action.who, "line", WHO_LIMIT))]
+    return [Problem(answer.code, part, message) for part, message in found if message]
 
 
 def action_problems(code: str, action: ActionInput) -> list[Problem]:
@@ -118,11 +129,11 @@ def action_problems(code: str, action: ActionInput) -> list[Problem]:
 
 
 def evidence_problems(standard_code: str, evidence: str) -> list[str]:
-    """Evidence longer than its limit (`standard_code` may also be "your return")."""
-    if len(evidence.strip()) > EVIDENCE_LIMIT:
-        return [f"The evidence for standard {standard_code} must be {EVIDENCE_LIMIT} characters "
-                "or fewer"]
-    return []
+    """Evidence longer than its limit or holding control characters (`standard_code` may also
+    be "your return")."""
+    message = text_message(f"The evidence for standard {standard_code}", evidence,
+                           limit=EVIDENCE_LIMIT)
+    return [message] if message else []
 
 
 def field_name(part: str, code: str) -> str:

@@ -25,7 +25,7 @@ from portal.services import audit
 from portal.services.common import Invalid, Problem, Refused, ServiceError
 
 from ._reading import StandardPart, get_return, part_answers, saved_answers, standard_input
-from ._rules import AnswerInput, StandardInput, answer_problems, evidence_problems, field_name
+from ._rules import AnswerInput, StandardInput, answer_problems, cleaned, evidence_problems, field_name
 
 CLAIM_ATTEMPTS = 3
 
@@ -106,6 +106,7 @@ def save_standard(session: Session, return_: Return, part: StandardPart, data: S
     """Save one standard's answers, refusing with Invalid if they break a rule and with Conflict
     if another save changed them since; a save that changes something is audited."""
     ensure_editable(return_)
+    data = cleaned(data)
     problems = standard_problems(part, data)
     if problems:
         raise Invalid(problems)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Return
 from portal.services import audit
-from portal.services.common import ImportRejected, LineError, set_text
+from portal.services.common import ImportRejected, LineError, clean_text, set_text
 from portal.vocabulary import GRADE_LABELS, QUALITY_GRADES, Grade
 
 from ._reading import StandardPart, saved_answers, standard_input, standard_parts
@@ -162,7 +162,7 @@ class _Reader:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return clean_text(str(value)).strip()
 
     def date(self, cell: str) -> date | None:
         value = self.values.get(cell)

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from portal.models import CycleStatus, PublishedReport, Return, ReturnStatus, User
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import Invalid, Problem, Refused, ServiceError, file_name
+from portal.services.common import (
+    Invalid,
+    Problem,
+    Refused,
+    ServiceError,
+    check_texts,
+    file_name,
+    text_problems,
+)
 from portal.services.cycles import mark_submitted
 from portal.services.mail import Attachment, render_email
 
@@ -110,10 +118,9 @@ def submit_return(session: Session, return_: Return, *, user: User, declaration_
 
 
 def _check_declaration(name: str, role: str) -> None:
-    problems = [Problem(field, f"{label} must be {DECLARATION_LIMIT} characters or fewer")
-                for field, label, value in (("name", "Your full name", name),
-                                            ("role", "Your role", role))
-                if len(value.strip()) > DECLARATION_LIMIT]
+    problems = [*text_problems("name", name, label="Your full name", kind="name",
+                               limit=DECLARATION_LIMIT),
+                *text_problems("role", role, label="Your role", kind="line", limit=DECLARATION_LIMIT)]
     problems += [Problem(field, message)
                  for field, message, value in (("name", "Enter your full name", name),
                                                ("role", "Enter your role", role))
@@ -188,8 +195,7 @@ def reopen_return(session: Session, return_: Return, *, reason: str, user_id: in
         raise Refused("Only a submitted return can be reopened")
     if not reason.strip():
         raise Invalid.at("reason", "Enter why the return is being reopened")
-    if len(reason.strip()) > REOPEN_REASON_LIMIT:
-        raise Invalid.at("reason", f"The reason must be {REOPEN_REASON_LIMIT} characters or fewer")
+    check_texts(text_problems("reason", reason, label="The reason", limit=REOPEN_REASON_LIMIT))
     closed = return_.cycle.status == CycleStatus.CLOSED.value
     if closed:
         _check_closed_reopen(return_, effect_confirmed, republish)

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import Flask
+from flask import url_for as flask_url_for
 from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -122,6 +124,18 @@ def statements(engine: Engine) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def url_for(app: Flask, endpoint: str, **values: Any) -> str:
+    """The path `app` routes to `endpoint` (Flask's `url_for`), so a test names the page, not its
+    address: `client.get(url_for(app, "agency.check", return_id=return_.id))`."""
+    with app.test_request_context():
+        return flask_url_for(endpoint, **values)
+
+
+def page_text(response: Any) -> str:
+    """The text a user reads on a response's page: `visible_text(page(response))`."""
+    return visible_text(page(response))
 
 
 def page(response: Any) -> BeautifulSoup:

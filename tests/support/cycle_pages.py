@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from bs4 import BeautifulSoup
+
+from tests.support import visible_text
+
 
 class _Tables(HTMLParser):
     def __init__(self) -> None:
@@ -47,8 +51,8 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 
 
 def text_of(html: str) -> str:
-    """The page's text with tags removed and whitespace collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    """The text a user reads on the page, spaces squeezed (`visible_text` of the parsed HTML)."""
+    return visible_text(BeautifulSoup(html, "html.parser"))
 
 
 def figures(html: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Cycle, CycleStatus, Return, ToolVersion
 from portal.services.cycles import create_cycle, open_cycle
 from portal.services.tools import questions_for_variant
+from tests.support import page_text
 
 OPENED = datetime(2026, 11, 2, 9, 0)
 HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|version|digest)"[^>]*>')
@@ -81,7 +82,5 @@ def post_standard(client: Any, url: str, data: dict[str, str], *, action: str = 
 
 
 def text_of(response: Any) -> str:
-    """A page's visible text, tags removed and spaces squeezed."""
-    html = response.get_data(as_text=True)
-    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
+    """A page's visible text, spaces squeezed (`visible_text` of the parsed response)."""
+    return page_text(response)

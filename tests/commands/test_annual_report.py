@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from tests.conftest import sign_in
-from tests.support import factories
+from tests.support import factories, page_text, url_for
 
 CYCLE = "2025-26"
 
@@ -97,11 +97,13 @@ def test_the_reports_page_offers_the_annual_section_in_word_and_markdown(
     member = factories.user(db, Role.COMMITTEE)
     db.commit()
     sign_in(client, member)
-    page = client.get(f"/reports/{report_fixture.CURRENT}").get_data(as_text=True)
+    page = page_text(client.get(url_for(app, "reports.cycle", label=report_fixture.CURRENT)))
     assert "Download the annual report section, drafted (Word)" in page
-    word = client.get(f"/reports/{report_fixture.CURRENT}/annual.docx")
+    word = client.get(url_for(app, "reports.annual", label=report_fixture.CURRENT, fmt="docx"))
     assert word.status_code == 200 and word.data[:2] == b"PK"
-    markdown = client.get(f"/reports/{report_fixture.CURRENT}/annual.md").get_data(as_text=True)
+    markdown = client.get(url_for(app, "reports.annual", label=report_fixture.CURRENT,
+                                  fmt="md")).get_data(as_text=True)
     assert markdown.startswith(f"# Section 11 Compact Audit {report_fixture.CURRENT}\n")
     assert "- 6. Safer recruitment: 30.0% (9 of 30 graded answers" in markdown
-    assert client.get(f"/reports/{report_fixture.CURRENT}/annual.pdf").status_code == 404
+    assert client.get(url_for(app, "reports.annual", label=report_fixture.CURRENT,
+                              fmt="pdf")).status_code == 404

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Cycle, Escalation, OutboxMessage, Return, ReturnStatus, Role
 from portal.services import cycles, register
 from tests.conftest import Mailbox, sign_in
-from tests.support import factories
+from tests.support import factories, url_for
 from tests.support.cycle_pages import tables, text_of
 
 
@@ -135,12 +135,12 @@ def test_two_cycles_carry_non_returners_flag_repeat_ones_and_clear_late_returns(
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, manager)
-    page = client.get(f"/cycles/escalations?cycle={cycle2.id}").get_data(as_text=True)
+    page = client.get(url_for(app, "cycles.escalations_page", cycle=cycle2.id)).get_data(as_text=True)
     rows = {row[0]: row for row in tables(page)["escalations"][1:]}
     assert "Chair meeting needed" in rows["Agency a_twice Voluntary and community"][3]
     assert "Chair meeting needed" in rows["Agency a_twice2 Early years"][3]
     assert "Not required" in rows["Agency b_miss GP practices"][3]
-    all_page = text_of(client.get("/cycles/escalations").get_data(as_text=True))
+    all_page = text_of(client.get(url_for(app, "cycles.escalations_page")).get_data(as_text=True))
     assert "7 escalations; 2 need a Chair meeting" in all_page
     preview = cycles.issue_list(db, cohort="A", previous=cycle2)
     assert {i.agency.name: i.carried_over for i in preview} == {

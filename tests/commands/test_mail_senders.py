@@ -23,7 +23,7 @@ from portal.models import utcnow
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, open_cycle
 from tests.conftest import Mailbox
-from tests.support import factories, free_port, submit_form
+from tests.support import factories, free_port, submit_form, url_for
 from tests.support.processes import FLASK, ROOT
 
 INVITATIONS = 40
@@ -162,7 +162,7 @@ def test_two_web_requests_plus_cron_deliver_each_message_once(
     cron = _sender(app, held_mailbox.port, "--batch", "4")  # type: ignore[attr-defined]
     held_mailbox.wait_for_messages(HELD_AFTER)  # cron is mid-run, holding a message ...
     for _ in range(2):  # ... while two requests queue mail
-        response = submit_form(client, "/forgot-password", {"email": user.email})
+        response = submit_form(client, url_for(app, "auth.forgot_password"), {"email": user.email})
         assert response.status_code == 200
     held_mailbox.release()
     _finish(cron)

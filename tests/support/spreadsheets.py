@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from tests.conftest import sign_in
-from tests.support import csrf_from, factories
+from tests.support import csrf_from, factories, url_for
 from tests.support.returns_helpers import codes_by_standard, issue, return_of
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Not applicable"]
@@ -32,13 +32,13 @@ def school(client: FlaskClient, db: Session, tool: Any) -> tuple[int, dict[str, 
 
 
 def download(client: FlaskClient, return_id: int) -> Any:
-    response = client.get(f"/agency/returns/{return_id}/spreadsheet")
+    response = client.get(url_for(client.application, "agency.spreadsheet", return_id=return_id))
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.data))
 
 
 def upload(client: FlaskClient, return_id: int, book: Any) -> Any:
-    url = f"/agency/returns/{return_id}/spreadsheet/upload"
+    url = url_for(client.application, "agency.upload", return_id=return_id)
     buffer = io.BytesIO()
     book.save(buffer)
     token = csrf_from(client.get(url).get_data(as_text=True))

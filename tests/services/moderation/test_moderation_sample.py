@@ -26,7 +26,7 @@ from tests.support.moderation_factories import (
 
 SECTORS_85 = {"Health": 20, "Schools and colleges": 30, "Early years": 15,
               "Voluntary and community": 12, "GP practices": 8}
-# by hand, largest remainder of 9 x count / 85 (see tests/unit/test_moderation_sampling_rule.py)
+# by hand, largest remainder of 9 x count / 85 (see test_moderation_sampling_rule.py)
 EXPECTED_85 = {"Health": 2, "Schools and colleges": 3, "Early years": 2,
                "Voluntary and community": 1, "GP practices": 1}
 

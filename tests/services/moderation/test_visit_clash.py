@@ -23,7 +23,7 @@ from portal.services import moderation
 from portal.services.accounts import LinkSettings
 from portal.services.common import Invalid, Problem
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, submit_form, url_for
 from tests.support.moderation_factories import drawn
 
 LINKS = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=72,
@@ -122,10 +122,10 @@ def _signed_in_manager(client: FlaskClient, db: Session) -> tuple[Visit, Visit, 
 
 
 def test_setting_a_date_directly_on_the_page_shows_the_clash_on_the_date(
-    client: FlaskClient, db: Session, tool: object
+    app: Flask, client: FlaskClient, db: Session, tool: object
 ) -> None:
     first, second, manager = _signed_in_manager(client, db)
-    response = submit_form(client, f"/manager/moderation/visits/{second.id}/schedule", {
+    response = submit_form(client, url_for(app, "moderation_admin.schedule", visit_id=second.id), {
         "day": ["10", "6", "2031"], "start": "11:00", "duration": "120", "place": "Hall",
         "manager": str(manager.id), "member": str(first.member_id)})
     page = _page(response)
@@ -136,7 +136,7 @@ def test_setting_a_date_directly_on_the_page_shows_the_clash_on_the_date(
     assert 'href="#day-day"' in page  # the error summary links to the date
     assert len(_scheduled_of(db, first.member_id)) == 1
 
-    long = submit_form(client, f"/manager/moderation/visits/{second.id}/schedule", {
+    long = submit_form(client, url_for(app, "moderation_admin.schedule", visit_id=second.id), {
         "day": ["10", "6", "2031"], "start": "14:00", "duration": "600", "place": "Hall",
         "manager": str(manager.id), "member": str(first.member_id)})
     assert "The visit must last between 15 minutes and 8 hours" in _page(long)  # the service's
@@ -144,11 +144,11 @@ def test_setting_a_date_directly_on_the_page_shows_the_clash_on_the_date(
 
 
 def test_the_bulk_page_refuses_a_clash_with_a_scheduled_visit_and_within_the_batch(
-    client: FlaskClient, db: Session, tool: object
+    app: Flask, client: FlaskClient, db: Session, tool: object
 ) -> None:
     (first, second), manager = drawn(db)
     sign_in(client, manager)  # type: ignore[arg-type]
-    url = "/manager/moderation/cycles/2017-18/schedule"
+    url = url_for(app, "moderation_admin.schedule_all", label="2017-18")
     same = str(first.member_id)
     response = submit_form(client, url, {
         f"day_{first.id}": ["10", "6", "2031"], f"start_{first.id}": "10:00",
@@ -174,10 +174,10 @@ def test_the_bulk_page_refuses_a_clash_with_a_scheduled_visit_and_within_the_bat
 
 
 def test_offering_a_date_when_the_member_is_busy_shows_it_on_that_choice(
-    client: FlaskClient, db: Session, tool: object
+    app: Flask, client: FlaskClient, db: Session, tool: object
 ) -> None:
     first, second, _ = _signed_in_manager(client, db)
-    response = submit_form(client, f"/manager/moderation/visits/{second.id}/offer", {
+    response = submit_form(client, url_for(app, "moderation_admin.offer", visit_id=second.id), {
         "day_1": ["11", "6", "2031"], "start_1": "10:00",
         "day_2": ["10", "6", "2031"], "start_2": "11:00", "place": "Room 2"})
     page = _page(response)
@@ -189,7 +189,7 @@ def test_offering_a_date_when_the_member_is_busy_shows_it_on_that_choice(
 
 
 def test_the_agency_choosing_a_date_taken_since_the_offer_is_told_to_choose_another(
-    client: FlaskClient, db: Session, tool: object
+    app: Flask, client: FlaskClient, db: Session, tool: object
 ) -> None:
     first, second, _ = _same_member(db)
     moderation.offer_slots(db, second, starts=[ELEVEN], place="Room 2", now=NOW, links=LINKS)
@@ -197,7 +197,7 @@ def test_the_agency_choosing_a_date_taken_since_the_offer_is_told_to_choose_anot
     lead = factories.user(db, Role.AGENCY, agency=second.return_.agency)
     db.commit()
     sign_in(client, lead)
-    response = submit_form(client, f"/agency/visits/{second.id}/choose",
+    response = submit_form(client, url_for(app, "agency_visits.choose", visit_id=second.id),
                            {"slot": str(second.slots[0].id)})
     page = _page(response)
     assert response.status_code == 200

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from portal.services.common import ServiceError
 from portal.services.reporting import close_and_publish, current_json
 from portal.services.returns import reopen_return
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, submit_form, url_for
 from tests.support.cycle_pages import text_of
 
 
@@ -52,7 +53,7 @@ def test_closing_a_cycle_publishes_its_report_as_version_1(db: Session, tool: An
 
 
 def test_reopening_a_closed_cycles_return_leaves_the_published_report_until_a_republish(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     cycle = _closed_cycle(db)
     manager = factories.user(db, Role.MANAGER)
@@ -60,7 +61,7 @@ def test_reopening_a_closed_cycles_return_leaves_the_published_report_until_a_re
     sign_in(client, manager)
     submitted = db.scalar(select(Return).where(Return.status == ReturnStatus.SUBMITTED.value))
     assert submitted is not None
-    reopen_url = f"/manager/returns/{submitted.id}/reopen"
+    reopen_url = url_for(app, "manager_returns.reopen", return_id=submitted.id)
     page = client.get(reopen_url).get_data(as_text=True)
     assert "will not change the published report" in text_of(page)
 
@@ -75,17 +76,19 @@ def test_reopening_a_closed_cycles_return_leaves_the_published_report_until_a_re
                                             "understood": "y", "republish": "keep"})
     assert done.status_code == 302
     db.expire_all()
-    assert _published(client, "/reports/2017-18/report.json")["returned"] == 2
-    report_page = text_of(client.get("/reports/2017-18").get_data(as_text=True))
+    assert _published(client, url_for(app, "reports.download", label="2017-18", fmt="json"))["returned"] == 2
+    report_page = text_of(client.get(url_for(app, "reports.cycle", label="2017-18")).get_data(as_text=True))
     assert "Since the report was published, the figures have changed" in report_page
     assert "Returns received: 2 then, 1 now" in report_page
 
-    republish = submit_form(client, "/reports/2017-18/republish",
+    republish = submit_form(client, url_for(app, "reports.republish", label="2017-18"),
                             {"reason": "Abbey Surgery's return was reopened"})
     assert republish.status_code == 302
-    assert _published(client, "/reports/2017-18/report.json")["returned"] == 1
-    assert _published(client, "/reports/2017-18/published/1.json")["returned"] == 2
-    assert _published(client, "/reports/2017-18/published/2.json")["returned"] == 1
+    assert _published(client, url_for(app, "reports.download", label="2017-18", fmt="json"))["returned"] == 1
+    assert _published(client, url_for(app, "reports.published_json", label="2017-18",
+                                      version=1))["returned"] == 2
+    assert _published(client, url_for(app, "reports.published_json", label="2017-18",
+                                      version=2))["returned"] == 1
     versions = db.scalars(select(PublishedReport).where(PublishedReport.cycle_id == cycle.id)
                           .order_by(PublishedReport.version)).all()
     assert [v.version for v in versions] == [1, 2]

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import date, datetime
 
+from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from portal.models import CycleStatus, Return
 from portal.services.cycles import create_cycle
 from portal.services.reporting import PROBES_SHOWN
 from tests.conftest import sign_in
+from tests.support import url_for
 from tests.support.moderation_factories import drawn, grade, submit
 
 OUT, G, RI, INAD, NA = "outstanding", "good", "requires_improvement", "inadequate", "not_applicable"
@@ -35,7 +37,7 @@ def _changes_section(pdf: bytes) -> str:
 
 
 def test_the_visit_pack_lists_the_biggest_grade_changes_largest_first(
-    client: FlaskClient, db: Session, tool: object
+    app: Flask, client: FlaskClient, db: Session, tool: object
 ) -> None:
     made, manager = drawn(db)
     visit = made[0]
@@ -52,7 +54,7 @@ def test_the_visit_pack_lists_the_biggest_grade_changes_largest_first(
     db.commit()
     sign_in(client, manager)  # type: ignore[arg-type]
 
-    response = client.get(f"/moderation/visits/{visit.id}/pack.pdf")
+    response = client.get(url_for(app, "moderation.pack", visit_id=visit.id))
     assert response.status_code == 200
     section = _changes_section(response.data)
     shown = re.findall(r"\b(\d+\.\d+) ", section)

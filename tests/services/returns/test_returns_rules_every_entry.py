@@ -27,7 +27,7 @@ from portal.services.returns import (
     standard_parts,
     write_standard,
 )
-from tests.support import submit_form
+from tests.support import submit_form, url_for
 from tests.support.returns_helpers import (
     answers_form,
     issue,
@@ -69,7 +69,7 @@ def test_evidence_of_30000_characters_is_refused_alike_by_the_web_the_import_and
     long = "e" * 30_000
     message = "The evidence for standard 1 must be 20000 characters or fewer"
 
-    web = post_standard(client, f"/agency/returns/{return_id}/standards/1",
+    web = post_standard(client, url_for(app, "agency.standard", return_id=return_id, code="1"),
                         answers_form(codes["1"], evidence=long))
     assert web.status_code == 400
     assert message in text_of(web)
@@ -99,7 +99,7 @@ def test_a_comment_of_9000_characters_is_refused_alike_by_the_web_the_import_and
     long = "c" * 9_000
     message = f"The comment for question {code} must be 5000 characters or fewer"
 
-    web = post_standard(client, f"/agency/returns/{return_id}/standards/1",
+    web = post_standard(client, url_for(app, "agency.standard", return_id=return_id, code="1"),
                         answers_form(codes["1"], **{f"comment-{slug(code)}": long}))
     assert web.status_code == 400
     assert message in text_of(web)
@@ -153,10 +153,10 @@ def test_the_save_service_itself_refuses_the_limits_keyed_by_field(
 
 
 def test_a_save_that_changes_answers_is_audited_and_one_that_changes_nothing_is_not(
-    client: FlaskClient, db: Session, school: School
+    app: Flask, client: FlaskClient, db: Session, school: School
 ) -> None:
     return_id, codes = school
-    url = f"/agency/returns/{return_id}/standards/1"
+    url = url_for(app, "agency.standard", return_id=return_id, code="1")
     assert post_standard(client, url, answers_form(codes["1"])).status_code == 302
     [saved] = events(db, "return.saved")
     assert saved.entity_id == return_id and saved.user_id is not None
@@ -173,7 +173,7 @@ def test_a_save_that_changes_answers_is_audited_and_one_that_changes_nothing_is_
 
 
 def test_an_upload_and_starting_from_the_previous_return_are_audited(
-    client: FlaskClient, db: Session, school: School
+    app: Flask, client: FlaskClient, db: Session, school: School
 ) -> None:
     return_id, codes = school
     return_ = db.get(Return, return_id)
@@ -187,7 +187,7 @@ def test_an_upload_and_starting_from_the_previous_return_are_audited(
     old.status = ReturnStatus.SUBMITTED.value
     db.commit()
 
-    url = f"/agency/returns/{return_id}"
+    url = url_for(app, "agency.return_page", return_id=return_id)
     assert submit_form(client, f"{url}/previous", {}, get_url=url).status_code == 302
     [copied] = events(db, "return.started_from_previous")
     assert copied.entity_id == return_id and copied.detail["previous"] == "2024-25"
@@ -217,10 +217,10 @@ def test_a_stale_read_mark_is_still_a_conflict_not_a_rule_problem(
 
 
 def test_the_declaration_and_a_reopening_reason_keep_their_limits_in_the_service(
-    client: FlaskClient, db: Session, school: School
+    app: Flask, client: FlaskClient, db: Session, school: School
 ) -> None:
     return_id, _ = school
-    url = f"/agency/returns/{return_id}/check"
+    url = url_for(app, "agency.check", return_id=return_id)
     refused = post_standard(client, url, {"name": "N" * 201, "role": "  "})
     assert refused.status_code == 400
     assert "Your full name must be 200 characters or fewer" in text_of(refused)

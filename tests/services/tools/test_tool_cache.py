@@ -17,7 +17,7 @@ from portal.db import Database, get_db
 from portal.models import Role, ToolVersion
 from portal.services import tools
 from tests.conftest import sign_in
-from tests.support import factories
+from tests.support import factories, page_text, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,
@@ -59,7 +59,7 @@ def test_task_list_and_save_read_no_tool_rows_after_the_first_request(
     db.commit()
     client = app.test_client()
     sign_in(client, user)
-    url = f"/agency/returns/{return_.id}"
+    url = url_for(app, "agency.return_page", return_id=return_.id)
     first = _statements(app, lambda: client.get(url))
     assert _reads_tool_rows(first), "the first request loads the tool"
 
@@ -67,7 +67,7 @@ def test_task_list_and_save_read_no_tool_rows_after_the_first_request(
     later = _statements(app, lambda: (client.get(url), client.get(f"{url}/standards/1"),
                                       post_standard(client, f"{url}/standards/1", data)))
     assert _reads_tool_rows(later) == []
-    page = client.get(url).get_data(as_text=True)
+    page = page_text(client.get(url))
     assert "1 of 12 standards" in page or "completed 1 of" in page
 
 

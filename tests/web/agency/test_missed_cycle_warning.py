@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import OutboxMessage, Role
 from tests.conftest import sign_in
-from tests.support import factories
+from tests.support import factories, url_for
 from tests.support.returns_helpers import text_of
 
 CHAIR = "the partnership's Independent Chair will ask to meet a senior manager"
@@ -60,10 +60,10 @@ def test_only_an_agency_that_missed_the_last_cycle_is_told_what_a_second_miss_me
     assert CHAIR not in ok_chaser.body_text and "did not return" not in ok_chaser.body_text
 
     sign_in(client, users[missed.name])
-    home = text_of(client.get("/agency/"))
+    home = text_of(client.get(url_for(app, "agency.home")))
     assert "Brookside Youth Club did not return the Compact Audit 2025-26" in home
     assert f"26 February 2027, {CHAIR} from Brookside Youth Club" in home
     other = app.test_client()  # the punctual agency's lead, on their own computer
     sign_in(other, users[punctual.name])
-    home = text_of(other.get("/agency/"))
+    home = text_of(other.get(url_for(app, "agency.home")))
     assert "did not return" not in home and CHAIR not in home

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Answer, Evidence, Question, Role
 from tests.conftest import sign_in
-from tests.support import factories
+from tests.support import factories, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,
@@ -50,7 +50,7 @@ def two_people(app: Flask, db: Session, tool: Any) -> tuple[Person, Person, str,
     deputy = factories.user(db, Role.AGENCY, agency=agency, name="Tom Walker")
     return_ = return_of(db, agency, issue(db))
     db.commit()
-    url = f"/agency/returns/{return_.id}/standards/1"
+    url = url_for(app, "agency.standard", return_id=return_.id, code="1")
     return Person(app, lead), Person(app, deputy), url, codes_by_standard(tool, "short")["1"]
 
 

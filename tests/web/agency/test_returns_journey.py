@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.models import Answer, AuditEvent, CycleStatus, ReturnStatus, Role
 from portal.services.returns import AnswerInput, StandardInput, standard_parts, write_standard
 from tests.conftest import sign_in
-from tests.support import csrf_from, factories, submit_form
+from tests.support import csrf_from, factories, submit_form, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,
@@ -61,7 +62,7 @@ def fill_all(client: FlaskClient, setting: Setting) -> None:
 
 
 def test_home_lists_open_returns_with_progress_then_past_copies(
-    client: FlaskClient, db: Session, setting: Setting
+    app: Flask, client: FlaskClient, db: Session, setting: Setting
 ) -> None:
     past = issue(db, label="2024-25", deadline=date(2025, 1, 31))
     past.status = CycleStatus.CLOSED.value
@@ -70,10 +71,11 @@ def test_home_lists_open_returns_with_progress_then_past_copies(
     db.commit()
     sign_in(client, setting.user)
     post_standard(client, setting.url("/standards/1"), answers_form(setting.codes["1"]))
-    page = text_of(client.get("/agency/"))
+    page = text_of(client.get(url_for(app, "agency.home")))
     assert "Compact Audit 2026-27 29 January 2027 In progress 2 of 19 questions" in page
     assert page.index("2026-27") < page.index("Past returns") < page.index("2024-25")
-    assert f'/agency/returns/{old.id}/pdf' in client.get("/agency/").get_data(as_text=True)
+    assert url_for(app, "agency.pdf",
+                   return_id=old.id) in client.get(url_for(app, "agency.home")).get_data(as_text=True)
 
 
 def test_task_list_shows_each_standards_status(client: FlaskClient, setting: Setting) -> None:
@@ -150,7 +152,7 @@ def test_submit_refuses_and_links_every_unanswered_question_and_missing_evidence
 
 
 def test_submitting_locks_the_return_and_emails_a_pdf_copy(
-    client: FlaskClient, db: Session, setting: Setting, mailbox: Any
+    app: Flask, client: FlaskClient, db: Session, setting: Setting, mailbox: Any
 ) -> None:
     sign_in(client, setting.user)
     fill_all(client, setting)
@@ -167,7 +169,8 @@ def test_submitting_locks_the_return_and_emails_a_pdf_copy(
         for codes in setting.codes.values():
             for code in codes:
                 assert re.search(rf"{re.escape(code)}\s+Good", text), code
-    token = csrf_from(client.get("/sign-out").get_data(as_text=True))  # any page's form token
+    # any page's form token
+    token = csrf_from(client.get(url_for(app, "auth.sign_out")).get_data(as_text=True))
     locked = client.post(setting.url("/standards/1"), data={"csrf_token": token})
     assert locked.status_code == 302
     assert "has been submitted" in text_of(client.get(setting.url()))
@@ -186,17 +189,17 @@ def test_another_agencys_return_pdf_and_spreadsheet_are_not_found(
 
 
 def test_manager_reopens_with_a_recorded_reason_and_the_agency_resubmits(
-    client: FlaskClient, db: Session, setting: Setting, mailbox: Any
+    app: Flask, client: FlaskClient, db: Session, setting: Setting, mailbox: Any
 ) -> None:
     sign_in(client, setting.user)
     fill_all(client, setting)
     post_standard(client, setting.url("/check"), {"name": "Sam Patel", "role": "Lead"})
-    submit_form(client, "/sign-out", {})
+    submit_form(client, url_for(app, "auth.sign_out"), {})
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, manager)
-    assert "Riverside Youth Club" in text_of(client.get("/manager/returns/"))
-    url = f"/manager/returns/{setting.return_id}/reopen"
+    assert "Riverside Youth Club" in text_of(client.get(url_for(app, "manager_returns.index")))
+    url = url_for(app, "manager_returns.reopen", return_id=setting.return_id)
     response = submit_form(client, url, {"reason": "Standard 6 evidence is missing a date"})
     assert response.status_code == 302
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "return.reopened"))
@@ -205,7 +208,7 @@ def test_manager_reopens_with_a_recorded_reason_and_the_agency_resubmits(
     assert contact is not None
     [told] = [m for m in mailbox.to(contact.email) if "reopened" in m["Subject"]]
     assert "Standard 6 evidence is missing a date" in told.get_body(("plain",)).get_content()
-    submit_form(client, "/sign-out", {})
+    submit_form(client, url_for(app, "auth.sign_out"), {})
     sign_in(client, setting.user)
     assert "Standard 6 evidence is missing a date" in text_of(client.get(setting.url()))
     post_standard(client, setting.url("/standards/1"), answers_form(setting.codes["1"], "good"))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Answer, Base, Evidence, Role
 from tests.conftest import sign_in
-from tests.support import factories, page, visible_text
+from tests.support import factories, page, url_for, visible_text
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,
@@ -27,13 +27,14 @@ from tests.support.returns_helpers import (
 
 
 @pytest.fixture
-def signed_in(client: FlaskClient, db: Session, tool: Any) -> tuple[Any, str, list[str]]:
+def signed_in(app: Flask, client: FlaskClient, db: Session, tool: Any) -> tuple[Any, str, list[str]]:
     agency = factories.agency(db, "Brookside Food Bank", variant="full")
     user = factories.user(db, Role.AGENCY, agency=agency)
     return_ = return_of(db, agency, issue(db))
     db.commit()
     sign_in(client, user)
-    return user, f"/agency/returns/{return_.id}/standards/1", codes_by_standard(tool, "short")["1"]
+    return user, url_for(app, "agency.standard", return_id=return_.id,
+                         code="1"), codes_by_standard(tool, "short")["1"]
 
 
 def row_counts(db: Session) -> dict[str, int]:
@@ -52,7 +53,7 @@ def test_a_cross_site_post_cannot_plant_answers_for_the_victim_to_save(
     response = attacker.post(url, data=answers_form(codes, "inadequate", "Planted by attacker"))
 
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/sign-in")
+    assert response.headers["Location"].startswith(url_for(app, "auth.sign_in"))
     assert "restore" not in unquote(response.headers["Location"])
     assert "Set-Cookie" not in response.headers  # the victim's session is left alone
     assert row_counts(db) == before  # nothing stored
@@ -84,9 +85,9 @@ def test_anonymous_posts_to_any_path_store_nothing(
     anonymous = app.test_client()
     big = {f"field{i}": "x" * 10_000 for i in range(20)}
     for n in range(22):
-        response = anonymous.post(f"/agency/returns/{900000 + n}/standards/1", data=big)
+        response = anonymous.post(url_for(app, "agency.standard", return_id=900000 + n, code="1"), data=big)
         assert response.status_code == 302
-    check = anonymous.post("/agency/returns/1/check", data={"name": "x"})
+    check = anonymous.post(url_for(app, "agency.check", return_id=1), data={"name": "x"})
     assert check.status_code == 302
     assert row_counts(db) == before
 
@@ -117,11 +118,11 @@ def test_the_session_lasts_the_configured_minutes_and_pages_warn_before_it_ends(
     html = response.get_data(as_text=True)
     assert 'id="app-session-timeout"' in html and 'data-minutes="30"' in html
     assert "session-timeout.js" in html
-    assert client.get("/agency/session").status_code == 204
+    assert client.get(url_for(app, "agency.keep_alive")).status_code == 204
 
 
-def test_a_sign_in_post_without_its_token_gets_the_expired_form_page(client: FlaskClient) -> None:
-    response = client.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+def test_a_sign_in_post_without_its_token_gets_the_expired_form_page(app: Flask, client: FlaskClient) -> None:
+    response = client.post(url_for(app, "auth.sign_in"), data={"email": "a@example.org", "password": "x"})
     assert response.status_code == 400
     shown = page(response)
     assert shown.select_one("h1").get_text(strip=True) == "Your page expired"

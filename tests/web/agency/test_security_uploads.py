@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from portal.models import Evidence, Return
 from portal.services.common import ImportRejected
 from portal.services.returns import read_workbook
-from tests.support import bomb, csrf_from, rezip
+from tests.support import bomb, csrf_from, rezip, url_for
 from tests.support.returns_helpers import text_of
 from tests.support.spreadsheets import download, fill, upload
 from tests.support.spreadsheets import school as school
@@ -29,7 +30,7 @@ def workbook_bytes(book: Any) -> bytes:
 
 
 def post_file(client: FlaskClient, return_id: int, content: bytes) -> Any:
-    url = f"/agency/returns/{return_id}/spreadsheet/upload"
+    url = url_for(client.application, "agency.upload", return_id=return_id)
     token = csrf_from(client.get(url).get_data(as_text=True))
     return client.post(url, data={"csrf_token": token,
                                   "file": (io.BytesIO(content), "return.xlsx")},
@@ -130,10 +131,10 @@ class CountingStream(io.RawIOBase):
 
 
 def test_an_upload_over_the_size_limit_is_refused_without_being_read(
-    client: FlaskClient, school: tuple[int, dict[str, list[str]]]
+    app: Flask, client: FlaskClient, school: tuple[int, dict[str, list[str]]]
 ) -> None:
     return_id, _ = school
-    url = f"/agency/returns/{return_id}/spreadsheet/upload"
+    url = url_for(app, "agency.upload", return_id=return_id)
     body = CountingStream(100 * 1024 * 1024)
     response = client.post(url, input_stream=body, content_type="multipart/form-data; boundary=x")
     assert response.status_code == 413

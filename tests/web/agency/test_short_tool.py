@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from portal.services.returns import (
 )
 from portal.services.tools import variant_pages
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, page, submit_form, url_for
 from tests.support.returns_helpers import (
     OPENED,
     codes_by_standard,
@@ -39,14 +40,14 @@ PAGE_LINK = re.compile(r'href="(/agency/returns/\d+/standards/\d+)"')
 
 
 @pytest.fixture
-def volunteer(db: Session, tool: Any) -> tuple[Any, str, list[list[str]]]:
+def volunteer(app: Flask, db: Session, tool: Any) -> tuple[Any, str, list[list[str]]]:
     """A voluntary group on the short tool with an open return; the codes on each page."""
     agency = factories.agency(db, "Brookside Youth Club", sector_name="Voluntary and community",
                               variant="short")
     user = factories.user(db, Role.AGENCY, agency=agency)
     full = factories.agency(db, "Hallam Health Trust", sector_name="Health", variant="full")
     cycle = issue(db)
-    url = f"/agency/returns/{return_of(db, agency, cycle).id}"
+    url = url_for(app, "agency.return_page", return_id=return_of(db, agency, cycle).id)
     factories.user(db, Role.AGENCY, agency=full)
     db.commit()
     codes = codes_by_standard(tool, "short")
@@ -100,7 +101,7 @@ def test_short_tool_asks_for_its_one_evidence_box_and_names_questions_by_number(
         assert post_standard(client, link, _page_data(codes)).status_code == 302
     check = submit_form(client, f"{url}/check", {})
     assert "Describe the evidence for your return" in text_of(check)
-    assert "#overall-evidence" in check.get_data(as_text=True)
+    assert page(check).select_one('a[href$="#overall-evidence"]') is not None
 
 
 def test_short_returns_count_in_the_sector_report_beside_full_returns(
@@ -127,7 +128,7 @@ def test_short_returns_count_in_the_sector_report_beside_full_returns(
 
 
 def test_copying_from_an_unsubmitted_return_lists_marks_and_says_what_is_left(
-        client: FlaskClient, db: Session, tool: Any) -> None:
+        app: Flask, client: FlaskClient, db: Session, tool: Any) -> None:
     agency = factories.agency(db, "Hillside Scouts", sector_name="Voluntary and community",
                               variant="full")
     user = factories.user(db, Role.AGENCY, agency=agency)
@@ -144,7 +145,7 @@ def test_copying_from_an_unsubmitted_return_lists_marks_and_says_what_is_left(
     past.status = "closed"  # never submitted
     current = return_of(db, agency, issue(db))
     db.commit()
-    url = f"/agency/returns/{current.id}"
+    url = url_for(app, "agency.return_page", return_id=current.id)
     sign_in(client, user)
     offer = text_of(client.get(url))
     assert "You started the 2025-26 audit but did not submit it" in offer

@@ -16,11 +16,11 @@ from portal.models import ReturnStatus, SurveyLink
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, open_cycle
 from tests.conftest import sign_in
-from tests.support import factories, survey_fixture
+from tests.support import factories, page_text, survey_fixture, url_for
 
 
 def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(
-        client: FlaskClient, db: Session, tmp_path: Path) -> None:
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
     known = survey_fixture.build(db, tmp_path)
     g1 = known.agencies["G1"]
     user = factories.user(db, "agency", agency=g1)
@@ -28,9 +28,9 @@ def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(
     own.status = ReturnStatus.IN_PROGRESS.value
     db.commit()
     sign_in(client, user)
-    home = client.get("/agency/").get_data(as_text=True)
+    home = page_text(client.get(url_for(app, "agency.home")))
     assert "Practitioner survey for the 2026-27 audit" in home
-    url = f"/agency/survey/{known.cycle.id}"
+    url = url_for(app, "agency_survey.page", cycle_id=known.cycle.id)
     before = client.get(url).get_data(as_text=True)
     assert "http://portal.test/survey/" in before and "after you submit your return" in before
     assert "Corroboration gaps" not in before
@@ -40,23 +40,23 @@ def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(
 
     own.status = ReturnStatus.SUBMITTED.value
     db.commit()
-    after = client.get(url).get_data(as_text=True)
+    after = page_text(client.get(url))
     assert "6 people answered" in after and "Corroboration gaps: 2 (gaps first)" in after
     pack = client.get(f"{url}/challenge-day.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pack.data)).pages)
     assert "Corroboration gaps: 2" in text
     other = known.agencies["G2"]
-    assert client.get(f"/agency/survey/{known.cycle.id + 999}").status_code == 404
+    assert client.get(url_for(app, "agency_survey.page", cycle_id=known.cycle.id + 999)).status_code == 404
     assert other.id != g1.id
 
 
 def test_an_agency_below_five_responses_is_told_its_results_are_hidden(
-        client: FlaskClient, db: Session, tmp_path: Path) -> None:
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
     known = survey_fixture.build(db, tmp_path)
     user = factories.user(db, "agency", agency=known.agencies["F4"])
     db.commit()
     sign_in(client, user)
-    page = client.get(f"/agency/survey/{known.cycle.id}").get_data(as_text=True)
+    page = client.get(url_for(app, "agency_survey.page", cycle_id=known.cycle.id)).get_data(as_text=True)
     assert "4 people have answered" in page and "at least 5 people" in page
     assert "What your staff said" not in page
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Role, User
 from tests.conftest import Mailbox, sign_in
-from tests.support import factories, page, submit_form
+from tests.support import factories, page, page_text, submit_form, url_for
 
 
 def _link_from(mailbox: Mailbox, address: str) -> str:
@@ -26,11 +26,14 @@ def test_passwords_are_stored_as_argon2id(db: Session) -> None:
     assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
 
 
-def test_wrong_password_is_refused_with_an_error_summary(client: FlaskClient, db: Session) -> None:
+def test_wrong_password_is_refused_with_an_error_summary(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
     user = factories.user(db, Role.MANAGER)
     db.commit()
-    response = submit_form(client, "/sign-in", {"email": user.email, "password": "wrong one!"})
-    html = response.get_data(as_text=True)
+    response = submit_form(client, url_for(app, "auth.sign_in"),
+                           {"email": user.email, "password": "wrong one!"})
+    html = page_text(response)
     assert response.status_code == 200
     assert "There is a problem" in html and "Enter a correct email address and password" in html
     assert db.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == \
@@ -38,15 +41,15 @@ def test_wrong_password_is_refused_with_an_error_summary(client: FlaskClient, db
 
 
 def test_sign_in_lands_on_the_roles_home_and_sign_out_ends_it(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     user = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, user)
-    assert client.get("/").headers["Location"] == "/manager/"
-    assert client.get("/manager/").status_code == 200
-    submit_form(client, "/sign-out", {})
-    assert client.get("/manager/").status_code == 302
+    assert client.get("/").headers["Location"] == url_for(app, "manager.home")
+    assert client.get(url_for(app, "manager.home")).status_code == 200
+    submit_form(client, url_for(app, "auth.sign_out"), {})
+    assert client.get(url_for(app, "manager.home")).status_code == 302
 
 
 def test_new_user_sets_a_password_from_the_emailed_link_once(
@@ -56,11 +59,11 @@ def test_new_user_sets_a_password_from_the_emailed_link_once(
     agency = factories.agency(db, "Hillside Primary School")
     db.commit()
     sign_in(client, manager)
-    response = submit_form(client, "/manager/users/new", {
+    response = submit_form(client, url_for(app, "manager.user_new"), {
         "name": "Dee Lead", "email": "dee@hillside.example.org", "role": "agency",
         "agency": agency.name})
     assert response.status_code == 302
-    submit_form(client, "/sign-out", {})
+    submit_form(client, url_for(app, "auth.sign_out"), {})
     link = _link_from(mailbox, "dee@hillside.example.org")
     response = submit_form(client, link, {"password": "a long new password", "confirm":
                                           "a long new password"})
@@ -69,11 +72,11 @@ def test_new_user_sets_a_password_from_the_emailed_link_once(
     db.refresh(created)
     assert created is not None and created.agency_id == agency.id
     # After setting a password, the user is signed in (issue 13, item 6).
-    assert client.get("/").headers["Location"] == "/agency/"
-    assert client.get("/agency/").status_code == 200
-    submit_form(client, "/sign-out", {})
+    assert client.get("/").headers["Location"] == url_for(app, "agency.home")
+    assert client.get(url_for(app, "agency.home")).status_code == 200
+    submit_form(client, url_for(app, "auth.sign_out"), {})
     sign_in(client, created, "a long new password")
-    assert client.get("/").headers["Location"] == "/agency/"
+    assert client.get("/").headers["Location"] == url_for(app, "agency.home")
     assert client.get(link).status_code == 410  # spent
 
 
@@ -82,23 +85,23 @@ def test_set_password_rejects_short_and_mismatched_passwords(
 ) -> None:
     user = factories.user(db, Role.MANAGER, password=None)
     db.commit()
-    submit_form(client, "/forgot-password", {"email": user.email})
+    submit_form(client, url_for(app, "auth.forgot_password"), {"email": user.email})
     link = _link_from(mailbox, user.email)
     short = submit_form(client, link, {"password": "short", "confirm": "short"})
-    assert "Password must be 12 characters or more" in short.get_data(as_text=True)
+    assert "Password must be 12 characters or more" in page_text(short)
     mismatch = submit_form(client, link, {"password": "a long new password",
                                           "confirm": "a different password"})
-    assert "Passwords do not match" in mismatch.get_data(as_text=True)
+    assert "Passwords do not match" in page_text(mismatch)
 
 
 def test_forgotten_password_sends_a_link_only_to_real_users(
-    client: FlaskClient, db: Session, mailbox: Mailbox
+    app: Flask, client: FlaskClient, db: Session, mailbox: Mailbox
 ) -> None:
     user = factories.user(db, Role.COMMITTEE)
     db.commit()
     for address in (user.email, "nobody@example.org"):
-        response = submit_form(client, "/forgot-password", {"email": address})
-        assert "Check your email" in response.get_data(as_text=True)  # same answer either way
+        response = submit_form(client, url_for(app, "auth.forgot_password"), {"email": address})
+        assert "Check your email" in page_text(response)  # same answer either way
     assert len(mailbox.to(user.email)) == 1
     assert mailbox.to("nobody@example.org") == []
     assert mailbox.to(user.email)[0]["Subject"] == "Reset your Compact Audit password"
@@ -111,31 +114,32 @@ def test_changing_the_password_signs_out_other_sessions(
     db.commit()
     sign_in(client, user)
     other = app.test_client()
-    submit_form(other, "/forgot-password", {"email": user.email})
+    submit_form(other, url_for(app, "auth.forgot_password"), {"email": user.email})
     submit_form(other, _link_from(mailbox, user.email),
                 {"password": "a brand new password", "confirm": "a brand new password"})
-    old = client.get("/manager/")  # the old session no longer works: back to sign in
-    assert old.status_code == 302 and old.headers["Location"].startswith("/sign-in")
+    old = client.get(url_for(app, "manager.home"))  # the old session no longer works: back to sign in
+    assert old.status_code == 302 and old.headers["Location"].startswith(url_for(app, "auth.sign_in"))
 
 
-def test_deactivated_users_cannot_sign_in(client: FlaskClient, db: Session) -> None:
+def test_deactivated_users_cannot_sign_in(app: Flask, client: FlaskClient, db: Session) -> None:
     user = factories.user(db, Role.MANAGER)
     user.active = False
     db.commit()
-    response = submit_form(client, "/sign-in", {"email": user.email,
+    response = submit_form(client, url_for(app, "auth.sign_in"), {"email": user.email,
                                                 "password": factories.PASSWORD})
     assert response.status_code == 200  # the form again, not a redirect into the service
     shown = page(response)
     assert [a.get_text(strip=True) for a in shown.select(".govuk-error-summary__list a")] == [
         "Enter a correct email address and password"]  # the same words as a wrong password
     assert shown.select_one("h1").get_text(strip=True) == "Sign in to the Compact Audit"
-    assert client.get("/manager/").headers["Location"].startswith("/sign-in")  # not signed in
+    home = client.get(url_for(app, "manager.home"))
+    assert home.headers["Location"].startswith(url_for(app, "auth.sign_in"))  # not signed in
 
 
-def test_sign_in_does_not_follow_offsite_next_links(client: FlaskClient, db: Session) -> None:
+def test_sign_in_does_not_follow_offsite_next_links(app: Flask, client: FlaskClient, db: Session) -> None:
     user = factories.user(db, Role.MANAGER)
     db.commit()
-    response = submit_form(client, "/sign-in?next=//evil.example/x",
+    response = submit_form(client, url_for(app, "auth.sign_in", next="//evil.example/x"),
                            {"email": user.email, "password": factories.PASSWORD})
     assert response.headers["Location"] == "/"
 
@@ -149,29 +153,30 @@ def test_manager_deactivates_a_user_who_is_signed_out_at_once(
     theirs = app.test_client()
     sign_in(theirs, member)
     sign_in(client, manager)
-    assert member.email in client.get(f"/manager/users/{member.id}").get_data(as_text=True)
-    submit_form(client, f"/manager/users/{member.id}/active", {},
-                get_url=f"/manager/users/{member.id}")
-    assert theirs.get("/moderation/").status_code == 302  # their session has ended
-    refused = submit_form(theirs, "/sign-in", {"email": member.email,
+    detail = url_for(app, "manager.user_detail", user_id=member.id)
+    assert member.email in client.get(detail).get_data(as_text=True)
+    submit_form(client, url_for(app, "manager.user_active", user_id=member.id), {},
+                get_url=url_for(app, "manager.user_detail", user_id=member.id))
+    assert theirs.get(url_for(app, "moderation.home")).status_code == 302  # their session has ended
+    refused = submit_form(theirs, url_for(app, "auth.sign_in"), {"email": member.email,
                                                "password": factories.PASSWORD})
     assert refused.status_code == 200
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
     assert event is not None and event.user_id == manager.id
-    own = submit_form(client, f"/manager/users/{manager.id}/active", {},
-                      get_url=f"/manager/users/{member.id}")
+    own = submit_form(client, url_for(app, "manager.user_active", user_id=manager.id), {},
+                      get_url=url_for(app, "manager.user_detail", user_id=member.id))
     assert own.status_code == 302
     db.refresh(manager)
     assert manager.active  # nobody can lock themselves out
 
 
 def test_manager_resends_a_set_password_link(
-    client: FlaskClient, db: Session, mailbox: Mailbox
+    app: Flask, client: FlaskClient, db: Session, mailbox: Mailbox
 ) -> None:
     manager = factories.user(db, Role.MANAGER)
     newcomer = factories.user(db, Role.COMMITTEE, password=None)
     db.commit()
     sign_in(client, manager)
-    submit_form(client, f"/manager/users/{newcomer.id}/link", {},
-                get_url=f"/manager/users/{newcomer.id}")
+    submit_form(client, url_for(app, "manager.user_link", user_id=newcomer.id), {},
+                get_url=url_for(app, "manager.user_detail", user_id=newcomer.id))
     assert _link_from(mailbox, newcomer.email).startswith("/set-password/")

@@ -19,13 +19,14 @@ from http.cookiejar import CookieJar
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from portal import migrate
 from portal.models import Role, User
 from portal.services.accounts import hash_password
-from tests.support import bomb, factories, free_port, require, wait_until
+from tests.support import bomb, factories, free_port, require, url_for, wait_until
 from tests.support.processes import ROOT
 from tests.support.returns_helpers import issue, return_of
 
@@ -139,7 +140,7 @@ def multipart(token: str, content: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def test_spreadsheet_bombs_are_refused_while_the_site_keeps_answering(portal_url: str) -> None:
+def test_spreadsheet_bombs_are_refused_while_the_site_keeps_answering(app: Flask, portal_url: str) -> None:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     headers = {"X-Forwarded-For": "192.0.2.50"}
 
@@ -151,11 +152,11 @@ def test_spreadsheet_bombs_are_refused_while_the_site_keeps_answering(portal_url
         except urllib.error.HTTPError as error:
             return error
 
-    page = open_("/sign-in").read().decode()
+    page = open_(url_for(app, "auth.sign_in")).read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    open_("/sign-in", urllib.parse.urlencode({"csrf_token": token, "email": AGENCY_USER,
+    open_(url_for(app, "auth.sign_in"), urllib.parse.urlencode({"csrf_token": token, "email": AGENCY_USER,
                                               "password": factories.PASSWORD}).encode())
-    base = f"/agency/returns/{RETURN_IDS[0]}/spreadsheet"
+    base = url_for(app, "agency.spreadsheet", return_id=RETURN_IDS[0])
     workbook = open_(base).read()
     upload_page = open_(f"{base}/upload").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', upload_page).group(1)  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ from collections import deque
 from datetime import date, datetime
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from portal.models import Role
 from portal.services import cycles
 from portal.services.reporting import close_and_publish
 from tests.conftest import sign_in
-from tests.support import factories
+from tests.support import factories, url_for
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 TEXT_TYPES = ("text/html", "text/csv", "application/json", "text/markdown", "text/plain")
@@ -52,7 +53,8 @@ def _walk(client: FlaskClient, start: str) -> dict[str, tuple[str, str]]:
     queue = deque([start])
     while queue and len(seen) < MAX_PAGES:
         url = queue.popleft()
-        if url in seen or url.startswith(("/assets", "/sign-out", "/static")):
+        sign_out = url_for(client.application, "auth.sign_out")
+        if url in seen or url.startswith(("/assets", sign_out, "/static")):
             continue
         response = client.get(url)
         kind = response.mimetype
@@ -64,7 +66,7 @@ def _walk(client: FlaskClient, start: str) -> dict[str, tuple[str, str]]:
 
 
 def test_the_committee_reaches_no_draft_cycle_and_no_contact_email_on_any_page(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     addresses = _partnership(db)
     committee = factories.user(db, Role.COMMITTEE)
@@ -72,8 +74,8 @@ def test_the_committee_reaches_no_draft_cycle_and_no_contact_email_on_any_page(
     sign_in(client, committee)
 
     pages = _walk(client, "/")
-    assert len(pages) > 20 and any(url.startswith("/cycles/") for url in pages)
-    assert any(url.startswith("/reports/2017-18") for url in pages)
+    assert len(pages) > 20 and any(url.startswith(url_for(app, "cycles.index")) for url in pages)
+    assert any(url.startswith(url_for(app, "reports.cycle", label="2017-18")) for url in pages)
     assert any(".csv" in url for url in pages)
     for url, (kind, text) in pages.items():
         assert DRAFT not in text, f"{url} shows the draft cycle"
@@ -83,26 +85,26 @@ def test_the_committee_reaches_no_draft_cycle_and_no_contact_email_on_any_page(
 
 
 def test_the_committee_cannot_open_a_draft_cycle_by_its_address(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _partnership(db)
     draft = cycles.get_cycle(db, DRAFT)
     committee = factories.user(db, Role.COMMITTEE)
     db.commit()
     sign_in(client, committee)
-    assert client.get(f"/cycles/{draft.id}").status_code == 404
-    assert client.get(f"/reports/{DRAFT}").status_code == 404
-    assert client.get(f"/reports/{DRAFT}/report.json").status_code == 404
+    assert client.get(url_for(app, "cycles.dashboard", cycle_id=draft.id)).status_code == 404
+    assert client.get(url_for(app, "reports.cycle", label=DRAFT)).status_code == 404
+    assert client.get(url_for(app, "reports.download", label=DRAFT, fmt="json")).status_code == 404
 
 
 def test_the_agency_comparison_picker_offers_only_agencies_that_returned(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _partnership(db)
     committee = factories.user(db, Role.COMMITTEE)
     db.commit()
     sign_in(client, committee)
-    page = client.get("/reports/2017-18").get_data(as_text=True)
+    page = client.get(url_for(app, "reports.cycle", label="2017-18")).get_data(as_text=True)
     picker = page.split('name="agency"')[1].split("</select>")[0]
     assert "Abbey Surgery" in picker and "Hillside School" in picker
     assert "Riverside Youth Club" not in picker

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, AuditEvent, Role, User
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, page_text, submit_form, url_for
 
 
 @pytest.fixture
@@ -22,7 +23,9 @@ def manager(client: FlaskClient, db: Session) -> User:
     return user
 
 
-def test_search_and_filters_narrow_the_list(client: FlaskClient, db: Session, manager: User) -> None:
+def test_search_and_filters_narrow_the_list(
+    app: Flask, client: FlaskClient, db: Session, manager: User
+) -> None:
     factories.agency(db, "Hillside Primary School", sector_name="Schools and colleges", cohort="A")
     factories.agency(db, "Hillside Medical Practice", sector_name="GP practices", cohort="B")
     factories.agency(db, "Riverside Youth Club", sector_name="Voluntary and community", cohort="A")
@@ -31,7 +34,7 @@ def test_search_and_filters_narrow_the_list(client: FlaskClient, db: Session, ma
     schools = factories.sector(db, "Schools and colleges")
 
     def names(query: str) -> list[str]:
-        html = client.get(f"/manager/agencies?{query}").get_data(as_text=True)
+        html = client.get(url_for(app, "manager.agencies"), query_string=query).get_data(as_text=True)
         return [n for n in ("Hillside Primary School", "Hillside Medical Practice",
                             "Riverside Youth Club", "Hillside Old Club") if n in html]
 
@@ -40,19 +43,19 @@ def test_search_and_filters_narrow_the_list(client: FlaskClient, db: Session, ma
     assert names("cohort=B") == ["Hillside Medical Practice"]
     assert names("active=no") == ["Hillside Old Club"]
     assert names("q=nothing-matches") == []
-    assert "No agencies match your filters" in client.get("/manager/agencies?q=zzz").get_data(
-        as_text=True)
+    none = client.get(url_for(app, "manager.agencies", q="zzz"))
+    assert "No agencies match your filters" in page_text(none)
 
 
 def test_adding_an_agency_puts_it_in_the_smaller_cohort(
-    client: FlaskClient, db: Session, manager: User
+    app: Flask, client: FlaskClient, db: Session, manager: User
 ) -> None:
     factories.agency(db, cohort="A")
     factories.agency(db, cohort="A")
     factories.agency(db, cohort="B")
     db.commit()
     health = factories.sector(db, "Health")
-    response = submit_form(client, "/manager/agencies/new", {
+    response = submit_form(client, url_for(app, "manager.agency_new"), {
         "name": "Anyshire Community Health", "sector": health.id, "contact_name": "Kim Ode",
         "email": "kim@health.example.org", "cohort": "", "variant": "full"})
     assert response.status_code == 302
@@ -61,9 +64,9 @@ def test_adding_an_agency_puts_it_in_the_smaller_cohort(
 
 
 def test_add_agency_shows_errors_and_keeps_input(
-    client: FlaskClient, db: Session, manager: User
+    app: Flask, client: FlaskClient, db: Session, manager: User
 ) -> None:
-    response = submit_form(client, "/manager/agencies/new", {
+    response = submit_form(client, url_for(app, "manager.agency_new"), {
         "name": "", "sector": 0, "contact_name": "Kim Ode", "email": "not an email",
         "variant": "full"})
     html = response.get_data(as_text=True)
@@ -73,21 +76,23 @@ def test_add_agency_shows_errors_and_keeps_input(
     assert 'value="Kim Ode"' in html
 
 
-def test_duplicate_agency_name_is_refused(client: FlaskClient, db: Session, manager: User) -> None:
+def test_duplicate_agency_name_is_refused(
+    app: Flask, client: FlaskClient, db: Session, manager: User
+) -> None:
     existing = factories.agency(db, "Riverside Youth Club")
     db.commit()
-    response = submit_form(client, "/manager/agencies/new", {
+    response = submit_form(client, url_for(app, "manager.agency_new"), {
         "name": "riverside youth club", "sector": existing.sector_id, "contact_name": "A",
         "email": "a@example.org", "variant": "full"})
-    assert "already in the register" in response.get_data(as_text=True)
+    assert "already in the register" in page_text(response)
 
 
 def test_editing_changes_details_and_records_a_cohort_move(
-    client: FlaskClient, db: Session, manager: User
+    app: Flask, client: FlaskClient, db: Session, manager: User
 ) -> None:
     agency = factories.agency(db, "Riverside Youth Club", cohort="A")
     db.commit()
-    response = submit_form(client, f"/manager/agencies/{agency.id}/edit", {
+    response = submit_form(client, url_for(app, "manager.agency_edit", agency_id=agency.id), {
         "name": "Riverside Youth Project", "sector": agency.sector_id, "contact_name": "New Lead",
         "email": "new@riverside.example.org", "cohort": "B", "variant": "short"})
     assert response.status_code == 302
@@ -100,45 +105,49 @@ def test_editing_changes_details_and_records_a_cohort_move(
     assert move.user_id == manager.id
 
 
-def test_moving_between_cohorts_is_recorded(client: FlaskClient, db: Session, manager: User) -> None:
+def test_moving_between_cohorts_is_recorded(
+    app: Flask, client: FlaskClient, db: Session, manager: User
+) -> None:
     agency = factories.agency(db, cohort="B")
     db.commit()
-    submit_form(client, f"/manager/agencies/{agency.id}/cohort", {"cohort": "A"})
+    submit_form(client, url_for(app, "manager.agency_cohort", agency_id=agency.id), {"cohort": "A"})
     db.refresh(agency)
     assert agency.cohort == "A"
     assert db.scalar(select(AuditEvent.detail).where(
         AuditEvent.action == "agency.cohort_moved")) == {"old": "B", "new": "A"}
 
 
-def test_deactivating_and_reactivating(client: FlaskClient, db: Session, manager: User) -> None:
+def test_deactivating_and_reactivating(app: Flask, client: FlaskClient, db: Session, manager: User) -> None:
     agency = factories.agency(db)
     db.commit()
-    url = f"/manager/agencies/{agency.id}/active"
-    submit_form(client, url, {}, get_url=f"/manager/agencies/{agency.id}")
+    url = url_for(app, "manager.agency_active", agency_id=agency.id)
+    submit_form(client, url, {}, get_url=url_for(app, "manager.agency_detail", agency_id=agency.id))
     db.refresh(agency)
     assert agency.active is False
-    submit_form(client, url, {}, get_url=f"/manager/agencies/{agency.id}")
+    submit_form(client, url, {}, get_url=url_for(app, "manager.agency_detail", agency_id=agency.id))
     db.refresh(agency)
     assert agency.active is True
 
 
 def test_upload_with_a_bad_line_lists_it_and_saves_nothing(
-    client: FlaskClient, db: Session, manager: User
+    app: Flask, client: FlaskClient, db: Session, manager: User
 ) -> None:
     csv_text = ("name,sector,email,contact_name,cohort\n"
                 "Good Agency,Health,good@example.org,Ann,A\n"
                 "Bad Agency,Nowhere,bad@example.org,Bob,A\n")
-    response = submit_form(client, "/manager/agencies/import", {
+    response = submit_form(client, url_for(app, "manager.agency_import"), {
         "file": (io.BytesIO(csv_text.encode()), "agencies.csv")},
         content_type="multipart/form-data")
-    html = response.get_data(as_text=True)
+    html = page_text(response)
     assert "line 3: unknown sector" in html
     assert db.scalars(select(Agency)).all() == []
 
 
-def test_upload_of_a_good_file_imports_it(client: FlaskClient, db: Session, manager: User) -> None:
+def test_upload_of_a_good_file_imports_it(
+    app: Flask, client: FlaskClient, db: Session, manager: User
+) -> None:
     csv_text = "\ufeffname,sector,email,contact_name,cohort\nGood Agency,health,g@example.org,Ann,A\n"
-    response = submit_form(client, "/manager/agencies/import", {
+    response = submit_form(client, url_for(app, "manager.agency_import"), {
         "file": (io.BytesIO(csv_text.encode()), "agencies.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 302
@@ -146,7 +155,7 @@ def test_upload_of_a_good_file_imports_it(client: FlaskClient, db: Session, mana
 
 
 def test_editing_a_contact_can_clear_its_bounce_without_changing_the_address(
-    client: FlaskClient, db: Session, manager: User
+    app: Flask, client: FlaskClient, db: Session, manager: User
 ) -> None:
     from datetime import datetime
 
@@ -154,8 +163,8 @@ def test_editing_a_contact_can_clear_its_bounce_without_changing_the_address(
     contact = agency.contacts[0]
     contact.bounced_at, contact.bounce_reason = datetime(2026, 3, 2, 9), "550 No such user"
     db.commit()
-    url = f"/manager/agencies/{agency.id}/edit"
-    assert "This address works again" in client.get(url).get_data(as_text=True)
+    url = url_for(app, "manager.agency_edit", agency_id=agency.id)
+    assert "This address works again" in page_text(client.get(url))
     fields = {"name": agency.name, "sector": agency.sector_id, "contact_name": contact.name,
               "email": contact.email, "cohort": "A", "variant": "full"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from portal.services.chasers import stages_of
 from portal.services.common import add_working_days
 from portal.services.cycles import create_cycle, open_cycle
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, page, page_text, submit_form, url_for
 from tests.support.chaser_helpers import (
     Arranged,
     address_of,
@@ -40,43 +41,43 @@ def _cycle_due_today(db: Session, names: list[str], *, overdue: bool = False) ->
 
 
 def test_the_cycle_page_lists_stages_with_their_dates_and_returns(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _manager(client, db)
     arranged = open_cycle_with(db, [AGENCY])
 
-    page = client.get(f"/chasers/cycles/{arranged.cycle.id}").get_data(as_text=True)
+    page = client.get(url_for(app, "chasers.cycle", cycle_id=arranged.cycle.id)).get_data(as_text=True)
 
     assert "10 working days before the deadline" in page and "11 May 2018" in page
     assert "5 working days after the deadline" in page and "4 June 2018" in page
     assert "On the final deadline" in page and "25 June 2018" in page
     assert AGENCY in page and "Not chased" in page
-    assert client.get("/chasers/").status_code == 200
+    assert client.get(url_for(app, "chasers.index")).status_code == 200
 
 
-def test_other_roles_cannot_see_chasers(client: FlaskClient, db: Session, tool: Any) -> None:
+def test_other_roles_cannot_see_chasers(app: Flask, client: FlaskClient, db: Session, tool: Any) -> None:
     arranged = open_cycle_with(db, [AGENCY])
     member = factories.user(db, Role.COMMITTEE)
     db.commit()
     sign_in(client, member)
 
-    assert client.get("/chasers/").status_code == 403
-    assert client.get(f"/chasers/cycles/{arranged.cycle.id}").status_code == 403
+    assert client.get(url_for(app, "chasers.index")).status_code == 403
+    assert client.get(url_for(app, "chasers.cycle", cycle_id=arranged.cycle.id)).status_code == 403
 
 
 def test_an_unknown_placeholder_is_refused_with_a_govuk_error(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _manager(client, db)
     arranged = open_cycle_with(db, [AGENCY])
     stage = stages_of(db, arranged.cycle)[0]
-    url = f"/chasers/stages/{stage.id}/edit"
+    url = url_for(app, "chasers.edit_stage", stage_id=stage.id)
 
     response = submit_form(client, url, {
         "name": stage.name, "offset": "-10", "anchor": "deadline",
         "subject": "Reminder for {agancy}", "body": "Dear {contact}", "save": "Save stage"})
 
-    page = response.get_data(as_text=True)
+    page = page_text(response)
     assert response.status_code == 200
     assert "There is a problem" in page
     assert "Subject contains an unknown placeholder {agancy}" in page
@@ -85,21 +86,22 @@ def test_an_unknown_placeholder_is_refused_with_a_govuk_error(
 
 
 def test_previewing_broken_wording_puts_each_problem_on_its_field(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _manager(client, db)
     arranged = open_cycle_with(db, [AGENCY])
     stage = stages_of(db, arranged.cycle)[0]
 
-    response = submit_form(client, f"/chasers/stages/{stage.id}/edit", {
+    response = submit_form(client, url_for(app, "chasers.edit_stage", stage_id=stage.id), {
         "name": stage.name, "offset": "-10", "anchor": "deadline", "subject": "For {agancy}",
         "body": "Due {deadline", "preview": "Preview"})
 
-    page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert '<a href="#subject">Subject contains an unknown placeholder {agancy}' in page
-    assert '<a href="#body">Email text has a { or } without its partner' in page
-    assert 'id="subject-error"' in page and 'id="body-error"' in page
+    shown = page(response)
+    summary = {a["href"]: a.get_text(strip=True) for a in shown.select(".govuk-error-summary__list a")}
+    assert summary["#subject"].startswith("Subject contains an unknown placeholder {agancy}")
+    assert summary["#body"].startswith("Email text has a { or } without its partner")
+    assert shown.select_one("#subject-error") and shown.select_one("#body-error")
 
 
 def test_a_stage_wording_can_be_previewed_then_saved_and_is_used(
@@ -108,12 +110,12 @@ def test_a_stage_wording_can_be_previewed_then_saved_and_is_used(
     _manager(client, db)
     arranged = open_cycle_with(db, [AGENCY])
     stage = stages_of(db, arranged.cycle)[0]
-    url = f"/chasers/stages/{stage.id}/edit"
+    url = url_for(app, "chasers.edit_stage", stage_id=stage.id)
     wording = {"name": "Early reminder", "offset": "-10", "anchor": "deadline",
                "subject": "Early reminder for {agency}: due {deadline}",
                "body": "Hello {contact},\n\nPlease send {agency}'s return by {deadline}."}
 
-    preview = submit_form(client, url, {**wording, "preview": "Preview"}).get_data(as_text=True)
+    preview = page_text(submit_form(client, url, {**wording, "preview": "Preview"}))
     assert "Early reminder for Example Agency: due 25 May 2018" in preview
     assert "Hello Alex Smith," in preview
     saved = submit_form(client, url, {**wording, "save": "Save stage"})
@@ -127,14 +129,14 @@ def test_a_stage_wording_can_be_previewed_then_saved_and_is_used(
 
 
 def test_any_stage_can_be_previewed_for_an_agency(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _manager(client, db)
     arranged = open_cycle_with(db, [AGENCY])
     final = stages_of(db, arranged.cycle)[-1]
     return_id = arranged.returns[AGENCY].id
 
-    page = client.get(f"/chasers/stages/{final.id}/preview?return_id={return_id}")
+    page = client.get(url_for(app, "chasers.preview_stage", stage_id=final.id, return_id=return_id))
 
     text = page.get_data(as_text=True)
     assert f"Final notice: {AGENCY}" in text.replace("&#39;", "'")
@@ -142,7 +144,7 @@ def test_any_stage_can_be_previewed_for_an_agency(
 
 
 def test_a_stage_cannot_be_previewed_for_a_return_of_another_cycle(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _manager(client, db)
     this = open_cycle_with(db, [AGENCY])
@@ -153,57 +155,58 @@ def test_a_stage_cannot_be_previewed_for_a_return_of_another_cycle(
     db.commit()
     final = stages_of(db, this.cycle)[-1]
 
-    page = client.get(f"/chasers/stages/{final.id}/preview?return_id={theirs.id}")
+    page = client.get(url_for(app, "chasers.preview_stage", stage_id=final.id, return_id=theirs.id))
 
     assert page.status_code == 404
-    assert "Page not found" in page.get_data(as_text=True)
+    assert "Page not found" in page_text(page)
     assert "Hillside School" not in page.get_data(as_text=True)
 
 
 def test_send_due_chasers_now_sends_and_the_history_shows_it(
-    client: FlaskClient, db: Session, tool: Any, mailbox: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Any
 ) -> None:
     _manager(client, db)
     arranged = _cycle_due_today(db, [AGENCY])
 
-    response = submit_form(client, f"/chasers/cycles/{arranged.cycle.id}/send-due", {},
-                           get_url=f"/chasers/cycles/{arranged.cycle.id}", follow_redirects=True)
+    response = submit_form(client, url_for(app, "chasers.send_due", cycle_id=arranged.cycle.id), {},
+                           get_url=url_for(app, "chasers.cycle",
+                                           cycle_id=arranged.cycle.id), follow_redirects=True)
 
     assert f"1 chaser sent: {AGENCY} (Reminder before the deadline)" in response.get_data(
         as_text=True).replace("&#39;", "'")
     assert [kind_of(m["Subject"]) for m in mailbox.to(address_of(AGENCY))] == ["Reminder"]
-    history = client.get(f"/chasers/returns/{arranged.returns[AGENCY].id}").get_data(as_text=True)
+    history = page_text(client.get(url_for(app, "chasers.history",
+                                 return_id=arranged.returns[AGENCY].id)))
     assert "Reminder before the deadline" in history and f"{address_of(AGENCY)}, sent" in history
 
 
 def test_an_adhoc_chaser_goes_to_one_agency(
-    client: FlaskClient, db: Session, tool: Any, mailbox: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Any
 ) -> None:
     _manager(client, db)
     arranged = _cycle_due_today(db, [AGENCY, "Hilltop Youth Club"])
-    history_url = f"/chasers/returns/{arranged.returns[AGENCY].id}"
+    history_url = url_for(app, "chasers.history", return_id=arranged.returns[AGENCY].id)
 
     response = submit_form(client, f"{history_url}/chase", {}, get_url=history_url,
                            follow_redirects=True)
 
     assert f"Chaser sent to {address_of(AGENCY)}" in response.get_data(as_text=True)
-    assert "Ad-hoc chaser (Reminder before the deadline wording)" in response.get_data(
-        as_text=True)
+    assert "Ad-hoc chaser (Reminder before the deadline wording)" in page_text(response)
     assert len(mailbox.to(address_of(AGENCY))) == 1
     assert mailbox.to(address_of("Hilltop Youth Club")) == []
 
 
 def test_chase_all_overdue_skips_submitted_returns(
-    client: FlaskClient, db: Session, tool: Any, mailbox: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Any
 ) -> None:
     _manager(client, db)
     arranged = _cycle_due_today(db, [AGENCY, "St Mary's School"], overdue=True)
     submit(db, arranged.returns["St Mary's School"], utcnow())
-    url = f"/chasers/cycles/{arranged.cycle.id}"
+    url = url_for(app, "chasers.cycle", cycle_id=arranged.cycle.id)
 
     response = submit_form(client, f"{url}/chase-overdue", {}, get_url=url, follow_redirects=True)
 
-    assert "1 chaser sent" in response.get_data(as_text=True)
+    assert "1 chaser sent" in page_text(response)
     assert len(mailbox.to(address_of(AGENCY))) == 1
     assert mailbox.to(address_of("St Mary's School")) == []
 
@@ -216,7 +219,7 @@ def test_bounced_contacts_are_listed_to_be_updated(
     mailbox.reject.add(address_of(AGENCY))
     chasers_send(app, date(2018, 5, 11))
 
-    page = client.get(f"/chasers/cycles/{arranged.cycle.id}").get_data(as_text=True)
+    page = client.get(url_for(app, "chasers.cycle", cycle_id=arranged.cycle.id)).get_data(as_text=True)
 
     assert f"{AGENCY}: contact address bounced — update it" in page
-    assert f"/manager/agencies/{arranged.agencies[AGENCY].id}/edit" in page
+    assert url_for(app, "manager.agency_edit", agency_id=arranged.agencies[AGENCY].id) in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, AuditEvent, Role
 from portal.services import register
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, submit_form, url_for
 from tests.support.cycle_pages import text_of
 
 
@@ -21,7 +22,7 @@ def _manager(client: FlaskClient, db: Session) -> int:
 
 
 def _new_agency(client: FlaskClient, db: Session, name: str) -> Agency:
-    response = submit_form(client, "/manager/agencies/new", {
+    response = submit_form(client, url_for(client.application, "manager.agency_new"), {
         "name": name, "sector": str(factories.sector(db, "Early years").id),
         "contact_name": "Sam Patel", "email": f"{name.split()[0].lower()}@example.org",
         "cohort": "", "variant": "full"})
@@ -32,7 +33,7 @@ def _new_agency(client: FlaskClient, db: Session, name: str) -> Agency:
 
 
 def test_cohort_sizes_count_active_agencies_and_are_shown_to_the_manager(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     for _ in range(3):
         factories.agency(db, cohort="A")
@@ -40,25 +41,25 @@ def test_cohort_sizes_count_active_agencies_and_are_shown_to_the_manager(
     factories.agency(db, cohort="B", active=False)
     _manager(client, db)
     assert register.cohort_sizes(db) == {"A": 3, "B": 1}
-    page = text_of(client.get("/manager/agencies").get_data(as_text=True))
+    page = text_of(client.get(url_for(app, "manager.agencies")).get_data(as_text=True))
     assert "Cohort A: 3 active agencies. Cohort B: 1 active agencies." in page
-    home = text_of(client.get("/manager/").get_data(as_text=True))
+    home = text_of(client.get(url_for(app, "manager.home")).get_data(as_text=True))
     assert "Cohort A has 3 active agencies; cohort B has 1." in home
 
 
 def test_new_agencies_join_the_smaller_cohort_unless_the_manager_chooses(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     factories.agency(db, cohort="A")
     factories.agency(db, cohort="A")
     factories.agency(db, cohort="B")
     _manager(client, db)
-    form = text_of(client.get("/manager/agencies/new").get_data(as_text=True))
+    form = text_of(client.get(url_for(app, "manager.agency_new")).get_data(as_text=True))
     assert "now cohort B" in form
     assert _new_agency(client, db, "Brookside Day Nursery").cohort == "B"  # 2 v 1
     assert _new_agency(client, db, "Claremont Pre-School").cohort == "A"  # 2 v 2: A on a tie
     assert _new_agency(client, db, "Dale End Playgroup").cohort == "B"  # 3 v 2
-    chosen = submit_form(client, "/manager/agencies/new", {
+    chosen = submit_form(client, url_for(app, "manager.agency_new"), {
         "name": "Eastfield Toy Library", "sector": str(factories.sector(db).id),
         "contact_name": "Jo Khan", "email": "jo@eastfield.example.org", "cohort": "A",
         "variant": "full"})
@@ -66,10 +67,11 @@ def test_new_agencies_join_the_smaller_cohort_unless_the_manager_chooses(
     assert db.scalar(select(Agency.cohort).where(Agency.name == "Eastfield Toy Library")) == "A"
 
 
-def test_moving_an_agency_between_cohorts_is_recorded(client: FlaskClient, db: Session) -> None:
+def test_moving_an_agency_between_cohorts_is_recorded(app: Flask, client: FlaskClient, db: Session) -> None:
     agency = factories.agency(db, "Fairview Scouts", cohort="A")
     manager_id = _manager(client, db)
-    response = submit_form(client, f"/manager/agencies/{agency.id}/cohort", {"cohort": "B"})
+    response = submit_form(client, url_for(app, "manager.agency_cohort",
+                                           agency_id=agency.id), {"cohort": "B"})
     assert response.status_code == 302
     detail = text_of(client.get(response.headers["Location"]).get_data(as_text=True))
     assert "Fairview Scouts is now in cohort B" in detail

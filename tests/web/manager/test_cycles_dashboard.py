@@ -20,7 +20,7 @@ from portal.filters import govuk_datetime, percent
 from portal.models import Agency, Chaser, Contact, Cycle, Return, ReturnStatus, Role, Sector
 from portal.services import cycles
 from tests.conftest import sign_in
-from tests.support import csrf_from, factories
+from tests.support import csrf_from, factories, page, url_for
 from tests.support.cycle_pages import figures, tables, text_of
 
 SECTORS = ["Statutory", "Health", "GP practices", "Schools and colleges", "Early years",
@@ -113,13 +113,13 @@ def test_dashboard_service_counts_equal_independent_counts(db: Session, tool: An
 
 
 def test_dashboard_page_shows_independently_counted_figures(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     cycle, plan = _arrange(db, agencies=60)
     user = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, user)
-    html = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    html = client.get(url_for(app, "cycles.dashboard", cycle_id=cycle.id)).get_data(as_text=True)
     expected = _expected(plan, past_deadline=True)  # the page uses the real clock: 2018 is past
     assert figures(html) == {
         "Issued": str(expected["issued"]), "Not started": str(expected["not_started"]),
@@ -149,7 +149,7 @@ def test_dashboard_page_shows_independently_counted_figures(
 
 
 def test_return_list_filters_and_shows_contact_last_chaser_and_activity(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     cycle, plan = _arrange(db, agencies=60)
     user = factories.user(db, Role.COMMITTEE)
@@ -158,7 +158,8 @@ def test_return_list_filters_and_shows_contact_last_chaser_and_activity(
     sectors = {s.name: s.id for s in db.query(Sector)}
 
     def listed(query: str) -> list[list[str]]:
-        html = client.get(f"/cycles/{cycle.id}?{query}").get_data(as_text=True)
+        dashboard = url_for(app, "cycles.dashboard", cycle_id=cycle.id)
+        html = client.get(dashboard, query_string=query).get_data(as_text=True)
         return tables(html).get("return-list", [[]])[1:]
 
     rows = {row[0]: row for row in listed("")}
@@ -187,40 +188,42 @@ def test_return_list_filters_and_shows_contact_last_chaser_and_activity(
 
 
 def test_committee_members_see_the_dashboard_read_only(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     cycle, _ = _arrange(db, agencies=5)
     user = factories.user(db, Role.COMMITTEE)
     db.commit()
     sign_in(client, user)
-    home = client.get("/committee/").get_data(as_text=True)
-    assert 'href="/cycles/"' in home
-    page = client.get(f"/cycles/{cycle.id}")
-    assert page.status_code == 200
-    assert "Close this cycle" not in page.get_data(as_text=True)
-    assert "Create a cycle" not in client.get("/cycles/").get_data(as_text=True)
-    assert client.get("/cycles/escalations").status_code == 200
-    assert client.get("/cycles/escalations.csv").status_code == 200
-    for url in ("/cycles/new", f"/cycles/{cycle.id}/close", f"/cycles/{cycle.id}/preview"):
+    home = page(client.get(url_for(app, "committee.home")))
+    assert home.select_one(f'a[href="{url_for(app, "cycles.index")}"]') is not None
+    dashboard = client.get(url_for(app, "cycles.dashboard", cycle_id=cycle.id))
+    assert dashboard.status_code == 200
+    assert "Close this cycle" not in dashboard.get_data(as_text=True)
+    assert "Create a cycle" not in client.get(url_for(app, "cycles.index")).get_data(as_text=True)
+    assert client.get(url_for(app, "cycles.escalations_page")).status_code == 200
+    assert client.get(url_for(app, "cycles.escalations_csv")).status_code == 200
+    for url in (url_for(app, "cycles.new"), url_for(app, "cycles.close", cycle_id=cycle.id),
+                url_for(app, "cycles.preview", cycle_id=cycle.id)):
         assert client.get(url).status_code == 403, url
-    token = csrf_from(client.get("/sign-out").get_data(as_text=True))  # a valid form's token
+    # a valid form's token
+    token = csrf_from(client.get(url_for(app, "auth.sign_out")).get_data(as_text=True))
     status = cycle.status
     for action in ("close", "open"):
-        refused = client.post(f"/cycles/{cycle.id}/{action}", data={"csrf_token": token})
+        refused = client.post(url_for(app, f"cycles.{action}", cycle_id=cycle.id), data={"csrf_token": token})
         assert refused.status_code == 403, action  # refused for the role, not for the form
     db.expire_all()
     assert db.scalar(select(Cycle.status).where(Cycle.id == cycle.id)) == status
 
 
 def test_agency_users_cannot_see_the_dashboard(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     cycle, plan = _arrange(db, agencies=3)
     user = factories.user(db, Role.AGENCY, agency=plan[0].agency)
     db.commit()
     sign_in(client, user)
-    assert client.get(f"/cycles/{cycle.id}").status_code == 403
-    assert client.get("/cycles/escalations.csv").status_code == 403
+    assert client.get(url_for(app, "cycles.dashboard", cycle_id=cycle.id)).status_code == 403
+    assert client.get(url_for(app, "cycles.escalations_csv")).status_code == 403
 
 
 def _bulk_cycle(db: Session, label: str, agencies: int, deadline: date) -> Cycle:
@@ -271,15 +274,16 @@ def test_dashboard_query_count_does_not_grow_with_agencies(
     sign_in(client, user)
     counts = {}
     for name, cycle in (("small", small), ("large", large)):
+        dashboard = url_for(app, "cycles.dashboard", cycle_id=cycle.id)
         for query in ("", "?status=overdue&carried=yes&page=2", "?sector=1&status=in_progress"):
-            client.get(f"/cycles/{cycle.id}{query}")  # warm up: same pool state for both
+            client.get(dashboard, query_string=query[1:])  # warm up: same pool state for both
             with _counting(app) as statements:
-                response = client.get(f"/cycles/{cycle.id}{query}")
+                response = client.get(dashboard, query_string=query[1:])
             assert response.status_code == 200
             counts[name, query] = len(statements)
     for query in ("", "?status=overdue&carried=yes&page=2", "?sector=1&status=in_progress"):
         assert counts["small", query] == counts["large", query], counts
     assert max(counts.values()) <= 10, counts
-    large_page = client.get(f"/cycles/{large.id}").get_data(as_text=True)
+    large_page = client.get(url_for(app, "cycles.dashboard", cycle_id=large.id)).get_data(as_text=True)
     assert figures(large_page)["Issued"] == "1000"
     assert len(tables(large_page)["return-list"]) == 1 + cycles.LIST_PAGE_SIZE

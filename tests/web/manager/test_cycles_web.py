@@ -7,6 +7,7 @@ import io
 from datetime import date, datetime
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEvent, Cycle, Escalation, OutboxMessage, Return, Role
 from portal.services import cycles
 from tests.conftest import Mailbox, sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, page_text, submit_form, url_for
 from tests.support.cycle_pages import tables, text_of
 
 NOW = datetime(2018, 4, 3, 9, 0)
@@ -44,16 +45,16 @@ def _closed_cycle_with_non_returner(db: Session) -> Any:
 
 
 def test_manager_creates_previews_and_opens_a_cycle_and_agencies_are_invited(
-    client: FlaskClient, db: Session, tool: Any, mailbox: Mailbox
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Mailbox
 ) -> None:
     late = _closed_cycle_with_non_returner(db)
     factories.agency(db, "Abbeydale Primary School", sector_name="Schools and colleges",
                      cohort="A", email="head@abbeydale.example.org")
     factories.agency(db, "Closed Nursery", sector_name="Early years", cohort="A", active=False)
     _manager(client, db)
-    assert 'href="/cycles/"' in client.get("/manager/").get_data(as_text=True)
+    assert 'href="/cycles/"' in client.get(url_for(app, "manager.home")).get_data(as_text=True)
 
-    response = submit_form(client, "/cycles/new", {
+    response = submit_form(client, url_for(app, "cycles.new"), {
         "label": "2018-19", "cohort": "A", "deadline": ["29", "6", "2018"],
         "final_deadline": ["", "", ""], "tool_version": str(tool.id)})
     assert response.status_code == 302, text_of(response.get_data(as_text=True))[:2000]
@@ -81,10 +82,10 @@ def test_manager_creates_previews_and_opens_a_cycle_and_agencies_are_invited(
 
 
 def test_create_cycle_form_explains_what_is_wrong(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     _manager(client, db)
-    response = submit_form(client, "/cycles/new", {
+    response = submit_form(client, url_for(app, "cycles.new"), {
         "label": "", "deadline": ["31", "2", "2018"], "final_deadline": ["1", "1", "2018"],
         "tool_version": str(tool.id)})
     text = text_of(response.get_data(as_text=True))
@@ -93,10 +94,10 @@ def test_create_cycle_form_explains_what_is_wrong(
     assert "Enter a label for the cycle" in text
     assert "Select cohort A or B" in text
     assert "Deadline must be a real date" in text
-    missing = submit_form(client, "/cycles/new", {"label": "2018-19", "cohort": "A",
+    missing = submit_form(client, url_for(app, "cycles.new"), {"label": "2018-19", "cohort": "A",
                                                   "tool_version": str(tool.id)})
     assert "Enter the deadline" in text_of(missing.get_data(as_text=True))
-    order = submit_form(client, "/cycles/new", {
+    order = submit_form(client, url_for(app, "cycles.new"), {
         "label": "2018-19", "cohort": "A", "deadline": ["29", "6", "2018"],
         "final_deadline": ["1", "6", "2018"], "tool_version": str(tool.id)})
     assert "The final deadline must be the same as or after the deadline" in text_of(
@@ -105,7 +106,7 @@ def test_create_cycle_form_explains_what_is_wrong(
 
 
 def test_close_is_refused_before_the_final_deadline(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     factories.agency(db, cohort="A")
     today = datetime.now().date()
@@ -114,9 +115,9 @@ def test_close_is_refused_before_the_final_deadline(
     cycles.open_cycle(db, cycle, now=NOW, links=None)
     db.commit()
     _manager(client, db)
-    dashboard = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    dashboard = client.get(url_for(app, "cycles.dashboard", cycle_id=cycle.id)).get_data(as_text=True)
     assert "Close this cycle" not in dashboard
-    response = submit_form(client, f"/cycles/{cycle.id}/close", {})
+    response = submit_form(client, url_for(app, "cycles.close", cycle_id=cycle.id), {})
     assert response.status_code == 200
     assert f"can close after its final deadline, 1 January {today.year + 1}" in text_of(
         response.get_data(as_text=True))
@@ -126,7 +127,7 @@ def test_close_is_refused_before_the_final_deadline(
 
 
 def test_manager_closes_a_cycle_and_records_a_chair_meeting(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     twice = _closed_cycle_with_non_returner(db)
     factories.agency(db, "Abbeydale Primary School", sector_name="Schools and colleges",
@@ -136,9 +137,10 @@ def test_manager_closes_a_cycle_and_records_a_chair_meeting(
     cycles.open_cycle(db, cycle, now=NOW, links=None)
     db.commit()
     manager = _manager(client, db)
-    assert "Close this cycle" in client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
+    assert "Close this cycle" in page_text(client.get(url_for(app, "cycles.dashboard",
+                                                    cycle_id=cycle.id)))
 
-    closed = submit_form(client, f"/cycles/{cycle.id}/close", {})
+    closed = submit_form(client, url_for(app, "cycles.close", cycle_id=cycle.id), {})
     assert closed.status_code == 302
     page = client.get(closed.headers["Location"]).get_data(as_text=True)
     assert "2 returns escalated, 1 need a Chair meeting" in text_of(page)
@@ -149,7 +151,7 @@ def test_manager_closes_a_cycle_and_records_a_chair_meeting(
     escalation = db.scalar(select(Escalation).where(Escalation.cycle_id == cycle.id,
                                                     Escalation.agency_id == twice.id))
     assert escalation is not None
-    url = f"/cycles/escalations/{escalation.id}"
+    url = url_for(app, "cycles.chair_meeting", escalation_id=escalation.id)
     blank = submit_form(client, url, {"meeting_on": ["", "", ""], "outcome": ""})
     assert "Enter the date of the meeting" in text_of(blank.get_data(as_text=True))
     assert "Enter the outcome of the meeting" in text_of(blank.get_data(as_text=True))
@@ -161,7 +163,7 @@ def test_manager_closes_a_cycle_and_records_a_chair_meeting(
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "escalation.chair_meeting"))
     assert event is not None and event.user_id == manager.id
 
-    exported = client.get(f"/cycles/escalations.csv?cycle={cycle.id}")
+    exported = client.get(url_for(app, "cycles.escalations_csv", cycle=cycle.id))
     assert exported.headers["Content-Disposition"] == "attachment; filename=escalations.csv"
     lines = io.StringIO(exported.get_data(as_text=True))
     rows_csv = {r["agency"]: r for r in csv.DictReader(lines)}
@@ -174,7 +176,7 @@ def test_manager_closes_a_cycle_and_records_a_chair_meeting(
 
 
 def test_open_escalations_filter_hides_resolved_ones(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     late = _closed_cycle_with_non_returner(db)
     cycle = cycles.create_cycle(db, label="2018-19", cohort="A", deadline=date(2018, 6, 29),
@@ -184,10 +186,11 @@ def test_open_escalations_filter_hides_resolved_ones(
                           now=datetime(2018, 7, 2))
     db.commit()
     _manager(client, db)
-    everything = text_of(client.get("/cycles/escalations").get_data(as_text=True))
+    everything = text_of(client.get(url_for(app, "cycles.escalations_page")).get_data(as_text=True))
     assert "Resolved Returned 2 July 2018" in everything
     assert "1 escalation;" in everything
-    only_open = text_of(client.get("/cycles/escalations?open=yes").get_data(as_text=True))
+    only_open = text_of(client.get(url_for(app, "cycles.escalations_page",
+                                           open="yes")).get_data(as_text=True))
     assert "0 escalations;" in only_open
 
 
@@ -204,7 +207,7 @@ def test_a_submitted_cycle_return_is_never_escalated(db: Session, tool: Any) -> 
 
 
 def test_preview_warns_when_the_previous_cycle_is_still_open(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     factories.agency(db, "Greenacres Youth Club", cohort="B")
     factories.agency(db, "Hallam Academy", cohort="A")
@@ -215,6 +218,6 @@ def test_preview_warns_when_the_previous_cycle_is_still_open(
                                 now=NOW)
     db.commit()
     _manager(client, db)
-    page = text_of(client.get(f"/cycles/{draft.id}/preview").get_data(as_text=True))
+    page = text_of(client.get(url_for(app, "cycles.preview", cycle_id=draft.id)).get_data(as_text=True))
     assert "Cycle 2017-18 is still open" in page
     assert "2 (1 carried over from last cycle)" in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import Escalation, Role
 from portal.services import cycles
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, submit_form, url_for
 from tests.support.cycle_pages import tables, text_of
 
 
@@ -38,13 +39,14 @@ def _two_missed_cycles(db: Session) -> tuple[Any, Any]:
 
 
 def test_a_recorded_chair_meeting_is_no_longer_needed_and_record_appears_only_where_needed(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     twice, once = _two_missed_cycles(db)
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, manager)
-    page = client.get("/cycles/escalations?cycle=" + str(cycles.get_cycle(db, "2018-19").id))
+    page = client.get(url_for(app, "cycles.escalations_page",
+                              cycle="") + str(cycles.get_cycle(db, "2018-19").id))
     html = page.get_data(as_text=True)
     assert "2 escalations; 1 need a Chair meeting." in text_of(html)
     rows = {row[0]: row for row in tables(html)["escalations"][1:]}
@@ -52,14 +54,15 @@ def test_a_recorded_chair_meeting_is_no_longer_needed_and_record_appears_only_wh
     assert "Record meeting" not in rows["Abbeydale Primary School Health"][3]
     not_needed = db.scalar(select(Escalation).where(Escalation.agency_id == once.id))
     assert not_needed is not None
-    refused = client.get(f"/cycles/escalations/{not_needed.id}").get_data(as_text=True)
+    refused = client.get(url_for(app, "cycles.chair_meeting",
+                                 escalation_id=not_needed.id)).get_data(as_text=True)
     assert "no Chair meeting is needed" in text_of(refused) and "<form" not in refused.split(
         "<main")[1]
 
     needed = db.scalar(select(Escalation).where(Escalation.agency_id == twice.id,
                                                 Escalation.chair_meeting_required.is_(True)))
     assert needed is not None
-    saved = submit_form(client, f"/cycles/escalations/{needed.id}",
+    saved = submit_form(client, url_for(app, "cycles.chair_meeting", escalation_id=needed.id),
                         {"meeting_on": ["14", "9", "2018"], "outcome": "Agreed a named lead"})
     assert saved.status_code == 302
     after = client.get(saved.headers["Location"]).get_data(as_text=True)
@@ -70,13 +73,13 @@ def test_a_recorded_chair_meeting_is_no_longer_needed_and_record_appears_only_wh
 
 
 def test_an_agencys_page_lists_its_returns_in_every_cycle_with_escalations(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     twice, _ = _two_missed_cycles(db)
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, manager)
-    html = client.get(f"/manager/agencies/{twice.id}").get_data(as_text=True)
+    html = client.get(url_for(app, "manager.agency_detail", agency_id=twice.id)).get_data(as_text=True)
     history = tables(html)["return-history"][1:]
     assert [row[0] for row in history] == ["2018-19 Carried over", "2017-18"]
     assert history[0][1] == "Not started" and history[0][3] == "Not submitted"

@@ -17,24 +17,24 @@ from portal.models import MailPause, OutboxMessage, Role
 from portal.services import mail
 from portal.services.mail import Email
 from tests.conftest import Mailbox, sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, page_text, submit_form, url_for
 
 
 def test_a_paused_delivery_shows_a_banner_on_the_managers_home(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     manager = factories.user(db, Role.MANAGER)
     db.add(MailPause(reason="the server refused the sender at MAIL FROM: 530 Authentication "
                             "required", since=datetime(2026, 7, 1, 8, 5)))
     db.commit()
     sign_in(client, manager)
-    page = client.get("/manager/").get_data(as_text=True)
+    page = page_text(client.get(url_for(app, "manager.home")))
     assert ("Email is not being delivered: the server refused the sender at MAIL FROM: 530 "
             "Authentication required, since 1 July 2026 at 9:05am BST") in page
 
 
 def test_undelivered_mail_is_counted_and_the_manager_can_retry_it(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     manager = factories.user(db, Role.MANAGER)
     for n in range(2):
@@ -43,11 +43,10 @@ def test_undelivered_mail_is_counted_and_the_manager_can_retry_it(
         message.status = "undelivered"
     db.commit()
     sign_in(client, manager)
-    assert "2 emails were not delivered within 7 days" in client.get("/manager/").get_data(
-        as_text=True)
+    assert "2 emails were not delivered within 7 days" in page_text(client.get(url_for(app, "manager.home")))
 
-    response = submit_form(client, "/manager/mail/retry", {}, get_url="/manager/",
-                           follow_redirects=True)
+    response = submit_form(client, url_for(app, "manager.mail_retry"), {},
+                           get_url=url_for(app, "manager.home"), follow_redirects=True)
 
     page = response.get_data(as_text=True)
     assert "2 emails queued to be sent again" in page and "not delivered within" not in page
@@ -81,10 +80,10 @@ def test_forgot_password_and_a_cycle_opening_make_no_smtp_connection(
         factories.agency(db, f"Agency {n}", email=f"lead{n}@example.org")
     db.commit()
     client = silent.test_client()
-    submit_form(client, "/forgot-password", {"email": manager.email})
+    submit_form(client, url_for(app, "auth.forgot_password"), {"email": manager.email})
     sign_in(client, manager)
     deadline = datetime.now() + timedelta(days=60)
-    created = submit_form(client, "/cycles/new", {
+    created = submit_form(client, url_for(app, "cycles.new"), {
         "label": "2030-31", "cohort": "A", "final_deadline": ["", "", ""],
         "deadline": [str(deadline.day), str(deadline.month), str(deadline.year)],
         "tool_version": str(tool.id)})
@@ -92,7 +91,7 @@ def test_forgot_password_and_a_cycle_opening_make_no_smtp_connection(
     preview = created.headers["Location"]
     opened = submit_form(client, preview.replace("/preview", "/open"), {}, get_url=preview,
                          follow_redirects=True)
-    assert "6 emails are queued to be sent" in opened.get_data(as_text=True)
+    assert "6 emails are queued to be sent" in page_text(opened)
     queued = db.scalars(select(OutboxMessage)).all()
     assert len(queued) == 7 and {m.status for m in queued} == {"pending"}
     assert connections_made(listener) == 0  # no request even tried the mail server

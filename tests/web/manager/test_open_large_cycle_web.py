@@ -17,16 +17,17 @@ from portal.db import get_db
 from portal.models import Cycle, OutboxMessage, Return, Role
 from portal.services.cycles import create_cycle
 from tests.conftest import Mailbox, sign_in
-from tests.support import csrf_from, factories, register_agencies, statements
+from tests.support import csrf_from, factories, register_agencies, statements, url_for
 
 SMALL, LARGE = 50, 500
 
 
 def open_from_the_web(app: Flask, client: FlaskClient, cycle: Cycle) -> tuple[int, str]:
     """POST the cycle's opening; the SQL statements that request ran, and the page it led to."""
-    preview = client.get(f"/cycles/{cycle.id}/preview").get_data(as_text=True)
+    preview = client.get(url_for(app, "cycles.preview", cycle_id=cycle.id)).get_data(as_text=True)
     with statements(get_db(app).engine) as ran:
-        response = client.post(f"/cycles/{cycle.id}/open", data={"csrf_token": csrf_from(preview)})
+        response = client.post(url_for(app, "cycles.open",
+                                       cycle_id=cycle.id), data={"csrf_token": csrf_from(preview)})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return len(ran), client.get(response.headers["Location"]).get_data(as_text=True)
 

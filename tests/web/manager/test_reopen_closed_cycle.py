@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from portal.services import cycles
 from portal.services.reporting import close_and_publish, current_json, unpublished_changes
 from portal.services.returns import AnswerInput, StandardInput, standard_parts, write_standard
 from tests.conftest import sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, submit_form, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,
@@ -74,20 +75,20 @@ def closed(db: Session, tool: Any) -> Closed:
 
 def _reopen(client: FlaskClient, closed: Closed, choice: str) -> None:
     sign_in(client, closed.manager)
-    url = f"/manager/returns/{closed.abbey.id}/reopen"
+    url = url_for(client.application, "manager_returns.reopen", return_id=closed.abbey.id)
     assert "When the agency submits the return again" in text_of(client.get(url))
     done = submit_form(client, url, {"reason": "Standard 1 graded in error", "understood": "y",
                                      "republish": choice})
     assert done.status_code == 302, text_of(done)[:2000]
-    submit_form(client, "/sign-out", {})
+    submit_form(client, url_for(client.application, "auth.sign_out"), {})
 
 
 def _change_and_resubmit(client: FlaskClient, closed: Closed) -> None:
     """The agency finds its reopened return on its home page, grades a question of standard 1
     inadequate (a weak answer: the report's figures change), submits it again."""
     sign_in(client, closed.abbey_lead)
-    base = f"/agency/returns/{closed.abbey.id}"
-    assert f'href="{base}"' in client.get("/agency/").get_data(as_text=True)
+    base = url_for(client.application, "agency.return_page", return_id=closed.abbey.id)
+    assert f'href="{base}"' in client.get(url_for(client.application, "agency.home")).get_data(as_text=True)
     first = slug(closed.codes["1"][0])
     saved = post_standard(client, f"{base}/standards/1", answers_form(
         closed.codes["1"], "good", "Policy, minutes, audit", **{
@@ -130,7 +131,7 @@ def test_a_reopened_return_resubmitted_republishes_the_figures_when_the_manager_
 
 
 def test_a_reopened_return_resubmitted_keeps_the_published_figures_when_the_manager_chose_so(
-    client: FlaskClient, db: Session, closed: Closed
+    app: Flask, client: FlaskClient, db: Session, closed: Closed
 ) -> None:
     published_before = _versions(db, closed)[0].content
     _reopen(client, closed, "keep")
@@ -139,14 +140,14 @@ def test_a_reopened_return_resubmitted_keeps_the_published_figures_when_the_mana
     [only] = _versions(db, closed)
     assert only.content == published_before
     assert unpublished_changes(db, closed.cycle)  # changed, for a manager to republish later
-    submit_form(client, "/sign-out", {})
+    submit_form(client, url_for(app, "auth.sign_out"), {})
     sign_in(client, closed.manager)
-    shown = client.get(f"/reports/{LABEL}/report.json").get_data(as_text=True)
+    shown = client.get(url_for(app, "reports.download", label=LABEL, fmt="json")).get_data(as_text=True)
     assert json.loads(shown) == json.loads(published_before)
 
 
 def test_only_the_reopened_return_of_the_closed_cycle_can_change(
-    client: FlaskClient, db: Session, closed: Closed
+    app: Flask, client: FlaskClient, db: Session, closed: Closed
 ) -> None:
     _reopen(client, closed, "keep")
     riverside = db.scalar(select(Return).where(Return.cycle_id == closed.cycle.id,
@@ -156,29 +157,30 @@ def test_only_the_reopened_return_of_the_closed_cycle_can_change(
     lead = factories.user(db, Role.AGENCY, agency=riverside.agency)
     db.commit()
     sign_in(client, lead)
-    base = f"/agency/returns/{riverside.id}"
+    base = url_for(app, "agency.return_page", return_id=riverside.id)
     saved = post_standard(client, f"{base}/standards/1", answers_form(closed.codes["1"]))
     assert saved.status_code == 302
     assert f"The {LABEL} audit is closed" in text_of(client.get(saved.headers["Location"]))
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Answer)
                      .where(Answer.return_id == riverside.id)) == 0
-    submit_form(client, "/sign-out", {})
+    submit_form(client, url_for(app, "auth.sign_out"), {})
 
     sign_in(client, closed.hillside_lead)  # a submitted one: a past return, a copy to download
-    home = client.get("/agency/").get_data(as_text=True)
-    assert f"/agency/returns/{closed.hillside.id}/pdf" in home
-    assert client.get(f"/agency/returns/{closed.hillside.id}/standards/1").status_code == 302
+    home = client.get(url_for(app, "agency.home")).get_data(as_text=True)
+    assert url_for(app, "agency.pdf", return_id=closed.hillside.id) in home
+    assert client.get(url_for(app, "agency.standard", return_id=closed.hillside.id,
+                              code="1")).status_code == 302
     db.expire_all()
     hillside = db.get(Return, closed.hillside.id)
     assert hillside is not None and hillside.status == ReturnStatus.SUBMITTED.value
 
 
 def test_reopening_a_closed_cycles_return_asks_what_resubmitting_does_to_the_figures(
-    client: FlaskClient, db: Session, closed: Closed
+    app: Flask, client: FlaskClient, db: Session, closed: Closed
 ) -> None:
     sign_in(client, closed.manager)
-    url = f"/manager/returns/{closed.abbey.id}/reopen"
+    url = url_for(app, "manager_returns.reopen", return_id=closed.abbey.id)
     refused = submit_form(client, url, {"reason": "Standard 1 graded in error",
                                         "understood": "y"})
     assert refused.status_code == 200

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from portal.models import InformationRequest, Recommendation, RecommendationStatus, Role, utcnow
 from portal.services.common import uk_today
 from tests.conftest import deliver, sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, page_text, submit_form, url_for
 from tests.support.chaser_helpers import open_cycle_with
 from tests.support.request_helpers import agencies
 
@@ -42,7 +42,7 @@ def _request_form(**overrides: Any) -> dict[str, Any]:
 
 
 def test_a_request_with_no_questions_a_past_deadline_or_no_recipients_is_shown_as_an_error(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     made = agencies(db, {"Health": ["Riverside NHS Trust"]})
     manager = factories.user(db, Role.MANAGER)
@@ -58,7 +58,7 @@ def test_a_request_with_no_questions_a_past_deadline_or_no_recipients_is_shown_a
          "No active agency would receive this request"),
     ]
     for data, message in cases:
-        page = submit_form(client, "/requests/new", data)
+        page = submit_form(client, url_for(app, "requests.new"), data)
         assert page.status_code == 200
         html = page.get_data(as_text=True)
         assert "govuk-error-summary" in html and message in html, message
@@ -76,7 +76,7 @@ def test_agencies_answer_and_the_manager_exports_the_answers(
     db.commit()
     client = app.test_client()
     sign_in(client, manager)
-    sent = submit_form(client, "/requests/new", _request_form(
+    sent = submit_form(client, url_for(app, "requests.new"), _request_form(
         sector=str(made["Riverside NHS Trust"].sector_id)))
     assert sent.status_code == 302, sent.get_data(as_text=True)[:3000]
     request = db.scalar(select(InformationRequest))
@@ -87,37 +87,42 @@ def test_agencies_answer_and_the_manager_exports_the_answers(
 
     agency = app.test_client()
     sign_in(agency, lead)
-    assert "Safer recruitment training" in agency.get("/agency/requests/").get_data(as_text=True)
+    requests_page = agency.get(url_for(app, "agency_requests.index"))
+    assert "Safer recruitment training" in page_text(requests_page)
     q1, q2 = request.questions
-    missing = submit_form(agency, f"/agency/requests/{request.id}", {f"q_{q2.id}": "Level 2"})
-    assert "Select an answer to question 1" in missing.get_data(as_text=True)
-    done = submit_form(agency, f"/agency/requests/{request.id}",
+    missing = submit_form(agency, url_for(app, "agency_requests.answer",
+                                          request_id=request.id), {f"q_{q2.id}": "Level 2"})
+    assert "Select an answer to question 1" in page_text(missing)
+    done = submit_form(agency, url_for(app, "agency_requests.answer", request_id=request.id),
                        {f"q_{q1.id}": "yes", f"q_{q2.id}": "=Safer Recruitment Level 2"})
     assert done.status_code == 302
 
     other = app.test_client()
     sign_in(other, police)
-    assert other.get(f"/agency/requests/{request.id}").status_code == 404
+    assert other.get(url_for(app, "agency_requests.answer", request_id=request.id)).status_code == 404
 
-    page = client.get(f"/requests/{request.id}").get_data(as_text=True)
+    page = page_text(client.get(url_for(app, "requests.detail", request_id=request.id)))
     assert "1 of 2 agencies have answered (50.0%)" in page
     rows = list(csv.reader(io.StringIO(
-        client.get(f"/requests/{request.id}/responses.csv").get_data(as_text=True).lstrip("\ufeff"))))
+        client.get(url_for(app, "requests.download", request_id=request.id,
+                           fmt="csv")).get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["Agency", "Sector", "Answered (UK time)",
                        "Q1. Have your recruiters been trained?", "Q2. Which course?"]
     assert rows[1][0] == "Riverside NHS Trust" and rows[1][3:] == ["Yes", "'=Safer Recruitment Level 2"]
     assert rows[2][:3] == ["Valley Hospital", "Health", "Not answered"]
-    book = load_workbook(io.BytesIO(client.get(f"/requests/{request.id}/responses.xlsx").data))
+    book = load_workbook(io.BytesIO(client.get(url_for(app, "requests.download", request_id=request.id,
+                                                       fmt="xlsx")).data))
     assert book["Responses"]["E2"].value == "=Safer Recruitment Level 2"
     assert [c.value for c in book["Response rate by sector"][2]] == ["Health", 2, 1, 0.5]
-    pdf = PdfReader(io.BytesIO(client.get(f"/requests/{request.id}/responses.pdf").data))
+    pdf = PdfReader(io.BytesIO(client.get(url_for(app, "requests.download", request_id=request.id,
+                                                  fmt="pdf")).data))
     text = " ".join(p.extract_text() for p in pdf.pages)
     assert "Response rate by sector" in text and "=Safer Recruitment Level 2" in text
     assert "Not answered" in text and "Valley Hospital" in text
 
 
 def test_the_committee_records_a_recommendation_and_sees_what_is_overdue(
-    client: FlaskClient, db: Session, tool: Any
+    app: Flask, client: FlaskClient, db: Session, tool: Any
 ) -> None:
     arranged = open_cycle_with(db, ["Riverside NHS Trust"])
     member = factories.user(db, Role.COMMITTEE)
@@ -126,22 +131,23 @@ def test_the_committee_records_a_recommendation_and_sees_what_is_overdue(
     form = {"cycle": str(arranged.cycle.id), "text": "Develop a shorter tool for small groups",
             "standards": "6, 99", "owner_kind": "committee", "owner_name": "MESC",
             "due_on": _date(date(2019, 3, 31))}
-    refused = submit_form(client, "/recommendations/new", form)
-    assert "There is no standard 99 in the 2018-19 tool" in refused.get_data(as_text=True)
-    recorded = submit_form(client, "/recommendations/new", {**form, "standards": "6, 12"})
+    refused = submit_form(client, url_for(app, "recommendations.new"), form)
+    assert "There is no standard 99 in the 2018-19 tool" in page_text(refused)
+    recorded = submit_form(client, url_for(app, "recommendations.new"), {**form, "standards": "6, 12"})
     assert recorded.status_code == 302
     found = db.scalar(select(Recommendation))
     assert found is not None and found.standards == "6, 12"
-    assert "1 recommendation is overdue" in client.get("/recommendations/").get_data(as_text=True)
+    recommendations = client.get(url_for(app, "recommendations.index"))
+    assert "1 recommendation is overdue" in page_text(recommendations)
 
-    url = f"/recommendations/{found.id}"
+    url = url_for(app, "recommendations.detail", recommendation_id=found.id)
     no_reason = submit_form(client, url, {"status": "dropped", "note": "Not needed",
                                           "on": _date(date(2019, 1, 7))})
-    assert "Enter why the recommendation was dropped" in no_reason.get_data(as_text=True)
+    assert "Enter why the recommendation was dropped" in page_text(no_reason)
     done = submit_form(client, url, {"status": "done", "note": "Short tool published",
                                      "on": _date(date(2019, 1, 7))})
     assert done.status_code == 302
     db.refresh(found)
     assert found.status == RecommendationStatus.DONE.value
-    assert "Short tool published" in client.get(url).get_data(as_text=True)
-    assert "overdue" not in client.get("/recommendations/").get_data(as_text=True)
+    assert "Short tool published" in page_text(client.get(url))
+    assert "overdue" not in client.get(url_for(app, "recommendations.index")).get_data(as_text=True)

@@ -15,7 +15,7 @@ from portal.models import Finding, Standard, Visit
 from portal.services import moderation
 from portal.services.common import ServiceError
 from tests.conftest import sign_in
-from tests.support import factories
+from tests.support import factories, page_text, url_for
 from tests.support.moderation_factories import (
     AFTER_DEADLINE,
     DEADLINE,
@@ -82,10 +82,10 @@ def test_the_sample_is_offered_only_once_it_can_be_drawn(
         "You can draw the sample from 1 February 2031, the day after the deadline")
     assert moderation.when_drawable(db, cycle, now=datetime(2031, 2, 1, 9)) is None
     sign_in(client, manager)
-    page = client.get("/manager/moderation/cycles/2030-31").get_data(as_text=True)
+    page = client.get(url_for(app, "moderation_admin.cycle", label="2030-31")).get_data(as_text=True)
     assert "You can draw the sample from 1 February 2031" in page
     assert "Draw the sample</a>" not in page
-    draw = client.get("/manager/moderation/cycles/2030-31/sample").get_data(as_text=True)
+    draw = client.get(url_for(app, "moderation_admin.draw", label="2030-31")).get_data(as_text=True)
     assert "<form" not in draw.split("<main")[1]
     assert DEADLINE  # the factories' other cycle is unaffected
 
@@ -103,10 +103,10 @@ def test_the_member_sees_upcoming_and_completed_visits_apart(
     db.commit()
     assert first.member is not None
     sign_in(client, first.member)
-    page = client.get("/moderation/").get_data(as_text=True)
+    page = client.get(url_for(app, "moderation.home")).get_data(as_text=True)
     upcoming, completed = page.split('id="upcoming"')[1].split('id="completed"')
     assert second.return_.agency.name in upcoming and "Outcome overdue" in upcoming
     assert first.return_.agency.name in completed
     assert first.return_.agency.name not in upcoming
-    visit_page = client.get(f"/moderation/visits/{second.id}").get_data(as_text=True)
+    visit_page = page_text(client.get(url_for(app, "moderation.visit", visit_id=second.id)))
     assert "Outcome overdue" in visit_page

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Visit
 from tests.conftest import Mailbox, sign_in
-from tests.support import submit_form
+from tests.support import page, submit_form, url_for
 from tests.support.moderation_factories import drawn, evidence, grade
 
 
@@ -40,7 +40,7 @@ def test_the_manager_schedules_all_visits_of_a_sample_on_one_page(
     evidence(db, first.return_, "1", "Board minutes show quarterly safeguarding reports.")
     db.commit()
     sign_in(client, manager)  # type: ignore[arg-type]
-    url = "/manager/moderation/cycles/2017-18/schedule"
+    url = url_for(app, "moderation_admin.schedule_all", label="2017-18")
     page = client.get(url).get_data(as_text=True)
     for visit in made:
         assert visit.return_.agency.name in page
@@ -84,12 +84,12 @@ def test_the_visit_pack_downloads_for_the_member_and_the_manager_only(
     visit, other = made[0], made[1]
     assert visit.member is not None and other.member_id != visit.member_id
     sign_in(client, visit.member)
-    page = client.get(f"/moderation/visits/{visit.id}").get_data(as_text=True)
-    assert f'href="/moderation/visits/{visit.id}/pack.pdf"' in page
-    response = client.get(f"/moderation/visits/{visit.id}/pack.pdf")
+    shown = page(client.get(url_for(app, "moderation.visit", visit_id=visit.id)))
+    assert shown.select_one(f'a[href="{url_for(app, "moderation.pack", visit_id=visit.id)}"]')
+    response = client.get(url_for(app, "moderation.pack", visit_id=visit.id))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert visit.return_.agency.name in _pdf_text(response.data)
-    assert client.get(f"/moderation/visits/{other.id}/pack.pdf").status_code == 404
-    submit_form(client, "/sign-out", {})
+    assert client.get(url_for(app, "moderation.pack", visit_id=other.id)).status_code == 404
+    submit_form(client, url_for(app, "auth.sign_out"), {})
     sign_in(client, manager)  # type: ignore[arg-type]
-    assert client.get(f"/moderation/visits/{other.id}/pack.pdf").status_code == 200
+    assert client.get(url_for(app, "moderation.pack", visit_id=other.id)).status_code == 200

@@ -17,7 +17,7 @@ from portal.services import moderation
 from portal.services.accounts import LinkSettings
 from portal.services.common import ServiceError
 from tests.conftest import Mailbox, sign_in
-from tests.support import factories, submit_form
+from tests.support import factories, page_text, submit_form, url_for
 from tests.support.cycle_pages import text_of
 from tests.support.moderation_factories import drawn
 
@@ -132,18 +132,18 @@ def test_the_manager_offers_dates_and_the_agency_chooses_one_on_the_portal(
     made, manager = drawn(db)
     visit, other = made
     sign_in(client, manager)  # type: ignore[arg-type]
-    schedule_url = f"/manager/moderation/cycles/{visit.return_.cycle.label}/schedule"
+    schedule_url = url_for(app, "moderation_admin.schedule_all", label=visit.return_.cycle.label)
     page = client.get(schedule_url).get_data(as_text=True)
-    offer_url = f"/manager/moderation/visits/{visit.id}/offer"
+    offer_url = url_for(app, "moderation_admin.offer", visit_id=visit.id)
     assert f'href="{offer_url}"' in page
 
     past = submit_form(client, offer_url, {"day_1": ["3", "2", "2020"], "start_1": "10:00",
                                            "place": "Meeting room 2"})
     assert past.status_code == 200
-    assert "has passed: choose a date in the future" in past.get_data(as_text=True)
+    assert "has passed: choose a date in the future" in page_text(past)
     missing = submit_form(client, offer_url, {"day_2": ["3", "2", "2031"], "place": "Room"})
-    assert "Enter the date of the first choice" in missing.get_data(as_text=True)
-    assert "Enter the start time of the second choice" in missing.get_data(as_text=True)
+    assert "Enter the date of the first choice" in page_text(missing)
+    assert "Enter the start time of the second choice" in page_text(missing)
 
     done = submit_form(client, offer_url, {
         "day_1": ["10", "6", "2031"], "start_1": "10:00", "day_2": ["12", "6", "2031"],
@@ -154,20 +154,20 @@ def test_the_manager_offers_dates_and_the_agency_chooses_one_on_the_portal(
     assert f"Set a date directly for {visit.return_.agency.name}" in page
     assert "Schedule 1 visit and send the invitations" in page  # the other is still to date
     cycle_page = html.unescape(text_of(client.get(
-        f"/manager/moderation/cycles/{visit.return_.cycle.label}").get_data(as_text=True)))
+        url_for(app, "moderation_admin.cycle", label=visit.return_.cycle.label)).get_data(as_text=True)))
     assert "Awaiting the agency's choice" in cycle_page
-    visit_page = html.unescape(text_of(client.get(f"/manager/moderation/visits/{visit.id}")
+    visit_page = html.unescape(text_of(client.get(url_for(app, "moderation_admin.visit", visit_id=visit.id))
                                        .get_data(as_text=True)))
     assert "Awaiting the agency's choice Dates offered to" in visit_page
     assert "12 June 2031 at 2:30pm" in visit_page
-    submit_form(client, "/sign-out", {})
+    submit_form(client, url_for(app, "auth.sign_out"), {})
 
     lead = _agency_user(db, visit)
     sign_in(client, lead)  # type: ignore[arg-type]
-    home = client.get("/agency/").get_data(as_text=True)
-    choose_url = f"/agency/visits/{visit.id}/choose"
+    home = client.get(url_for(app, "agency.home")).get_data(as_text=True)
+    choose_url = url_for(app, "agency_visits.choose", visit_id=visit.id)
     assert f'href="{choose_url}"' in home and "Choose the date of your moderation visit" in home
-    assert client.get(f"/agency/visits/{other.id}/choose").status_code == 404
+    assert client.get(url_for(app, "agency_visits.choose", visit_id=other.id)).status_code == 404
     nothing = submit_form(client, choose_url, {})
     assert nothing.status_code == 200
     assert "Select the date that suits you" in text_of(nothing.get_data(as_text=True))
@@ -178,7 +178,7 @@ def test_the_manager_offers_dates_and_the_agency_chooses_one_on_the_portal(
     db.expire_all()
     scheduled = db.get(Visit, visit.id)
     assert scheduled is not None and scheduled.status == VisitStatus.SCHEDULED.value
-    assert "12 June 2031 at 2:30pm" in text_of(client.get("/agency/").get_data(as_text=True))
+    assert "12 June 2031 at 2:30pm" in text_of(client.get(url_for(app, "agency.home")).get_data(as_text=True))
     assert scheduled.member is not None
     [invitation] = [m for m in mailbox.to(scheduled.member.email)
                     if visit.return_.agency.name in str(m["Subject"])]
@@ -187,7 +187,7 @@ def test_the_manager_offers_dates_and_the_agency_chooses_one_on_the_portal(
 
 
 def test_the_manager_can_still_set_a_date_directly_which_ends_the_offer(
-    client: FlaskClient, db: Session, tool: object
+    app: Flask, client: FlaskClient, db: Session, tool: object
 ) -> None:
     made, manager = drawn(db)
     visit = made[0]
@@ -200,6 +200,6 @@ def test_the_manager_can_still_set_a_date_directly_which_ends_the_offer(
         moderation.choose_slot(db, visit, visit.slots[0].id, now=NOW, links=LINKS)
     lead = _agency_user(db, visit)
     sign_in(client, lead)  # type: ignore[arg-type]
-    assert "Choose the date of your moderation visit" not in client.get("/agency/").get_data(
+    assert "Choose the date of your moderation visit" not in client.get(url_for(app, "agency.home")).get_data(
         as_text=True)
-    assert client.get(f"/agency/visits/{visit.id}/choose").status_code == 302
+    assert client.get(url_for(app, "agency_visits.choose", visit_id=visit.id)).status_code == 302

@@ -20,7 +20,7 @@ from portal.models import PublishedFigures, Role
 from portal.reports import annual
 from portal.services.reporting import annual_section, close_and_publish, report_for, sector_report
 from tests.conftest import sign_in
-from tests.support import factories, report_fixture, submit_form
+from tests.support import factories, report_fixture, submit_form, url_for
 from tests.support.cycle_pages import text_of
 from tests.support.report_fixture import AFTER, CURRENT
 
@@ -80,7 +80,7 @@ def _everything(client: FlaskClient, query: str = "") -> dict[str, Any]:
 
 
 def _reopen_h1(client: FlaskClient, known: report_fixture.Known) -> None:
-    url = f"/manager/returns/{known.returns['H1'].id}/reopen"
+    url = url_for(client.application, "manager_returns.reopen", return_id=known.returns['H1'].id)
     done = submit_form(client, url, {"reason": "H1 asked to correct its grades",
                                      "understood": "y", "republish": "keep"})
     assert done.status_code == 302

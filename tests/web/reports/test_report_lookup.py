@@ -17,7 +17,7 @@ from portal.services import reporting
 from portal.services.common import NotFound
 from portal.services.cycles import create_cycle
 from tests.conftest import sign_in
-from tests.support import factories
+from tests.support import factories, url_for
 
 DRAFT = "2027-28"
 REASON = f"Cycle {DRAFT} has not opened yet: it has no report"
@@ -53,7 +53,7 @@ def test_a_draft_cycles_report_is_refused_by_the_cli_and_the_web_alike(
     manager = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, manager)
-    page = client.get(f"/reports/{draft}/report.{fmt}")
+    page = client.get(url_for(app, "reports.download", label=draft, fmt=fmt))
     assert page.status_code == 404
     assert f'<p class="govuk-body" id="not-found-reason">{html.escape(REASON)}</p>' in page.text
 
@@ -67,8 +67,10 @@ def test_every_page_of_a_draft_cycles_report_gives_the_same_reason(
     member = factories.user(db, Role.COMMITTEE)
     db.commit()
     sign_in(client, member)
-    for url in (f"/reports/{draft}", f"/reports/{draft}/annual.md",
-                f"/reports/{draft}/agencies/1", f"/reports/{draft}/published/1.json"):
+    for url in (url_for(app, "reports.cycle",
+                        label=draft), url_for(app, "reports.annual", label=draft, fmt="md"),
+                url_for(app, "reports.agency", label=draft,
+                        agency_id=1), url_for(app, "reports.published_json", label=draft, version=1)):
         page = client.get(url)
         assert page.status_code == 404, url
         assert html.escape(REASON) in page.text, url

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.access import access_of
 from portal.models import Role
 from tests.conftest import sign_in
-from tests.support import csrf_from, factories
+from tests.support import csrf_from, factories, page, page_text, url_for
 
 # Flask's own static route is disabled (static_folder=None); nothing else may be undeclared.
 UNDECLARED_ALLOWED: set[str] = set()
@@ -51,9 +51,9 @@ def _routes_of(app: Flask, allowed_roles_exclude: str) -> list[tuple[str, str]]:
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, client: FlaskClient) -> None:
-    response = client.get("/manager/agencies")
+    response = client.get(url_for(app, "manager.agencies"))
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/sign-in")
+    assert response.headers["Location"].startswith(url_for(app, "auth.sign_in"))
 
 
 def test_agency_user_gets_403_or_404_on_every_page_not_for_agencies(
@@ -66,7 +66,7 @@ def test_agency_user_gets_403_or_404_on_every_page_not_for_agencies(
     sign_in(client, user)
     routes = _routes_of(app, "agency")
     assert any(path.startswith("/manager") for _, path in routes)
-    token = csrf_from(client.get("/forgot-password").get_data(as_text=True))
+    token = csrf_from(client.get(url_for(app, "auth.forgot_password")).get_data(as_text=True))
     for method, path in routes:
         response = client.open(path, method=method, data={"csrf_token": token})
         assert response.status_code in (403, 404), f"{method} {path} gave {response.status_code}"
@@ -79,7 +79,7 @@ def test_non_managers_cannot_use_manager_only_pages(
     user = factories.user(db, role)
     db.commit()
     sign_in(client, user)
-    token = csrf_from(client.get("/forgot-password").get_data(as_text=True))
+    token = csrf_from(client.get(url_for(app, "auth.forgot_password")).get_data(as_text=True))
     for method, path in _routes_of(app, "manager"):
         if "manager" in path:
             response = client.open(path, method=method, data={"csrf_token": token})
@@ -87,35 +87,35 @@ def test_non_managers_cannot_use_manager_only_pages(
 
 
 def test_agency_user_cannot_open_another_agencys_register_entry(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     mine = factories.agency(db, "Mine")
     theirs = factories.agency(db, "Theirs")
     user = factories.user(db, Role.AGENCY, agency=mine)
     db.commit()
     sign_in(client, user)
-    assert client.get(f"/manager/agencies/{theirs.id}").status_code == 403
-    assert client.get(f"/manager/agencies/{theirs.id}/edit").status_code == 403
+    assert client.get(url_for(app, "manager.agency_detail", agency_id=theirs.id)).status_code == 403
+    assert client.get(url_for(app, "manager.agency_edit", agency_id=theirs.id)).status_code == 403
 
 
-def test_forbidden_page_uses_the_service_layout(client: FlaskClient, db: Session) -> None:
+def test_forbidden_page_uses_the_service_layout(app: Flask, client: FlaskClient, db: Session) -> None:
     user = factories.user(db, Role.COMMITTEE)
     db.commit()
     sign_in(client, user)
-    response = client.get("/manager/agencies")
+    response = client.get(url_for(app, "manager.agencies"))
     assert response.status_code == 403
-    assert "You cannot see this page" in response.get_data(as_text=True)
-    assert "govuk-generic-header" in response.get_data(as_text=True)
+    assert "You cannot see this page" in page_text(response)
+    assert page(response).select_one(".govuk-generic-header") is not None
 
 
 def test_unknown_page_is_a_styled_404(client: FlaskClient) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
-    assert "Page not found" in response.get_data(as_text=True)
+    assert "Page not found" in page_text(response)
 
 
-def test_security_headers_are_set(client: FlaskClient) -> None:
-    response = client.get("/sign-in")
+def test_security_headers_are_set(app: Flask, client: FlaskClient) -> None:
+    response = client.get(url_for(app, "auth.sign_in"))
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in csp
     assert response.headers["X-Frame-Options"] == "DENY"

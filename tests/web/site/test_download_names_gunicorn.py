@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from portal import migrate
 from portal.models import ModerationSample, Role, Sector, Visit
-from tests.support import factories, free_port
+from tests.support import factories, free_port, url_for
 from tests.support.downloads import file_names
 from tests.support.processes import ROOT
 from tests.support.returns_helpers import issue, return_of
@@ -106,7 +107,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
-def browser(site: Site) -> urllib.request.OpenerDirector:
+def browser(app: Flask, site: Site) -> urllib.request.OpenerDirector:
     """The manager, signed in."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     page = opener.open(f"{site.url}/sign-in", timeout=60).read().decode()
@@ -115,7 +116,7 @@ def browser(site: Site) -> urllib.request.OpenerDirector:
     body = urllib.parse.urlencode({"csrf_token": token.group(1), "email": MANAGER,
                                    "password": factories.PASSWORD}).encode()
     signed_in = opener.open(f"{site.url}/sign-in", data=body, timeout=60)
-    assert "/sign-in" not in signed_in.url, "the manager could not sign in"
+    assert url_for(app, "auth.sign_in") not in signed_in.url, "the manager could not sign in"
     return opener
 
 

@@ -13,7 +13,7 @@ from portal.access import public
 from portal.db import db_session
 from portal.models import Agency
 from portal.services.common import NotFound
-from tests.support import factories
+from tests.support import factories, page, page_text, url_for
 
 
 def test_a_crash_shows_the_500_page_and_rolls_back(database_url: str, db: Session) -> None:
@@ -30,7 +30,7 @@ def test_a_crash_shows_the_500_page_and_rolls_back(database_url: str, db: Sessio
     client: FlaskClient = app.test_client()
     response = client.get("/boom")
     assert response.status_code == 500
-    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in page_text(response)
     assert db.scalars(select(Agency)).all() == []
 
 
@@ -44,7 +44,7 @@ def test_a_service_not_found_is_the_styled_404(database_url: str) -> None:
 
     response = app.test_client().get("/missing")
     assert response.status_code == 404
-    assert "Page not found" in response.get_data(as_text=True)
+    assert "Page not found" in page_text(response)
 
 
 def _app_with_the_database_down() -> Any:
@@ -55,15 +55,16 @@ def _app_with_the_database_down() -> Any:
 
 
 def test_a_signed_in_user_gets_the_styled_error_page_while_the_database_is_down() -> None:
-    client = _app_with_the_database_down().test_client()
+    down = _app_with_the_database_down()
+    client = down.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = "1:0"  # signed in: loading the user needs the database
         session["_fresh"] = True
-    response = client.get("/manager/")
-    page = response.get_data(as_text=True)
+    response = client.get(url_for(down, "manager.home"))
     assert response.status_code == 500
-    assert "Sorry, there is a problem with the service" in page
-    assert "govuk-frontend.min.css" in page  # the service's page, not the server's bare text
+    assert "Sorry, there is a problem with the service" in page_text(response)
+    # the service's page, not the server's bare text
+    assert page(response).select_one('link[rel="stylesheet"][href*="govuk-frontend.min.css"]')
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -23,7 +23,7 @@ from portal.services.common import add_working_days
 from portal.services.demo import generate_partnership
 from portal.services.reporting import sector_report
 from tests.conftest import TABLES_TO_CLEAN, sign_in
-from tests.support import factories
+from tests.support import factories, url_for
 from tests.support.returns_helpers import answers_form, codes_by_standard, post_standard
 
 SIZES = (10, 200)
@@ -109,7 +109,7 @@ def test_cycle_dashboard_queries_do_not_grow_with_agencies(app: Flask) -> None:
         client.get(f"/cycles/{cycle_id}")  # warm the app's caches
         return client, int(cycle_id or 0)
 
-    counts = _per_size(app, arrange, lambda a: _ok(a[0].get(f"/cycles/{a[1]}")))
+    counts = _per_size(app, arrange, lambda a: _ok(a[0].get(url_for(app, "cycles.dashboard", cycle_id=a[1]))))
     assert counts[0] == counts[1], counts
 
 
@@ -125,10 +125,11 @@ def test_task_list_and_save_queries_do_not_grow_with_agencies(app: Flask) -> Non
             data = answers_form(codes_by_standard(tool, variant)["1"])
         return client, return_id, data
 
-    pages = _per_size(app, arrange, lambda a: _ok(a[0].get(f"/agency/returns/{a[1]}")))
+    pages = _per_size(app, arrange, lambda a: _ok(a[0].get(url_for(app, "agency.return_page",
+                                                                   return_id=a[1]))))
     assert pages[0] == pages[1], pages
     saves = _per_size(app, arrange, lambda a: _redirected(post_standard(
-        a[0], f"/agency/returns/{a[1]}/standards/1", a[2])))
+        a[0], url_for(app, "agency.standard", return_id=a[1], code="1"), a[2])))
     assert saves[0] == saves[1], saves
 
 

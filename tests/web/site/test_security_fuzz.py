@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 from portal.web import BoundedIntConverter
-from tests.support import csrf_from, submit_form
+from tests.support import csrf_from, submit_form, url_for
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 PAGES_PER_ROLE = 80
@@ -113,7 +113,7 @@ def test_every_form_each_role_reaches_survives_fuzzing_without_a_500(app: Flask)
     fuzzed = set()
     for role, email in ACCOUNTS:
         client = app.test_client()
-        submit_form(client, "/sign-in", {"email": email, "password": DEMO_PASSWORD})
+        submit_form(client, url_for(app, "auth.sign_in"), {"email": email, "password": DEMO_PASSWORD})
         pages = crawl(client, client.get("/").headers["Location"])
         assert len(pages) > 1, role
         for url, body in pages.items():
@@ -146,10 +146,10 @@ INTS = st.one_of(st.integers(min_value=-(2**64), max_value=2**70),
 @pytest.mark.usefixtures("demo")
 def test_every_int_route_and_query_value_survives_huge_numbers_without_a_500(app: Flask) -> None:
     client = app.test_client()
-    body = submit_form(client, "/sign-in", {"email": f"manager@{DEMO_DOMAIN}",
+    body = submit_form(client, url_for(app, "auth.sign_in"), {"email": f"manager@{DEMO_DOMAIN}",
                                             "password": DEMO_PASSWORD})
     assert body.status_code == 302
-    token = csrf_from(client.get("/manager/users/new").get_data(as_text=True))
+    token = csrf_from(client.get(url_for(app, "manager.user_new")).get_data(as_text=True))
     rules = [r for r in app.url_map.iter_rules()
              if any(isinstance(c, BoundedIntConverter) for c in r._converters.values())]
     assert len(rules) >= 20

@@ -40,7 +40,7 @@ from portal.services.common import (
     ServiceError,
 )
 from tests.conftest import sign_in
-from tests.support import csrf_from, factories
+from tests.support import csrf_from, factories, url_for
 
 WORDS = "The rule in the way, said in its own words"
 NOT_WALKED = {"assets"}  # static files: no service behind them
@@ -221,7 +221,7 @@ def signed_in(app: Flask, db: Session) -> tuple[dict[str, FlaskClient], dict[str
         if who != "public":
             sign_in(client, users[who])
         clients[who] = client
-        tokens[who] = csrf_from(client.get("/forgot-password").get_data(as_text=True))
+        tokens[who] = csrf_from(client.get(url_for(app, "auth.forgot_password")).get_data(as_text=True))
     return clients, tokens
 
 

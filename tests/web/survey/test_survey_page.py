@@ -13,7 +13,7 @@ from portal import create_app
 from portal.models import SurveyLink
 from portal.services import survey
 from portal.web import limiter
-from tests.support import survey_fixture
+from tests.support import page_text, survey_fixture, url_for
 
 
 def _link(db: Session, known: survey_fixture.Known, short: str) -> str:
@@ -47,11 +47,11 @@ def test_a_response_row_holds_only_the_cycle_agency_bands_and_answers(
     before = _counts(db)
     page = client.get(url)
     assert page.status_code == 200
-    body = page.get_data(as_text=True)
+    body = page_text(page)
     assert "Your privacy" in body and "I know how to refer a concern" in body
     sent = client.post(url, data=_answers(role_band="volunteer"),
                        headers={"User-Agent": "Practitioner phone", "X-Forwarded-For": "203.0.113.9"})
-    assert sent.status_code == 302 and sent.headers["Location"].endswith("/survey/thank-you")
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(url_for(app, "survey.thanks"))
     assert "session=" not in sent.headers.get("Set-Cookie", "")  # no session, so nothing to link
 
     columns = {c["name"] for c in inspect(db.get_bind()).get_columns("survey_responses")}
@@ -72,7 +72,7 @@ def test_a_second_answer_from_the_same_browser_and_a_filled_honeypot_store_nothi
     known = survey_fixture.build(db, tmp_path, responses={})
     url = _link(db, known, "N0")
     assert client.post(url, data=_answers()).status_code == 302
-    assert "already answered" in client.get(url).get_data(as_text=True)
+    assert "already answered" in page_text(client.get(url))
     assert client.post(url, data=_answers()).status_code == 302  # the cookie: thanked, not stored
     bot = create_app_client(client)
     assert bot.post(url, data={**_answers(), "website": "http://spam.example"}).status_code == 302
@@ -91,16 +91,16 @@ def test_a_missing_answer_is_shown_with_an_error_and_nothing_is_stored(
     del data["S3"]
     page = client.post(url, data=data)
     assert page.status_code == 400
-    body = page.get_data(as_text=True)
+    body = page_text(page)
     assert "There is a problem" in body and "Select an answer for statement 3" in body
     assert _responses(db) == []
 
 
 def test_survey_links_close_when_the_cycle_closes_and_unknown_links_are_not_found(
-        client: FlaskClient, db: Session, tmp_path: Path) -> None:
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
     known = survey_fixture.build(db, tmp_path, responses={})
     url = _link(db, known, "N0")
-    assert client.get("/survey/not-a-real-token").status_code == 404
+    assert client.get(url_for(app, "survey.form", token="not-a-real-token")).status_code == 404
     known.cycle.status = "closed"
     db.commit()
     assert client.get(url).status_code == 410

@@ -30,9 +30,8 @@ from portal.services.accounts import hash_password
 from portal.services.common import ImportRejected
 from portal.services.cycles import create_cycle
 from portal.services.returns import read_workbook, return_workbook
-from tests import factories
-from tests.integration.returns_helpers import issue, return_of
-from tests.support import bomb, csrf_from, register_agencies, rezip
+from tests.support import bomb, csrf_from, factories, register_agencies, rezip
+from tests.support.returns_helpers import issue, return_of
 
 PASSWORD = "purple walrus kettle drum"
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from portal import create_app, migrate
 from portal.db import get_db
 from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Base, Sector, User
-from tests import factories
 from tests.support import (
+    factories,
     free_port,
     postgres_reachable,
     postgres_server_url,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from typing import Any
 
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
-from tests.integration.returns_helpers import codes_by_standard, issue, slug
+from tests.support import factories
+from tests.support.mail import wait_for_mail
+from tests.support.returns_helpers import codes_by_standard, issue, slug
 
 LABELS = {"good": "Good", "requires_improvement": "Requires improvement"}
 
@@ -32,14 +32,6 @@ def fill_standard(page: Any, standard: str, codes: list[str]) -> None:
             page.locator(f"#by-{slug(code)}-month").fill("4")
             page.locator(f"#by-{slug(code)}-year").fill("2027")
     page.locator("#evidence").fill(f"Minutes and records for standard {standard}")
-
-
-def wait_for_mail(mailbox: Any, address: str) -> Any:
-    for _ in range(50):
-        if mailbox.to(address):
-            return mailbox.to(address)[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no email to {address}")
 
 
 def test_agency_user_completes_resumes_checks_and_submits_a_return(

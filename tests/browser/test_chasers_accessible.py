@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.services.chasers import stages_of
-from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
-from tests.integration.chaser_helpers import chasers_send, open_cycle_with
+from tests.support import factories
+from tests.support.chaser_helpers import chasers_send, open_cycle_with
 
 
 def test_chaser_pages_are_accessible(

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Evidence, Role
-from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
-from tests.integration.returns_helpers import codes_by_standard, issue, return_of, slug
+from tests.support import factories
+from tests.support.returns_helpers import codes_by_standard, issue, return_of, slug
 
 
 def test_typed_answers_come_back_after_a_timeout_and_a_500_and_are_dropped_once_saved(

@@ -17,12 +17,10 @@ from sqlalchemy.orm import Session
 
 from portal.models import Finding, Role, Standard, Visit
 from portal.services import cycles, moderation
-from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.conftest import deliver
-from tests.integration.test_moderation_pages import drawn
-from tests.integration.test_visit_rules import LINKS
-from tests.moderation_factories import AFTER_DEADLINE
+from tests.support import factories
+from tests.support.moderation_factories import AFTER_DEADLINE, VISIT_LINKS, drawn
 
 VOLUNTARY = "Voluntary and community"
 
@@ -113,7 +111,7 @@ def test_a_member_downloads_the_visit_pack_and_cannot_complete_a_visit_before_it
     made, _ = drawn(db)
     visit = made[0]
     moderation.schedule_visit(db, visit, starts_at=datetime(2031, 6, 12, 9), place="Civic Centre",
-                              now=AFTER_DEADLINE, links=LINKS)
+                              now=AFTER_DEADLINE, links=VISIT_LINKS)
     db.add(Finding(visit_id=visit.id, standard_id=db.scalar(select(Standard.id).limit(1)),
                    moderated_grade="good", note="Seen", recorded_at=AFTER_DEADLINE))
     db.commit()

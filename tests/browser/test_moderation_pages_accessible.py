@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import Standard
 from portal.services import moderation
-from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
-from tests.moderation_factories import AFTER_DEADLINE, cycle_with_returns, grade, members
+from tests.support import factories
+from tests.support.moderation_factories import AFTER_DEADLINE, cycle_with_returns, grade, members
 
 
 def test_manager_and_member_moderation_pages_are_accessible(

@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import ReturnStatus, Role
 from portal.services.reporting import close_and_publish, republish
-from tests import factories
 from tests.browser.conftest import assert_accessible, sign_in_browser
-from tests.integration import report_fixture
-from tests.integration.report_fixture import AFTER, CURRENT
+from tests.support import factories, report_fixture
+from tests.support.report_fixture import AFTER, CURRENT
 
 
 def test_committee_member_reads_filters_and_downloads_a_report(

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import SurveyLink
 from portal.services import survey
-from tests import factories, survey_fixture
 from tests.browser.conftest import assert_accessible, sign_in_browser
+from tests.support import factories, survey_fixture
 
 PHONE = {"width": 320, "height": 640}
 

@@ -11,9 +11,9 @@ from urllib.parse import urlparse
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tests import factories
 from tests.browser.conftest import HEIGHT, NARROW, WIDE, assert_accessible, sign_in_browser
-from tests.browser.test_agency_journey import wait_for_mail
+from tests.support import factories
+from tests.support.mail import wait_for_mail
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "short-tool"
 PASSWORD = "river bicycle lantern porridge"

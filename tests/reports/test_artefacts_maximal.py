@@ -52,9 +52,8 @@ from portal.services.returns import (
 )
 from portal.services.returns._rules import WHO_LIMIT
 from portal.services.returns._submission import DECLARATION_LIMIT
-from tests import factories, survey_fixture
-from tests.integration import report_fixture
 from tests.reports.maximal_content import MAXIMAL, Maximal, holds, marks, maximal, pdf_text
+from tests.support import factories, report_fixture, survey_fixture
 
 NAME_LIMIT = 200  # an agency's, a person's, a request's title
 ANSWER_LENGTH = 20_000  # no rule limits a request's answer: as long as a return's evidence

@@ -1,0 +1,187 @@
+"""Helpers tests share: real components, and failing (not skipping) under CI when one is missing."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask import url_for as flask_url_for
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from portal.models import Agency, Contact, Sector
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a real component is missing on a developer's machine; fail under CI=true."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def postgres_server_url() -> str | None:
+    """The PostgreSQL server scripts/test.sh started (an admin URL), if any."""
+    return os.environ.get("TEST_POSTGRES_URL") or None
+
+
+def postgres_reachable(url: str | None) -> bool:
+    if not url:
+        return False
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@contextmanager
+def scratch_postgres_database(server_url: str) -> Iterator[str]:
+    """A new empty database on the server, dropped afterwards."""
+    name = f"portal_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = server_url.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                          r'name="csrf_token" value="([^"]+)"|'
+                          r'value="([^"]+)" name="csrf_token"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "no csrf_token on the page"
+    return next(g for g in match.groups() if g)
+
+
+def submit_form(client: Any, url: str, data: dict[str, Any], *, get_url: str | None = None,
+                **kwargs: Any) -> Any:
+    """GET the page with the form (for its CSRF token), then POST the data to it."""
+    page = client.get(get_url or url)
+    assert page.status_code == 200, f"GET {get_url or url} gave {page.status_code}"
+    return client.post(url, data={"csrf_token": csrf_from(page.get_data(as_text=True)), **data},
+                       **kwargs)
+
+
+def wait_until(ready: Callable[[], bool], what: str, *, timeout: float = 60.0) -> None:
+    """Readiness, not timing: poll until `ready()` holds; fail (naming `what`) after a generous
+    deadline. Use it to wait for a server to answer or for N messages to arrive, never to let
+    time pass: prove an absence by running the work to completion instead."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not ready after {timeout:.0f} s")
+        time.sleep(0.02)
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` runs inside the block (an executemany counts once)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def url_for(app: Flask, endpoint: str, **values: Any) -> str:
+    """The path `app` routes to `endpoint` (Flask's `url_for`), so a test names the page, not its
+    address: `client.get(url_for(app, "agency.check", return_id=return_.id))`."""
+    with app.test_request_context():
+        return flask_url_for(endpoint, **values)
+
+
+def page_text(response: Any) -> str:
+    """The text a user reads on a response's page: `visible_text(page(response))`."""
+    return visible_text(page(response))
+
+
+def page(response: Any) -> BeautifulSoup:
+    """A response's HTML parsed, to check what a user sees by selector and visible text."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def visible_text(soup: BeautifulSoup) -> str:
+    """The text a user reads (scripts and styles left out), spaces squeezed."""
+    shown = (s for s in soup.find_all(string=True)
+             if s.parent is None or s.parent.name not in ("script", "style", "template"))
+    return " ".join(" ".join(shown).split())
+
+
+def rezip(content: bytes, replace: dict[str, bytes]) -> bytes:
+    """The same .xlsx with some parts replaced (or added)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as old, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            if item.filename not in replace:
+                new.writestr(item, old.read(item.filename))
+        for name, data in replace.items():
+            new.writestr(name, data)
+    return out.getvalue()
+
+
+def bomb(content: bytes, megabytes: int = 60) -> bytes:
+    """A real sheet whose rows unpack to `megabytes` MB from a small upload."""
+    row = b'<row><c t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
+    body = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData>' + row * (megabytes * 1000)
+            + b"</sheetData></worksheet>")
+    return rezip(content, {"xl/worksheets/sheet2.xml": body})
+
+
+def register_agencies(db: Session, agencies: int, cohort: str) -> None:
+    """`agencies` agencies in `cohort` with a contact each, inserted in bulk."""
+    sector_id = db.scalar(select(Sector.id).where(Sector.name == "Health"))
+    now = datetime(2026, 1, 5)
+    db.execute(insert(Agency), [
+        {"name": f"Agency {cohort}{n:04}", "sector_id": sector_id, "cohort": cohort,
+         "variant": "full", "active": True, "created_at": now, "updated_at": now}
+        for n in range(agencies)])
+    ids = db.scalars(select(Agency.id).where(Agency.cohort == cohort).order_by(Agency.id)).all()
+    db.execute(insert(Contact), [
+        {"agency_id": agency_id, "name": f"Lead {n}",
+         "email": f"Lead{n}@Agency{cohort}{n}.example.org", "is_primary": True}
+        for n, agency_id in enumerate(ids)])

@@ -1,0 +1,80 @@
+"""The agency's survey page: its link and poster, its results and gaps only after it submits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.delivery import deliver_from_app
+from portal.models import ReturnStatus, SurveyLink
+from portal.services.accounts import LinkSettings
+from portal.services.cycles import create_cycle, open_cycle
+from tests.conftest import sign_in
+from tests.support import factories, page_text, survey_fixture, url_for
+
+
+def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path)
+    g1 = known.agencies["G1"]
+    user = factories.user(db, "agency", agency=g1)
+    own = next(r for r in known.cycle.returns if r.agency_id == g1.id)
+    own.status = ReturnStatus.IN_PROGRESS.value
+    db.commit()
+    sign_in(client, user)
+    home = page_text(client.get(url_for(app, "agency.home")))
+    assert "Practitioner survey for the 2026-27 audit" in home
+    url = url_for(app, "agency_survey.page", cycle_id=known.cycle.id)
+    before = client.get(url).get_data(as_text=True)
+    assert "http://portal.test/survey/" in before and "after you submit your return" in before
+    assert "Corroboration gaps" not in before
+    assert client.get(f"{url}/challenge-day.pdf").status_code == 404
+    poster = client.get(f"{url}/poster.pdf")
+    assert poster.status_code == 200 and poster.mimetype == "application/pdf"
+
+    own.status = ReturnStatus.SUBMITTED.value
+    db.commit()
+    after = page_text(client.get(url))
+    assert "6 people answered" in after and "Corroboration gaps: 2 (gaps first)" in after
+    pack = client.get(f"{url}/challenge-day.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pack.data)).pages)
+    assert "Corroboration gaps: 2" in text
+    other = known.agencies["G2"]
+    assert client.get(url_for(app, "agency_survey.page", cycle_id=known.cycle.id + 999)).status_code == 404
+    assert other.id != g1.id
+
+
+def test_an_agency_below_five_responses_is_told_its_results_are_hidden(
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path)
+    user = factories.user(db, "agency", agency=known.agencies["F4"])
+    db.commit()
+    sign_in(client, user)
+    page = client.get(url_for(app, "agency_survey.page", cycle_id=known.cycle.id)).get_data(as_text=True)
+    assert "4 people have answered" in page and "at least 5 people" in page
+    assert "What your staff said" not in page
+
+
+def test_the_invitation_carries_the_agencys_survey_link(
+        app: Flask, db: Session, tmp_path: Path, mailbox: Any) -> None:
+    tool = survey_fixture.survey_tool(db, tmp_path)
+    agency = factories.agency(db, "Riverside Surgery", sector_name="GP practices",
+                              email="lead@riverside.example.org")
+    cycle = create_cycle(db, label="2026-27", cohort="A", deadline=survey_fixture.DEADLINE,
+                         now=survey_fixture.OPENED, tool_version=tool)
+    links = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=72,
+                         partnership="Anyshire", help_email="help@example.org")
+    open_cycle(db, cycle, now=survey_fixture.OPENED, links=links)
+    db.commit()
+    token = db.scalar(select(SurveyLink.token).where(SurveyLink.agency_id == agency.id))
+    deliver_from_app(app, now=survey_fixture.OPENED)
+    [invitation] = [m for m in mailbox.to("lead@riverside.example.org")
+                    if "self-assessment is due" in m["Subject"]]
+    body = invitation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"http://portal.test/survey/{token}" in body

@@ -1,0 +1,112 @@
+"""Visits that actually happen: no visit in the past, no outcome before the day, an "Outcome
+overdue" flag, upcoming and completed apart, and "draw the sample" only when it can be drawn."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Finding, Standard, Visit
+from portal.services import moderation
+from portal.services.common import ServiceError
+from tests.conftest import sign_in
+from tests.support import factories, page_text, url_for
+from tests.support.moderation_factories import (
+    AFTER_DEADLINE,
+    DEADLINE,
+    VISIT_LINKS,
+    cycle_with_returns,
+    members,
+)
+
+
+def _visits(db: Session) -> list[Visit]:
+    cycle, _ = cycle_with_returns(db, {"Health": 20})
+    members(db, ["Alex Board", "Bea Carter"])
+    manager = factories.user(db, name="Pat Manager", email="pat@partnership.example.org")
+    sample = moderation.draw_sample(db, cycle=cycle, rate=0.1, seed=5, now=AFTER_DEADLINE,
+                                    user_id=None)
+    return moderation.plan_visits(db, sample=sample, manager_id=manager.id, now=AFTER_DEADLINE)
+
+
+def _finding(db: Session, visit: Visit) -> None:
+    db.add(Finding(visit_id=visit.id, standard_id=db.scalar(select(Standard.id).limit(1)),
+                   moderated_grade="good", note="Seen", recorded_at=AFTER_DEADLINE))
+    db.flush()
+    db.refresh(visit)
+
+
+def test_a_visit_cannot_be_scheduled_in_the_past(app: Flask, db: Session, tool: object) -> None:
+    visit = _visits(db)[0]
+    with pytest.raises(ServiceError, match="The visit date must be in the future"):
+        moderation.schedule_visit(db, visit, starts_at=datetime(2018, 2, 28, 10), place="Hall",
+                                  now=AFTER_DEADLINE, links=VISIT_LINKS)
+    assert visit.status == "planned" and visit.starts_at is None
+
+
+def test_a_visit_cannot_be_completed_before_its_day_and_is_flagged_when_its_day_passes(
+    app: Flask, db: Session, tool: object
+) -> None:
+    visit = _visits(db)[0]
+    moderation.schedule_visit(db, visit, starts_at=datetime(2018, 3, 12, 10), place="Hall",
+                              now=AFTER_DEADLINE, links=VISIT_LINKS)
+    _finding(db, visit)
+    with pytest.raises(ServiceError, match="from the day of the visit, 12 March 2018"):
+        moderation.complete_visit(db, visit, outcome="Done", now=datetime(2018, 3, 11, 17),
+                                  user_id=None)
+    assert visit.status == "scheduled"
+    assert moderation.visit_flag(visit, now=datetime(2018, 3, 12, 18)) is None
+    assert moderation.visit_flag(visit, now=datetime(2018, 3, 13, 9)) == "Outcome overdue"
+    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 13, 9)) == 1
+    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 12, 9)) == 0
+
+    moderation.complete_visit(db, visit, outcome="Done", now=datetime(2018, 3, 12, 15),
+                              user_id=None)
+    assert visit.status == "completed"
+    assert moderation.visit_flag(visit, now=datetime(2018, 3, 13, 9)) is None
+    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 13, 9)) == 0
+
+
+def test_the_sample_is_offered_only_once_it_can_be_drawn(
+    app: Flask, client: FlaskClient, db: Session, tool: object
+) -> None:
+    cycle, _ = cycle_with_returns(db, {"Health": 5}, label="2030-31", deadline=date(2031, 1, 31))
+    manager = factories.user(db, name="Pat Manager", email="pat@partnership.example.org")
+    db.commit()
+    assert moderation.when_drawable(db, cycle, now=datetime(2031, 1, 31, 12)) == (
+        "You can draw the sample from 1 February 2031, the day after the deadline")
+    assert moderation.when_drawable(db, cycle, now=datetime(2031, 2, 1, 9)) is None
+    sign_in(client, manager)
+    page = client.get(url_for(app, "moderation_admin.cycle", label="2030-31")).get_data(as_text=True)
+    assert "You can draw the sample from 1 February 2031" in page
+    assert "Draw the sample</a>" not in page
+    draw = client.get(url_for(app, "moderation_admin.draw", label="2030-31")).get_data(as_text=True)
+    assert "<form" not in draw.split("<main")[1]
+    assert DEADLINE  # the factories' other cycle is unaffected
+
+
+def test_the_member_sees_upcoming_and_completed_visits_apart(
+    app: Flask, client: FlaskClient, db: Session, tool: object
+) -> None:
+    first, second = _visits(db)[:2]
+    for visit in (first, second):
+        visit.member_id = first.member_id
+        visit.status, visit.starts_at = "scheduled", datetime(2018, 3, 12, 10)
+    _finding(db, first)
+    moderation.complete_visit(db, first, outcome="Done", now=datetime(2018, 3, 12, 15),
+                              user_id=None)
+    db.commit()
+    assert first.member is not None
+    sign_in(client, first.member)
+    page = client.get(url_for(app, "moderation.home")).get_data(as_text=True)
+    upcoming, completed = page.split('id="upcoming"')[1].split('id="completed"')
+    assert second.return_.agency.name in upcoming and "Outcome overdue" in upcoming
+    assert first.return_.agency.name in completed
+    assert first.return_.agency.name not in upcoming
+    visit_page = page_text(client.get(url_for(app, "moderation.visit", visit_id=second.id)))
+    assert "Outcome overdue" in visit_page

@@ -1,0 +1,42 @@
+"""The partnership's survey pages: sectors, least agreed statements, agencies by gaps, packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from portal.models import Role
+from tests.conftest import sign_in
+from tests.support import factories, page_text, survey_fixture, url_for
+
+
+def test_manager_and_committee_see_agencies_by_gaps_and_download_the_packs(
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path)
+    committee = factories.user(db, Role.COMMITTEE)
+    agency_user = factories.user(db, Role.AGENCY, agency=known.agencies["G1"])
+    manager = factories.user(db, Role.MANAGER)
+    db.commit()
+    sign_in(client, committee)
+    assert "Compact Audit 2026-27" in page_text(client.get(url_for(app, "survey_results.index")))
+    page = client.get(url_for(app, "survey_results.cycle", label="2026-27")).get_data(as_text=True)
+    assert "20 responses from 5 agencies" in page and "2 agencies have fewer" in page
+    assert page.index("GP practices agency G2") < page.index("Health agency G1")
+    assert "agency F4" not in page.split("Agencies by corroboration gaps")[1]
+    pack = client.get(url_for(app, "survey_results.partnership_pack", label="2026-27"))
+    assert pack.status_code == 200 and pack.data.startswith(b"%PDF")
+    g2 = known.agencies["G2"].id
+    assert client.get(url_for(app, "survey_results.agency_pack", label="2026-27",
+                              agency_id=g2)).status_code == 200
+    assert client.get(url_for(app, "survey_results.poster", label="2026-27", agency_id=g2)).status_code == 403
+
+    as_manager = client.application.test_client()
+    sign_in(as_manager, manager)
+    assert as_manager.get(url_for(app, "survey_results.poster", label="2026-27",
+                                  agency_id=g2)).status_code == 200
+    as_agency = client.application.test_client()
+    sign_in(as_agency, agency_user)
+    assert as_agency.get(url_for(app, "survey_results.cycle", label="2026-27")).status_code == 403

@@ -4,7 +4,6 @@ control character in a form is an error on its field (or a 400 page); downloads 
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from datetime import timedelta
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -23,19 +23,12 @@ from portal.services.common import uk_today
 from portal.services.demo import DEMO_PASSWORD
 from tests.conftest import sign_in
 from tests.support import csrf_from, factories, submit_form
+from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on
+from tests.support.crawling import demo as demo
 from tests.support.request_helpers import agencies, send
 from tests.support.returns_helpers import answers_form, post_standard, slug, text_of
-from tests.web.agency.test_returns_xlsx import download
-from tests.web.agency.test_returns_xlsx import school as school
-from tests.web.site.test_security_fuzz import (
-    ACCOUNTS,
-    FORM,
-    SKIP,
-    attribute,
-    crawl,
-    forms_on,
-)
-from tests.web.site.test_security_fuzz import demo as demo
+from tests.support.spreadsheets import download
+from tests.support.spreadsheets import school as school
 
 School = tuple[int, dict[str, list[str]]]
 CONTROL = "\x00"
@@ -238,19 +231,16 @@ def test_the_csv_imports_refuse_nul_and_control_characters_by_line_and_save_noth
 
 def _filled(body: str, action: str) -> dict[str, str]:
     """The values a form on the page holds as shown (its inputs' and the first of each select's)."""
-    for attrs, inner in FORM.findall(body):
-        if (attribute(attrs, "action") or "") != action:
-            continue
+    for form in BeautifulSoup(body, "html.parser").find_all("form", action=action):
         values: dict[str, str] = {}
-        for tag in re.findall(r"<input\b[^>]*>", inner):
-            name, kind = attribute(tag, "name"), attribute(tag, "type") or "text"
-            if name and kind not in ("file", "submit") and (
-                    kind not in ("radio", "checkbox") or "checked" in tag):
-                values.setdefault(name, attribute(tag, "value") or "")
-        for name, options in re.findall(r'<select\b[^>]*name="([^"]+)"[^>]*>(.*?)</select>',
-                                        inner, re.S):
-            first = re.search(r'<option\b[^>]*value="([^"]*)"', options)
-            values.setdefault(name, html.unescape(first.group(1)) if first else "")
+        for field in form.find_all("input", attrs={"name": True}):
+            kind = field.get("type") or "text"
+            if kind not in ("file", "submit") and (
+                    kind not in ("radio", "checkbox") or field.has_attr("checked")):
+                values.setdefault(str(field["name"]), str(field.get("value") or ""))
+        for chooser in form.find_all("select", attrs={"name": True}):
+            first = chooser.find("option", attrs={"value": True})
+            values.setdefault(str(chooser["name"]), str(first["value"]) if first else "")
         return values
     return {}
 

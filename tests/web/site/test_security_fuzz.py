@@ -7,12 +7,9 @@ the PostgreSQL pass too (TEST_DB=postgresql), where a NUL that reaches the datab
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -20,22 +17,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
 
-from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
+from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from portal.web import BoundedIntConverter
 from tests.support import csrf_from, submit_form, url_for
+from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on
+from tests.support.crawling import demo as demo
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
-PAGES_PER_ROLE = 80
 DERANDOMIZE = os.environ.get("CI") == "true" or "FUZZ_EXAMPLES" not in os.environ
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
                 suppress_health_check=list(HealthCheck))
-# Roles in this order: the manager's forms (deactivating users...) come last.
-ACCOUNTS = [("agency", f"agency@{DEMO_DOMAIN}"), ("moderator", f"member1@{DEMO_DOMAIN}"),
-            ("committee", f"mesc@{DEMO_DOMAIN}"), ("manager", f"manager@{DEMO_DOMAIN}")]
-SKIP = re.compile(r"^/(assets|sign-out|sessions/)|\.(pdf|xlsx|csv|docx|ics)$|/(pdf|spreadsheet|"
-                  r"download|export)(\?|$)")
 NASTY = ["", " ", "0", "-1", "2147483648", "9223372036854775808", "9" * 40, "1e309", "NaN",
          "\u202egnp.exe", "a\u200bb", "<script>alert(1)</script>", "{{7*7}}", "' OR 1=1 --",
          "\x00", "\r\nX: y", "31", "12", "99999", "2027", "x" * 140_000, "good", "A", "B",
@@ -49,50 +41,6 @@ VALUES = st.one_of(st.sampled_from(NASTY), st.text(max_size=40),
 FILES = st.one_of(st.binary(max_size=300),
                   st.sampled_from([b"name,sector,email,contact_name,cohort\n" + b"x" * 140_000,
                                    b"PK\x03\x04" + b"\x00" * 64, b'"unclosed,quote\n' * 3]))
-FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
-FIELD = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.I)
-
-
-def attribute(tag: str, name: str) -> str | None:
-    match = re.search(rf'\b{name}="([^"]*)"', tag)
-    return html.unescape(match.group(1)) if match else None
-
-
-def forms_on(page_url: str, body: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """(action, {field name: input type}) of every POST form on a page."""
-    for attrs, inner in FORM.findall(body):
-        if (attribute(attrs, "method") or "get").lower() != "post":
-            continue
-        fields: dict[str, str] = {}
-        for kind, tag in FIELD.findall(inner):
-            name = attribute(tag, "name")
-            if name and name != "csrf_token":
-                fields[name] = "file" if attribute(tag, "type") == "file" else kind.lower()
-        yield attribute(attrs, "action") or page_url, fields
-
-
-def crawl(client: FlaskClient, start: str) -> dict[str, str]:
-    """Same-site pages reachable from `start` (GET only): two of each shape, PAGES_PER_ROLE at most."""
-    seen: dict[str, str] = {}
-    shapes: dict[str, int] = {}
-    queue = [start]
-    while queue and len(seen) < PAGES_PER_ROLE:
-        url = queue.pop(0)
-        shape = re.sub(r"\d+", "N", url.split("?")[0])
-        if url in seen or SKIP.search(url) or shapes.get(shape, 0) >= 2:
-            continue
-        shapes[shape] = shapes.get(shape, 0) + 1
-        response = client.get(url)
-        assert response.status_code < 500, f"GET {url} gave {response.status_code}"
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
-        body = response.get_data(as_text=True)
-        seen[url] = body
-        for href in re.findall(r'href="(/[^"#]*)"', body):
-            href = html.unescape(href)
-            if href not in seen and not href.startswith("//"):
-                queue.append(href)
-    return seen
 
 
 def fuzz_form(client: FlaskClient, action: str, fields: dict[str, str], token: str) -> None:
@@ -108,12 +56,6 @@ def fuzz_form(client: FlaskClient, action: str, fields: dict[str, str], token: s
         assert response.status_code < 500, f"POST {action} {values!r:.300} gave {response.status_code}"
 
     post()
-
-
-@pytest.fixture
-def demo(app: Flask, db: Session) -> None:
-    load_demo(db, now=datetime(2026, 11, 30, 12))
-    db.commit()
 
 
 @pytest.mark.usefixtures("demo")

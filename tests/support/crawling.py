@@ -1,0 +1,66 @@
+"""Walking the site as each demo role: the demo partnership (`demo`, a fixture), the pages a role
+reaches from its home page, and the POST forms on them. The fuzz and hostile-text tests share it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from portal.services.demo import DEMO_DOMAIN, load_demo
+
+PAGES_PER_ROLE = 80
+# Roles in this order: the manager's forms (deactivating users...) come last.
+ACCOUNTS = [("agency", f"agency@{DEMO_DOMAIN}"), ("moderator", f"member1@{DEMO_DOMAIN}"),
+            ("committee", f"mesc@{DEMO_DOMAIN}"), ("manager", f"manager@{DEMO_DOMAIN}")]
+SKIP = re.compile(r"^/(assets|sign-out|sessions/)|\.(pdf|xlsx|csv|docx|ics)$|/(pdf|spreadsheet|"
+                  r"download|export)(\?|$)")
+
+
+def forms_on(page_url: str, body: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """(action, {field name: input type}) of every POST form on a page, parsed."""
+    for form in BeautifulSoup(body, "html.parser").find_all("form"):
+        if str(form.get("method") or "get").lower() != "post":
+            continue
+        fields: dict[str, str] = {}
+        for field in form.find_all(["input", "textarea", "select"]):
+            name = field.get("name")
+            if name and name != "csrf_token":
+                fields[str(name)] = "file" if field.get("type") == "file" else field.name
+        yield str(form.get("action") or page_url), fields
+
+
+def crawl(client: FlaskClient, start: str) -> dict[str, str]:
+    """Same-site pages reachable from `start` (GET only): two of each shape, PAGES_PER_ROLE at most."""
+    seen: dict[str, str] = {}
+    shapes: dict[str, int] = {}
+    queue = [start]
+    while queue and len(seen) < PAGES_PER_ROLE:
+        url = queue.pop(0)
+        shape = re.sub(r"\d+", "N", url.split("?")[0])
+        if url in seen or SKIP.search(url) or shapes.get(shape, 0) >= 2:
+            continue
+        shapes[shape] = shapes.get(shape, 0) + 1
+        response = client.get(url)
+        assert response.status_code < 500, f"GET {url} gave {response.status_code}"
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        body = response.get_data(as_text=True)
+        seen[url] = body
+        for link in BeautifulSoup(body, "html.parser").find_all("a", href=True):
+            href = str(link["href"]).split("#")[0]
+            if href.startswith("/") and not href.startswith("//") and href not in seen:
+                queue.append(href)
+    return seen
+
+
+@pytest.fixture
+def demo(app: Flask, db: Session) -> None:
+    load_demo(db, now=datetime(2026, 11, 30, 12))
+    db.commit()

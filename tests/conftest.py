@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
-import threading
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +16,18 @@ from sqlalchemy.orm import Session
 
 from portal import create_app, migrate
 from portal.db import get_db
-from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Base, Sector, User
+from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Sector
 from tests.support import (
+    BACKEND,
+    TABLES_TO_CLEAN,
     factories,
     free_port,
     postgres_reachable,
     postgres_server_url,
     require,
     scratch_postgres_database,
-    submit_form,
 )
-
-BACKEND = os.environ.get("TEST_DB", "sqlite")
+from tests.support.mail import Mailbox, deliver
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -43,44 +39,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(chosen) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
         items[:] = chosen
-
-
-class Mailbox:
-    """Messages an aiosmtpd server received; addresses in `reject` get a 550.
-
-    Web requests only queue mail. `to(address)` first runs the outbox delivery cron would run
-    (when the test uses the `app` fixture), so a test reads what a user would find in their
-    inbox; `messages` is only what the server has received so far."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.reject: set[str] = set()
-        self.lock = threading.Lock()
-        self.cron: Any = None
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: Any) -> str:
-        if address.lower() in self.reject:
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        if self.cron is not None:
-            self.cron()
-        return [m for m in self.messages if m["To"] == address]
-
-    def clear(self) -> None:
-        with self.lock:
-            self.messages.clear()
-        self.reject.clear()
-        self.cron = None
 
 
 @pytest.fixture(scope="session")
@@ -100,14 +58,6 @@ def mailbox(smtp_server: tuple[Controller, Mailbox], request: pytest.FixtureRequ
         app = request.getfixturevalue("app")
         box.cron = lambda: deliver(app)
     return box
-
-
-def deliver(app: Flask) -> None:
-    """What cron or the mail worker does after a request queued mail (requests never send)."""
-    from portal.delivery import deliver_from_app
-    from portal.models import utcnow
-
-    deliver_from_app(app, now=utcnow())
 
 
 @pytest.fixture(scope="session")
@@ -135,9 +85,6 @@ def app(database_url: str, smtp_server: tuple[Controller, Mailbox]) -> Flask:
         MAIL_PORT=controller.port, SECRET_KEY="test-secret-key-that-is-long-enough-to-use",
         SERVER_NAME_FOR_LINKS="http://portal.test",
     )
-
-
-TABLES_TO_CLEAN = [t for t in reversed(Base.metadata.sorted_tables) if t.name != "sectors"]
 
 
 @pytest.fixture(autouse=True)
@@ -173,11 +120,6 @@ def tool(db: Session) -> Any:
     made = factories.tool(db)
     db.commit()
     return made
-
-
-def sign_in(client: FlaskClient, user: User, password: str = factories.PASSWORD) -> None:
-    response = submit_form(client, "/sign-in", {"email": user.email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from portal.models import Finding, Role, Standard, Visit
 from portal.services import cycles, moderation
 from tests.browser.conftest import assert_accessible, sign_in_browser
-from tests.conftest import deliver
 from tests.support import factories
+from tests.support.mail import deliver
 from tests.support.moderation_factories import AFTER_DEADLINE, VISIT_LINKS, drawn
 
 VOLUNTARY = "Voluntary and community"

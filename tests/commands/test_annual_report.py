@@ -12,8 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from tests.conftest import sign_in
-from tests.support import factories, page_text, url_for
+from tests.support import factories, page_text, sign_in, url_for
 
 CYCLE = "2025-26"
 

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from portal import create_app, migrate
 from portal.db import get_db
 from portal.models import Base
-from tests.conftest import BACKEND
-from tests.support import factories
+from tests.support import BACKEND, factories
 
 
 def _counts(url: str) -> dict[str, int]:

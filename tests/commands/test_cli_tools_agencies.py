@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, AuditEvent, OutboxMessage, ToolVersion, User
 from portal.services import tools
-from tests.conftest import Mailbox
 from tests.support import factories
+from tests.support.mail import Mailbox
 
 GOOD_CSV = """name,sector,email,contact_name,cohort,variant
 Hillside Primary School,schools and colleges,dsl@hillside.example.org,Ann Lee,A,

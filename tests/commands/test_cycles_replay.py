@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Cycle, Escalation, OutboxMessage, Return, ReturnStatus, Role
 from portal.services import cycles, register
-from tests.conftest import Mailbox, sign_in
-from tests.support import factories, url_for
+from tests.support import factories, sign_in, url_for
 from tests.support.cycle_pages import tables, text_of
+from tests.support.mail import Mailbox
 
 
 def _cli(app: Flask, *args: str) -> Any:

@@ -21,7 +21,7 @@ from portal.models import (
     Visit,
 )
 from portal.services.accounts import verify_password
-from tests.conftest import TABLES_TO_CLEAN
+from tests.support import TABLES_TO_CLEAN
 
 
 def _load(app: Flask) -> str:

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, open_cycle
-from tests.conftest import Mailbox
 from tests.support import factories, free_port, submit_form, url_for
+from tests.support.mail import Mailbox
 from tests.support.processes import FLASK, ROOT
 
 INVITATIONS = 40

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from portal.db import get_db
 from portal.models import Answer, AuditEvent, Question, Return, ReturnStatus
 from portal.services.common import ImportRejected
 from portal.services.returns import import_returns, progress
-from tests.support import factories
+from tests.support import factories, wait_until
 from tests.support.returns_helpers import issue, return_of
 
 HEADER = "type,agency,code,grade,comment,na_reason,evidence\n"
@@ -112,11 +111,10 @@ def test_a_return_saved_after_the_import_read_it_is_a_conflict_and_nothing_is_ov
                     .values(version=Return.version + 1))
         importer = threading.Thread(target=run_import)
         importer.start()  # it reads the old version, then waits on the web save's row lock
-        for _ in range(200):
-            if web.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE "
-                               "wait_event_type = 'Lock' AND datname = current_database()")):
-                break
-            time.sleep(0.05)
+        wait_until(lambda: bool(web.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE "
+            "wait_event_type = 'Lock' AND datname = current_database()"))),
+            "the import waiting on the web save's row lock", timeout=30)
     importer.join(timeout=30)
 
     [error] = outcome

@@ -18,14 +18,20 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask import url_for as flask_url_for
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Contact, Sector
+from portal.models import Agency, Base, Contact, Sector, User
+from tests.support.factories import PASSWORD
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
+
+# The engine the suite runs on (TEST_DB: sqlite or postgresql), and the tables each test empties.
+BACKEND = os.environ.get("TEST_DB", "sqlite")
+TABLES_TO_CLEAN = [t for t in reversed(Base.metadata.sorted_tables) if t.name != "sectors"]
 
 
 def require(condition: bool, reason: str) -> None:
@@ -185,3 +191,9 @@ def register_agencies(db: Session, agencies: int, cohort: str) -> None:
         {"agency_id": agency_id, "name": f"Lead {n}",
          "email": f"Lead{n}@Agency{cohort}{n}.example.org", "is_primary": True}
         for n, agency_id in enumerate(ids)])
+
+
+def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    response = submit_form(client, url_for(client.application, "auth.sign_in"),
+                           {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]

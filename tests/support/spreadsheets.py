@@ -13,8 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, url_for
+from tests.support import csrf_from, factories, sign_in, url_for
 from tests.support.returns_helpers import codes_by_standard, issue, return_of
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Not applicable"]

@@ -27,8 +27,8 @@ from portal.services.mail import (
     outbox_health,
     retry_undelivered,
 )
-from tests.conftest import Mailbox
 from tests.support import factories, free_port
+from tests.support.mail import Mailbox
 
 NOW = datetime(2026, 3, 2, 9, 0)
 SENDER = "Compact Audit <audit@example.org>"

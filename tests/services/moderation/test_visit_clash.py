@@ -22,8 +22,7 @@ from portal.models import OutboxMessage, Role, Visit, VisitStatus
 from portal.services import moderation
 from portal.services.accounts import LinkSettings
 from portal.services.common import Invalid, Problem
-from tests.conftest import sign_in
-from tests.support import factories, submit_form, url_for
+from tests.support import factories, sign_in, submit_form, url_for
 from tests.support.moderation_factories import drawn
 
 LINKS = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=72,

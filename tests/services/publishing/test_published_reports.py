@@ -18,8 +18,7 @@ from portal.services import cycles
 from portal.services.common import ServiceError
 from portal.services.reporting import close_and_publish, current_json
 from portal.services.returns import reopen_return
-from tests.conftest import sign_in
-from tests.support import factories, submit_form, url_for
+from tests.support import factories, sign_in, submit_form, url_for
 from tests.support.cycle_pages import text_of
 
 

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import CycleStatus, Return
 from portal.services.cycles import create_cycle
 from portal.services.reporting import PROBES_SHOWN
-from tests.conftest import sign_in
-from tests.support import url_for
+from tests.support import sign_in, url_for
 from tests.support.moderation_factories import drawn, grade, submit
 
 OUT, G, RI, INAD, NA = "outstanding", "good", "requires_improvement", "inadequate", "not_applicable"

@@ -16,8 +16,7 @@ from portal import migrate
 from portal.db import Database, get_db
 from portal.models import Role, ToolVersion
 from portal.services import tools
-from tests.conftest import sign_in
-from tests.support import factories, page_text, url_for
+from tests.support import factories, page_text, sign_in, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,

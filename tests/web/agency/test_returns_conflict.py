@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Answer, Evidence, Question, Role
-from tests.conftest import sign_in
-from tests.support import factories, url_for
+from tests.support import factories, sign_in, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Answer, AuditEvent, CycleStatus, ReturnStatus, Role
 from portal.services.returns import AnswerInput, StandardInput, standard_parts, write_standard
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, submit_form, url_for
+from tests.support import csrf_from, factories, sign_in, submit_form, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,

@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Answer, Base, Evidence, Role
-from tests.conftest import sign_in
-from tests.support import factories, page, url_for, visible_text
+from tests.support import factories, page, sign_in, url_for, visible_text
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,

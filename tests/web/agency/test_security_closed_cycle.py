@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Answer, Escalation, Return, Role
 from portal.services import cycles
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, page_text, url_for
+from tests.support import csrf_from, factories, page_text, sign_in, url_for
 from tests.support.returns_helpers import answers_form, codes_by_standard, post_standard
 
 OPENED = datetime(2018, 4, 3, 9)

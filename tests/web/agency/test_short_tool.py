@@ -24,8 +24,7 @@ from portal.services.returns import (
     write_standard,
 )
 from portal.services.tools import variant_pages
-from tests.conftest import sign_in
-from tests.support import factories, page, submit_form, url_for
+from tests.support import factories, page, sign_in, submit_form, url_for
 from tests.support.returns_helpers import (
     OPENED,
     codes_by_standard,

@@ -15,8 +15,7 @@ from portal.delivery import deliver_from_app
 from portal.models import ReturnStatus, SurveyLink
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, open_cycle
-from tests.conftest import sign_in
-from tests.support import factories, page_text, survey_fixture, url_for
+from tests.support import factories, page_text, sign_in, survey_fixture, url_for
 
 
 def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Role, User
-from tests.conftest import Mailbox, sign_in
-from tests.support import factories, page, page_text, submit_form, url_for
+from tests.support import factories, page, page_text, sign_in, submit_form, url_for
+from tests.support.mail import Mailbox
 
 
 def _link_from(mailbox: Mailbox, address: str) -> str:

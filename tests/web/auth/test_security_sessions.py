@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Role, UserSession, utcnow
 from portal.services.accounts import password_problem
-from tests.conftest import Mailbox, sign_in
-from tests.support import csrf_from, factories, page_text, submit_form, url_for
+from tests.support import csrf_from, factories, page_text, sign_in, submit_form, url_for
+from tests.support.mail import Mailbox
 
 
 def _cookie(client: FlaskClient, app: Flask) -> str:

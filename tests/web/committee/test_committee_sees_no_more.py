@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import Role
 from portal.services import cycles
 from portal.services.reporting import close_and_publish
-from tests.conftest import sign_in
-from tests.support import factories, url_for
+from tests.support import factories, sign_in, url_for
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 TEXT_TYPES = ("text/html", "text/csv", "application/json", "text/markdown", "text/plain")

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, AuditEvent, Role, User
-from tests.conftest import sign_in
-from tests.support import factories, page_text, submit_form, url_for
+from tests.support import factories, page_text, sign_in, submit_form, url_for
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from portal.models import Role, utcnow
 from portal.services.chasers import stages_of
 from portal.services.common import add_working_days
 from portal.services.cycles import create_cycle, open_cycle
-from tests.conftest import sign_in
-from tests.support import factories, page, page_text, submit_form, url_for
+from tests.support import factories, page, page_text, sign_in, submit_form, url_for
 from tests.support.chaser_helpers import (
     Arranged,
     address_of,

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, AuditEvent, Role
 from portal.services import register
-from tests.conftest import sign_in
-from tests.support import factories, submit_form, url_for
+from tests.support import factories, sign_in, submit_form, url_for
 from tests.support.cycle_pages import text_of
 
 

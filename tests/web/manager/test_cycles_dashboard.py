@@ -19,8 +19,7 @@ from portal.db import get_db
 from portal.filters import govuk_datetime, percent
 from portal.models import Agency, Chaser, Contact, Cycle, Return, ReturnStatus, Role, Sector
 from portal.services import cycles
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, page, url_for
+from tests.support import csrf_from, factories, page, sign_in, url_for
 from tests.support.cycle_pages import figures, tables, text_of
 
 SECTORS = ["Statutory", "Health", "GP practices", "Schools and colleges", "Early years",

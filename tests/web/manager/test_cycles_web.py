@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Cycle, Escalation, OutboxMessage, Return, Role
 from portal.services import cycles
-from tests.conftest import Mailbox, sign_in
-from tests.support import factories, page_text, submit_form, url_for
+from tests.support import factories, page_text, sign_in, submit_form, url_for
 from tests.support.cycle_pages import tables, text_of
+from tests.support.mail import Mailbox
 
 NOW = datetime(2018, 4, 3, 9, 0)
 

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.services import cycles
-from tests.conftest import sign_in
-from tests.support import factories, url_for
+from tests.support import factories, sign_in, url_for
 
 OPENED = datetime(2018, 4, 3, 9)
 

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Escalation, Role
 from portal.services import cycles
-from tests.conftest import sign_in
-from tests.support import factories, submit_form, url_for
+from tests.support import factories, sign_in, submit_form, url_for
 from tests.support.cycle_pages import tables, text_of
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, AuditEvent, Chaser, Contact, Return, ReturnStatus, Role
 from portal.services import cycles
-from tests.conftest import Mailbox, sign_in
-from tests.support import csrf_from, factories, url_for
+from tests.support import csrf_from, factories, sign_in, url_for
 from tests.support.cycle_pages import tables, text_of
+from tests.support.mail import Mailbox
 
 VOLUNTARY = "Voluntary and community"
 

@@ -16,8 +16,8 @@ from portal.db import get_db
 from portal.models import MailPause, OutboxMessage, Role
 from portal.services import mail
 from portal.services.mail import Email
-from tests.conftest import Mailbox, sign_in
-from tests.support import factories, page_text, submit_form, url_for
+from tests.support import factories, page_text, sign_in, submit_form, url_for
+from tests.support.mail import Mailbox
 
 
 def test_a_paused_delivery_shows_a_banner_on_the_managers_home(

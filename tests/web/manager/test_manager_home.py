@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.services import cycles, overview
-from tests.conftest import sign_in
-from tests.support import factories, page, url_for, visible_text
+from tests.support import factories, page, sign_in, url_for, visible_text
 
 
 def _cycle(db: Session, deadline: date) -> Any:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from portal.db import get_db
 from portal.models import Cycle, OutboxMessage, Return, Role
 from portal.services.cycles import create_cycle
-from tests.conftest import Mailbox, sign_in
-from tests.support import csrf_from, factories, register_agencies, statements, url_for
+from tests.support import csrf_from, factories, register_agencies, sign_in, statements, url_for
+from tests.support.mail import Mailbox
 
 SMALL, LARGE = 50, 500
 

@@ -19,8 +19,7 @@ from portal.models import Agency, Answer, AuditEvent, PublishedReport, Return, R
 from portal.services import cycles
 from portal.services.reporting import close_and_publish, current_json, unpublished_changes
 from portal.services.returns import AnswerInput, StandardInput, standard_parts, write_standard
-from tests.conftest import sign_in
-from tests.support import factories, submit_form, url_for
+from tests.support import factories, sign_in, submit_form, url_for
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import InformationRequest, Recommendation, RecommendationStatus, Role, utcnow
 from portal.services.common import uk_today
-from tests.conftest import deliver, sign_in
-from tests.support import factories, page_text, submit_form, url_for
+from tests.support import factories, page_text, sign_in, submit_form, url_for
 from tests.support.chaser_helpers import open_cycle_with
+from tests.support.mail import deliver
 from tests.support.request_helpers import agencies
 
 FUTURE = uk_today(utcnow()) + timedelta(days=30)

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import ModerationSample, Role, Standard, Visit
 from portal.services import moderation
-from tests.conftest import sign_in
-from tests.support import factories, page, page_text, submit_form, url_for
+from tests.support import factories, page, page_text, sign_in, submit_form, url_for
 from tests.support.moderation_factories import (
     AFTER_DEADLINE,
     cycle_with_returns,

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import Finding, Standard, Visit
 from portal.services import moderation
 from portal.services.common import ServiceError
-from tests.conftest import sign_in
-from tests.support import factories, page_text, url_for
+from tests.support import factories, page_text, sign_in, url_for
 from tests.support.moderation_factories import (
     AFTER_DEADLINE,
     DEADLINE,

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.models import Visit
-from tests.conftest import Mailbox, sign_in
-from tests.support import page, submit_form, url_for
+from tests.support import page, sign_in, submit_form, url_for
+from tests.support.mail import Mailbox
 from tests.support.moderation_factories import drawn, evidence, grade
 
 

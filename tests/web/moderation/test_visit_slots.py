@@ -16,9 +16,9 @@ from portal.models import AuditEvent, OutboxMessage, Role, Visit, VisitStatus
 from portal.services import moderation
 from portal.services.accounts import LinkSettings
 from portal.services.common import ServiceError
-from tests.conftest import Mailbox, sign_in
-from tests.support import factories, page_text, submit_form, url_for
+from tests.support import factories, page_text, sign_in, submit_form, url_for
 from tests.support.cycle_pages import text_of
+from tests.support.mail import Mailbox
 from tests.support.moderation_factories import drawn
 
 LINKS = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=72,

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from portal.models import PublishedFigures, Role
 from portal.reports import annual
 from portal.services.reporting import annual_section, close_and_publish, report_for, sector_report
-from tests.conftest import sign_in
-from tests.support import factories, report_fixture, submit_form, url_for
+from tests.support import factories, report_fixture, sign_in, submit_form, url_for
 from tests.support.cycle_pages import text_of
 from tests.support.report_fixture import AFTER, CURRENT
 

@@ -16,8 +16,7 @@ from portal.models import Role
 from portal.services import reporting
 from portal.services.common import NotFound
 from portal.services.cycles import create_cycle
-from tests.conftest import sign_in
-from tests.support import factories, url_for
+from tests.support import factories, sign_in, url_for
 
 DRAFT = "2027-28"
 REASON = f"Cycle {DRAFT} has not opened yet: it has no report"

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.services.cycles import create_cycle, open_cycle
-from tests.conftest import sign_in
-from tests.support import factories, page, report_fixture, url_for, visible_text
+from tests.support import factories, page, report_fixture, sign_in, url_for, visible_text
 from tests.support.report_fixture import CURRENT, EARLIER
 
 DOWNLOADS = {"pdf": "application/pdf", "csv": "text/csv", "json": "application/json",

@@ -9,8 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from tests.conftest import sign_in
-from tests.support import factories, page_text, survey_fixture, url_for
+from tests.support import factories, page_text, sign_in, survey_fixture, url_for
 
 
 def test_manager_and_committee_see_agencies_by_gaps_and_download_the_packs(

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.access import access_of
 from portal.models import Role
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, page, page_text, url_for
+from tests.support import csrf_from, factories, page, page_text, sign_in, url_for
 
 # Flask's own static route is disabled (static_folder=None); nothing else may be undeclared.
 UNDECLARED_ALLOWED: set[str] = set()

@@ -32,8 +32,7 @@ from portal.models import (
 from portal.services import mail, moderation
 from portal.services.common import ServiceError
 from portal.services.mail import Email
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories
+from tests.support import csrf_from, factories, sign_in
 from tests.support.moderation_factories import AFTER_DEADLINE, cycle_with_returns, members
 
 VISIT_DAY = datetime(2018, 3, 12, 10)

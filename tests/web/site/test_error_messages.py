@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.services.chasers import stages_of
-from tests.conftest import sign_in
-from tests.support import factories, submit_form, url_for
+from tests.support import factories, sign_in, submit_form, url_for
 from tests.support.chaser_helpers import open_cycle_with
 
 TITLE = re.compile(r"<title>\s*([^<]*)</title>")

@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Evidence, RequestAnswer, Role, User, utcnow
 from portal.services.common import uk_today
 from portal.services.demo import DEMO_PASSWORD
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, submit_form
+from tests.support import csrf_from, factories, sign_in, submit_form
 from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on
 from tests.support.crawling import demo as demo
 from tests.support.request_helpers import agencies, send

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import Return, ReturnStatus, Role
 from portal.services import cycles
 from portal.services.reporting import close_and_publish
-from tests.conftest import sign_in
-from tests.support import factories, submit_form, url_for
+from tests.support import factories, sign_in, submit_form, url_for
 from tests.support.moderation_factories import cycle_with_returns, members
 
 

@@ -22,8 +22,7 @@ from portal.services.accounts import LinkSettings
 from portal.services.common import add_working_days
 from portal.services.demo import generate_partnership
 from portal.services.reporting import sector_report
-from tests.conftest import TABLES_TO_CLEAN, sign_in
-from tests.support import factories, url_for
+from tests.support import TABLES_TO_CLEAN, factories, sign_in, url_for
 from tests.support.returns_helpers import answers_form, codes_by_standard, post_standard
 
 SIZES = (10, 200)

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Answer, Role
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, page, page_text, submit_form, url_for, visible_text
+from tests.support import csrf_from, factories, page, page_text, sign_in, submit_form, url_for, visible_text
 from tests.support.returns_helpers import (
     answers_form,
     codes_by_standard,

@@ -39,8 +39,7 @@ from portal.services.common import (
     Refused,
     ServiceError,
 )
-from tests.conftest import sign_in
-from tests.support import csrf_from, factories, url_for
+from tests.support import csrf_from, factories, sign_in, url_for
 
 WORDS = "The rule in the way, said in its own words"
 NOT_WALKED = {"assets"}  # static files: no service behind them

@@ -78,8 +78,12 @@ def test_short_return_is_four_pages_then_check_then_submitted(
         assert response.status_code == 302, text_of(response)[:1500]
         next_url = response.headers["Location"]
     assert next_url.endswith("/check")
-    check = text_of(client.get(next_url))
+    check_page = client.get(next_url)
+    check = text_of(check_page)
     assert "Our rules, and the training list" in check and "(code 12.2)" in check
+    # the code is a styled span beside each question, never its markup shown as text (issue 27)
+    assert "<span" not in check
+    assert "(code 12.2)" in [c.get_text() for c in page(check_page).select("dt span.app-code")]
     done = post_standard(client, next_url, {"name": "Bo Chan", "role": "Volunteer lead"})
     assert done.headers["Location"].endswith("/submitted")
     pdf = PdfReader(io.BytesIO(client.get(f"{url}/pdf").get_data()))

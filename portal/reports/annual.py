@@ -34,8 +34,11 @@ def _markdown_table(rows: list[list[str]]) -> list[str]:
 
 def render_docx(blocks: list[Block]) -> bytes:
     from docx import Document  # lazily: python-docx loads when a section is written
+    from docx.shared import Mm
 
     document = Document()
+    for section in document.sections:  # python-docx's template is US Letter; the partnership's is A4
+        section.page_width, section.page_height = Mm(210), Mm(297)
     for block in blocks:
         if block.kind == "heading":
             document.add_heading(block.text, level=block.level)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.services.common import counted
 from portal.services.reporting import (
     CALIBRATIONS,
     MIN_GRADED,
@@ -77,9 +78,9 @@ def returns_sentence(report: SectorReport) -> str:
 def visits_sentence(m: ModerationSummary) -> str:
     if not m.recorded:
         return "No moderation visits recorded for this cycle."
-    return (f"{m.visits_completed} moderation visits held against a target of {m.target} "
-            f"({TARGET_RATE:.0%} of {m.returned} submitted returns); {m.visits_open} more "
-            "planned or scheduled.")
+    return (f"{counted(m.visits_completed, 'moderation visit')} held against a target of "
+            f"{m.target} ({TARGET_RATE:.0%} of {counted(m.returned, 'submitted return')}); "
+            f"{m.visits_open} more planned or scheduled.")
 
 
 def calibration_sentence(m: ModerationSummary) -> str:

@@ -49,6 +49,8 @@ def test_the_annual_section_from_the_demo_matches_the_mesc_report(
          "--out", str(tmp_path / "annual.docx"))
     mesc: dict[str, Any] = json.loads((tmp_path / "mesc.json").read_text())
     text = _docx_text(tmp_path / "annual.docx")
+    page = Document(str(tmp_path / "annual.docx")).sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4, not Letter
 
     assert (f"{mesc['issued']} agencies (cohort B) were sent the self-assessment tool and "
             f"{mesc['returned']} returned it: a return rate of "
@@ -70,8 +72,10 @@ def test_the_annual_section_from_the_demo_matches_the_mesc_report(
                 f"graded answers requires improvement or inadequate; {s['not_applicable']} N/A "
                 f"and {s['not_answered']} left blank, not counted)") in text
     m = mesc["moderation"]
-    assert (f"{m['visits_completed']} moderation visits were held against a target of "
-            f"{m['target']} (10% of the {m['returned']} agencies") in text
+    held = ("1 moderation visit was" if m["visits_completed"] == 1
+            else f"{m['visits_completed']} moderation visits were")
+    assert (f"{held} held against a target of {m['target']} (10% of the {m['returned']} "
+            "agencies") in text
     shares = [_pct(m[c]["count"], m["compared"], m[c]["share"])
               for c in ("agreed", "under_scored", "over_inflated")]
     assert (f"Of {m['compared']} moderated findings, {shares[0]} agreed with the agency's own "

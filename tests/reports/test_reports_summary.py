@@ -66,7 +66,7 @@ def test_page_one_summarises_returns_weakest_standards_grid_and_na_answers(
             "2 not answered, not counted. 3. 11. Disabled children: 12.5%") in page_one
     assert "Where to act: weakness of each standard in each sector (darker is weaker)" in page_one
     assert "6. Safer recruitment 40.0% n=15 20.0% n=15" in page_one
-    assert "1 moderation visits held against a target of 1" in page_one
+    assert "1 moderation visit held against a target of 1" in page_one
     assert NA_SENTENCE in page_one
     assert "Provisional" not in page_one
 

@@ -8,6 +8,7 @@ from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refu
 from ._slugs import ascii_slug, file_name, slug
 from ._text import check_texts, clean_text, has_nul, text_message, text_problems
 from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today
+from ._words import counted
 from ._workdays import add_working_days, is_working_day, working_days_between
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "bulk_insert",
     "check_texts",
     "clean_text",
+    "counted",
     "csv_rows",
     "csv_text",
     "end_of_uk_day",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from portal.services.common import counted
 from portal.services.recommendations import RecommendationProgress, cycle_recommendations
 
 from ._downloads import report_cycle
@@ -103,8 +104,10 @@ def _standard_sentence(row: StandardRow) -> str:
 
 def _moderation(report: SectorReport) -> list[Block]:
     m = report.moderation
-    text = (f"{m.visits_completed} moderation visits were held against a target of {m.target} "
-            f"({TARGET_RATE:.0%} of the {m.returned} agencies that returned the tool).")
+    held = counted(m.visits_completed, "moderation visit")
+    text = (f"{held} {'was' if m.visits_completed == 1 else 'were'} held against a target of "
+            f"{m.target} ({TARGET_RATE:.0%} of the {counted(m.returned, 'agency', 'agencies')} "
+            "that returned the tool).")
     c = m.counts
     if c.compared:
         text += (f" Of {c.compared} moderated findings, {pct(c.share('agreed'))} agreed with the "

@@ -17,7 +17,14 @@ from portal.models import (
     Standard,
 )
 from portal.services import audit
-from portal.services.common import Invalid, NotFound, Problem, check_texts, text_problems
+from portal.services.common import (
+    Invalid,
+    NotFound,
+    Problem,
+    check_texts,
+    text_problems,
+    uk_today,
+)
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,9 @@ def record_recommendation(
                 text_problems("owner_name", new.owner_name, label="The owner's name", kind="name"),
                 text_problems("standards", ", ".join(new.standards), label="The standards",
                               kind="line"))
-    problem = _problem(session, cycle, new)
-    if problem:
-        raise Invalid([problem])
+    problems = _problems(session, cycle, new, today=uk_today(now))
+    if problems:
+        raise Invalid(problems)
     assert new.due_on is not None
     made = Recommendation(
         cycle_id=cycle.id, text=new.text.strip(), standards=", ".join(new.standards),
@@ -54,20 +61,33 @@ def record_recommendation(
     return made
 
 
-def _problem(session: Session, cycle: Cycle, new: NewRecommendation) -> Problem | None:
-    if not new.text.strip():
-        return Problem("text", "Enter the recommendation")
-    if new.owner_kind not in {k.value for k in OwnerKind}:
-        return Problem("owner_kind", "Select who owns the recommendation")
-    if not new.owner_name.strip():
-        return Problem("owner_name", "Enter the name of the owner, like Independent Chair")
-    if new.due_on is None:
-        return Problem("due_on", "Enter the date the recommendation is due")
+def _problems(
+    session: Session, cycle: Cycle, new: NewRecommendation, *, today: date
+) -> list[Problem]:
+    """Every problem with a new recommendation, each on its field (what, who, when, which)."""
+    checks = [
+        ("text", "Enter the recommendation") if not new.text.strip() else None,
+        ("owner_kind", "Select who owns the recommendation")
+        if new.owner_kind not in {k.value for k in OwnerKind} else None,
+        ("owner_name", "Enter the name of the owner, like Independent Chair")
+        if not new.owner_name.strip() else None,
+        _due_problem(new.due_on, today),
+    ]
+    problems = [Problem(*check) for check in checks if check is not None]
     known = set(session.scalars(
         select(Standard.code).where(Standard.tool_version_id == cycle.tool_version_id)))
     unknown = [code for code in new.standards if code not in known]
     if unknown:
-        return Problem("standards", f"There is no standard {unknown[0]} in the {cycle.label} tool")
+        problems.append(Problem("standards",
+                                f"There is no standard {unknown[0]} in the {cycle.label} tool"))
+    return problems
+
+
+def _due_problem(due_on: date | None, today: date) -> tuple[str, str] | None:
+    if due_on is None:
+        return ("due_on", "Enter the date the recommendation is due")
+    if due_on < today:
+        return ("due_on", "The date the recommendation is due must be today or in the future")
     return None
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import InformationRequest, Recommendation, RecommendationStatus, Role, utcnow
@@ -133,10 +133,16 @@ def test_the_committee_records_a_recommendation_and_sees_what_is_overdue(
             "due_on": _date(date(2019, 3, 31))}
     refused = submit_form(client, url_for(app, "recommendations.new"), form)
     assert "There is no standard 99 in the 2018-19 tool" in page_text(refused)
-    recorded = submit_form(client, url_for(app, "recommendations.new"), {**form, "standards": "6, 12"})
+    form = {**form, "standards": "6, 12"}
+    past = submit_form(client, url_for(app, "recommendations.new"), form)
+    assert "The date the recommendation is due must be today or in the future" in page_text(past)
+    due = uk_today(utcnow()) + timedelta(days=30)
+    recorded = submit_form(client, url_for(app, "recommendations.new"), {**form, "due_on": _date(due)})
     assert recorded.status_code == 302
     found = db.scalar(select(Recommendation))
-    assert found is not None and found.standards == "6, 12"
+    assert found is not None and found.standards == "6, 12" and found.due_on == due
+    db.execute(update(Recommendation).values(due_on=date(2019, 3, 31)))  # time passes
+    db.commit()
     recommendations = client.get(url_for(app, "recommendations.index"))
     assert "1 recommendation is overdue" in page_text(recommendations)
 

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.reports.pdf_common import numbered_canvas
+from portal.services.common import to_uk
 from portal.services.returns import AnswerInput, DocStandard, ReturnDocument
 from portal.vocabulary import GRADE_LABELS, Grade
 
@@ -55,7 +56,8 @@ def _story(doc: ReturnDocument, partnership: str) -> list[Flowable]:
 def _facts(doc: ReturnDocument) -> Table:
     rows = [("Sector", doc.sector), ("Deadline", _date(doc.deadline)), ("Status", doc.status)]
     if doc.submitted_at:
-        rows.append(("Submitted", f"{_date(doc.submitted_at)} at {doc.submitted_at:%H:%M} UTC"
+        at = to_uk(doc.submitted_at)
+        rows.append(("Submitted", f"{_date(at)} at {at:%H:%M} (UK time)"
                                   f" by {doc.submitted_by or 'unknown'}"))
     if doc.declaration_name:
         rows.append(("Declaration", f"{doc.declaration_name}, {doc.declaration_role or ''}"))

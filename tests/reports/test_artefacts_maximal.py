@@ -36,9 +36,22 @@ from portal.services.cycles import create_cycle, get_cycle, open_cycle
 from portal.services.mail import _templates as mail_templates
 from portal.services.mail import build_message
 from portal.services.mail._templates import SUBJECT_LIMIT
-from portal.services.recommendations import NewRecommendation, add_update, record_recommendation
+from portal.services.recommendations import (
+    RECOMMENDATION_LIMIT,
+    NewRecommendation,
+    add_update,
+    record_recommendation,
+)
 from portal.services.reporting import annual_section, sector_report, visit_pack
-from portal.services.requests import NewQuestion, NewRequest, answer_request, responses, send_request
+from portal.services.requests import (
+    ANSWER_LIMIT,
+    QUESTION_LIMIT,
+    NewQuestion,
+    NewRequest,
+    answer_request,
+    responses,
+    send_request,
+)
 from portal.services.returns import (
     EVIDENCE_LIMIT,
     TEXT_LIMIT,
@@ -56,7 +69,6 @@ from tests.reports.maximal_content import MAXIMAL, Maximal, holds, marks, maxima
 from tests.support import factories, report_fixture, survey_fixture
 
 NAME_LIMIT = 200  # an agency's, a person's, a request's title
-ANSWER_LENGTH = 20_000  # no rule limits a request's answer: as long as a return's evidence
 OPENED_REQUEST = datetime(2018, 5, 1, 9)
 PARTNERSHIP = "Test Safeguarding Partnership"
 LINKS = LinkSettings(secret_key="x" * 40, base_url="http://portal.test", hours=72,
@@ -186,9 +198,9 @@ def _requested(db: Session, texts: Maximal) -> tuple[InformationRequest, list[st
     made = send_request(db, NewRequest(
         title=texts.name(NAME_LIMIT), signatory=texts.name(NAME_LIMIT), deadline=date(2018, 5, 25),
         audience="all", introduction=texts.text(TEXT_LIMIT),
-        questions=[NewQuestion(texts.text(TEXT_LIMIT)), NewQuestion(texts.name(), "choice", choices)]),
+        questions=[NewQuestion(texts.text(QUESTION_LIMIT)), NewQuestion(texts.name(), "choice", choices)]),
         now=OPENED_REQUEST, links=LINKS)
-    answer = texts.text(ANSWER_LENGTH)
+    answer = texts.text(ANSWER_LIMIT)
     for recipient in made.recipients:
         first, second = made.questions
         answer_request(db, recipient, {first.id: answer, second.id: choices[1]},
@@ -233,9 +245,9 @@ def test_the_longest_recommendation_and_update_fill_the_next_cycles_mesc_report(
     if db.scalar(select(Cycle).where(Cycle.label == report_fixture.CURRENT)) is None:
         report_fixture.build(db, tool)
     made = record_recommendation(db, get_cycle(db, "2023-24"), NewRecommendation(
-        text=texts.text(EVIDENCE_LIMIT), standards=["6"], owner_kind="agency",
+        text=texts.text(RECOMMENDATION_LIMIT), standards=["6"], owner_kind="agency",
         owner_name=texts.name(NAME_LIMIT), due_on=date(2024, 6, 30)), now=datetime(2024, 3, 1, 9))
-    add_update(db, made, status="in_progress", note=texts.text(EVIDENCE_LIMIT),
+    add_update(db, made, status="in_progress", note=texts.text(RECOMMENDATION_LIMIT),
                on=date(2024, 5, 2), now=datetime(2024, 5, 2, 9))
     report = sector_report(db, cycle_label=report_fixture.CURRENT)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import date, datetime
@@ -47,3 +48,12 @@ def test_pdf_holds_the_agency_every_code_with_its_grade_and_page_numbers() -> No
                             (f"{s}.3", "Not applicable"), (f"{s}.4", "Not answered")):
             assert re.search(rf"{re.escape(code)}\s+{grade}\n", text), code
     assert "Do better" in text and "No vehicles" in text
+
+
+def test_the_submission_time_is_given_in_uk_time() -> None:
+    """23:30 UTC on 10 July is 00:30 on 11 July in London (BST): the copy says the UK day."""
+    summer = dataclasses.replace(document(1), submitted_at=datetime(2026, 7, 10, 23, 30))
+    reader = PdfReader(io.BytesIO(render_return_pdf(summer, partnership="Anyshire")))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "11 July 2026 at 00:30 (UK time) by Sam Patel" in text
+    assert "UTC" not in text

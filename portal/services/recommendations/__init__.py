@@ -10,6 +10,7 @@ from ._progress import (
     progress_of,
 )
 from ._records import (
+    RECOMMENDATION_LIMIT,
     NewRecommendation,
     add_update,
     get_recommendation,
@@ -20,6 +21,7 @@ from ._records import (
 )
 
 __all__ = [
+    "RECOMMENDATION_LIMIT",
     "NewRecommendation",
     "RecommendationProgress",
     "add_update",

@@ -26,6 +26,8 @@ from portal.services.common import (
     uk_today,
 )
 
+RECOMMENDATION_LIMIT = 5000  # characters in a recommendation, an update or a reason
+
 
 @dataclass(frozen=True)
 class NewRecommendation:
@@ -41,7 +43,8 @@ def record_recommendation(
     user_id: int | None = None,
 ) -> Recommendation:
     """A recommendation against a cycle, after checking it says what, who and by when."""
-    check_texts(text_problems("text", new.text, label="The recommendation", limit=5000),
+    check_texts(text_problems("text", new.text, label="The recommendation",
+                              limit=RECOMMENDATION_LIMIT),
                 text_problems("owner_name", new.owner_name, label="The owner's name", kind="name"),
                 text_problems("standards", ", ".join(new.standards), label="The standards",
                               kind="line"))
@@ -96,8 +99,9 @@ def add_update(
     dropped_reason: str | None = None, user_id: int | None = None, now: datetime,
 ) -> RecommendationUpdate:
     """A dated note that may change the status; dropping needs a reason."""
-    check_texts(text_problems("note", note, label="What has happened", limit=5000),
-                text_problems("dropped_reason", dropped_reason, label="The reason", limit=5000))
+    check_texts(text_problems("note", note, label="What has happened", limit=RECOMMENDATION_LIMIT),
+                text_problems("dropped_reason", dropped_reason, label="The reason",
+                              limit=RECOMMENDATION_LIMIT))
     if status not in {s.value for s in RecommendationStatus}:
         raise Invalid.at("status", "Select the status")
     if not note.strip():

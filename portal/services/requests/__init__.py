@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._answering import YES_NO, answer_request, display_value, is_closed
+from ._answering import ANSWER_LIMIT, YES_NO, answer_request, display_value, is_closed
 from ._reading import (
     ResponseRow,
     Responses,
@@ -25,6 +25,7 @@ from ._reminders import (
 )
 from ._sending import (
     MAX_QUESTIONS,
+    QUESTION_LIMIT,
     NewQuestion,
     NewRequest,
     RequestRejected,
@@ -33,7 +34,9 @@ from ._sending import (
 )
 
 __all__ = [
+    "ANSWER_LIMIT",
     "MAX_QUESTIONS",
+    "QUESTION_LIMIT",
     "REMINDER_STAGES",
     "YES_NO",
     "NewQuestion",

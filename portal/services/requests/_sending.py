@@ -21,6 +21,8 @@ from portal.services.accounts import LinkSettings
 from portal.services.common import ServiceError, clean_text, text_message, uk_today
 
 MAX_QUESTIONS = 5
+QUESTION_LIMIT = 1000  # characters in one question
+INTRODUCTION_LIMIT = 5000
 
 
 class RequestRejected(ServiceError):
@@ -109,10 +111,10 @@ def _check_texts(new: NewRequest, questions: list[NewQuestion]) -> None:
     """The text policy (services.common) on every text of the request."""
     texts = [("title", "The title", new.title, "line", 200),
              ("signatory", "Who the request is from", new.signatory, "name", 200),
-             ("introduction", "The introduction", new.introduction, "text", 5000),
+             ("introduction", "The introduction", new.introduction, "text", INTRODUCTION_LIMIT),
              ("agencies", "The agency names", "\n".join(new.agency_names), "text", 20_000)]
     for n, question in enumerate(questions, 1):
-        texts += [(f"question_{n}", f"Question {n}", question.text, "text", 1000),
+        texts += [(f"question_{n}", f"Question {n}", question.text, "text", QUESTION_LIMIT),
                   (f"choices_{n}", f"The choices for question {n}", "\n".join(question.choices),
                    "text", 2000)]
     for field_name, label, value, kind, limit in texts:

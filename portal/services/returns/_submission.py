@@ -19,6 +19,7 @@ from portal.services.common import (
     check_texts,
     file_name,
     text_problems,
+    to_uk,
 )
 from portal.services.cycles import mark_submitted
 from portal.services.mail import Attachment, render_email
@@ -152,13 +153,15 @@ def _confirm(session: Session, return_: Return, user: User, *, links: LinkSettin
              render_copy: Callable[[ReturnDocument], bytes], now: datetime) -> None:
     pdf = Attachment(return_filename(return_), "application/pdf",
                      render_copy(return_document(session, return_)))
+    names = _names_by_address(return_, user)
     for address, contact_id in confirmation_recipients(return_, user).items():
         email = render_email(
             "return_submitted", to=address, attachments=[pdf],
             subject=f"Compact Audit {return_.cycle.label}: {return_.agency.name}'s return "
                     "has been submitted",
+            person=names.get(address) or "colleague",
             agency=return_.agency.name, cycle=return_.cycle.label, submitted_by=user.name or
-            user.email, submitted_at=now, declaration_name=return_.declaration_name,
+            user.email, submitted_at=to_uk(now), declaration_name=return_.declaration_name,
             declaration_role=return_.declaration_role,
             link=f"{links.base_url.rstrip('/')}/agency/", partnership=links.partnership,
             help_email=links.help_email,
@@ -174,6 +177,14 @@ def confirmation_recipients(return_: Return, user: User) -> dict[str, int | None
     for contact in return_.agency.working_contacts:
         recipients.setdefault(contact.email.lower(), contact.id)
     return recipients
+
+
+def _names_by_address(return_: Return, user: User) -> dict[str, str]:
+    """The name to greet each recipient by, where the portal knows it."""
+    names = {c.email.lower(): c.name for c in return_.agency.working_contacts if c.name}
+    if user.name:
+        names[user.email.lower()] = user.name
+    return names
 
 
 def return_filename(return_: Return, extension: str = "pdf") -> str:

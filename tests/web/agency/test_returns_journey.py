@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Answer, AuditEvent, CycleStatus, ReturnStatus, Role
+from portal.models import Answer, AuditEvent, Contact, CycleStatus, Return, ReturnStatus, Role
+from portal.services.common import to_uk
 from portal.services.returns import AnswerInput, StandardInput, standard_parts, write_standard
 from tests.support import csrf_from, factories, sign_in, submit_form, url_for
 from tests.support.returns_helpers import (
@@ -159,8 +160,15 @@ def test_submitting_locks_the_return_and_emails_a_pdf_copy(
                                                              "role": "Designated lead"})
     assert response.headers["Location"].endswith(setting.url("/submitted"))
     assert "Return submitted" in text_of(client.get(setting.url("/submitted")))
-    for address in ("dsl@riverside.example.org", "lead@riverside.example.org"):
+    submitted = to_uk(db.get(Return, setting.return_id).submitted_at)  # type: ignore[union-attr]
+    contact = db.scalar(select(Contact).where(Contact.email == "lead@riverside.example.org"))
+    assert contact is not None
+    for address, name in (("dsl@riverside.example.org", "Sam Patel"),
+                          ("lead@riverside.example.org", contact.name)):
         [message] = mailbox.to(address)
+        body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+        assert body.startswith(f"Dear {name},\n")  # greeted by name, not "Dear colleague"
+        assert (f"Submitted on: {submitted.day} {submitted:%B %Y at %H:%M} (UK time)") in body
         [attachment] = list(message.iter_attachments())
         text = "\n".join(p.extract_text() for p in
                          PdfReader(io.BytesIO(attachment.get_content())).pages)

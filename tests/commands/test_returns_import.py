@@ -111,10 +111,16 @@ def test_a_return_saved_after_the_import_read_it_is_a_conflict_and_nothing_is_ov
                     .values(version=Return.version + 1))
         importer = threading.Thread(target=run_import)
         importer.start()  # it reads the old version, then waits on the web save's row lock
-        wait_until(lambda: bool(web.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE "
-            "wait_event_type = 'Lock' AND datname = current_database()"))),
-            "the import waiting on the web save's row lock", timeout=30)
+        def import_waits_on_a_lock() -> bool:
+            # pg_stat_activity is read once per transaction unless its snapshot is cleared
+            web.execute(text("SELECT pg_stat_clear_snapshot()"))
+            return bool(web.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE "
+                "wait_event_type = 'Lock' AND datname = current_database()")))
+
+        wait_until(lambda: not importer.is_alive() or import_waits_on_a_lock(),
+                   "the import waiting on the web save's row lock", timeout=30)
+        assert importer.is_alive(), f"the import finished without waiting: {outcome}"
     importer.join(timeout=30)
 
     [error] = outcome

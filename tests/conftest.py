@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portal import create_app, migrate
 from portal.db import get_db
 from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Sector
+from portal.web import limiter
 from tests.support import (
     BACKEND,
     TABLES_TO_CLEAN,
@@ -101,6 +102,19 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         session.execute(insert(Sector), [
             {"name": n, "position": i, "default_variant": DEFAULT_SECTOR_VARIANTS.get(n, "full")}
             for i, n in enumerate(DEFAULT_SECTORS, 1)])
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_as_configured(request: pytest.FixtureRequest) -> None:
+    """Flask-Limiter keeps one switch for every app in the process, set by the last app made: a
+    test that makes an app with the limits on must not leave them on for the tests after it (the
+    test app has them off), and limits count afresh in each test."""
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    if limiter.enabled:
+        limiter.reset()
 
 
 @pytest.fixture

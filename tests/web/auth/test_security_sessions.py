@@ -170,7 +170,7 @@ def test_the_set_password_page_refuses_a_repeated_character_password_and_is_not_
 def test_a_wrong_password_takes_as_long_for_an_unknown_account_as_for_a_real_one(
     app: Flask, client: FlaskClient, db: Session
 ) -> None:
-    users = [factories.user(db, Role.MANAGER) for _ in range(3)]
+    users = [factories.user(db, Role.MANAGER, production_hash=True) for _ in range(3)]
     db.commit()
     token = csrf_from(client.get(url_for(app, "auth.sign_in")).get_data(as_text=True))
 

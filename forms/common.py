@@ -3,8 +3,9 @@ messages in the Design System's words (never WTForms' defaults)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
@@ -18,13 +19,23 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
+def example_hint(days_from_today: int) -> str:
+    """"For example, 14 3 2027": the GOV.UK date hint, for a date `days_from_today` after today
+    in the UK (a deadline's example is in the future, an update's in the past)."""
+    day = datetime.now(ZoneInfo("Europe/London")).date() + timedelta(days=days_from_today)
+    return f"For example, {day.day} {day.month} {day.year}"
+
+
 class GovDateField(DateField):
     """Day, month and year boxes; a POST without the boxes reads as empty (the widget needs 3)."""
 
     def __init__(self, label: str, *, required_message: str | None = None,
-                 invalid_message: str | None = None, **kwargs: Any) -> None:
+                 invalid_message: str | None = None, example_in_days: int | None = None,
+                 **kwargs: Any) -> None:
         self.required_message = required_message
         self.invalid_message = invalid_message
+        if example_in_days is not None:  # a hint that makes sense today (bound per request)
+            kwargs["description"] = example_hint(example_in_days)
         super().__init__(label, widget=GovDateInput(), format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:

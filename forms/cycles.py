@@ -39,7 +39,7 @@ class CycleForm(FlaskForm):
         "Which cohort is issued the audit?", widget=GovRadioInput(), choices=COHORT_CHOICES,
         validators=[InputRequired(message="Select cohort A or B")],
     )
-    deadline = GovDateField("Deadline", description="For example, 29 6 2018",
+    deadline = GovDateField("Deadline", example_in_days=56,
                             required_message="Enter the deadline")
     final_deadline = GovDateField(
         "Final deadline (optional)",
@@ -61,7 +61,7 @@ class CycleForm(FlaskForm):
 
 
 class ChairMeetingForm(FlaskForm):
-    meeting_on = GovDateField("Date of the meeting", description="For example, 14 9 2019",
+    meeting_on = GovDateField("Date of the meeting", example_in_days=14,
                               required_message="Enter the date of the meeting")
     outcome = TextAreaField(
         "Outcome", widget=GovTextArea(),

@@ -66,7 +66,7 @@ class SampleForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    day = GovDateField("Date of the visit", description="For example, 12 6 2018",
+    day = GovDateField("Date of the visit", example_in_days=21,
                        required_message=VISIT_DATE_MESSAGE, invalid_message=VISIT_DATE_MESSAGE)
     start = StringField(
         "Start time (UK time)", widget=GovTextInput(), description="For example, 10:00 or 14:30",

@@ -41,7 +41,7 @@ class RecommendationForm(FlaskForm):
         description="For example Independent Chair, Training Committee, or the agency or sector",
         validators=[InputRequired(message="Enter the name of the owner, like Independent Chair"),
                     Length(max=200)])
-    due_on = GovDateField("Due date", description="For example, 31 3 2019",
+    due_on = GovDateField("Due date", example_in_days=91,
                           required_message="Enter the date the recommendation is due",
                           invalid_message="The due date must be a real date")
     submit = SubmitField("Record recommendation", widget=GovSubmitInput())
@@ -52,7 +52,7 @@ class UpdateForm(FlaskForm):
                         validators=[InputRequired(message="Select the status")])
     note = TextAreaField("What has happened", widget=GovTextArea(),
                          validators=[InputRequired(message="Enter what has happened")])
-    on = GovDateField("Date of the update", description="For example, 14 2 2019",
+    on = GovDateField("Date of the update", example_in_days=-7,
                       required_message="Enter the date of the update",
                       invalid_message="The date of the update must be a real date")
     dropped_reason = TextAreaField("Why it was dropped (only if you drop it)", widget=GovTextArea(),

@@ -36,7 +36,7 @@ class RequestForm(FlaskForm):
         "From", widget=GovTextInput(), description="For example, Independent Chair",
         validators=[InputRequired(message="Enter who the request is from, like Independent Chair"),
                     Length(max=200)])
-    deadline = GovDateField("Deadline for answers", description="For example, 29 3 2019",
+    deadline = GovDateField("Deadline for answers", example_in_days=28,
                             required_message="Enter the deadline for answers",
                             invalid_message="The deadline must be a real date")
     audience = RadioField("Send it to", widget=GovRadioInput(), choices=AUDIENCE_CHOICES,

@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
+from forms.common import example_hint
 from portal import paths
 from portal.access import access_of, public
 from portal.db import get_db
@@ -74,6 +75,7 @@ def _template_globals() -> dict[str, Any]:
         # the error page during a database outage must not load the signed-in user
         "navigation": [] if g.get("without_database") else navigation_for(current_user),
         "session_timeout_minutes": current_app.config["SESSION_TIMEOUT_MINUTES"],
+        "example_hint": example_hint,  # a date field's "For example, ..." that makes sense today
     }
 
 

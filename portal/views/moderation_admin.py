@@ -32,12 +32,13 @@ manager_only = roles(Role.MANAGER)
 
 @bp.app_template_filter("uk_datetime")
 def uk_datetime(value: datetime | None) -> str:
-    """A naive UTC time shown as UK time, like 12 June 2018 at 10:00am."""
+    """A naive UTC time shown as UK time with its weekday, like Tuesday 12 June 2018 at 10:00am."""
     if value is None:
         return "Not set"
     local = moderation.utc_to_uk(value)
     hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return (f"{local:%A} {local.day} {local:%B %Y} at {hour}:{local:%M}"
+            f"{'am' if local.hour < 12 else 'pm'}")
 
 
 @bp.app_template_filter("visit_status")

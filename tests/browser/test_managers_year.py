@@ -178,7 +178,7 @@ def test_the_manager_offers_dates_and_the_agency_picks_one(
     _check(page)
     page.get_by_label("12 June 2031 at 2:30pm").check()
     page.get_by_role("button", name="Confirm this date").click()
-    assert "Your moderation visit is on 12 June 2031 at 2:30pm" in page.locator(
+    assert "Your moderation visit is on Thursday 12 June 2031 at 2:30pm" in page.locator(
         ".govuk-notification-banner").inner_text()
     _check(page)
     db.expire_all()

@@ -95,9 +95,9 @@ DIRECT = Words()
 
 
 def when_words(starts_at: datetime) -> str:
-    """A naive UTC start as people read it: 10 June 2031 at 10:00 (UK time)."""
+    """A naive UTC start as people read it: Tuesday 10 June 2031 at 10:00 (UK time)."""
     local = to_uk(starts_at)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 # --- the rules ----------------------------------------------------------------------------------

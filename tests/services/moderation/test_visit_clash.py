@@ -32,7 +32,7 @@ NOW = datetime(2030, 1, 6, 9)
 TEN = datetime(2031, 6, 10, 9)  # 10:00 UK (BST), for two hours
 ELEVEN = datetime(2031, 6, 10, 10)  # 11:00 UK: overlaps the visit from 10:00
 NOON = datetime(2031, 6, 10, 11)  # 12:00 UK: starts as the 10:00 visit ends
-TAKEN_AT_ELEVEN = "10 June 2031 at 11:00 is taken"
+TAKEN_AT_ELEVEN = "Tuesday 10 June 2031 at 11:00 is taken"
 
 
 def _same_member(db: Session) -> tuple[Visit, Visit, Any]:

@@ -47,7 +47,8 @@ def test_offering_dates_emails_the_agency_and_awaits_its_choice(db: Session, too
     [email] = _queued(db, "visit_slots")
     contact = visit.return_.agency.primary_contact
     assert contact is not None and email.to_address == contact.email
-    assert "10 June 2030 at 10:00" in email.body_text and "11 June 2030 at 14:00" in email.body_text
+    assert "Monday 10 June 2030 at 10:00" in email.body_text  # with the weekday
+    assert "Tuesday 11 June 2030 at 14:00" in email.body_text
     assert moderation.visits_awaiting_choice(db, visit.return_.agency_id) == [visit]
     _offer(db, visit, [TUE])  # offering again replaces the earlier offer
     assert [s.starts_at for s in visit.slots] == [TUE]
@@ -159,7 +160,7 @@ def test_the_manager_offers_dates_and_the_agency_chooses_one_on_the_portal(
     visit_page = html.unescape(text_of(client.get(url_for(app, "moderation_admin.visit", visit_id=visit.id))
                                        .get_data(as_text=True)))
     assert "Awaiting the agency's choice Dates offered to" in visit_page
-    assert "12 June 2031 at 2:30pm" in visit_page
+    assert "Thursday 12 June 2031 at 2:30pm" in visit_page
     submit_form(client, url_for(app, "auth.sign_out"), {})
 
     lead = _agency_user(db, visit)

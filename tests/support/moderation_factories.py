@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    Action,
     Answer,
     Cycle,
     CycleStatus,
@@ -60,6 +61,16 @@ def grade(session: Session, return_: Return, grades: dict[str, str | None]) -> N
     for code, value in grades.items():
         session.add(Answer(return_id=return_.id, question_id=questions[code].id, grade=value,
                            na_reason="Not relevant" if value == "not_applicable" else None))
+    session.flush()
+
+
+def action(session: Session, return_: Return, code: str, what: str, who: str,
+           by_when: date | None) -> None:
+    """The agency's action plan for the question `code` ("1.3")."""
+    tool = get_tool(session, return_.cycle.tool_version.version)
+    [question] = [q for s in tool.standards for q in s.questions if q.code == code]
+    session.add(Action(return_id=return_.id, question_id=question.id, what=what, who=who,
+                       by_when=by_when))
     session.flush()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import (
+    Action,
     Answer,
     Evidence,
     Finding,
@@ -56,6 +57,7 @@ class StandardReview:
 class AnswerLine:
     question: Question
     answer: Answer | None
+    action: Action | None = None  # the agency's plan for an answer needing improvement
 
 
 def modal_grade(counts: Mapping[str, int]) -> str | None:
@@ -101,14 +103,16 @@ def standard_of_visit(visit: Visit, standard_id: int) -> Standard:
 
 
 def answers_for(session: Session, visit: Visit, standard: Standard) -> list[AnswerLine]:
-    """The agency's answers to a standard's questions (in its variant), read-only."""
+    """The agency's answers to a standard's questions (in its variant) with its action plans,
+    read-only."""
     return_ = visit.return_
     questions = [q for q in standard.questions if q.in_variant(return_.variant)]
+    ids = [q.id for q in questions]
     answers = {a.question_id: a for a in session.scalars(
-        select(Answer).where(Answer.return_id == return_.id,
-                             Answer.question_id.in_([q.id for q in questions]))
-    )}
-    return [AnswerLine(q, answers.get(q.id)) for q in questions]
+        select(Answer).where(Answer.return_id == return_.id, Answer.question_id.in_(ids)))}
+    actions = {a.question_id: a for a in session.scalars(
+        select(Action).where(Action.return_id == return_.id, Action.question_id.in_(ids)))}
+    return [AnswerLine(q, answers.get(q.id), actions.get(q.id)) for q in questions]
 
 
 def evidence_for(session: Session, visit: Visit, standard: Standard) -> str:

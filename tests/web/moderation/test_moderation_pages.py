@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import icalendar
 from flask import Flask
@@ -15,6 +15,7 @@ from portal.services import moderation
 from tests.support import factories, page, page_text, sign_in, submit_form, url_for
 from tests.support.moderation_factories import (
     AFTER_DEADLINE,
+    action,
     cycle_with_returns,
     drawn,
     evidence,
@@ -114,6 +115,8 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     return_ = visit.return_
     grade(db, return_, {"1.1": "good", "1.2": "good", "1.3": "requires_improvement"})
     evidence(db, return_, "1", "Board minutes show quarterly safeguarding reports.")
+    action(db, return_, "1.3", "Train the trustees in safer recruitment", "Chair of trustees",
+           date(2018, 9, 30))
     visit.status, visit.starts_at = "scheduled", datetime(2018, 3, 12, 10)  # it took place
     db.commit()
     standard = db.scalar(select(Standard).where(Standard.code == "1"))
@@ -132,6 +135,10 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     assert standard_link.get_text(strip=True) == "1. Leadership and accountability"
     form = page_text(client.get(url))
     assert "Board minutes show quarterly safeguarding reports." in form
+    [plan] = page(client.get(url)).select(".govuk-summary-card")  # beside the answers
+    assert plan.select_one(".govuk-summary-card__title").get_text(strip=True) == "Question 1.3"
+    assert [" ".join(d.get_text(" ").split()) for d in plan.select("dd")] == [
+        "Train the trustees in safer recruitment", "Chair of trustees", "30 September 2018"]
     assert "Requires improvement" in form and "Good" in form
     empty = submit_form(client, url, {"note": "Nothing chosen"})
     assert "Select the moderated grade for this standard" in page_text(empty)

@@ -8,16 +8,16 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portal.reports.pdf_common import numbered_canvas
+from portal.reports.pdf_common import BOLD, IN_FONT, numbered_canvas, portal_styles
 from portal.services.common import to_uk
 from portal.services.returns import AnswerInput, DocStandard, ReturnDocument
 from portal.vocabulary import GRADE_LABELS, Grade
 
-STYLES = getSampleStyleSheet()
+STYLES = portal_styles()
 BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=10.5)
 
@@ -68,7 +68,7 @@ def facts_table(rows: list[tuple[str, str]]) -> Table:
     """A two-column table of labelled facts."""
     table = Table([[k, Paragraph(escape(v), BODY)] for k, v in rows], colWidths=[30 * mm, None],
                   splitInRow=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+    table.setStyle(TableStyle([IN_FONT, ("FONTNAME", (0, 0), (0, -1), BOLD),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
 
@@ -83,7 +83,7 @@ def standard_section(standard: DocStandard, *, short: bool = False) -> list[Flow
              for q in standard.questions]
     table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        IN_FONT, ("FONTNAME", (0, 0), (-1, 0), BOLD),
         ("FONTSIZE", (0, 0), (1, -1), 9),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),

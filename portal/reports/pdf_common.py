@@ -80,6 +80,36 @@ def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
+class WrappedOnce(Paragraph):
+    """A paragraph that keeps its lines for the width it was last wrapped to: a table wraps
+    each cell to measure it, again to draw it, and again on each page it is split across."""
+
+    _wrapped_to: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # the lines depend on the width alone; split() drops them when nothing fits
+        if availWidth != self._wrapped_to or not hasattr(self, "blPara"):
+            super().wrap(availWidth, availHeight)
+            self._wrapped_to = availWidth
+        return self.width, self.height
+
+
+PIECE = 1500  # characters: about fifteen lines of a table cell, a third of a page of body text
+
+
+def pieces(text: str, size: int = PIECE) -> list[str]:
+    """The text cut into pieces of at most `size` characters, at a line break (dropped: each
+    piece starts a new line) or else after a space, in the second half of the piece; a long
+    unbroken word is cut anywhere, as reportlab would break it anyway."""
+    found: list[str] = []
+    while len(text) > size:
+        line = text.rfind("\n", size // 2, size)
+        cut = line + 1 if line >= 0 else text.rfind(" ", size // 2, size) + 1 or size
+        found.append(text[:line if line >= 0 else cut])
+        text = text[cut:]
+    return [*found, text]
+
+
 def table(rows: list[list[Any]], widths: list[float], *, numeric_from: int = 1,
           tight: bool = False) -> Table:
     """A ruled table with a bold header row; text cells wrap, numbers align right."""

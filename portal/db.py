@@ -81,7 +81,15 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
+def unicode_lower(value: Any) -> Any:
+    """SQL lower() as PostgreSQL's (UTF-8, a real locale) folds: every letter, not ASCII alone."""
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's own lower() folds only A-Z: "ŁÓDŹ" and "łódź" were two agencies there and one on
+    # PostgreSQL. Deterministic, so the lower(name) and lower(email) unique indexes may use it.
+    dbapi_connection.create_function("lower", 1, unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")

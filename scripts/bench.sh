@@ -18,4 +18,7 @@ survey=$(mktemp)
 security=$(mktemp)
 .venv/bin/python scripts/bench_security.py | tee "$security"
 { echo; echo "## Security and web timings (scripts/bench_security.py)"; echo; echo '```'; cat "$security"; echo '```'; } >> docs/benchmarks.md
-rm -f "$survey" "$security"
+pdf=$(mktemp)
+.venv/bin/python scripts/bench_pdf.py | tee "$pdf"
+{ echo; echo "## The full-limit return's PDF (scripts/bench_pdf.py)"; echo; echo '```'; cat "$pdf"; echo '```'; } >> docs/benchmarks.md
+rm -f "$survey" "$security" "$pdf"

@@ -12,6 +12,8 @@ need=()
 command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v npm >/dev/null || need+=(npm)
+# the PDFs embed DejaVu Sans Condensed (portal/reports/pdf_common.py) for Welsh and Polish letters
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || need+=(fonts-dejavu-core)
 if $want_test; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

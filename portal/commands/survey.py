@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, survey_settings, transaction
 from portal.services import survey
+from portal.services.common import csv_text
 from portal.services.cycles import get_cycle
 
 group = AppGroup("survey", help="The practitioner survey: links, results, challenge-day packs.")
@@ -27,12 +28,13 @@ def survey_url(token: str) -> str:
 @CYCLE
 @NOW_OPTION
 def links(label: str, now_text: str | None) -> None:
-    """Print CSV agency,url: every issued agency's survey link (made on first need)."""
+    """Print CSV agency,url: every issued agency's survey link (made on first need); a name
+    that a spreadsheet would run as a formula is defused, as in every CSV the portal writes."""
     with transaction() as session:
         rows = survey.link_rows(session, get_cycle(session, label), now=parse_now(now_text))
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["agency", "url"])
-    writer.writerows([name, survey_url(token)] for name, token in rows)
+    writer.writerows([csv_text(name), csv_text(survey_url(token))] for name, token in rows)
 
 
 @group.command("results")

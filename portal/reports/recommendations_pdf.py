@@ -5,18 +5,19 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import CondPageBreak
 
+from portal.reports.pdf_common import BOLD, IN_FONT, portal_styles
 from portal.services.reporting import PreviousRecommendations
 
 TITLE = "Progress on the last cycle's recommendations"
-_styles = getSampleStyleSheet()
+_styles = portal_styles()
 _BODY = ParagraphStyle("rec_body", parent=_styles["BodyText"], fontSize=10, leading=13)
 _CELL = ParagraphStyle("rec_cell", parent=_BODY, fontSize=8, leading=10)
-_HEAD = ParagraphStyle("rec_head", parent=_CELL, fontName="Helvetica-Bold")
+_HEAD = ParagraphStyle("rec_head", parent=_CELL, fontName=BOLD)
 _H2 = ParagraphStyle("rec_h2", parent=_styles["Heading2"], fontSize=14, leading=18)
 WIDTHS = [150, 90, 55, 60, 150]
 
@@ -42,7 +43,7 @@ def recommendations_progress(section: PreviousRecommendations) -> list[Flowable]
              for n, row in enumerate(rows)]
     made = Table(cells, colWidths=WIDTHS, repeatRows=1, hAlign="LEFT", splitInRow=1)
     made.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
+        IN_FONT, ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))

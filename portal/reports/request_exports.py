@@ -11,19 +11,19 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portal.reports.pdf_common import numbered_canvas
+from portal.reports.pdf_common import BOLD, IN_FONT, numbered_canvas, portal_styles
 from portal.services.common import csv_text, set_text
 from portal.services.requests import Responses
 
 UK = ZoneInfo("Europe/London")
-_styles = getSampleStyleSheet()
+_styles = portal_styles()
 BODY = ParagraphStyle("req_body", parent=_styles["BodyText"], fontSize=10, leading=13)
 CELL = ParagraphStyle("req_cell", parent=BODY, fontSize=8, leading=10)
-HEAD = ParagraphStyle("req_head", parent=CELL, fontName="Helvetica-Bold")
+HEAD = ParagraphStyle("req_head", parent=CELL, fontName=BOLD)
 H1 = ParagraphStyle("req_h1", parent=_styles["Heading1"], fontSize=18, leading=22)
 H2 = ParagraphStyle("req_h2", parent=_styles["Heading2"], fontSize=13, leading=17)
 
@@ -77,7 +77,7 @@ def _table(rows: list[list[str]], widths: list[float]) -> Table:
     cells = [[Paragraph(escape(v), HEAD if n == 0 else CELL) for v in row]
              for n, row in enumerate(rows)]
     made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
-    made.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
+    made.setStyle(TableStyle([IN_FONT, ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return made

@@ -6,18 +6,25 @@ from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portal.reports.pdf_common import numbered_canvas
+from portal.reports.pdf_common import (
+    BOLD,
+    IN_FONT,
+    RULE,
+    WrappedOnce,
+    numbered_canvas,
+    pieces,
+    portal_styles,
+)
 from portal.services.common import to_uk
 from portal.services.returns import AnswerInput, DocStandard, ReturnDocument
 from portal.vocabulary import GRADE_LABELS, Grade
 
-STYLES = getSampleStyleSheet()
+STYLES = portal_styles()
 BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=10.5)
 
@@ -68,7 +75,7 @@ def facts_table(rows: list[tuple[str, str]]) -> Table:
     """A two-column table of labelled facts."""
     table = Table([[k, Paragraph(escape(v), BODY)] for k, v in rows], colWidths=[30 * mm, None],
                   splitInRow=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+    table.setStyle(TableStyle([IN_FONT, ("FONTNAME", (0, 0), (0, -1), BOLD),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
 
@@ -77,41 +84,60 @@ def standard_section(standard: DocStandard, *, short: bool = False) -> list[Flow
     """A standard's questions, grades, comments and actions, then its evidence."""
     heading = Paragraph(escape(f"Standard {standard.code}: {standard.title}"), STYLES["Heading2"])
     rows: list[list[Any]] = [["Question", "Grade", "Question and your comments"]]
-    rows += [[q.code, _grade(q.answer),
-              Paragraph(_details(f"{q.number}. {q.text}" if short and q.number else q.text,
-                                 q.answer), SMALL)]
-             for q in standard.questions]
+    ends = []  # each question's last row, ruled below
+    for q in standard.questions:
+        first, *rest = _details(f"{q.number}. {q.text}" if short and q.number else q.text,
+                                q.answer)
+        rows += [[q.code, _grade(q.answer), WrappedOnce(first, SMALL)],
+                 *[["", "", WrappedOnce(piece, SMALL)] for piece in rest]]
+        ends.append(len(rows) - 1)
     table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        IN_FONT, ("FONTNAME", (0, 0), (-1, 0), BOLD),
         ("FONTSIZE", (0, 0), (1, -1), 9),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
+        *[("LINEBELOW", (0, end), (-1, end), 0.5, RULE) for end in [0, *ends]],
     ]))
     if short and not standard.evidence.strip():
         return [heading, table, Spacer(1, 4 * mm)]  # notes are optional in the short tool
     evidence = standard.evidence.strip() or "No evidence described."
     label = "Notes" if short else "Evidence"
     return [heading, table, Spacer(1, 2 * mm),
-            Paragraph(f"<b>{label}:</b> {_lines(evidence)}", BODY), Spacer(1, 4 * mm)]
+            *_labelled(label, evidence, BODY), Spacer(1, 4 * mm)]
 
 
 def _grade(answer: AnswerInput) -> str:
     return GRADE_LABELS[Grade(answer.grade)] if answer.grade else "Not answered"
 
 
-def _details(text: str, answer: AnswerInput) -> str:
-    parts = [escape(text)]
-    if answer.na_reason:
-        parts.append(f"<b>Why not applicable:</b> {_lines(answer.na_reason)}")
-    if answer.comment:
-        parts.append(f"<b>Comment:</b> {_lines(answer.comment)}")
+def _details(text: str, answer: AnswerInput) -> list[str]:
+    """The question, then each of the answer's texts on a new line, as the markup of paragraphs
+    of at most about two PIECEs (one paragraph, unless a text is longer than a PIECE)."""
+    found = [escape(text)]
     action = answer.action
-    if answer.is_weak and not action.is_empty:
+    weak = answer.is_weak and not action.is_empty
+    for label, value in (("Why not applicable", answer.na_reason), ("Comment", answer.comment),
+                         ("Action", action.what if weak else "")):
+        if value:
+            first, *rest = _pieces(label, value)
+            found[-1] += f"<br/>{first}"
+            found += rest
+    if weak:
         when = _date(action.by_when) if action.by_when else "no date"
-        parts.append(f"<b>Action:</b> {_lines(action.what)} <b>By:</b> {escape(action.who)}, "
-                     f"{when}")
-    return "<br/>".join(parts)
+        found[-1] += f" <b>By:</b> {escape(action.who)}, {when}"
+    return found
+
+
+def _labelled(label: str, text: str, style: ParagraphStyle) -> list[Paragraph]:
+    return [Paragraph(piece, style) for piece in _pieces(label, text)]
+
+
+def _pieces(label: str, text: str) -> list[str]:
+    """A labelled text as the markup of paragraphs of at most PIECE characters: reportlab wraps
+    a paragraph again each time it is split across a page, so a return of 5,000-character
+    comments and 20,000-character evidence took a minute to make."""
+    first, *rest = [_lines(piece) for piece in pieces(text)]
+    return [f"<b>{label}:</b> {first}", *rest]
 
 
 def _lines(text: str) -> str:

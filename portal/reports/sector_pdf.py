@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.reports.pdf_common import BODY, CAPTION, H2, H3, numbered_canvas, para, table
+from portal.reports.pdf_common import BODY, CAPTION, FONT, H2, H3, numbered_canvas, para, table
 from portal.reports.recommendations_pdf import recommendations_progress
 from portal.reports.sector_pdf_summary import MARGIN, WIDTH, page_one_questions, summary_page
 from portal.reports.survey_pdf import survey_page
@@ -67,11 +67,12 @@ def weakness_chart(rows: list[StandardRow]) -> Drawing:
     """Horizontal bars, weakest at the top; the numbers are in the table that follows."""
     shown = [s for s in rows if s.tally.weakness is not None][::-1]
     height = 36 + 20 * max(len(shown), 1)
-    drawing = Drawing(WIDTH, height)
+    drawing = Drawing(WIDTH, height, initialFontName=FONT)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 150, 28, WIDTH - 200, height - 36
     chart.data = [[round((s.tally.weakness or 0) * 100, 1) for s in shown] or [0]]
     chart.categoryAxis.categoryNames = [chart_label(s) for s in shown] or [""]
+    chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.leading = 8
     chart.categoryAxis.labels.boxAnchor = "e"
@@ -79,16 +80,18 @@ def weakness_chart(rows: list[StandardRow]) -> Drawing:
     chart.valueAxis.valueMin = 0
     top = max(chart.data[0] + [10])
     chart.valueAxis.valueMax = min(100, (int(top) // 10 + 1) * 10)
+    chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.labelTextFormat = "%d%%"
     chart.bars[0].fillColor = BLUE
     chart.barLabelFormat = "%.1f%%"
+    chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 7
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     drawing.add(chart)
     drawing.add(String(150, 4, "Share of graded answers that are requires improvement or "
-                       "inadequate", fontSize=7))
+                       "inadequate", fontName=FONT, fontSize=7))
     return drawing
 
 

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from portal.reports.pdf_common import CELL, H1, H3, HEAD_FILL, RULE, SMALL, para
+from portal.reports.pdf_common import BOLD, CELL, H1, H3, HEAD_FILL, IN_FONT, RULE, SMALL, para
 from portal.reports.shading import BANDS, BLACK, TOO_FEW_FILL, band
 from portal.reports.wording import (
     NO_FIGURE,
@@ -58,7 +58,7 @@ def _returns_and_findings(report: SectorReport) -> Table:
     """Return rate by sector on the left; the weakest standards and moderation on the right."""
     left = WIDTH * 0.53
     side = Table([[_returns(report, left - 6), _findings(report)]], colWidths=[left, WIDTH - left])
-    side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    side.setStyle(TableStyle([IN_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (0, 0), 6)]))
     return side
@@ -75,9 +75,9 @@ def _returns(report: SectorReport, width: float) -> list[Flowable]:
     made = Table([head, *rows, *total], colWidths=[width - 4 * 40.0] + [40.0] * 4, hAlign="LEFT")
     made.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-        ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"), *PADDING,
-        *([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold")] if total else []),
+        IN_FONT, ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 1), (-1, -1), "RIGHT"), *PADDING,
+        *([("FONTNAME", (0, -1), (-1, -1), BOLD)] if total else []),
     ]))
     return [para("Return rate by sector", H3_TIGHT), made]
 
@@ -110,7 +110,7 @@ def grid(report: SectorReport) -> list[Flowable]:
             for g in report.grid]
     made = Table([head, *rows], colWidths=[STANDARD_COLUMN] + [column] * len(sectors),
                  repeatRows=1, hAlign="LEFT")
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.white),
+    style = [IN_FONT, ("GRID", (0, 0), (-1, -1), 0.5, colors.white),
              ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
              ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *PADDING]
@@ -127,7 +127,7 @@ def _header_style(sectors: list[str], column: float) -> ParagraphStyle:
     word fits its column."""
     longest = max((w for s in sectors for w in s.split()), key=len)
     size = GRID_FONT
-    while size > 5 and stringWidth(longest, "Helvetica-Bold", size) > column - 5:
+    while size > 5 and stringWidth(longest, BOLD, size) > column - 5:
         size -= 0.5
     return ParagraphStyle(f"grid_head_{size}", parent=GRID_CELL, fontSize=size,
                           leading=size * 1.2)
@@ -154,7 +154,8 @@ def _legend() -> Table:
     cells.append(Paragraph(f'<font color="{BLACK}"><i>too few to compare</i></font>', GRID_CELL))
     made = Table([["Key:", *cells]], colWidths=[28.0] + [(WIDTH - 28) / 6] * 6, hAlign="LEFT")
     made.setStyle(TableStyle([
-        ("FONTSIZE", (0, 0), (0, 0), 7), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        IN_FONT, ("FONTSIZE", (0, 0), (0, 0), 7),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("GRID", (1, 0), (-1, -1), 0.5, colors.white),
         *[("BACKGROUND", (n, 0), (n, 0), colors.HexColor(b.fill)) for n, b in enumerate(BANDS, 1)],
         ("BACKGROUND", (-1, 0), (-1, 0), colors.HexColor(TOO_FEW_FILL)),
@@ -163,7 +164,7 @@ def _legend() -> Table:
                                 "improvement or inadequate, and n, the number of graded answers "
                                 "(N/A and not answered left out).", SMALL)]],
                  colWidths=[WIDTH], hAlign="LEFT",
-                 style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)])
+                 style=[IN_FONT, ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)])
 
 
 def page_one_questions(report: SectorReport) -> list[NaBlankQuestion]:

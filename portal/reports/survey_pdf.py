@@ -9,8 +9,9 @@ from xml.sax.saxutils import escape
 import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -23,15 +24,15 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.reports.pdf_common import numbered_canvas
+from portal.reports.pdf_common import BOLD, FONT, IN_FONT, numbered_canvas, portal_styles
 from portal.services.survey import AgencyResult, StatementCounts, SurveyResults
 from portal.vocabulary import GRADE_LABELS, SURVEY_ROLE_BANDS, SURVEY_SERVICE_BANDS, Grade
 
 TITLE = "What practitioners say"
-_styles = getSampleStyleSheet()
+_styles = portal_styles()
 _BODY = ParagraphStyle("survey_body", parent=_styles["BodyText"], fontSize=10, leading=13)
 _CELL = ParagraphStyle("survey_cell", parent=_BODY, fontSize=8, leading=10)
-_HEAD = ParagraphStyle("survey_head", parent=_CELL, fontName="Helvetica-Bold")
+_HEAD = ParagraphStyle("survey_head", parent=_CELL, fontName=BOLD)
 _H1 = ParagraphStyle("survey_h1", parent=_styles["Heading1"], fontSize=20, leading=24)
 _H2 = ParagraphStyle("survey_h2", parent=_styles["Heading2"], fontSize=14, leading=18)
 _BIG = ParagraphStyle("survey_big", parent=_BODY, fontSize=16, leading=21)
@@ -46,11 +47,19 @@ def _p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
+def _address(url: str) -> Paragraph:
+    """The survey's address on one line if it can be: smaller type for a long one."""
+    room = A4[0] - 2 * MARGIN - 12  # the frame's padding
+    size = max(8.0, min(_BIG.fontSize, _BIG.fontSize * room / stringWidth(url, FONT, _BIG.fontSize)))
+    return _p(url, ParagraphStyle("survey_address", parent=_BIG, fontSize=size,
+                                  leading=size * 1.3))
+
+
 def _table(rows: list[list[str]], widths: list[float]) -> Table:
     cells = [[_p(str(v), _HEAD if n == 0 else _CELL) for v in row] for n, row in enumerate(rows)]
     made = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     made.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
+        IN_FONT, ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
@@ -78,7 +87,7 @@ def render_poster(*, agency: str, cycle: str, url: str, partnership: str) -> byt
            "not record anything that could identify you.", _BIG),
         Spacer(0, 10), Image(buffer, width=70 * mm, height=70 * mm), Spacer(0, 10),
         _p("Scan the code with your phone's camera, or type this address:", _BODY),
-        _p(url, _BIG),
+        _address(url),
         _p(f"Compact Audit {cycle}. The survey closes when the audit closes.", _BODY),
     ]
     return _build(story, f"Practitioner survey poster: {agency}")

@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import get_db, make_engine
 from portal.models import utcnow
-from portal.services.mail import BATCH_SIZE, DeliveryReport, deliver_outbox, transport_for
+from portal.services.mail import (
+    BATCH_SIZE,
+    DeliveryReport,
+    deliver_outbox,
+    limits_for,
+    transport_for,
+)
 
 
 def deliver_from_app(
@@ -23,7 +29,7 @@ def deliver_from_app(
     """Deliver what is due using an app's settings."""
     return deliver_outbox(_delivery_sessions(app), transport_for(app.config),
                           sender=app.config["MAIL_DEFAULT_SENDER"], now=now, limit=limit,
-                          batch_size=batch_size)
+                          batch_size=batch_size, limits=limits_for(app.config))
 
 
 def _delivery_sessions(app: Flask) -> sessionmaker[Session]:

@@ -22,6 +22,8 @@ def _summary(report: DeliveryReport) -> str:
             f"undelivered after the retry window {report.undelivered}")
     if report.paused:
         text += f"\nEmail is not being delivered: {report.paused}. Messages stay queued."
+    if report.stopped:
+        text += f"\nStopped early: {report.stopped}. The next run carries on."
     return text
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ._delivery import (
     BATCH_SIZE,
+    DeliveryLimits,
     DeliveryReport,
     build_message,
     deliver_outbox,
+    limits_for,
     message_id_for,
     transport_for,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "LEASE",
     "RETRY_DAYS",
     "Attachment",
+    "DeliveryLimits",
     "DeliveryReport",
     "Email",
     "OutboxHealth",
@@ -45,6 +48,7 @@ __all__ = [
     "build_message",
     "current_pause",
     "deliver_outbox",
+    "limits_for",
     "message_id_for",
     "outbox_health",
     "queue_email",

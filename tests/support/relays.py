@@ -1,0 +1,57 @@
+"""Misbehaving mail relays for the delivery tests: real aiosmtpd servers whose handlers are slow,
+hold a message until released, refuse relaying, or stall. Each records what it received in the
+Mailbox it extends."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from tests.support import free_port
+from tests.support.mail import Mailbox
+
+
+@contextmanager
+def running(handler: Mailbox) -> Iterator[int]:
+    """Serve `handler` on 127.0.0.1; yields the port."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
+class SlowRelay(Mailbox):
+    """Takes `seconds` to accept each message (a throttled or distant relay)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.seconds)  # the relay's pace, not the test waiting
+        return await super().handle_DATA(server, session, envelope)
+
+
+class HoldingRelay(Mailbox):
+    """Holds the first DATA it receives until `release` is set; `holding` is set meanwhile.
+    Other connections are served normally (the hold runs off the server's event loop)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.held_once = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.held_once:
+            self.held_once = True
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+        return await super().handle_DATA(server, session, envelope)

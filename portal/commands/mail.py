@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
 from portal.delivery import deliver_from_app, run_worker
-from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_undelivered
+from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_failed, retry_undelivered
 
 group = AppGroup("mail", help="The outbox.")
 
@@ -61,8 +61,14 @@ def worker(interval: float, paused_interval: float) -> None:
 
 @group.command("retry")
 @NOW_OPTION
-def retry(now_text: str | None) -> None:
+@click.option("--failed", "failed", is_flag=True,
+              help="Also queue failed messages again (refused by a misconfigured relay), "
+                   "clearing the bounce of the contacts they were addressed to.")
+def retry(now_text: str | None, failed: bool) -> None:
     """Queue every undelivered message again (after fixing what stopped it)."""
+    now = parse_now(now_text)
     with transaction() as session:
-        count = retry_undelivered(session, now=parse_now(now_text))
+        count = retry_undelivered(session, now=now)
+        if failed:
+            count += retry_failed(session, now=now)
     click.echo(f"Queued again: {count}")

@@ -55,3 +55,19 @@ class HoldingRelay(Mailbox):
             self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
         return await super().handle_DATA(server, session, envelope)
+
+
+class RefusingRelay(Mailbox):
+    """Answers every RCPT with `refusal` while `refusing` (a relay that will not relay for the
+    portal); set `refusing` to False to "fix" it."""
+
+    def __init__(self, refusal: str = "550 5.7.1 Unable to relay") -> None:
+        super().__init__()
+        self.refusal = refusal
+        self.refusing = True
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: Any) -> str:
+        if self.refusing:
+            return self.refusal
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)

@@ -26,6 +26,7 @@ from ._pauses import (
     OutboxHealth,
     current_pause,
     outbox_health,
+    retry_failed,
     retry_undelivered,
 )
 from ._smtp import SenderProblem, SmtpSettings, SmtpTransport, Transport
@@ -55,6 +56,7 @@ __all__ = [
     "queue_email_if",
     "queue_emails",
     "render_email",
+    "retry_failed",
     "retry_undelivered",
     "transport_for",
 ]

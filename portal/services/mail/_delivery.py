@@ -18,6 +18,7 @@ import os
 import secrets
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -131,10 +132,13 @@ class _Run:
 
 @dataclass
 class _Batch:
-    """Claimed messages not yet tried, and when their lease was last renewed (run seconds)."""
+    """Claimed messages not yet tried, and when their lease was last renewed (run seconds);
+    recipients refused for good are judged once the batch is over (_settle_refusals)."""
 
     waiting: list[_Prepared]
     renewed_at: float
+    tried: int = 0
+    refused: list[tuple[_Prepared, RecipientRefused]] = field(default_factory=list)
 
 
 def new_sender_token() -> str:
@@ -185,16 +189,44 @@ def _send_batch(
     try:
         with transport.connect() as connection:
             while batch.waiting and _may_go_on(sessions, batch, run):
-                _send_one(sessions, connection, batch.waiting[0], run)
+                _send_one(sessions, connection, batch, run)
                 batch.waiting.pop(0)
     except SenderProblem as exc:
         _pause(sessions, run, str(exc))
     except ConnectionLost as exc:
         _connection_lost(sessions, batch, run, str(exc))
     except _ClaimLost:
-        run.report.stopped = "another sender took over its messages (its claim ran out)"
-        log.warning("Mail sender %s stopped: %s", run.token, run.report.stopped)
+        _claim_lost(run)
+    _settle_refusals(sessions, batch, run)
     _release(sessions, batch, run)
+
+
+def _claim_lost(run: _Run) -> None:
+    run.report.stopped = "another sender took over its messages (its claim ran out)"
+    log.warning("Mail sender %s stopped: %s", run.token, run.report.stopped)
+
+
+def _settle_refusals(sessions: sessionmaker[Session], batch: _Batch, run: _Run) -> None:
+    """Refused recipients bounce, unless the relay is the one refusing: the same refusal for
+    most of the batch (at least two), e.g. "550 5.7.1" to every recipient of a relay that will
+    not relay for the portal. Then delivery pauses and the messages stay queued."""
+    if not batch.refused:
+        return
+    count = max(Counter(exc.kind for _, exc in batch.refused).values())
+    if run.report.paused is None and count >= 2 and count * 2 > batch.tried:
+        _pause(sessions, run, f"the server refused {count} of {batch.tried} recipients with "
+                              f"the same answer, so it is refusing the portal, not the "
+                              f"addresses: {batch.refused[0][1]}")
+    if run.report.paused is not None:
+        batch.waiting.extend(prepared for prepared, _ in batch.refused)
+        return
+    try:
+        for prepared, exc in batch.refused:
+            _record(sessions, run, outbox.mark_bounced, prepared.row,
+                    f"Recipient refused: {exc}", token=run.token, now=run.now())
+            run.report.failed += 1
+    except _ClaimLost:
+        _claim_lost(run)
 
 
 def _may_go_on(sessions: sessionmaker[Session], batch: _Batch, run: _Run) -> bool:
@@ -240,20 +272,20 @@ def _release(sessions: sessionmaker[Session], batch: _Batch, run: _Run) -> None:
 
 
 def _send_one(
-    sessions: sessionmaker[Session], connection: Connection, prepared: _Prepared, run: _Run
+    sessions: sessionmaker[Session], connection: Connection, batch: _Batch, run: _Run
 ) -> None:
+    prepared = batch.waiting[0]
     row, report = prepared.row, run.report
     if prepared.message is None:
         _record(sessions, run, outbox.mark_failed, row.id, prepared.error or "",
                 token=run.token, attempts=row.attempts)
         report.failed += 1
         return
+    batch.tried += 1
     try:
         connection.send(prepared.message)
     except RecipientRefused as exc:
-        _record(sessions, run, outbox.mark_bounced, row, f"Recipient refused: {exc}",
-                token=run.token, now=run.now())
-        report.failed += 1
+        batch.refused.append((prepared, exc))
     except MessageRefused as exc:
         _record(sessions, run, outbox.mark_failed, row.id, f"Message refused: {exc}",
                 token=run.token, attempts=row.attempts)
@@ -300,6 +332,7 @@ def transport_for(config: Mapping[str, Any]) -> Transport | None:
         server=config["MAIL_SERVER"], port=int(config["MAIL_PORT"]),
         use_tls=bool(config["MAIL_USE_TLS"]), username=config.get("MAIL_USERNAME"),
         password=config.get("MAIL_PASSWORD"), timeout=int(config.get("MAIL_TIMEOUT", 10)),
+        deadline=float(config.get("MAIL_MESSAGE_SECONDS", 30)),
     ))
 
 

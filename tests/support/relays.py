@@ -71,3 +71,32 @@ class RefusingRelay(Mailbox):
         if self.refusing:
             return self.refusal
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+class StallingRelay(Mailbox):
+    """Never answers the command named by `stage` ("MAIL" after MAIL FROM, "DATA" after the
+    message's content), or with `drip`, answers it with "250-" continuation lines forever (each
+    in good time, so no socket timeout trips). `stalls` counts the exchanges it held."""
+
+    def __init__(self, stage: str, *, drip: bool = False) -> None:
+        super().__init__()
+        self.stage, self.drip, self.stalls = stage, drip, 0
+
+    async def _stall(self, server: Any) -> None:
+        self.stalls += 1
+        while self.drip:  # ends when the client hangs up: aiosmtpd cancels the handler
+            await server.push("250-still working on it")
+            await asyncio.sleep(0.05)  # the relay's pace, not the test waiting
+        await asyncio.Event().wait()  # never set: cancelled when the client hangs up
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          mail_options: Any) -> str:
+        if self.stage == "MAIL":
+            await self._stall(server)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.stage == "DATA":
+            await self._stall(server)
+        return await super().handle_DATA(server, session, envelope)

@@ -92,6 +92,7 @@ class DeliveryLimits:
 
     lease: timedelta = outbox.LEASE
     run_seconds: float = 240.0
+    stalls_before_pause: int = 2  # timeouts or lost connections in a row (MAIL_STALLS_BEFORE_PAUSE)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class _Run:
     clock: Callable[[], float] = time.monotonic
     token: str = field(default_factory=lambda: new_sender_token())
     report: DeliveryReport = field(default_factory=DeliveryReport)
+    stalls: int = 0  # timeouts or lost connections since the last message went through
 
     def __post_init__(self) -> None:
         self.origin = self.clock()
@@ -255,12 +257,17 @@ def _pause(sessions: sessionmaker[Session], run: _Run, reason: str) -> None:
 def _connection_lost(
     sessions: sessionmaker[Session], batch: _Batch, run: _Run, error: str
 ) -> None:
-    """The message in flight may have gone: it is retried later (with the same Message-ID)."""
+    """The message in flight may have gone: it is retried later (with the same Message-ID).
+    Several in a row (a stalling or dropping relay) pause delivery, as a sender problem does."""
     row = batch.waiting.pop(0).row
     with sessions.begin() as session:
         outbox.mark_temporary_failure(session, row.id, error, token=run.token, now=run.now(),
                                       attempts=row.attempts)
     run.report.deferred += 1
+    run.stalls += 1
+    if run.stalls >= run.limits.stalls_before_pause:
+        _pause(sessions, run, f"the mail server stopped answering ({run.stalls} timeouts or "
+                              f"lost connections in a row; the last: {error})")
 
 
 def _release(sessions: sessionmaker[Session], batch: _Batch, run: _Run) -> None:
@@ -298,6 +305,7 @@ def _send_one(
         _record(sessions, run, _mark_sent, row.id, token=run.token, now=run.now(),
                 first=report.sent == 0)
         report.sent += 1
+        run.stalls = 0
 
 
 def _mark_sent(session: Session, message_id: int, *, token: str, now: datetime,
@@ -339,4 +347,5 @@ def transport_for(config: Mapping[str, Any]) -> Transport | None:
 def limits_for(config: Mapping[str, Any]) -> DeliveryLimits:
     """The lease and the run's time budget from an app's settings."""
     return DeliveryLimits(lease=timedelta(seconds=int(config.get("MAIL_LEASE_SECONDS", 300))),
-                          run_seconds=float(config.get("MAIL_RUN_SECONDS", 240)))
+                          run_seconds=float(config.get("MAIL_RUN_SECONDS", 240)),
+                          stalls_before_pause=int(config.get("MAIL_STALLS_BEFORE_PAUSE", 2)))

@@ -124,3 +124,20 @@ def test_a_sender_stopped_longer_than_its_lease_records_nothing_more_and_sends_n
     # Only the message in flight when the claim ran out has a copy, with the same Message-ID.
     assert sorted(copies.values()) == [1, 1, 2] and len(relay.messages) == 4
     assert set(db.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT.value}
+
+
+def test_a_run_stops_after_its_time_budget_and_the_next_run_carries_on(
+    app: Flask, db: Session
+) -> None:
+    _queue(db, 20)  # 0.1 s a message: 2 s, four times the budget
+    relay = SlowRelay(0.1)
+    with running(relay) as port:
+        transport = SmtpTransport(SmtpSettings("127.0.0.1", port, timeout=30))
+        short = deliver_outbox(get_db(app).sessionmaker, transport, sender=SENDER, now=NOW,
+                               limits=DeliveryLimits(run_seconds=0.5))
+        rest = _send(app, port, NOW + timedelta(minutes=5), lease=mail.LEASE)
+
+    assert short.stopped and "0.5 s" in short.stopped and 0 < short.sent < 20
+    assert short.sent + rest.sent == 20 and rest.stopped is None
+    copies = _copies(relay)
+    assert len(copies) == 20 and max(copies.values()) == 1

@@ -9,9 +9,10 @@ from types import FrameType
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
-from portal.delivery import deliver_from_app, run_worker
+from portal.delivery import database_reason, deliver_from_app, run_worker
 from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_failed, retry_undelivered
 
 group = AppGroup("mail", help="The outbox.")
@@ -33,8 +34,12 @@ def _summary(report: DeliveryReport) -> str:
               show_default=True, help="Messages claimed and sent over one connection at a time.")
 def send(now_text: str | None, batch_size: int) -> None:
     """Deliver pending outbox messages that are due (retries included); safe to run at once."""
-    report = deliver_from_app(current_app._get_current_object(), now=parse_now(now_text),  # type: ignore[attr-defined]
-                              batch_size=batch_size)
+    try:
+        report = deliver_from_app(current_app._get_current_object(), now=parse_now(now_text),  # type: ignore[attr-defined]
+                                  batch_size=batch_size)
+    except DBAPIError as exc:  # a full disk, a database that is down: one line, exit 1
+        raise click.ClickException(f"Mail not sent: database error ({database_reason(exc)}). "
+                                   f"Messages stay queued for the next run.") from exc
     click.echo(_summary(report))
 
 
@@ -55,7 +60,8 @@ def worker(interval: float, paused_interval: float) -> None:
     signal.signal(signal.SIGINT, request_stop)
     click.echo("Mail worker started", err=False)
     run_worker(current_app._get_current_object(), stop=stop, interval=interval,  # type: ignore[attr-defined]
-               paused_interval=paused_interval, on_report=lambda r: click.echo(_summary(r)))
+               paused_interval=paused_interval, on_report=lambda r: click.echo(_summary(r)),
+               notify=lambda line: click.echo(line, err=True))
     click.echo("Mail worker stopped")
 
 

@@ -77,9 +77,14 @@ def test_the_mail_worker_survives_a_database_outage_and_a_restart_and_delivers_a
                 _queue(own_postgres.url, f"after{n}@example.org")
                 wait_until(lambda n=n: bool(relay.to(f"after{n}@example.org")),
                            f"the email queued after outage {n}")
+                # the round that sent it has ended: the next outage is a new one
+                wait_until(lambda n=n: sum("available again" in e for e in errors) == n,
+                           f"the worker noticing the end of outage {n}")
                 assert worker.poll() is None, "\n".join(errors)
                 if n == 1:
                     own_postgres.stop()  # a restart: down, then up again
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the worker said:\n" + "\n".join(errors)) from None
         finally:
             worker.send_signal(signal.SIGTERM)
             exit_code = worker.wait(timeout=60)

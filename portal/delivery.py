@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.db import get_db, make_engine
+from portal.db import database_reason, get_db, make_engine
 from portal.models import utcnow
 from portal.services.mail import (
     BATCH_SIZE,
@@ -101,9 +101,3 @@ class _Outage:
         if self.wait is not None:
             self.notify("Database available again: delivering")
             self.wait = None
-
-
-def database_reason(exc: DBAPIError) -> str:
-    """The first line of the driver's message: what went wrong, without the SQL or traceback."""
-    lines = str(exc.orig or "").strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -8,9 +8,10 @@ from datetime import date, datetime
 
 import click
 from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from portal.db import get_db
+from portal.db import database_reason, get_db
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
 from portal.services.common import ImportRejected, Invalid, ServiceError
@@ -34,6 +35,13 @@ def transaction() -> Iterator[Session]:
         raise click.exceptions.Exit(1) from exc
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
+    except IntegrityError as exc:  # a concurrent run wrote the same rows first
+        raise click.ClickException(
+            "Another run did the same at the same moment, so this one changed nothing "
+            "(nothing was done twice); run it again to see where things stand") from exc
+    except OperationalError as exc:  # SQLite busy past its timeout, the database down, disk full
+        raise click.ClickException(
+            f"Nothing was changed: database error ({database_reason(exc)})") from exc
 
 
 def parse_now(value: str | None) -> datetime:

@@ -12,7 +12,8 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
-from portal.delivery import database_reason, deliver_from_app, run_worker
+from portal.db import database_reason
+from portal.delivery import deliver_from_app, run_worker
 from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_failed, retry_undelivered
 
 group = AppGroup("mail", help="The outbox.")

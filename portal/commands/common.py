@@ -19,8 +19,9 @@ from portal.services.survey import SurveySettings
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """One transaction for a command: committed if it succeeds, rolled back if it fails."""
+def transaction(*, conflict: str | None = None, busy: str | None = None) -> Iterator[Session]:
+    """One transaction for a command: committed if it succeeds, rolled back if it fails. A
+    clash with a concurrent run (`conflict`) or a database error (`busy`) is one line."""
     try:
         with get_db().transaction() as session:
             yield session
@@ -36,12 +37,12 @@ def transaction() -> Iterator[Session]:
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     except IntegrityError as exc:  # a concurrent run wrote the same rows first
-        raise click.ClickException(
+        raise click.ClickException(conflict or (
             "Another run did the same at the same moment, so this one changed nothing "
-            "(nothing was done twice); run it again to see where things stand") from exc
+            "(nothing was done twice); run it again to see where things stand")) from exc
     except OperationalError as exc:  # SQLite busy past its timeout, the database down, disk full
-        raise click.ClickException(
-            f"Nothing was changed: database error ({database_reason(exc)})") from exc
+        raise click.ClickException(busy or (
+            f"Nothing was changed: database error ({database_reason(exc)})")) from exc
 
 
 def parse_now(value: str | None) -> datetime:

@@ -109,7 +109,8 @@ class _ClaimLost(Exception):
 @dataclass
 class _Run:
     """One delivery run: its token, its clock (the caller's `now` plus the time elapsed since),
-    its limits and its report."""
+    its limits and its report. Leases are counted on the clock; outcomes are recorded at the
+    caller's `now` (`started`), as before, so a replay with --now records the same times."""
 
     started: datetime
     limits: DeliveryLimits
@@ -225,7 +226,7 @@ def _settle_refusals(sessions: sessionmaker[Session], batch: _Batch, run: _Run) 
     try:
         for prepared, exc in batch.refused:
             _record(sessions, run, outbox.mark_bounced, prepared.row,
-                    f"Recipient refused: {exc}", token=run.token, now=run.now())
+                    f"Recipient refused: {exc}", token=run.token, now=run.started)
             run.report.failed += 1
     except _ClaimLost:
         _claim_lost(run)
@@ -251,7 +252,7 @@ def _pause(sessions: sessionmaker[Session], run: _Run, reason: str) -> None:
     run.report.paused = reason
     log.warning("Email is not being delivered: %s", reason)
     with sessions.begin() as session:
-        pauses.record_pause(session, reason, now=run.now())
+        pauses.record_pause(session, reason, now=run.started)
 
 
 def _connection_lost(
@@ -261,7 +262,7 @@ def _connection_lost(
     Several in a row (a stalling or dropping relay) pause delivery, as a sender problem does."""
     row = batch.waiting.pop(0).row
     with sessions.begin() as session:
-        outbox.mark_temporary_failure(session, row.id, error, token=run.token, now=run.now(),
+        outbox.mark_temporary_failure(session, row.id, error, token=run.token, now=run.started,
                                       attempts=row.attempts)
     run.report.deferred += 1
     run.stalls += 1
@@ -299,10 +300,10 @@ def _send_one(
         report.failed += 1
     except TemporaryFailure as exc:
         _record(sessions, run, outbox.mark_temporary_failure, row.id, str(exc),
-                token=run.token, now=run.now(), attempts=row.attempts)
+                token=run.token, now=run.started, attempts=row.attempts)
         report.deferred += 1
     else:
-        _record(sessions, run, _mark_sent, row.id, token=run.token, now=run.now(),
+        _record(sessions, run, _mark_sent, row.id, token=run.token, now=run.started,
                 first=report.sent == 0)
         report.sent += 1
         run.stalls = 0

@@ -73,7 +73,13 @@ class Settings:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER: str = "Compact Audit <compact.audit@example.org>"
-    MAIL_TIMEOUT: int = 10
+    MAIL_TIMEOUT: int = 10  # seconds for one read or write on the SMTP connection
+    # Overall deadline of one SMTP exchange (connection set-up, or one message): a relay that
+    # stalls or drips "250-" lines is cut off then. Keep it under a third of the lease.
+    MAIL_MESSAGE_SECONDS: int = 30
+    MAIL_LEASE_SECONDS: int = 300  # a claim's lease, from the claim, renewed every third of it
+    MAIL_RUN_SECONDS: int = 240  # a `mail send` run stops after this (under the cron interval)
+    MAIL_STALLS_BEFORE_PAUSE: int = 2  # timeouts or lost connections in a row that pause mail
     OUTBOX_ALERT_MINUTES: int = 30  # /healthz/outbox fails when mail has waited longer
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_ENABLED: bool = True
@@ -136,8 +142,13 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 5),
         SURVEY_GAP_SHARE=_share("SURVEY_GAP_SHARE", 0.6),
         MAIL_TIMEOUT=_int("MAIL_TIMEOUT", 10),
+        MAIL_MESSAGE_SECONDS=_int("MAIL_MESSAGE_SECONDS", 30),
+        MAIL_LEASE_SECONDS=_int("MAIL_LEASE_SECONDS", 300),
+        MAIL_RUN_SECONDS=_int("MAIL_RUN_SECONDS", 240),
+        MAIL_STALLS_BEFORE_PAUSE=_int("MAIL_STALLS_BEFORE_PAUSE", 2),
         OUTBOX_ALERT_MINUTES=_int("OUTBOX_ALERT_MINUTES", 30),
     )
+    _check_mail_times(settings)
     if env == "production":
         _require_production(settings)
         settings.TRUSTED_HOSTS = settings.TRUSTED_HOSTS or _hosts(
@@ -154,6 +165,17 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         else:
             settings.extra[key] = value
     return settings
+
+
+def _check_mail_times(settings: Settings) -> None:
+    """A claim must outlast the exchanges between two renewals (every third of the lease)."""
+    if settings.MAIL_MESSAGE_SECONDS * 3 > settings.MAIL_LEASE_SECONDS:
+        raise ConfigError("MAIL_LEASE_SECONDS must be at least 3 times MAIL_MESSAGE_SECONDS, so "
+                          "that a sender renews its claim before it can run out")
+    if min(settings.MAIL_MESSAGE_SECONDS, settings.MAIL_RUN_SECONDS,
+           settings.MAIL_STALLS_BEFORE_PAUSE) < 1:
+        raise ConfigError("MAIL_MESSAGE_SECONDS, MAIL_RUN_SECONDS and MAIL_STALLS_BEFORE_PAUSE "
+                          "must be at least 1")
 
 
 def _require_production(settings: Settings) -> None:

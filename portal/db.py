@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -141,3 +141,8 @@ def _rollback_quietly(session: Session) -> None:
         session.rollback()
     except SQLAlchemyError:
         session.invalidate()
+
+def database_reason(exc: DBAPIError) -> str:
+    """The first line of the driver's message: what went wrong, without the SQL or traceback."""
+    lines = str(exc.orig or "").strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

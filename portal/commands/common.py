@@ -8,9 +8,10 @@ from datetime import date, datetime
 
 import click
 from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from portal.db import get_db
+from portal.db import database_reason, get_db
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
 from portal.services.common import ImportRejected, Invalid, ServiceError
@@ -18,8 +19,9 @@ from portal.services.survey import SurveySettings
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """One transaction for a command: committed if it succeeds, rolled back if it fails."""
+def transaction(*, conflict: str | None = None, busy: str | None = None) -> Iterator[Session]:
+    """One transaction for a command: committed if it succeeds, rolled back if it fails. A
+    clash with a concurrent run (`conflict`) or a database error (`busy`) is one line."""
     try:
         with get_db().transaction() as session:
             yield session
@@ -34,6 +36,13 @@ def transaction() -> Iterator[Session]:
         raise click.exceptions.Exit(1) from exc
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
+    except IntegrityError as exc:  # a concurrent run wrote the same rows first
+        raise click.ClickException(conflict or (
+            "Another run did the same at the same moment, so this one changed nothing "
+            "(nothing was done twice); run it again to see where things stand")) from exc
+    except OperationalError as exc:  # SQLite busy past its timeout, the database down, disk full
+        raise click.ClickException(busy or (
+            f"Nothing was changed: database error ({database_reason(exc)})")) from exc
 
 
 def parse_now(value: str | None) -> datetime:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal.commands.common import (
     NOW_OPTION,
@@ -35,22 +34,18 @@ def open_command(label: str, cohort: str, deadline_text: str, final_text: str | 
     now = parse_now(now_text)
     deadline = parse_date(deadline_text, "--deadline")
     assert deadline is not None  # required option
-    try:
-        with transaction() as session:
-            tool = cycles.get_tool_by_version(session, tool_version) if tool_version else None
-            cycle = cycles.create_cycle(session, label=label, cohort=cohort, deadline=deadline,
-                                        final_deadline=parse_date(final_text, "--final-deadline"),
-                                        tool_version=tool, now=now)
-            returns = cycles.open_cycle(session, cycle, now=now, links=link_settings())
-            carried = sum(1 for r in returns if r.carried_over)
-            final = cycle.final_deadline
-    except IntegrityError as exc:  # another run created the same cycle first
-        raise click.ClickException(f"Cycle {label} was opened by another run at the same time. "
-                                   "This run changed nothing.") from exc
-    except OperationalError as exc:  # SQLite: the other run held the database
-        raise click.ClickException(f"The database was busy with another change (perhaps another "
-                                   f"`flask cycles open`). This run changed nothing: check "
-                                   f"whether cycle {label} is open before running it again.") from exc
+    conflict = f"Cycle {label} was opened by another run at the same time. This run changed nothing."
+    busy = (f"The database was busy with another change (perhaps another `flask cycles open`). "
+            f"This run changed nothing: check whether cycle {label} is open before running it "
+            f"again.")
+    with transaction(conflict=conflict, busy=busy) as session:
+        tool = cycles.get_tool_by_version(session, tool_version) if tool_version else None
+        cycle = cycles.create_cycle(session, label=label, cohort=cohort, deadline=deadline,
+                                    final_deadline=parse_date(final_text, "--final-deadline"),
+                                    tool_version=tool, now=now)
+        returns = cycles.open_cycle(session, cycle, now=now, links=link_settings())
+        carried = sum(1 for r in returns if r.carried_over)
+        final = cycle.final_deadline
     click.echo(f"Opened {label}: {len(returns)} returns issued ({carried} carried over); "
                f"final deadline {final:%Y-%m-%d}. Invitations are in the outbox "
                "(flask mail send).")

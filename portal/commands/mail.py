@@ -9,10 +9,12 @@ from types import FrameType
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.db import database_reason
 from portal.delivery import deliver_from_app, run_worker
-from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_undelivered
+from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_failed, retry_undelivered
 
 group = AppGroup("mail", help="The outbox.")
 
@@ -22,6 +24,8 @@ def _summary(report: DeliveryReport) -> str:
             f"undelivered after the retry window {report.undelivered}")
     if report.paused:
         text += f"\nEmail is not being delivered: {report.paused}. Messages stay queued."
+    if report.stopped:
+        text += f"\nStopped early: {report.stopped}. The next run carries on."
     return text
 
 
@@ -31,8 +35,12 @@ def _summary(report: DeliveryReport) -> str:
               show_default=True, help="Messages claimed and sent over one connection at a time.")
 def send(now_text: str | None, batch_size: int) -> None:
     """Deliver pending outbox messages that are due (retries included); safe to run at once."""
-    report = deliver_from_app(current_app._get_current_object(), now=parse_now(now_text),  # type: ignore[attr-defined]
-                              batch_size=batch_size)
+    try:
+        report = deliver_from_app(current_app._get_current_object(), now=parse_now(now_text),  # type: ignore[attr-defined]
+                                  batch_size=batch_size)
+    except DBAPIError as exc:  # a full disk, a database that is down: one line, exit 1
+        raise click.ClickException(f"Mail not sent: database error ({database_reason(exc)}). "
+                                   f"Messages stay queued for the next run.") from exc
     click.echo(_summary(report))
 
 
@@ -53,14 +61,21 @@ def worker(interval: float, paused_interval: float) -> None:
     signal.signal(signal.SIGINT, request_stop)
     click.echo("Mail worker started", err=False)
     run_worker(current_app._get_current_object(), stop=stop, interval=interval,  # type: ignore[attr-defined]
-               paused_interval=paused_interval, on_report=lambda r: click.echo(_summary(r)))
+               paused_interval=paused_interval, on_report=lambda r: click.echo(_summary(r)),
+               notify=lambda line: click.echo(line, err=True))
     click.echo("Mail worker stopped")
 
 
 @group.command("retry")
 @NOW_OPTION
-def retry(now_text: str | None) -> None:
+@click.option("--failed", "failed", is_flag=True,
+              help="Also queue failed messages again (refused by a misconfigured relay), "
+                   "clearing the bounce of the contacts they were addressed to.")
+def retry(now_text: str | None, failed: bool) -> None:
     """Queue every undelivered message again (after fixing what stopped it)."""
+    now = parse_now(now_text)
     with transaction() as session:
-        count = retry_undelivered(session, now=parse_now(now_text))
+        count = retry_undelivered(session, now=now)
+        if failed:
+            count += retry_failed(session, now=now)
     click.echo(f"Queued again: {count}")

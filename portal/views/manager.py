@@ -42,6 +42,16 @@ def mail_retry() -> Response:
     return redirect(url_for("manager.home"))
 
 
+@bp.route("/mail/retry-failed", methods=["POST"])
+@manager_only
+def mail_retry_failed() -> Response:
+    """Queue failed emails again (the mail server refused them wrongly) and clear the bounces."""
+    if ConfirmForm().validate_on_submit():
+        count = mail.retry_failed(db_session(), now=now())
+        flash(f"{count} {'email' if count == 1 else 'emails'} queued to be sent again", "success")
+    return redirect(url_for("manager.home"))
+
+
 @bp.route("/agencies", endpoint="agencies")
 @manager_only
 def agencies_list() -> str:

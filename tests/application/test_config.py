@@ -84,3 +84,12 @@ def test_production_refuses_per_process_rate_limits_unless_told_it_is_one_proces
         load_settings("production")
     monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
     assert load_settings("production").RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_a_lease_shorter_than_three_message_deadlines_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MAIL_LEASE_SECONDS", "60")
+    monkeypatch.setenv("MAIL_MESSAGE_SECONDS", "30")
+    with pytest.raises(ConfigError, match="MAIL_LEASE_SECONDS must be at least 3 times"):
+        load_settings("development")

@@ -180,7 +180,8 @@ def _hold_reason(agency: Agency, last: datetime | None, rules: Rules) -> str | N
     if not agency.working_contacts:
         return "no working email address (every contact address bounced): update it"
     if last is not None and working_days_between(uk_today(last), rules.today) < rules.min_gap:
-        return (f"chased on {last.day} {last:%B %Y}, less than {rules.min_gap} working days ago: "
+        day = uk_today(last)  # the UK date: a late-evening chaser is the next day's in summer
+        return (f"chased on {day.day} {day:%B %Y}, less than {rules.min_gap} working days ago: "
                 "the next run sends it")
     return None
 

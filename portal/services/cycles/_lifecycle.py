@@ -291,17 +291,32 @@ def close_cycle(
     if not can_close(cycle, now=now):
         raise ServiceError(f"Cycle {cycle.label} can close after its final deadline, "
                            f"{cycle.final_deadline.day} {cycle.final_deadline:%B %Y}")
+    _claim_close(session, cycle, now=now)
     made = escalations.escalate_non_returners(
         session, cycle, previous=previous_cycle(session, cycle), now=now
     )
-    cycle.status = CycleStatus.CLOSED.value
-    cycle.closed_at = now
     result = CloseResult(cycle, made)
     audit.record(session, action="cycle.closed", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, escalations=len(made),
                  chair_meetings=result.chair_meetings)
     session.flush()
     return result
+
+
+def _claim_close(session: Session, cycle: Cycle, *, now: datetime) -> None:
+    """Close the cycle with a conditional UPDATE before anything else is written, so that of two
+    closes at once (a double click, two cron runs) one does the work and the other is refused:
+    PostgreSQL re-checks the condition once the first commits, and on SQLite it is the first
+    write, so the second waits for the lock and then finds the cycle closed."""
+    claimed = session.execute(
+        update(Cycle).where(Cycle.id == cycle.id, Cycle.status == CycleStatus.OPEN.value)
+        .values(status=CycleStatus.CLOSED.value, closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise ServiceError(f"Cycle {cycle.label} is already closed")
+    cycle.status = CycleStatus.CLOSED.value
+    cycle.closed_at = now
 
 
 def mark_submitted(

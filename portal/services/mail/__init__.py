@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ._delivery import (
     BATCH_SIZE,
+    DeliveryLimits,
     DeliveryReport,
     build_message,
     deliver_outbox,
+    limits_for,
     message_id_for,
     transport_for,
 )
@@ -24,6 +26,7 @@ from ._pauses import (
     OutboxHealth,
     current_pause,
     outbox_health,
+    retry_failed,
     retry_undelivered,
 )
 from ._smtp import SenderProblem, SmtpSettings, SmtpTransport, Transport
@@ -34,6 +37,7 @@ __all__ = [
     "LEASE",
     "RETRY_DAYS",
     "Attachment",
+    "DeliveryLimits",
     "DeliveryReport",
     "Email",
     "OutboxHealth",
@@ -45,12 +49,14 @@ __all__ = [
     "build_message",
     "current_pause",
     "deliver_outbox",
+    "limits_for",
     "message_id_for",
     "outbox_health",
     "queue_email",
     "queue_email_if",
     "queue_emails",
     "render_email",
+    "retry_failed",
     "retry_undelivered",
     "transport_for",
 ]

@@ -21,7 +21,8 @@ from portal.services.common import bulk_insert, insert_returning_ids
 
 RETRY_DAYS = 7  # a message not delivered in this window is "undelivered", never dropped
 BACKOFF_MINUTES = (1, 5, 15, 60)  # then every hour until the window ends
-LEASE = timedelta(minutes=5)  # longer than a batch can take; a killed sender's rows return then
+LEASE = timedelta(minutes=5)  # from the claim, renewed while a batch is in hand; a killed
+# sender's rows return when it runs out
 
 PENDING = OutboxStatus.PENDING.value
 SENDING = OutboxStatus.SENDING.value
@@ -136,7 +137,7 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def claim_messages(
-    session: Session, *, token: str, now: datetime, limit: int
+    session: Session, *, token: str, now: datetime, limit: int, lease: timedelta = LEASE
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due messages for the sender `token` and return them (oldest first)."""
     candidates = (
@@ -153,7 +154,7 @@ def claim_messages(
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), _claimable(now))
-        .values(status=SENDING, claimed_by=token, lease_until=now + LEASE)
+        .values(status=SENDING, claimed_by=token, lease_until=now + lease)
         .execution_options(synchronize_session=False)
     )
     return list(session.scalars(
@@ -175,14 +176,43 @@ def expire_overdue(session: Session, *, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def mark_sent(session: Session, message_id: int, *, now: datetime) -> None:
-    """The server accepted DATA: recorded at once, before QUIT, whatever happens next."""
-    session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id)
-        .values(status=OutboxStatus.SENT.value, attempts=OutboxMessage.attempts + 1, sent_at=now,
-                last_error=None, claimed_by=None, lease_until=None)
+def _held(message_id: int, token: str) -> ColumnElement[bool]:
+    """The row is still claimed by this sender: its lease did not run out and pass to another."""
+    return and_(OutboxMessage.id == message_id, OutboxMessage.claimed_by == token,
+                OutboxMessage.status == SENDING)
+
+
+def _record(session: Session, message_id: int, token: str, **values: Any) -> bool:
+    """Record an outcome only if `token` still holds the claim; False if it lost it."""
+    result = session.execute(
+        update(OutboxMessage).where(_held(message_id, token))
+        .values(claimed_by=None, lease_until=None, **values)
         .execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def renew(session: Session, message_ids: list[int], *, token: str, now: datetime,
+          lease: timedelta = LEASE) -> set[int]:
+    """Extend this sender's claim on messages still in hand; the ids it still holds."""
+    if not message_ids:
+        return set()
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == token,
+               OutboxMessage.status == SENDING)
+        .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return set(session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == token,
+        OutboxMessage.status == SENDING)))
+
+
+def mark_sent(session: Session, message_id: int, *, token: str, now: datetime) -> bool:
+    """The server accepted DATA: recorded at once, before QUIT, whatever happens next."""
+    return _record(session, message_id, token, status=OutboxStatus.SENT.value,
+                   attempts=OutboxMessage.attempts + 1, sent_at=now, last_error=None)
 
 
 def release(session: Session, message_ids: list[int], *, token: str) -> None:
@@ -198,39 +228,34 @@ def release(session: Session, message_ids: list[int], *, token: str) -> None:
 
 
 def mark_temporary_failure(
-    session: Session, message_id: int, error: str, *, now: datetime, attempts: int
-) -> None:
+    session: Session, message_id: int, error: str, *, token: str, now: datetime, attempts: int
+) -> bool:
     """Try again later with capped backoff, until the retry window ends."""
     delay = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES) - 1)]
-    session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id)
-        .values(status=PENDING, attempts=attempts + 1, last_error=error[:2000],
-                next_attempt_at=now + timedelta(minutes=delay), claimed_by=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    return _record(session, message_id, token, status=PENDING, attempts=attempts + 1,
+                   last_error=error[:2000], next_attempt_at=now + timedelta(minutes=delay))
 
 
-def mark_failed(session: Session, message_id: int, error: str, *, attempts: int) -> None:
+def mark_failed(session: Session, message_id: int, error: str, *, token: str,
+                attempts: int) -> bool:
     """A message refused for good (not a sender problem): stop trying, keep it visible."""
-    session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id)
-        .values(status=OutboxStatus.FAILED.value, attempts=attempts + 1, last_error=error[:2000],
-                claimed_by=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    return _record(session, message_id, token, status=OutboxStatus.FAILED.value,
+                   attempts=attempts + 1, last_error=error[:2000])
 
 
 def mark_bounced(
-    session: Session, message: OutboxMessage, error: str, *, now: datetime
-) -> None:
+    session: Session, message: OutboxMessage, error: str, *, token: str, now: datetime
+) -> bool:
     """The server refused the recipient for good (5xx at RCPT): the address is marked bounced."""
-    mark_failed(session, message.id, error, attempts=message.attempts)
+    if not mark_failed(session, message.id, error, token=token, attempts=message.attempts):
+        return False
     session.execute(
         update(Contact)
         .where(Contact.email == message.to_address, Contact.bounced_at.is_(None))
         .values(bounced_at=now, bounce_reason=error[:500])
         .execution_options(synchronize_session=False)
     )
+    return True
 
 
 def due_messages(session: Session, *, now: datetime, limit: int = 100) -> list[OutboxMessage]:

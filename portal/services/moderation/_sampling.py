@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -213,8 +213,11 @@ def draw_sample(
     _check_request(cycle, rate=rate, seed=seed, exclude=exclude_recent_cycles, now=now,
                    targeted=targeted)
     check_texts(text_problems("reason", reason, label="The reason", limit=2000))
-    # Draws of one cycle queue here (PostgreSQL), so the second sees the first's sample.
-    session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
+    # Draws of one cycle queue here, so the second sees the first's sample: an UPDATE that
+    # changes nothing locks the row on PostgreSQL and, as the first write, makes SQLite's
+    # transaction wait for the writer lock before it reads (a SELECT FOR UPDATE does not there).
+    session.execute(update(Cycle).where(Cycle.id == cycle.id).values(id=Cycle.id)
+                    .execution_options(synchronize_session=False))
     population = submitted_population(session, cycle)
     if not population:
         raise Refused(f"No returns have been submitted in cycle {cycle.label}")

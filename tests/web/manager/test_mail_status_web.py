@@ -54,6 +54,30 @@ def test_undelivered_mail_is_counted_and_the_manager_can_retry_it(
     assert {m.status for m in db.scalars(select(OutboxMessage))} == {"pending"}
 
 
+def test_refused_mail_is_counted_and_the_manager_can_send_it_again_clearing_the_bounces(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
+    manager = factories.user(db, Role.MANAGER)
+    agency = factories.agency(db, "Riverside", email="lead@example.org")
+    message = mail.queue_email(db, Email(to="lead@example.org", subject="S", text="T"),
+                               kind="t", now=datetime(2026, 1, 1))
+    message.status = "failed"  # as a relay refusing to relay used to leave it
+    agency.contacts[0].bounced_at = datetime(2026, 1, 1)
+    db.commit()
+    sign_in(client, manager)
+    assert "1 email was refused by the mail server" in page_text(
+        client.get(url_for(app, "manager.home")))
+
+    response = submit_form(client, url_for(app, "manager.mail_retry_failed"), {},
+                           get_url=url_for(app, "manager.home"), follow_redirects=True)
+
+    page = page_text(response)
+    assert "1 email queued to be sent again" in page and "refused by the mail server" not in page
+    db.expire_all()
+    assert db.scalar(select(OutboxMessage.status)) == "pending"
+    assert agency.contacts[0].bounced_at is None
+
+
 def connections_made(listener: socket.socket) -> int:
     """How many connections reached a listening socket that never answered them."""
     listener.setblocking(False)

@@ -12,6 +12,7 @@ from ._findings import (
     outcome_for_agency,
     record_finding,
     review,
+    scheduled_visits_of_agency,
     self_grades,
     standard_of_visit,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "sample_size",
     "schedule_visit",
     "schedule_visits",
+    "scheduled_visits_of_agency",
     "self_grades",
     "standard_of_visit",
     "uk_to_utc",

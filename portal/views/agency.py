@@ -28,7 +28,7 @@ from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, PublishedReport, Return, Role
 from portal.problems import show_problems, text_checked
-from portal.services import moderation, reporting, returns, survey
+from portal.services import overview, reporting, returns
 from portal.services.common import ImportRejected, Invalid, ServiceError
 from portal.services.returns import (
     Conflict,
@@ -56,13 +56,8 @@ def _own_return(return_id: int) -> Return:
 @agency_only
 def home() -> str:
     s = db_session()
-    current, past = returns.agency_returns(s, current_user.agency_id)
-    counts = returns.progress(s, [r.id for r in current + past])
     return render_template("agency/home.html", agency=s.get(Agency, current_user.agency_id),
-                           current=current, past=past, progress=counts,
-                           visits=moderation.completed_visits_of_agency(s, current_user.agency_id),
-                           offers=moderation.visits_awaiting_choice(s, current_user.agency_id),
-                           surveys=survey.agency_surveys(s, current_user.agency_id))
+                           home=overview.agency_home(s, current_user.agency_id, now=now()))
 
 
 @bp.route("/session")

@@ -77,7 +77,7 @@ def test_findings_become_a_recommendation_a_request_answers_and_progress(
 
     # The manager sends an information request to one sector, following it up.
     _sign_in(page, live_url, manager.email)
-    page.get_by_role("link", name="Requests").click()
+    page.get_by_role("link", name="Requests", exact=True).click()  # the navigation's
     _check(page)
     page.get_by_role("button", name="Send an information request").click()
     page.get_by_role("button", name="Send request").click()  # empty: the error summary

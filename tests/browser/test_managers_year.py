@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Finding, Role, Standard, Visit
+from portal.models import CycleStatus, Finding, Role, Standard, Visit
 from portal.services import cycles, moderation
 from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
@@ -82,8 +82,16 @@ def test_the_manager_schedules_all_visits_of_a_sample_on_one_page(
     page: Any, live_url: str, db: Session, tool: Any, mailbox: Any
 ) -> None:
     made, manager = drawn(db)
+    made[0].return_.cycle.status = CycleStatus.CLOSED.value  # moderation runs after the close
+    db.commit()
     sign_in_browser(page, live_url, manager.email, factories.PASSWORD)  # type: ignore[attr-defined]
-    page.goto(f"{live_url}/manager/moderation/cycles/2017-18")
+    page.goto(f"{live_url}/manager/")
+    assert page.locator("#visits-2017-18").inner_text() == str(len(made))
+    assert page.locator("#sample-2017-18").inner_text() == "Drawn"
+    assert "Schedule the moderation visits" in page.locator("#next-2017-18").inner_text()
+    _check(page)
+    page.get_by_role("link", name="Visits to schedule").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Moderation sample and visits"
     page.get_by_role("button", name="Schedule the visits on one page").click()
     _check(page)
     page.get_by_role("button", name=f"Schedule {len(made)} visits and send the invitations").click()
@@ -180,6 +188,9 @@ def test_the_manager_offers_dates_and_the_agency_picks_one(
     page.get_by_role("button", name="Confirm this date").click()
     assert "Your moderation visit is on Thursday 12 June 2031 at 2:30pm" in page.locator(
         ".govuk-notification-banner").inner_text()
+    _check(page)
+    page.goto(f"{live_url}/agency/")  # the home keeps the booked visit, with its date
+    assert "is on 12 June 2031 at 2:30pm at Civic Centre" in page.locator("#to-do").inner_text()
     _check(page)
     db.expire_all()
     chosen = db.get(Visit, visit.id)

@@ -306,3 +306,16 @@ def _filtered(cycle: Cycle, filters: ReturnFilter, *, now: datetime) -> Select[*
     if filters.carried_over is not None:
         query = query.where(Return.carried_over.is_(filters.carried_over))
     return query
+
+
+def totals_by_cycle(session: Session, cycle_ids: list[int]) -> dict[int, Counts]:
+    """Returns by status for each of the cycles, in one grouped query."""
+    totals: dict[int, Counts] = {cycle_id: Counts() for cycle_id in cycle_ids}
+    rows = session.execute(
+        select(Return.cycle_id, Return.status, Return.carried_over, func.count(Return.id))
+        .where(Return.cycle_id.in_(cycle_ids))
+        .group_by(Return.cycle_id, Return.status, Return.carried_over)
+    )
+    for cycle_id, status, carried_over, count in rows:
+        totals[cycle_id].add(status, bool(carried_over), int(count))
+    return totals

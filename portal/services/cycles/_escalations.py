@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Agency, Cycle, Escalation, Return, ReturnStatus
@@ -173,3 +173,12 @@ def escalations_csv(escalations: Iterable[Escalation], *, with_contacts: bool = 
             e.resolved_at.isoformat(timespec="minutes") if e.resolved_at else "",
         )])
     return out.getvalue()
+
+
+def chair_meetings_by_cycle(session: Session) -> dict[int, int]:
+    """Chair meetings required and not yet held, per cycle, in one grouped query."""
+    return {cycle_id: int(count) for cycle_id, count in session.execute(
+        select(Escalation.cycle_id, func.count(Escalation.id))
+        .where(Escalation.chair_meeting_required.is_(True), Escalation.chair_meeting_on.is_(None))
+        .group_by(Escalation.cycle_id)
+    )}

@@ -232,6 +232,17 @@ def completed_visits_of_agency(session: Session, agency_id: int) -> list[Visit]:
     ))
 
 
+def scheduled_visits_of_agency(session: Session, agency_id: int) -> list[Visit]:
+    """An agency's visits with a date and no outcome yet, soonest first (until they are held and
+    written up, the agency sees when and where)."""
+    return list(session.scalars(
+        select(Visit).join(Return, Return.id == Visit.return_id)
+        .options(joinedload(Visit.return_).joinedload(Return.cycle))
+        .where(Return.agency_id == agency_id, Visit.status == VisitStatus.SCHEDULED.value)
+        .order_by(Visit.starts_at, Visit.id)
+    ))
+
+
 def outcome_for_agency(session: Session, visit_id: int, agency_id: int) -> Visit:
     """A completed visit to this agency, or NotFound (never another agency's)."""
     visit = session.get(Visit, visit_id)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from ._glance import CycleGlance, year_at_a_glance
+from ._agency_home import AgencyHome, agency_home
+from ._glance import CycleGlance, YearAtAGlance, year_at_a_glance
 
 __all__ = [
+    "AgencyHome",
     "CycleGlance",
+    "YearAtAGlance",
+    "agency_home",
     "year_at_a_glance",
 ]

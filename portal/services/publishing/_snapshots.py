@@ -125,3 +125,8 @@ def has_figures(session: Session, published: PublishedReport) -> bool:
     """Whether the version's report data is kept (versions published before it was are not)."""
     return session.scalar(select(func.count()).select_from(PublishedFigures).where(
         PublishedFigures.published_report_id == published.id)) != 0
+
+
+def published_cycle_ids(session: Session) -> set[int]:
+    """The cycles with a published report, in one query."""
+    return set(session.scalars(select(PublishedReport.cycle_id).distinct()))

@@ -17,6 +17,7 @@ from ._records import (
     is_overdue,
     list_recommendations,
     note_progress,
+    overdue_by_cycle,
     record_recommendation,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "is_overdue",
     "list_recommendations",
     "note_progress",
+    "overdue_by_cycle",
     "owner_of",
     "previous_cycle_progress",
     "progress_of",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -151,3 +151,13 @@ def list_recommendations(session: Session, *, cycle: Cycle | None = None) -> lis
     if cycle is not None:
         query = query.where(Recommendation.cycle_id == cycle.id)
     return list(session.scalars(query))
+
+
+def overdue_by_cycle(session: Session, *, today: date) -> dict[int, int]:
+    """Live recommendations past their due date (as `is_overdue`), per cycle, in one query."""
+    live = [s.value for s in RecommendationStatus if s.is_live]
+    return {cycle_id: int(count) for cycle_id, count in session.execute(
+        select(Recommendation.cycle_id, func.count(Recommendation.id))
+        .where(Recommendation.status.in_(live), Recommendation.due_on < today)
+        .group_by(Recommendation.cycle_id)
+    )}

@@ -16,7 +16,7 @@ from portal.models import (
     RequestRecipient,
     Sector,
 )
-from portal.services.common import NotFound
+from portal.services.common import NotFound, uk_today
 
 from ._answering import display_value
 
@@ -126,3 +126,12 @@ def responses(session: Session, request: InformationRequest) -> Responses:
                      deadline=f"{request.deadline.day} {request.deadline:%B %Y}",
                      questions=[q.text for q in questions], rates=response_rates(session, request),
                      rows=rows)
+
+
+def open_request_count(session: Session, *, now: datetime) -> int:
+    """Requests still taking answers (see `is_closed`) that some agency has not answered yet."""
+    unanswered = (select(RequestRecipient.id)
+                  .where(RequestRecipient.request_id == InformationRequest.id,
+                         RequestRecipient.answered_at.is_(None)).exists())
+    return session.scalar(select(func.count(InformationRequest.id))
+                          .where(InformationRequest.deadline >= uk_today(now), unanswered)) or 0

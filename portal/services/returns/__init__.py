@@ -13,6 +13,7 @@ from ._previous import (
 from ._reading import (
     DocQuestion,
     DocStandard,
+    Progress,
     ReturnDocument,
     StandardPart,
     agency_returns,
@@ -75,6 +76,7 @@ __all__ = [
     "Copied",
     "DocQuestion",
     "DocStandard",
+    "Progress",
     "ReadMark",
     "ReturnDocument",
     "ReturnLocked",

@@ -112,6 +112,18 @@ def test_cycle_dashboard_queries_do_not_grow_with_agencies(app: Flask) -> None:
     assert counts[0] == counts[1], counts
 
 
+def test_manager_home_queries_do_not_grow_with_agencies(app: Flask) -> None:
+    """The year at a glance: an open cycle and two closed ones, their samples and visits."""
+    def arrange(size: int) -> Any:
+        _partnership(app, size)
+        client = _signed_in(app, _manager(app))
+        client.get(url_for(app, "manager.home"))  # warm the app's caches (and chaser stages)
+        return client
+
+    counts = _per_size(app, arrange, lambda client: _ok(client.get(url_for(app, "manager.home"))))
+    assert counts[0] == counts[1], counts
+
+
 def test_task_list_and_save_queries_do_not_grow_with_agencies(app: Flask) -> None:
     def arrange(size: int) -> tuple[Any, int, dict[str, str]]:
         _partnership(app, size)

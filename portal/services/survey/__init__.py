@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.services.cycles import has_survey
 
+from ._disclosure import SMALL_BANDS
 from ._links import (
     SurveyClosed,
     agency_link,
@@ -16,7 +17,7 @@ from ._links import (
     statements_of,
     survey_cycles,
 )
-from ._responding import ResponseInvalid, record_response
+from ._responding import ResponseInvalid, SurveyFull, record_response
 from ._results import (
     AgencyResult,
     Gap,
@@ -28,12 +29,14 @@ from ._results import (
 )
 
 __all__ = [
+    "SMALL_BANDS",
     "AgencyResult",
     "Gap",
     "GroupResult",
     "ResponseInvalid",
     "StatementCounts",
     "SurveyClosed",
+    "SurveyFull",
     "SurveyResults",
     "SurveySettings",
     "agency_link",

@@ -39,8 +39,12 @@ def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(
 
     own.status = ReturnStatus.SUBMITTED.value
     db.commit()
+    submitted = page_text(client.get(url))
+    assert "About 10 people have answered so far" in submitted  # 12, rounded to base 5
+    assert "Corroboration gaps" not in submitted  # released only when the survey closes
+    survey_fixture.close(db, known)
     after = page_text(client.get(url))
-    assert "6 people answered" in after and "Corroboration gaps: 2 (gaps first)" in after
+    assert "About 10 people answered" in after and "Corroboration gaps: 2 (gaps first)" in after
     pack = client.get(f"{url}/challenge-day.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pack.data)).pages)
     assert "Corroboration gaps: 2" in text
@@ -49,14 +53,15 @@ def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(
     assert other.id != g1.id
 
 
-def test_an_agency_below_five_responses_is_told_its_results_are_hidden(
+def test_an_agency_below_ten_responses_is_told_its_results_are_hidden(
         app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
     known = survey_fixture.build(db, tmp_path)
+    survey_fixture.close(db, known)
     user = factories.user(db, "agency", agency=known.agencies["F4"])
     db.commit()
     sign_in(client, user)
-    page = client.get(url_for(app, "agency_survey.page", cycle_id=known.cycle.id)).get_data(as_text=True)
-    assert "4 people have answered" in page and "at least 5 people" in page
+    page = page_text(client.get(url_for(app, "agency_survey.page", cycle_id=known.cycle.id)))
+    assert "Fewer than 10 people answered, so no results can be released" in page
     assert "What your staff said" not in page
 
 

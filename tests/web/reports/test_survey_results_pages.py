@@ -15,6 +15,7 @@ from tests.support import factories, page_text, sign_in, survey_fixture, url_for
 def test_manager_and_committee_see_agencies_by_gaps_and_download_the_packs(
         app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
     known = survey_fixture.build(db, tmp_path)
+    survey_fixture.close(db, known)
     committee = factories.user(db, Role.COMMITTEE)
     agency_user = factories.user(db, Role.AGENCY, agency=known.agencies["G1"])
     manager = factories.user(db, Role.MANAGER)
@@ -22,7 +23,8 @@ def test_manager_and_committee_see_agencies_by_gaps_and_download_the_packs(
     sign_in(client, committee)
     assert "Compact Audit 2026-27" in page_text(client.get(url_for(app, "survey_results.index")))
     page = client.get(url_for(app, "survey_results.cycle", label="2026-27")).get_data(as_text=True)
-    assert "20 responses from 5 agencies" in page and "2 agencies have fewer" in page
+    assert "About 30 responses from the 3 of 5 agencies whose own figures are shown" in page
+    assert "2 agencies are not shown" in page
     assert page.index("GP practices agency G2") < page.index("Health agency G1")
     assert "agency F4" not in page.split("Agencies by corroboration gaps")[1]
     pack = client.get(url_for(app, "survey_results.partnership_pack", label="2026-27"))

@@ -16,13 +16,16 @@ Figures are released only once the cycle has closed: `close()` closes it.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -116,3 +119,9 @@ def form_token(client: Any, url: str) -> str:
 def post_answers(client: Any, url: str, data: dict[str, str], **kwargs: Any) -> Any:
     """Answer the survey as a browser does: GET the form, then POST it with its token."""
     return client.post(url, data={**data, "form_token": form_token(client, url)}, **kwargs)
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text, its whitespace squeezed."""
+    reader = PdfReader(io.BytesIO(content))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))

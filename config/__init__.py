@@ -113,6 +113,8 @@ class Settings:
         values["SESSION_COOKIE_SAMESITE"] = "Lax"
         values["WTF_CSRF_TIME_LIMIT"] = None  # the session lifetime bounds the token instead
         values["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # uploads (CSV, XLSX) are small files
+        # a moving window: a fixed one lets twice the limit through across a window's edge
+        values["RATELIMIT_STRATEGY"] = "moving-window"
         return values
 
 

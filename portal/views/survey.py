@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse
 from werkzeug.wrappers import Response
@@ -83,16 +83,11 @@ def form(token: str) -> tuple[str, int]:
         return render_template("survey/closed.html"), 410
 
 
-def _link_key() -> str:
-    return f"survey-link:{(request.view_args or {}).get('token', '')}"
-
-
 # Flask-WTF's CSRF token would need a session cookie; the form's own signed token does its job.
 @bp.route("/<token>", methods=["POST"])
 @public
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["SURVEY_RATE_LIMIT"])
-@limiter.limit(lambda: current_app.config["SURVEY_LINK_RATE_LIMIT"], key_func=_link_key)
 def answer(token: str) -> Response | tuple[str, int]:
     s = db_session()
     try:
@@ -103,6 +98,9 @@ def answer(token: str) -> Response | tuple[str, int]:
         return redirect(url_for("survey.thanks"))  # a bot: nothing stored
     if not _valid_form_token(token):
         return render_template("survey/expired.html", url=url_for("survey.form", token=token)), 400
+    # counted only for posts with a good token, so a flood of bad posts cannot shut the link
+    if not _first(current_app.config["SURVEY_LINK_RATE_LIMIT"], "survey-link", token):
+        abort(429)
     try:
         survey.record_response(
             s, cycle_id=found.cycle_id, agency_id=found.agency_id, statements=found.statements,

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.sqlite_pass_only  # its own SQLite file and server, wha
 def _fetch(url: str, data: bytes | None = None) -> int:
     request = urllib.request.Request(url, data=data, headers={"User-Agent": BROWSER})
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (local server)
+        with urllib.request.urlopen(request, timeout=60) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return error.code

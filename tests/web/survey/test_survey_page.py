@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
@@ -14,6 +15,7 @@ from portal.models import SurveyLink
 from portal.services import survey
 from portal.web import limiter
 from tests.support import page_text, survey_fixture, url_for
+from tests.support.processes import ROOT
 
 
 def _link(db: Session, known: survey_fixture.Known, short: str) -> str:
@@ -130,3 +132,16 @@ def test_the_survey_form_is_rate_limited_per_address(
         limiter.enabled = False
     assert codes == [302, 302, 429]
     assert len(_responses(db)) == 2
+
+
+def test_the_pages_privacy_promise_is_docs_survey_md_word_for_word(
+        client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path, responses={})
+    page = BeautifulSoup(client.get(_link(db, known, "OK")).get_data(as_text=True), "html.parser")
+    promise = page.find(id="promise")
+    assert promise is not None
+    paragraphs = [" ".join(p.get_text().split()) for p in promise.find_all("p")]
+    docs = " ".join((ROOT / "docs" / "survey.md").read_text().replace("\n>", " ").split())
+    assert len(paragraphs) == 2 and "at least 10 people answered" in paragraphs[1]
+    for paragraph in paragraphs:
+        assert paragraph in docs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.services.cycles import has_survey
 
+from ._batches import FlaggedBatch, declare_headcount, flagged_batches, set_aside_batch
 from ._disclosure import SMALL_BANDS
 from ._links import (
     SurveyClosed,
@@ -31,6 +32,7 @@ from ._results import (
 __all__ = [
     "SMALL_BANDS",
     "AgencyResult",
+    "FlaggedBatch",
     "Gap",
     "GroupResult",
     "ResponseInvalid",
@@ -42,12 +44,15 @@ __all__ = [
     "agency_link",
     "agency_submitted",
     "agency_surveys",
+    "declare_headcount",
+    "flagged_batches",
     "ensure_links",
     "has_survey",
     "issued_cycle",
     "link_rows",
     "open_survey",
     "record_response",
+    "set_aside_batch",
     "statements_of",
     "survey_cycles",
     "survey_results",

@@ -77,11 +77,11 @@ def standard_section(standard: DocStandard, *, short: bool = False) -> list[Flow
     """A standard's questions, grades, comments and actions, then its evidence."""
     heading = Paragraph(escape(f"Standard {standard.code}: {standard.title}"), STYLES["Heading2"])
     rows: list[list[Any]] = [["Question", "Grade", "Question and your comments"]]
-    rows += [[q.code, _grade(q.answer),
-              Paragraph(_details(f"{q.number}. {q.text}" if short and q.number else q.text,
-                                 q.answer), SMALL)]
+    # the short tool's own number first, as the agency saw it, with the stable code beside it
+    rows += [[f"{q.number} ({q.code})" if short and q.number and q.number != q.code else q.code,
+              _grade(q.answer), Paragraph(_details(q.text, q.answer), SMALL)]
              for q in standard.questions]
-    table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1, splitInRow=1)
+    table = Table(rows, colWidths=[22 * mm, 34 * mm, None], repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
         ("FONTSIZE", (0, 0), (1, -1), 9),

@@ -108,7 +108,7 @@ def _agency_story(result: AgencyResult, data: SurveyResults) -> list[Flowable]:
            f"{pct(data.settings.gap_share)} of staff agree with the statements mapped to it. "
            "Gaps come first."),
         _table([["Question", "Self-grade", "Staff agreeing", "Gap"]] + [
-            [f"{q.question} {q.question_text}", GRADE_LABELS[Grade(q.self_grade)],
+            [q.label, GRADE_LABELS[Grade(q.self_grade)],
              pct(q.agree_share), "Gap" if q.is_gap else ""] for q in result.questions
         ], [260, 80, 70, 40]),
         Spacer(0, 8), _p("What staff said", _H2),

@@ -36,7 +36,8 @@ from portal.models import (
     SurveyStatement,
     SurveyStatementQuestion,
 )
-from portal.vocabulary import CycleStatus, Grade, SurveyAnswer
+from portal.services import tools
+from portal.vocabulary import CycleStatus, Grade, SurveyAnswer, Variant
 
 from . import _disclosure
 from ._links import statements_of
@@ -78,11 +79,19 @@ class StatementCounts:
 class Gap:
     """A mapped question: the agency's self-grade beside its staff's agreement."""
 
-    question: str
-    question_text: str
+    question: str  # the stable code (5.1)
+    question_text: str  # in the words of the agency's variant of the tool
     self_grade: str
     agree_share: float
     is_gap: bool = True
+    number: str = ""  # the number the agency saw (the short tool numbers 1, 2, 3 ...)
+
+    @property
+    def label(self) -> str:
+        """The question as the agency knew it, with the stable code beside its own number."""
+        shown = self.number if self.number and self.number != self.question else ""
+        return (f"{shown} (code {self.question}) " if shown else f"{self.question} ") + \
+            self.question_text
 
 
 @dataclass
@@ -238,23 +247,41 @@ def _add_gaps(session: Session, cycle: Cycle, agencies: dict[int, AgencyResult],
     )
     share = {(a, q): int(yes or 0) / n for a, q, yes, n in shares if n}
     grades = session.execute(
-        select(Return.agency_id, Question.id, Question.code, Question.text, Answer.grade)
+        select(Return.agency_id, Return.variant, Question.id, Question.code, Question.text,
+               Question.short_text, Answer.grade)
         .join(Answer, Answer.return_id == Return.id).join(Question, Question.id == Answer.question_id)
         .where(Return.cycle_id == cycle.id, Return.status == ReturnStatus.SUBMITTED.value,
                Return.agency_id.in_(shown), Answer.grade.is_not(None))
         .order_by(Question.id)
     )
-    for a_id, q_id, code, text, grade in grades:
+    numbers = _Numbers(session, cycle)
+    for a_id, variant, q_id, code, text, short_text, grade in grades:
         agreed = share.get((a_id, q_id))
         if agreed is not None and grade is not None:
             is_gap = grade in CORROBORATED_GRADES and agreed < settings.gap_share
-            agencies[a_id].questions.append(Gap(code, text, grade, agreed, is_gap))
+            words = (short_text if variant == Variant.SHORT.value else None) or text
+            agencies[a_id].questions.append(
+                Gap(code, words, grade, agreed, is_gap, numbers.of(variant, code)))
     for a_id in shown:
         result = agencies[a_id]
         # gaps first (least agreement first), then the rest in the tool's order
         result.questions.sort(key=lambda g: (not g.is_gap, g.agree_share if g.is_gap else 0,
                                              _code_key(g.question)))
         result.gaps = [g for g in result.questions if g.is_gap]
+
+
+class _Numbers:
+    """The numbers each variant of the cycle's tool shows its questions by, read on first need."""
+
+    def __init__(self, session: Session, cycle: Cycle) -> None:
+        self.session, self.cycle = session, cycle
+        self.by_variant: dict[str, dict[str, str]] = {}
+
+    def of(self, variant: str, code: str) -> str:
+        if variant not in self.by_variant:
+            outline = tools.tool_outline(self.session, self.cycle.tool_version)
+            self.by_variant[variant] = tools.question_numbers(outline, variant)
+        return self.by_variant[variant].get(code, code)
 
 
 def _code_key(code: str) -> tuple[int, ...]:

@@ -32,12 +32,13 @@ def _cookie(token: str) -> str:
     return f"survey_{token[:12]}"
 
 
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survey-form")
+def _signer(secret_key: str | None = None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key or current_app.config["SECRET_KEY"], salt="survey-form")
 
 
-def _form_token(token: str) -> str:
-    return _signer().dumps([token, secrets.token_urlsafe(12)])
+def form_token(token: str, *, secret_key: str | None = None) -> str:
+    """A served form's signed token for link `token`: good for one response, for a while."""
+    return _signer(secret_key).dumps([token, secrets.token_urlsafe(12)])
 
 
 def _valid_form_token(token: str) -> bool:
@@ -68,7 +69,7 @@ def _page(token: str, *, errors: dict[str, str] | None = None, status: int = 200
     return render_template(
         "survey/form.html", survey=found, statements=found.statements, errors=errors or {},
         values=request.form, answers=SURVEY_ANSWER_LABELS, role_bands=SURVEY_ROLE_BANDS,
-        service_bands=SURVEY_SERVICE_BANDS, honeypot=HONEYPOT, form_token=_form_token(token),
+        service_bands=SURVEY_SERVICE_BANDS, honeypot=HONEYPOT, form_token=form_token(token),
         min_responses=current_app.config["SURVEY_MIN_RESPONSES"],
         already=request.cookies.get(_cookie(token)) == "1" and request.method == "GET",
     ), status

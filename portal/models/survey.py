@@ -63,6 +63,8 @@ class SurveyLink(Base):
     # the link accepts (a manager can raise it); None until declared, then the default cap holds
     headcount: Mapped[int | None] = mapped_column(Integer, default=None)
     taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # responses so far
+    # a short code to type from the poster (/s/K7MQ-4TXP), made when the poster is first printed
+    short_code: Mapped[str | None] = mapped_column(String(12), unique=True, default=None)
 
 
 class SurveyResponse(Base):

@@ -66,8 +66,10 @@ def _build(story: list[Flowable], title: str) -> bytes:
     return out.getvalue()
 
 
-def render_poster(*, agency: str, cycle: str, url: str, partnership: str) -> bytes:
-    """A staff-room poster: what the survey is, the QR code and the link."""
+def render_poster(*, agency: str, cycle: str, url: str, partnership: str, short_url: str = "",
+                  answer_by: str = "") -> bytes:
+    """A staff-room poster: what the survey is, the QR code, a short address to type and the
+    date to answer by."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
     buffer.seek(0)
@@ -78,8 +80,9 @@ def render_poster(*, agency: str, cycle: str, url: str, partnership: str) -> byt
            "not record anything that could identify you.", _BIG),
         Spacer(0, 10), Image(buffer, width=70 * mm, height=70 * mm), Spacer(0, 10),
         _p("Scan the code with your phone's camera, or type this address:", _BODY),
-        _p(url, _BIG),
-        _p(f"Compact Audit {cycle}. The survey closes when the audit closes.", _BODY),
+        _p(short_url or url, _BIG),
+        _p((f"Please answer by {answer_by}. " if answer_by else "")
+           + f"Compact Audit {cycle}. The survey closes when the audit closes.", _BODY),
     ]
     return _build(story, f"Practitioner survey poster: {agency}")
 

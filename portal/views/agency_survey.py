@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user
 
 from portal.access import roles
 from portal.db import db_session
 from portal.downloads import PDF, attachment
+from portal.filters import govuk_date
 from portal.models import Role
 from portal.services import reporting, survey
 from portal.views.helpers import now
@@ -34,6 +37,14 @@ def _url(token: str | None) -> str | None:
     return f"{base}/survey/{token}" if token else None
 
 
+def poster_pdf(*, agency: str, cycle: str, token: str, code: str, deadline: date) -> bytes:
+    """The staff-room poster: the link as a QR code, its short address to type, the date."""
+    host = current_app.config["SERVER_NAME_FOR_LINKS"].rstrip("/").split("://", 1)[-1]
+    return _render("render_poster", agency=agency, cycle=cycle, url=_url(token) or "",
+                   partnership=current_app.config["PARTNERSHIP_NAME"],
+                   short_url=f"{host}/survey/s/{code}", answer_by=govuk_date(deadline))
+
+
 @bp.route("/<int:cycle_id>")
 @agency_only
 def page(cycle_id: int) -> str:
@@ -55,9 +66,9 @@ def page(cycle_id: int) -> str:
 def poster(cycle_id: int) -> Response:
     s = db_session()
     cycle = survey.issued_cycle(s, cycle_id, current_user.agency_id)
-    url = _url(survey.agency_link(s, cycle, current_user.agency_id, now=now()))
-    content = _render("render_poster", agency=current_user.agency.name, cycle=cycle.label, url=url or "",
-                            partnership=current_app.config["PARTNERSHIP_NAME"])
+    token = survey.agency_link(s, cycle, current_user.agency_id, now=now()) or ""
+    content = poster_pdf(agency=current_user.agency.name, cycle=cycle.label, token=token,
+                         code=survey.short_code(s, token), deadline=cycle.deadline)
     return attachment(content, PDF, "survey-poster", cycle.label, extension="pdf")
 
 

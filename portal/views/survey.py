@@ -125,3 +125,10 @@ def answer(token: str) -> Response | tuple[str, int]:
 @public
 def thanks() -> str:
     return render_template("survey/thanks.html")
+
+
+@bp.route("/s/<code>")
+@public
+def short(code: str) -> Response:
+    """The short address typed from the poster: on to the survey's own link."""
+    return redirect(url_for("survey.form", token=survey.token_of_short_code(db_session(), code)))

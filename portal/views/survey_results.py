@@ -3,14 +3,14 @@ the challenge-day packs and posters (manager and committee)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
 from portal.access import roles
 from portal.db import db_session
 from portal.downloads import PDF, attachment
 from portal.models import Role
 from portal.services import reporting, survey
-from portal.views.agency_survey import survey_settings
+from portal.views.agency_survey import poster_pdf, survey_settings
 from portal.views.helpers import now
 
 bp = Blueprint("survey_results", __name__, url_prefix="/survey-results")
@@ -65,7 +65,6 @@ def agency_pack(label: str, agency_id: int) -> Response:
 @roles(Role.MANAGER)
 def poster(label: str, agency_id: int) -> Response:
     link = reporting.poster_link(db_session(), label, agency_id, now=now())
-    url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{link.token}"
-    return _pdf(_render("render_poster", agency=link.agency, cycle=label, url=url,
-                        partnership=current_app.config["PARTNERSHIP_NAME"]),
+    return _pdf(poster_pdf(agency=link.agency, cycle=label, token=link.token,
+                           code=link.short_code, deadline=link.deadline),
                 "survey-poster", label, agency_id)

@@ -15,8 +15,10 @@ from ._links import (
     issued_cycle,
     link_rows,
     open_survey,
+    short_code,
     statements_of,
     survey_cycles,
+    token_of_short_code,
 )
 from ._responding import ResponseInvalid, SurveyFull, record_response
 from ._results import (
@@ -53,7 +55,9 @@ __all__ = [
     "open_survey",
     "record_response",
     "set_aside_batch",
+    "short_code",
     "statements_of",
     "survey_cycles",
     "survey_results",
+    "token_of_short_code",
 ]

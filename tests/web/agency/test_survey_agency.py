@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +83,24 @@ def test_the_invitation_carries_the_agencys_survey_link(
                     if "self-assessment is due" in m["Subject"]]
     body = invitation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert f"http://portal.test/survey/{token}" in body
+
+
+def test_the_poster_gives_a_date_to_answer_by_and_a_short_address_that_leads_to_the_survey(
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path, responses={})
+    ok = known.agencies["OK"]
+    user = factories.user(db, "agency", agency=ok)
+    db.commit()
+    sign_in(client, user)
+    poster = client.get(url_for(app, "agency_survey.poster", cycle_id=known.cycle.id))
+    text = survey_fixture.pdf_text(poster.data)
+    assert "Please answer by 31 July 2026." in text
+    found = re.search(r"portal\.test/survey/s/([A-Z2-9]{4}-[A-Z2-9]{4})", text)
+    assert found is not None, text
+    token = db.scalar(select(SurveyLink.token).where(SurveyLink.agency_id == ok.id))
+    typed = client.get(f"/survey/s/{found.group(1).lower().replace('-', '')}")
+    assert typed.status_code == 302 and typed.headers["Location"].endswith(f"/survey/{token}")
+    again = survey_fixture.pdf_text(client.get(url_for(app, "agency_survey.poster",
+                                                       cycle_id=known.cycle.id)).data)
+    assert found.group(0) in again  # the same code on every copy
+    assert client.get("/survey/s/ABCD-EFGH").status_code == 404

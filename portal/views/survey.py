@@ -129,6 +129,7 @@ def thanks() -> str:
 
 @bp.route("/s/<code>")
 @public
+@limiter.limit(lambda: current_app.config["SURVEY_RATE_LIMIT"])  # 40-bit codes: no guessing
 def short(code: str) -> Response:
     """The short address typed from the poster: on to the survey's own link."""
     return redirect(url_for("survey.form", token=survey.token_of_short_code(db_session(), code)))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from portal.services.cycles import has_survey
 
-from ._batches import FlaggedBatch, declare_headcount, flagged_batches, set_aside_batch
+from ._batches import (
+    FlaggedBatch,
+    declare_headcount,
+    flagged_batches,
+    link_headcount,
+    set_aside_batch,
+)
 from ._disclosure import SMALL_BANDS
 from ._links import (
     SurveyClosed,
@@ -51,6 +57,7 @@ __all__ = [
     "flagged_batches",
     "has_survey",
     "issued_cycle",
+    "link_headcount",
     "link_rows",
     "open_survey",
     "record_response",

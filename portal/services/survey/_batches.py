@@ -58,6 +58,12 @@ def set_aside_batch(session: Session, cycle: Cycle, *, agency_id: int, flag: str
     return int(done.rowcount)
 
 
+def link_headcount(session: Session, cycle: Cycle, agency_id: int) -> int | None:
+    """The headcount the agency declared for its link in the cycle, if it has."""
+    return session.scalar(select(SurveyLink.headcount).where(SurveyLink.cycle_id == cycle.id,
+                                                             SurveyLink.agency_id == agency_id))
+
+
 def declare_headcount(session: Session, cycle: Cycle, *, agency_id: int, headcount: int,
                       by_manager: bool) -> None:
     """Set the most responses the agency's link takes: the agency declares it once, a manager

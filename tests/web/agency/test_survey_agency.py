@@ -16,7 +16,7 @@ from portal.delivery import deliver_from_app
 from portal.models import ReturnStatus, SurveyLink
 from portal.services.accounts import LinkSettings
 from portal.services.cycles import create_cycle, open_cycle
-from tests.support import factories, page_text, sign_in, survey_fixture, url_for
+from tests.support import csrf_from, factories, page_text, sign_in, survey_fixture, url_for
 
 
 def test_agency_sees_its_link_and_poster_and_its_gaps_after_it_submits(
@@ -104,3 +104,28 @@ def test_the_poster_gives_a_date_to_answer_by_and_a_short_address_that_leads_to_
                                                        cycle_id=known.cycle.id)).data)
     assert found.group(0) in again  # the same code on every copy
     assert client.get("/survey/s/ABCD-EFGH").status_code == 404
+
+
+def test_the_agency_states_its_headcount_to_get_its_poster_and_cannot_change_it(
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path, responses={})
+    ok = known.agencies["OK"]
+    user = factories.user(db, "agency", agency=ok)
+    db.commit()
+    sign_in(client, user)
+    url = url_for(app, "agency_survey.page", cycle_id=known.cycle.id)
+    page = client.get(url).get_data(as_text=True)
+    assert "How many people work or volunteer at your agency?" in page
+    assert "Download a poster" not in page
+    post = url_for(app, "agency_survey.headcount", cycle_id=known.cycle.id)
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    refused = client.post(post, data={"csrf_token": token, "headcount": "lots"})
+    assert "Enter the number of staff and volunteers as a whole number" in page_text(refused)
+    saved = client.post(post, data={"csrf_token": token, "headcount": "40"})
+    assert saved.status_code == 302
+    after = page_text(client.get(url))
+    assert "Your link takes up to 40 answers" in after and "Download a poster" in after
+    again = client.post(post, data={"csrf_token": token, "headcount": "400"})
+    assert "ask the partnership to raise it" in page_text(again)
+    db.expire_all()
+    assert db.scalar(select(SurveyLink.headcount).where(SurveyLink.agency_id == ok.id)) == 40

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 
-from forms.common import GovIntegerField
+from forms.common import GovIntegerField, GovLength
 
 
 class HeadcountForm(FlaskForm):
@@ -22,3 +22,14 @@ class HeadcountForm(FlaskForm):
                                         "100,000")],
     )
     submit = SubmitField("Save and get the poster", widget=GovSubmitInput())
+
+
+class SetAsideForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you setting these answers aside?", widget=GovTextArea(),
+        description="For example: 40 identical answers in 3 minutes. The reason is kept with "
+                    "the answers.",
+        validators=[InputRequired(message="Enter why you are setting these answers aside"),
+                    GovLength(max=500)],
+    )
+    submit = SubmitField("Set the answers aside", widget=GovSubmitInput())

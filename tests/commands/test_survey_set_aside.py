@@ -39,7 +39,7 @@ def test_a_set_aside_burst_counts_in_no_figure_and_no_sample(
     assert list(csv.reader(io.StringIO(listed.output)))[1] == ["Health agency N0", FLAG, "12", ""]
     refused = runner.invoke(args=["survey", "set-aside", "--cycle", "2026-27", "--agency",
                                   "Health agency N0", "--flag", FLAG, "--reason", "  "])
-    assert refused.exit_code != 0 and "Enter why this batch is set aside" in refused.output
+    assert refused.exit_code != 0 and "Enter why you are setting these answers aside" in refused.output
     done = runner.invoke(args=["survey", "set-aside", "--cycle", "2026-27", "--agency",
                                "Health agency N0", "--flag", FLAG,
                                "--reason", "12 identical answers in 2 minutes"])

@@ -44,7 +44,7 @@ def set_aside_batch(session: Session, cycle: Cycle, *, agency_id: int, flag: str
     sample. How many responses it holds; NotFound when there is no such batch."""
     reason = " ".join(reason.split())
     if not reason:
-        raise Invalid([Problem("reason", "Enter why this batch is set aside")])
+        raise Invalid([Problem("reason", "Enter why you are setting these answers aside")])
     if len(reason) > REASON_LIMIT:
         raise Invalid([Problem("reason", f"Reason must be {REASON_LIMIT} characters or fewer")])
     done: CursorResult[tuple[()]] = session.execute(  # type: ignore[assignment]

@@ -1,5 +1,23 @@
-"""gunicorn reads this file from the working folder: hide the server's name and version."""
+"""gunicorn reads this file from the working folder: hide the server's name and version, and
+never write the public survey's requests to the access log (issue 26: an access log line holds
+the address, the time and the browser, which would trace an anonymous answer to a person)."""
+
+from typing import Any
 
 import gunicorn.http.wsgi
+from gunicorn.glogging import Logger
 
 gunicorn.http.wsgi.SERVER = ""  # responses said "Server: gunicorn"; now the header is empty
+SURVEY_PREFIX = "/survey/"  # the public survey; /survey-results/ (signed-in staff) is logged
+
+
+class SurveyBlindLogger(Logger):
+    """gunicorn's logger, except that requests for the public survey leave no access-log line."""
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if str(environ.get("PATH_INFO", "")).startswith(SURVEY_PREFIX):
+            return
+        super().access(resp, req, environ, request_time)
+
+
+logger_class = SurveyBlindLogger

@@ -97,8 +97,16 @@ class Settings:
     CHASER_MIN_GAP_WORKING_DAYS: int = 2
     # The practitioner survey: an agency's figures are shown from this many responses, and a
     # good/outstanding self-grade with less agreement than this share is a corroboration gap.
-    SURVEY_MIN_RESPONSES: int = 5
+    SURVEY_MIN_RESPONSES: int = 10
     SURVEY_GAP_SHARE: float = 0.6
+    # Stuffing: posts per address and per link (in the sign-in limits' store), the pace at which
+    # a link's responses are flagged as a burst, the cap until an agency declares its headcount,
+    # and how long a served form's token lasts (each token is good for one response).
+    SURVEY_RATE_LIMIT: str = "20 per minute"
+    SURVEY_LINK_RATE_LIMIT: str = "30 per minute"
+    SURVEY_BURST: str = "10 per 5 minutes"
+    SURVEY_DEFAULT_HEADCOUNT: int = 250
+    SURVEY_FORM_MINUTES: int = 120
     PASSWORD_LINK_HOURS: int = 72
     WTF_CSRF_ENABLED: bool = True
     TESTING: bool = False
@@ -111,6 +119,8 @@ class Settings:
         values["SESSION_COOKIE_SAMESITE"] = "Lax"
         values["WTF_CSRF_TIME_LIMIT"] = None  # the session lifetime bounds the token instead
         values["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024  # uploads (CSV, XLSX) are small files
+        # a moving window: a fixed one lets twice the limit through across a window's edge
+        values["RATELIMIT_STRATEGY"] = "moving-window"
         return values
 
 
@@ -139,8 +149,9 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         TRUSTED_HOSTS=_hosts(os.environ.get("TRUSTED_HOSTS")),
         RATELIMIT_SINGLE_PROCESS=_bool(os.environ.get("RATELIMIT_SINGLE_PROCESS")),
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
-        SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 5),
+        SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 10),
         SURVEY_GAP_SHARE=_share("SURVEY_GAP_SHARE", 0.6),
+        SURVEY_DEFAULT_HEADCOUNT=_int("SURVEY_DEFAULT_HEADCOUNT", 250),
         MAIL_TIMEOUT=_int("MAIL_TIMEOUT", 10),
         MAIL_MESSAGE_SECONDS=_int("MAIL_MESSAGE_SECONDS", 30),
         MAIL_LEASE_SECONDS=_int("MAIL_LEASE_SECONDS", 300),

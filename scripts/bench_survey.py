@@ -5,7 +5,9 @@ checks every accepted post was stored; asserts nothing about speed.
 
 Rate limits are turned off for the benchmark's own app instance only
 (create_app(..., RATELIMIT_ENABLED=False)): every post comes from 127.0.0.1, which the survey's
-per-address limit would otherwise stop after a minute's worth.
+per-address limit would otherwise stop after a minute's worth. Each post carries a form token
+signed as the survey page signs one; with the limits off a token is not held to one use, so one
+per link serves the whole run (the GET that would fetch it is not what is measured).
 
     export TEST_POSTGRES_URL=$(scripts/postgres.sh)
     .venv/bin/python scripts/bench_survey.py [--agencies 300] [--connections 32] [--seconds 10]
@@ -38,6 +40,7 @@ from portal.db import get_db  # noqa: E402
 from portal.models import Agency, Sector, SurveyLink, SurveyResponse  # noqa: E402
 from portal.services import cycles, survey, tools  # noqa: E402
 
+SECRET_KEY = "benchmark-secret-key-benchmark-secret-key"
 ANSWERS = ["agree", "agree", "agree", "partly", "disagree", "dont_know"]
 
 LUA = r"""
@@ -98,9 +101,12 @@ def arrange(url: str, agencies: int, folder: Path) -> list[str]:
 
 
 def request_file(paths: list[str], folder: Path) -> Path:
+    from portal.views.survey import form_token
+
     lines = []
     for n, path in enumerate(paths):
         body = {f"S{i}": ANSWERS[(n + i) % len(ANSWERS)] for i in range(1, 13)}
+        body["form_token"] = form_token(path.rsplit("/", 1)[1], secret_key=SECRET_KEY)
         body["role_band"] = ["frontline", "manager", "volunteer", ""][n % 4]
         lines.append(f"{path} {urlencode(body)}")
     out = folder / "requests.txt"
@@ -114,7 +120,7 @@ def gunicorn(url: str, port: int) -> Iterator[None]:
     process = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", spec],
-        cwd=ROOT, env={**os.environ, "SECRET_KEY": "benchmark-secret-key-benchmark-secret-key"},
+        cwd=ROOT, env={**os.environ, "SECRET_KEY": SECRET_KEY},
     )
     try:
         for _ in range(100):

@@ -67,3 +67,50 @@ def pack(label: str, agency: str | None, out: Path) -> None:
         content = survey_pdf.render_challenge_pack(found, data)
     out.write_bytes(content)
     click.echo(f"Wrote {out} ({len(content):,} bytes)")
+
+
+def _agency_id(data: survey.SurveyResults, agency: str, label: str) -> int:
+    found = next((a for a in data.agencies if a.agency == agency), None)
+    if found is None:
+        raise click.ClickException(f"{agency} was not issued the {label} audit")
+    return found.agency_id
+
+
+@group.command("flagged")
+@CYCLE
+def flagged(label: str) -> None:
+    """Print CSV agency,flag,responses,set_aside: the cycle's responses flagged as bursts."""
+    with transaction() as session:
+        batches = survey.flagged_batches(session, get_cycle(session, label))
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["agency", "flag", "responses", "set_aside"])
+    writer.writerows([b.agency, b.flag, b.responses, b.set_aside or ""] for b in batches)
+
+
+@group.command("set-aside")
+@CYCLE
+@click.option("--agency", required=True, help="The agency's name.")
+@click.option("--flag", required=True, help='The batch\'s flag, like "burst 2026-05-03".')
+@click.option("--reason", required=True, help="Why the batch is set aside (kept with it).")
+def set_aside(label: str, agency: str, flag: str, reason: str) -> None:
+    """Set a flagged batch aside: it counts in no figure, pack or targeted sample."""
+    with transaction() as session:
+        cycle = get_cycle(session, label)
+        agency_id = _agency_id(survey.survey_results(session, cycle, agency_id=None), agency, label)
+        n = survey.set_aside_batch(session, cycle, agency_id=agency_id, flag=flag, reason=reason)
+    click.echo(f"Set aside {n} responses to {agency}'s link ({flag})")
+
+
+@group.command("headcount")
+@CYCLE
+@click.option("--agency", required=True, help="The agency's name.")
+@click.option("--headcount", required=True, type=click.IntRange(1), help="The new cap.")
+def headcount(label: str, agency: str, headcount: int) -> None:
+    """Raise the most responses an agency's survey link takes (its staff headcount)."""
+    with transaction() as session:
+        cycle = get_cycle(session, label)
+        survey.ensure_links(session, cycle, now=parse_now(None))
+        agency_id = _agency_id(survey.survey_results(session, cycle), agency, label)
+        survey.declare_headcount(session, cycle, agency_id=agency_id, headcount=headcount,
+                                 by_manager=True)
+    click.echo(f"{agency}'s survey link now takes up to {headcount} responses")

@@ -86,12 +86,13 @@ def standard_section(standard: DocStandard, *, short: bool = False) -> list[Flow
     rows: list[list[Any]] = [["Question", "Grade", "Question and your comments"]]
     ends = []  # each question's last row, ruled below
     for q in standard.questions:
-        first, *rest = _details(f"{q.number}. {q.text}" if short and q.number else q.text,
-                                q.answer)
-        rows += [[q.code, _grade(q.answer), WrappedOnce(first, SMALL)],
+        first, *rest = _details(q.text, q.answer)
+        # the short tool's own number first, as the agency saw it, with the stable code beside it
+        label = f"{q.number} ({q.code})" if short and q.number and q.number != q.code else q.code
+        rows += [[label, _grade(q.answer), WrappedOnce(first, SMALL)],
                  *[["", "", WrappedOnce(piece, SMALL)] for piece in rest]]
         ends.append(len(rows) - 1)
-    table = Table(rows, colWidths=[18 * mm, 34 * mm, None], repeatRows=1, splitInRow=1)
+    table = Table(rows, colWidths=[22 * mm, 34 * mm, None], repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle([
         IN_FONT, ("FONTNAME", (0, 0), (-1, 0), BOLD),
         ("FONTSIZE", (0, 0), (1, -1), 9),

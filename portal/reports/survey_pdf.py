@@ -25,7 +25,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import CondPageBreak
 
 from portal.reports.pdf_common import BOLD, FONT, IN_FONT, numbered_canvas, portal_styles
-from portal.services.survey import AgencyResult, StatementCounts, SurveyResults
+from portal.services.survey import SMALL_BANDS, AgencyResult, StatementCounts, SurveyResults
 from portal.vocabulary import GRADE_LABELS, SURVEY_ROLE_BANDS, SURVEY_SERVICE_BANDS, Grade
 
 TITLE = "What practitioners say"
@@ -75,8 +75,10 @@ def _build(story: list[Flowable], title: str) -> bytes:
     return out.getvalue()
 
 
-def render_poster(*, agency: str, cycle: str, url: str, partnership: str) -> bytes:
-    """A staff-room poster: what the survey is, the QR code and the link."""
+def render_poster(*, agency: str, cycle: str, url: str, partnership: str, short_url: str = "",
+                  answer_by: str = "") -> bytes:
+    """A staff-room poster: what the survey is, the QR code, a short address to type and the
+    date to answer by."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
     buffer.seek(0)
@@ -87,8 +89,9 @@ def render_poster(*, agency: str, cycle: str, url: str, partnership: str) -> byt
            "not record anything that could identify you.", _BIG),
         Spacer(0, 10), Image(buffer, width=70 * mm, height=70 * mm), Spacer(0, 10),
         _p("Scan the code with your phone's camera, or type this address:", _BODY),
-        _address(url),
-        _p(f"Compact Audit {cycle}. The survey closes when the audit closes.", _BODY),
+        _address(short_url or url),
+        _p((f"Please answer by {answer_by}. " if answer_by else "")
+           + f"Compact Audit {cycle}. The survey closes when the audit closes.", _BODY),
     ]
     return _build(story, f"Practitioner survey poster: {agency}")
 
@@ -102,12 +105,13 @@ def _statement_rows(statements: list[StatementCounts]) -> list[list[str]]:
 def _agency_story(result: AgencyResult, data: SurveyResults) -> list[Flowable]:
     story: list[Flowable] = [
         _p(f"{result.agency}: challenge day", _H1),
-        _p(f"Compact Audit {data.cycle}. {result.sector}. {result.responses} practitioners "
-           f"answered the survey."),
+        _p(f"Compact Audit {data.cycle}. {result.sector}. About {result.responses} practitioners "
+           f"answered the survey. Every figure is rounded to the nearest 5."),
     ]
     if not result.shown:
-        return [*story, _p(f"Results are shown from {data.settings.min_responses} responses, so "
-                           "that no one can be identified. There are not enough yet.")]
+        return [*story, _p(f"Results are released when the survey closes, and only from "
+                           f"{data.settings.min_responses} responses, so that no one can be "
+                           "identified.")]
     story += [
         _p("Who answered: " + _bands(result.role_bands, SURVEY_ROLE_BANDS) + ". Time worked here: "
            + _bands(result.service_bands, SURVEY_SERVICE_BANDS) + "."),
@@ -116,7 +120,7 @@ def _agency_story(result: AgencyResult, data: SurveyResults) -> list[Flowable]:
            f"{pct(data.settings.gap_share)} of staff agree with the statements mapped to it. "
            "Gaps come first."),
         _table([["Question", "Self-grade", "Staff agreeing", "Gap"]] + [
-            [f"{q.question} {q.question_text}", GRADE_LABELS[Grade(q.self_grade)],
+            [q.label, GRADE_LABELS[Grade(q.self_grade)],
              pct(q.agree_share), "Gap" if q.is_gap else ""] for q in result.questions
         ], [260, 80, 70, 40]),
         Spacer(0, 8), _p("What staff said", _H2),
@@ -127,7 +131,7 @@ def _agency_story(result: AgencyResult, data: SurveyResults) -> list[Flowable]:
 
 def _bands(counts: dict[str, int], labels: dict[str, str]) -> str:
     """Band counts in the bands' order (shown only for agencies above the threshold)."""
-    named = {**labels, "not_given": "not given"}
+    named = {**labels, "not_given": "not given", SMALL_BANDS: "in groups too small to show"}
     return ", ".join(f"{named[key].lower()} {counts[key]}" for key in named if counts.get(key))
 
 
@@ -141,9 +145,10 @@ def render_partnership_pack(data: SurveyResults) -> bytes:
     ranked = data.by_gaps()
     story: list[Flowable] = [
         _p(f"Compact Audit {data.cycle}: challenge-day pack", _H1),
-        _p(f"{data.partnership.responses} responses from {data.partnership.agencies} agencies; "
-           f"{len(ranked)} agencies have {data.settings.min_responses} or more, and "
-           f"{data.partnership.gaps} corroboration gaps between them."),
+        _p(f"About {data.partnership.responses} responses from the {len(ranked)} of "
+           f"{data.partnership.agencies} agencies with {data.settings.min_responses} or more "
+           f"(figures rounded to the nearest 5), and {data.partnership.gaps} corroboration gaps "
+           "between them."),
         _table([["Agency", "Sector", "Responses", "Gaps"]] + [
             [a.agency, a.sector, str(a.responses), str(len(a.gaps))] for a in ranked
         ], [200, 130, 60, 50]),
@@ -159,9 +164,10 @@ def survey_page(data: SurveyResults | None) -> list[Flowable]:
         return []
     story: list[Flowable] = [
         CondPageBreak(120 * mm), _p(TITLE, _H2),
-        _p(f"{data.partnership.responses} practitioners answered the survey. An agency's own "
-           f"figures count from {data.settings.min_responses} responses; sector and partnership "
-           "figures include every response."),
+        _p(f"About {data.partnership.responses} practitioners answered the survey in agencies "
+           f"with {data.settings.min_responses} or more responses. Only those agencies' figures "
+           "are shown, and sector and partnership figures pool only them; every figure is rounded "
+           "to the nearest 5."),
         _table([["Sector", "Agencies", "Responses", "Agencies with enough", "Gaps"]] + [
             [s.name, str(s.agencies), str(s.responses), str(s.agencies_shown), str(s.gaps)]
             for s in data.sectors

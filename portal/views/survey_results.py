@@ -3,14 +3,19 @@ the challenge-day packs and posters (manager and committee)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
+from forms.survey import SetAsideForm
 from portal.access import roles
 from portal.db import db_session
 from portal.downloads import PDF, attachment
 from portal.models import Role
+from portal.problems import show_problems
 from portal.services import reporting, survey
-from portal.views.agency_survey import survey_settings
+from portal.services.common import NotFound, ServiceError
+from portal.views.agency_survey import poster_pdf, survey_settings
 from portal.views.helpers import now
 
 bp = Blueprint("survey_results", __name__, url_prefix="/survey-results")
@@ -43,8 +48,31 @@ def index() -> str:
 @readers
 def cycle(label: str) -> str:
     results = _results(label)
+    flagged = (survey.flagged_batches(db_session(), reporting.report_cycle(db_session(), label))
+               if current_user.role == Role.MANAGER.value else [])
     return render_template("survey_results/cycle.html", results=results, label=label,
-                           hidden=sum(1 for a in results.agencies if not a.shown))
+                           hidden=sum(1 for a in results.agencies if not a.shown), flagged=flagged)
+
+
+@bp.route("/<label>/flagged/<int:agency_id>/<flag>", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def set_aside(label: str, agency_id: int, flag: str) -> WerkzeugResponse | str:
+    """Set a batch of answers flagged as a burst aside, with a reason."""
+    s = db_session()
+    found = reporting.report_cycle(s, label)
+    batch = next((b for b in survey.flagged_batches(s, found)
+                  if b.agency_id == agency_id and b.flag == flag), None)
+    if batch is None:
+        raise NotFound("No such flagged batch")
+    form = SetAsideForm()
+    if form.validate_on_submit():
+        try:
+            survey.set_aside_batch(s, found, agency_id=agency_id, flag=flag,
+                                   reason=form.reason.data or "")
+            return redirect(url_for("survey_results.cycle", label=label))
+        except ServiceError as exc:
+            show_problems(form, exc)
+    return render_template("survey_results/set_aside.html", batch=batch, form=form, label=label)
 
 
 @bp.route("/<label>/challenge-day-pack.pdf")
@@ -65,7 +93,6 @@ def agency_pack(label: str, agency_id: int) -> Response:
 @roles(Role.MANAGER)
 def poster(label: str, agency_id: int) -> Response:
     link = reporting.poster_link(db_session(), label, agency_id, now=now())
-    url = f"{current_app.config['SERVER_NAME_FOR_LINKS'].rstrip('/')}/survey/{link.token}"
-    return _pdf(_render("render_poster", agency=link.agency, cycle=label, url=url,
-                        partnership=current_app.config["PARTNERSHIP_NAME"]),
+    return _pdf(poster_pdf(agency=link.agency, cycle=label, token=link.token,
+                           code=link.short_code, deadline=link.deadline),
                 "survey-poster", label, agency_id)

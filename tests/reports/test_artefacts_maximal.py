@@ -268,7 +268,7 @@ def test_the_survey_packs_poster_and_survey_page_hold_the_longest_agency_names(
     db: Session, tmp_path: Path, texts: Maximal
 ) -> None:
     if db.scalar(select(Cycle).where(Cycle.label == "2026-27")) is None:
-        survey_fixture.build(db, tmp_path)
+        survey_fixture.close(db, survey_fixture.build(db, tmp_path))
     cycle = get_cycle(db, "2026-27")
     agencies = list(db.scalars(select(Agency).order_by(Agency.id)))
     for agency in agencies:

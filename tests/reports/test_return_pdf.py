@@ -57,3 +57,15 @@ def test_the_submission_time_is_given_in_uk_time() -> None:
     text = " ".join(reader.pages[0].extract_text().split())
     assert "11 July 2026 at 00:30 (UK time) by Sam Patel" in text
     assert "UTC" not in text
+
+
+def test_a_short_returns_pdf_numbers_each_question_as_the_agency_saw_it_beside_its_code() -> None:
+    standard = DocStandard("1", "Who is in charge", "", [
+        DocQuestion("1.1", "A named senior person", AnswerInput("1.1", "good"), "1"),
+        DocQuestion("1.3", "Safeguarding is part of the business", AnswerInput("1.3", "good"), "2"),
+    ])
+    short = dataclasses.replace(document(1), overall_evidence="Our evidence", standards=[standard])
+    reader = PdfReader(io.BytesIO(render_return_pdf(short, partnership="Anyshire")))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "2 (1.3)" in text and "1 (1.1)" in text
+    assert "2. Safeguarding" not in text  # no second, different number beside the code

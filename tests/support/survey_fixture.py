@@ -4,21 +4,28 @@ The tool is the bundled current edition (2026.2) with its twelve practitioner st
 as version "survey-test". Cohort A, every return submitted with
 every answer "good". Staff answer every statement "agree" except:
 
-  G1 (Health, 6 responses):  S1 (3.1) and S3 (9.1) "disagree" from all       -> gaps 3.1, 9.1
-  G2 (GP practices, 5):      S2 (5.1, 5.2) 2 agree, 3 disagree (40%);
+  G1 (Health, 12 responses): S1 (3.1) and S3 (9.1) "disagree" from all       -> gaps 3.1, 9.1
+  G2 (GP practices, 10):     S2 (5.1, 5.2) 4 agree, 6 disagree (40%);
                              S3 (9.1) "partly" from all                      -> gaps 5.1, 5.2, 9.1
-  OK (Health, 5):            all agree                                       -> no gaps
-  F4 (Voluntary, 4):         everything "disagree", but 4 < 5: hidden        -> no gaps shown
+  OK (Health, 10):           all agree                                       -> no gaps
+  F4 (Voluntary, 9):         everything "disagree", but 9 < 10: hidden       -> no gaps shown
   N0 (Health, 0):            no responses
+
+Figures are released only once the cycle has closed: `close()` closes it.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,13 +67,19 @@ def answers_for(short: str, n: int) -> dict[str, str]:
     if short == "G1":
         answers.update(S1="disagree", S3="disagree")
     if short == "G2":
-        answers.update(S2="agree" if n < 2 else "disagree", S3="partly")
+        answers.update(S2="agree" if n < 4 else "disagree", S3="partly")
     if short == "F4":
         answers = dict.fromkeys(answers, "disagree")
     return answers
 
 
-RESPONSES = {"G1": 6, "G2": 5, "OK": 5, "F4": 4, "N0": 0}
+RESPONSES = {"G1": 12, "G2": 10, "OK": 10, "F4": 9, "N0": 0}
+
+
+def close(db: Session, known: Known) -> None:
+    """Close the cycle, and so its survey: only then are figures released."""
+    known.cycle.status = "closed"
+    db.commit()
 
 
 def build(db: Session, folder: Path, *, responses: dict[str, int] | None = None) -> Known:
@@ -83,11 +96,32 @@ def build(db: Session, folder: Path, *, responses: dict[str, int] | None = None)
                    for q_id in questions.values())
         return_.status = ReturnStatus.SUBMITTED.value
         return_.submitted_at = datetime(2026, 7, 1, 12)
+    survey.ensure_links(db, cycle, now=OPENED)  # responses come through the agencies' links
     for short, count in (RESPONSES if responses is None else responses).items():
         for n in range(count):
             survey.record_response(db, cycle_id=cycle.id, agency_id=agencies[short].id,
                                    statements=statements,
                                    answers=answers_for(short, n), role_band="frontline",
-                                   service_band=None)
+                                   service_band=None, today=OPENED.date())
     db.commit()
     return Known(cycle, agencies)
+
+
+def form_token(client: Any, url: str) -> str:
+    """The signed token of the survey form a GET of `url` served."""
+    page = client.get(url)
+    found = BeautifulSoup(page.get_data(as_text=True), "html.parser").find(
+        "input", attrs={"name": "form_token"})
+    assert found is not None, "the survey form carries no form token"
+    return str(found["value"])
+
+
+def post_answers(client: Any, url: str, data: dict[str, str], **kwargs: Any) -> Any:
+    """Answer the survey as a browser does: GET the form, then POST it with its token."""
+    return client.post(url, data={**data, "form_token": form_token(client, url)}, **kwargs)
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text, its whitespace squeezed."""
+    reader = PdfReader(io.BytesIO(content))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))

@@ -42,7 +42,9 @@ def draw_sample(
 
 def returns_by_gaps(session: Session, cycle: Cycle, settings: SurveySettings | None) -> list[int]:
     """Submitted return ids of agencies with survey corroboration gaps, largest gaps first."""
-    results = survey.survey_results(session, cycle, settings=settings or SurveySettings())
+    # exact and before the close: the ranking is never shown, only the sample it draws
+    results = survey.survey_results(session, cycle, settings=settings or SurveySettings(),
+                                    published=False)
     gappy = [a.agency_id for a in results.by_gaps() if a.gaps and a.submitted]
     ids = dict(session.execute(
         select(Return.agency_id, Return.id).where(Return.cycle_id == cycle.id,

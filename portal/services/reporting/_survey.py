@@ -4,7 +4,7 @@ survey download needs: the cycle must have had a survey, the agency a link or a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,8 @@ class PosterLink:
     agency: str
     cycle: str
     token: str
+    short_code: str
+    deadline: date
 
 
 def poster_link(session: Session, label: str, agency_id: int, *, now: datetime) -> PosterLink:
@@ -48,7 +50,7 @@ def poster_link(session: Session, label: str, agency_id: int, *, now: datetime) 
                                                          agency_id=agency_id).agencies), None)
     if token is None or name is None:
         raise NotFound(f"That agency has no survey link in cycle {label}")
-    return PosterLink(name, label, token)
+    return PosterLink(name, label, token, survey.short_code(session, token), cycle.deadline)
 
 
 def own_survey_results(session: Session, cycle: Cycle, agency_id: int, *,

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from portal.services.cycles import has_survey
 
+from ._batches import (
+    FlaggedBatch,
+    declare_headcount,
+    flagged_batches,
+    link_headcount,
+    set_aside_batch,
+)
+from ._disclosure import SMALL_BANDS
 from ._links import (
     SurveyClosed,
     agency_link,
@@ -13,10 +21,12 @@ from ._links import (
     issued_cycle,
     link_rows,
     open_survey,
+    short_code,
     statements_of,
     survey_cycles,
+    token_of_short_code,
 )
-from ._responding import ResponseInvalid, record_response
+from ._responding import ResponseInvalid, SurveyFull, record_response
 from ._results import (
     AgencyResult,
     Gap,
@@ -28,24 +38,33 @@ from ._results import (
 )
 
 __all__ = [
+    "SMALL_BANDS",
     "AgencyResult",
+    "FlaggedBatch",
     "Gap",
     "GroupResult",
     "ResponseInvalid",
     "StatementCounts",
     "SurveyClosed",
+    "SurveyFull",
     "SurveyResults",
     "SurveySettings",
     "agency_link",
     "agency_submitted",
     "agency_surveys",
+    "declare_headcount",
     "ensure_links",
+    "flagged_batches",
     "has_survey",
     "issued_cycle",
+    "link_headcount",
     "link_rows",
     "open_survey",
     "record_response",
+    "set_aside_batch",
+    "short_code",
     "statements_of",
     "survey_cycles",
     "survey_results",
+    "token_of_short_code",
 ]

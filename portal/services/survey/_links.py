@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +36,31 @@ def link_rows(session: Session, cycle: Cycle, *, now: datetime) -> list[tuple[st
         .where(SurveyLink.cycle_id == cycle.id).order_by(Agency.name)
     )
     return [(name, token) for name, token in rows]
+
+
+SHORT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read and type
+
+
+def short_code(session: Session, token: str) -> str:
+    """The link's short code to type from the poster (K7MQ-4TXP, 40 bits), made on first need."""
+    link = session.scalar(select(SurveyLink).where(SurveyLink.token == token))
+    if link is None:
+        raise NotFound("No such survey")
+    if link.short_code is None:
+        letters = "".join(secrets.choice(SHORT_ALPHABET) for _ in range(8))
+        link.short_code = f"{letters[:4]}-{letters[4:]}"
+        session.flush()
+    return link.short_code
+
+
+def token_of_short_code(session: Session, code: str) -> str:
+    """The link a typed short code names (any case, with or without its dash), or NotFound."""
+    clean = "".join(c for c in code.upper() if c.isalnum())
+    token = session.scalar(select(SurveyLink.token)
+                           .where(SurveyLink.short_code == f"{clean[:4]}-{clean[4:]}"))
+    if token is None or len(clean) != 8:
+        raise NotFound("No such survey")
+    return token
 
 
 def agency_link(session: Session, cycle: Cycle, agency_id: int, *, now: datetime) -> str | None:

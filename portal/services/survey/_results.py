@@ -1,7 +1,13 @@
-"""Survey results and corroboration gaps, counted in SQL.
+"""Survey results and corroboration gaps, counted in SQL, released under the rules of
+`_disclosure` (docs/survey.md):
 
-- An agency's figures (statements, bands, gaps) are shown only from `min_responses` responses;
-  below that only its count is given. Sector and partnership figures are always shown.
+- Figures are released only when the cycle has closed (the links close with it), never live.
+- An agency's figures (statements, bands, gaps) are shown only from `min_responses` counted
+  responses (set-aside responses never count); below that only its rounded count is given.
+- Every released count is rounded to base 5; bands need `min_responses` each.
+- Sector and partnership figures pool only the agencies whose own figures are shown, so a total
+  minus the published agencies reveals nothing about an agency under the threshold.
+- `published=False` (targeted sampling only, never shown) skips the closing and rounding rules.
 - The agreement for a question pools every answer to the statements mapped to it: agree / all
   answers (partly, disagree and don't know all count as not agreeing).
 - A corroboration gap is a question the agency graded good or outstanding in its submitted
@@ -11,7 +17,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -30,17 +36,20 @@ from portal.models import (
     SurveyStatement,
     SurveyStatementQuestion,
 )
-from portal.vocabulary import Grade, SurveyAnswer
+from portal.services import tools
+from portal.vocabulary import CycleStatus, Grade, SurveyAnswer, Variant
 
+from . import _disclosure
 from ._links import statements_of
 
+COUNTED = SurveyResponse.set_aside.is_(None)  # a set-aside response counts nowhere
 CORROBORATED_GRADES = (Grade.GOOD.value, Grade.OUTSTANDING.value)
 ANSWER_KEYS = [a.value for a in SurveyAnswer]
 
 
 @dataclass(frozen=True)
 class SurveySettings:
-    min_responses: int = 5
+    min_responses: int = 10
     gap_share: float = 0.6
 
 
@@ -58,6 +67,9 @@ class StatementCounts:
     def agree_share(self) -> float | None:
         return self.counts["agree"] / self.total if self.total else None
 
+    def round(self) -> None:
+        self.counts = {key: _disclosure.rounded(n) for key, n in self.counts.items()}
+
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "agree": self.counts["agree"], "partly": self.counts["partly"],
                 "disagree": self.counts["disagree"], "dont_know": self.counts["dont_know"]}
@@ -67,11 +79,19 @@ class StatementCounts:
 class Gap:
     """A mapped question: the agency's self-grade beside its staff's agreement."""
 
-    question: str
-    question_text: str
+    question: str  # the stable code (5.1)
+    question_text: str  # in the words of the agency's variant of the tool
     self_grade: str
     agree_share: float
     is_gap: bool = True
+    number: str = ""  # the number the agency saw (the short tool numbers 1, 2, 3 ...)
+
+    @property
+    def label(self) -> str:
+        """The question as the agency knew it, with the stable code beside its own number."""
+        shown = self.number if self.number and self.number != self.question else ""
+        return (f"{shown} (code {self.question}) " if shown else f"{self.question} ") + \
+            self.question_text
 
 
 @dataclass
@@ -100,10 +120,10 @@ class AgencyResult:
 
 @dataclass
 class GroupResult:
-    """A sector's or the partnership's figures: always shown."""
+    """A sector's or the partnership's figures, pooled from its agencies whose figures are shown."""
 
     name: str
-    responses: int = 0
+    responses: int = 0  # pooled from the agencies whose figures are shown
     agencies: int = 0
     agencies_shown: int = 0
     gaps: int = 0
@@ -117,10 +137,11 @@ class SurveyResults:
     agencies: list[AgencyResult]
     sectors: list[GroupResult]
     partnership: GroupResult
+    released: bool = True  # False while the cycle (and so the survey) is open
 
     def as_dict(self) -> dict[str, Any]:
         return {"cycle": self.cycle, "min_responses": self.settings.min_responses,
-                "agencies": [a.as_dict() for a in self.agencies]}
+                "released": self.released, "agencies": [a.as_dict() for a in self.agencies]}
 
     def least_agreed(self, n: int = 5) -> list[StatementCounts]:
         answered = [s for s in self.partnership.statements if s.total]
@@ -137,33 +158,54 @@ def _lowest(result: AgencyResult) -> float:
 
 
 def survey_results(session: Session, cycle: Cycle, *, settings: SurveySettings = SurveySettings(),
-                   agency_id: int | None = None) -> SurveyResults:
-    """Every issued agency's results (or one agency's), with sector and partnership figures."""
+                   agency_id: int | None = None, published: bool = True) -> SurveyResults:
+    """Every issued agency's results (or one agency's), with sector and partnership figures,
+    as they may be released (`published=False`: exact, for ranking the sample only)."""
     statements = statements_of(session, cycle.tool_version_id)
     agencies = _issued(session, cycle, agency_id)
-    counts = _answer_counts(session, cycle, agency_id)
-    none = [StatementCounts(st.code, st.text) for st in statements]  # read-only: no responses
+    released = cycle.status == CycleStatus.CLOSED.value or not published
     for result in agencies.values():
-        result.shown = result.responses >= settings.min_responses
-        result.statements = ([StatementCounts(st.code, st.text) for st in statements]
-                             if result.responses else none)
-    by_statement = {st.id: i for i, st in enumerate(statements)}
-    for agency, statement_id, answer, n in counts:
-        if agency in agencies:
-            agencies[agency].statements[by_statement[statement_id]].counts[answer] = n
+        result.shown = _disclosure.releasable(result.responses, closed=released,
+                                              minimum=settings.min_responses)
+        result.statements = [StatementCounts(st.code, st.text) for st in statements]
     shown = {a for a, r in agencies.items() if r.shown}
+    by_statement = {st.id: i for i, st in enumerate(statements)}
+    for agency, statement_id, answer, n in _answer_counts(session, cycle, shown):
+        agencies[agency].statements[by_statement[statement_id]].counts[answer] = n
     _add_gaps(session, cycle, agencies, shown, settings)
     _add_bands(session, cycle, agencies, shown)
     ordered = sorted(agencies.values(), key=lambda r: (r.agency.lower(), r.agency_id))
     sectors = _groups(ordered, statements)
     partnership = _group("Partnership", ordered, statements)
-    return SurveyResults(cycle.label, settings, ordered, sectors, partnership)
+    if published:
+        _round(ordered, [*sectors, partnership], settings)
+    return SurveyResults(cycle.label, settings, ordered, sectors, partnership, released)
+
+
+def _round(agencies: list[AgencyResult], groups: list[GroupResult], settings: SurveySettings) -> None:
+    """Round every count to base 5 and every share to 5 points; merge small bands."""
+    for result in agencies:
+        result.responses = _disclosure.rounded(result.responses)
+        for counts in result.statements:
+            counts.round()
+        result.questions = [replace(g, agree_share=_disclosure.rounded_share(g.agree_share))
+                            for g in result.questions]
+        result.gaps = [g for g in result.questions if g.is_gap]
+        result.role_bands = _disclosure.merged_bands(result.role_bands,
+                                                     minimum=settings.min_responses)
+        result.service_bands = _disclosure.merged_bands(result.service_bands,
+                                                        minimum=settings.min_responses)
+    for group in groups:
+        group.responses = _disclosure.rounded(group.responses)
+        for counts in group.statements:
+            counts.round()
 
 
 def _issued(session: Session, cycle: Cycle, agency_id: int | None) -> dict[int, AgencyResult]:
     responses = (
         select(func.count(SurveyResponse.id)).where(SurveyResponse.cycle_id == cycle.id,
-                                                    SurveyResponse.agency_id == Return.agency_id)
+                                                    SurveyResponse.agency_id == Return.agency_id,
+                                                    COUNTED)
         .scalar_subquery()
     )
     query = (
@@ -179,17 +221,15 @@ def _issued(session: Session, cycle: Cycle, agency_id: int | None) -> dict[int, 
     }
 
 
-def _answer_counts(session: Session, cycle: Cycle, agency_id: int | None) -> list[Any]:
-    query = (
+def _answer_counts(session: Session, cycle: Cycle, shown: set[int]) -> list[Any]:
+    """Answer counts of the agencies whose figures are shown, and no other's."""
+    return list(session.execute(
         select(SurveyResponse.agency_id, SurveyAnswerRow.statement_id, SurveyAnswerRow.answer,
                func.count())
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswerRow.response_id)
-        .where(SurveyResponse.cycle_id == cycle.id)
+        .where(SurveyResponse.cycle_id == cycle.id, SurveyResponse.agency_id.in_(shown), COUNTED)
         .group_by(SurveyResponse.agency_id, SurveyAnswerRow.statement_id, SurveyAnswerRow.answer)
-    )
-    if agency_id is not None:
-        query = query.where(SurveyResponse.agency_id == agency_id)
-    return list(session.execute(query))
+    ))
 
 
 def _add_gaps(session: Session, cycle: Cycle, agencies: dict[int, AgencyResult], shown: set[int],
@@ -202,28 +242,46 @@ def _add_gaps(session: Session, cycle: Cycle, agencies: dict[int, AgencyResult],
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswerRow.response_id)
         .join(SurveyStatementQuestion,
               SurveyStatementQuestion.statement_id == SurveyAnswerRow.statement_id)
-        .where(SurveyResponse.cycle_id == cycle.id, SurveyResponse.agency_id.in_(shown))
+        .where(SurveyResponse.cycle_id == cycle.id, SurveyResponse.agency_id.in_(shown), COUNTED)
         .group_by(SurveyResponse.agency_id, SurveyStatementQuestion.question_id)
     )
     share = {(a, q): int(yes or 0) / n for a, q, yes, n in shares if n}
     grades = session.execute(
-        select(Return.agency_id, Question.id, Question.code, Question.text, Answer.grade)
+        select(Return.agency_id, Return.variant, Question.id, Question.code, Question.text,
+               Question.short_text, Answer.grade)
         .join(Answer, Answer.return_id == Return.id).join(Question, Question.id == Answer.question_id)
         .where(Return.cycle_id == cycle.id, Return.status == ReturnStatus.SUBMITTED.value,
                Return.agency_id.in_(shown), Answer.grade.is_not(None))
         .order_by(Question.id)
     )
-    for a_id, q_id, code, text, grade in grades:
+    numbers = _Numbers(session, cycle)
+    for a_id, variant, q_id, code, text, short_text, grade in grades:
         agreed = share.get((a_id, q_id))
         if agreed is not None and grade is not None:
             is_gap = grade in CORROBORATED_GRADES and agreed < settings.gap_share
-            agencies[a_id].questions.append(Gap(code, text, grade, agreed, is_gap))
+            words = (short_text if variant == Variant.SHORT.value else None) or text
+            agencies[a_id].questions.append(
+                Gap(code, words, grade, agreed, is_gap, numbers.of(variant, code)))
     for a_id in shown:
         result = agencies[a_id]
         # gaps first (least agreement first), then the rest in the tool's order
         result.questions.sort(key=lambda g: (not g.is_gap, g.agree_share if g.is_gap else 0,
                                              _code_key(g.question)))
         result.gaps = [g for g in result.questions if g.is_gap]
+
+
+class _Numbers:
+    """The numbers each variant of the cycle's tool shows its questions by, read on first need."""
+
+    def __init__(self, session: Session, cycle: Cycle) -> None:
+        self.session, self.cycle = session, cycle
+        self.by_variant: dict[str, dict[str, str]] = {}
+
+    def of(self, variant: str, code: str) -> str:
+        if variant not in self.by_variant:
+            outline = tools.tool_outline(self.session, self.cycle.tool_version)
+            self.by_variant[variant] = tools.question_numbers(outline, variant)
+        return self.by_variant[variant].get(code, code)
 
 
 def _code_key(code: str) -> tuple[int, ...]:
@@ -239,7 +297,8 @@ def _add_bands(session: Session, cycle: Cycle, agencies: dict[int, AgencyResult]
                               (SurveyResponse.service_band, "service_bands")):
         rows = session.execute(
             select(SurveyResponse.agency_id, column, func.count())
-            .where(SurveyResponse.cycle_id == cycle.id, SurveyResponse.agency_id.in_(shown))
+            .where(SurveyResponse.cycle_id == cycle.id, SurveyResponse.agency_id.in_(shown),
+                   COUNTED)
             .group_by(SurveyResponse.agency_id, column)
         )
         for a_id, band, n in rows:
@@ -256,12 +315,12 @@ def _groups(agencies: list[AgencyResult], statements: list[SurveyStatement]) -> 
 def _group(name: str, members: list[AgencyResult], statements: list[SurveyStatement]) -> GroupResult:
     group = GroupResult(name, statements=[StatementCounts(st.code, st.text) for st in statements])
     for result in members:
-        group.responses += result.responses
         group.agencies += 1
-        group.agencies_shown += int(result.shown)
+        if not result.shown:
+            continue  # pooled only from agencies whose own figures are released
+        group.responses += result.responses
+        group.agencies_shown += 1
         group.gaps += len(result.gaps)
-        if not result.responses:
-            continue  # nothing to add
         for total, own in zip(group.statements, result.statements, strict=True):
             for key in ANSWER_KEYS:
                 total.counts[key] += own.counts[key]

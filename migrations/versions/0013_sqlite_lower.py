@@ -2,7 +2,7 @@
 portal's lower(), which folds every letter as PostgreSQL's does (SQLite's own folds only A-Z);
 nothing changes on PostgreSQL
 
-Revision ID: edges24_0013_sqlite_lower
+Revision ID: 0013_sqlite_lower
 Revises: 0012_return_republish_choice
 Create Date: 2026-12-03
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "edges24_0013_sqlite_lower"
+revision = "0013_sqlite_lower"
 down_revision = "0012_return_republish_choice"
 branch_labels = None
 depends_on = None

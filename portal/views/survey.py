@@ -24,7 +24,7 @@ from portal.web import csrf, limiter
 
 bp = Blueprint("survey", __name__, url_prefix="/survey")
 HONEYPOT = "website"  # a field people never see; a bot that fills it is thanked and ignored
-FORM_TOKEN = "form_token"
+FORM_TOKEN = "form_token"  # nosec B105: the name of a form field, not a secret
 COOKIE_DAYS = 400
 
 

@@ -190,7 +190,7 @@ def test_the_manager_offers_dates_and_the_agency_picks_one(
         ".govuk-notification-banner").inner_text()
     _check(page)
     page.goto(f"{live_url}/agency/")  # the home keeps the booked visit, with its date
-    assert "is on 12 June 2031 at 2:30pm at Civic Centre" in page.locator("#to-do").inner_text()
+    assert "is on Thursday 12 June 2031 at 2:30pm at Civic Centre" in page.locator("#to-do").inner_text()
     _check(page)
     db.expire_all()
     chosen = db.get(Visit, visit.id)

@@ -100,12 +100,12 @@ def test_the_visit_stays_on_the_home_from_its_date_until_it_is_written_up(
     user = factories.user(db, Role.AGENCY, agency=visit.return_.agency)
     db.commit()
     sign_in(client, user)
-    assert ("The moderation visit to your 2017-18 return is on 12 June 2099 at 2:30pm at Town hall."
+    assert ("The moderation visit to your 2017-18 return is on Friday 12 June 2099 at 2:30pm at Town hall."
             in _section(_home(app, client), "to-do"))
     visit.starts_at = datetime(2018, 3, 27, 10)
     db.commit()
     home = visible_text(_home(app, client))
-    assert "took place on 27 March 2018 at 11:00am at Town hall" in home
+    assert "took place on Tuesday 27 March 2018 at 11:00am at Town hall" in home
     assert "The partnership will send you its outcome" in home
     visit.status, visit.outcome = VisitStatus.COMPLETED.value, "Grades confirmed"
     visit.completed_at = datetime(2018, 3, 28, 9)

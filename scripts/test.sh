@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The combined (SQLite + PostgreSQL) branch coverage of portal, forms and config must not fall
 # below this: the figure of a full run, rounded down. Raise it when coverage rises
-# (docs/testing.md). The full combined run in CI on 2 December 2026 printed 96% (portal/services
-# 95%).
-COVERAGE_FLOOR=96
+# (docs/testing.md). A full run from a fresh clone on 3 December 2026 (656e71d) measured 95.44%
+# (portal/services 95.11%).
+COVERAGE_FLOOR=95
 scripts/setup.sh --test
 export TEST_POSTGRES_URL
 TEST_POSTGRES_URL=$(scripts/postgres.sh)

@@ -286,6 +286,8 @@ def close_cycle(
     session: Session, cycle: Cycle, *, now: datetime, user_id: int | None = None
 ) -> CloseResult:
     """Close a cycle after its final deadline, escalating every return not submitted."""
+    if cycle.status == CycleStatus.CLOSED.value:
+        raise ServiceError(f"Cycle {cycle.label} is already closed")
     if cycle.status != CycleStatus.OPEN.value:
         raise ServiceError(f"Cycle {cycle.label} is {cycle.status}; only an open cycle can close")
     if not can_close(cycle, now=now):

@@ -105,6 +105,9 @@ class Settings:
     SURVEY_RATE_LIMIT: str = "20 per minute"
     SURVEY_LINK_RATE_LIMIT: str = "30 per minute"
     SURVEY_BURST: str = "10 per 5 minutes"
+    # a response that makes this many near-identical responses (all answers but one the same) to
+    # one link in a day is flagged 'alike' for the manager to review (0 turns the check off)
+    SURVEY_ALIKE_RUN: int = 5
     SURVEY_DEFAULT_HEADCOUNT: int = 250
     SURVEY_FORM_MINUTES: int = 120
     PASSWORD_LINK_HOURS: int = 72
@@ -152,6 +155,7 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 10),
         SURVEY_GAP_SHARE=_share("SURVEY_GAP_SHARE", 0.6),
         SURVEY_DEFAULT_HEADCOUNT=_int("SURVEY_DEFAULT_HEADCOUNT", 250),
+        SURVEY_ALIKE_RUN=_int("SURVEY_ALIKE_RUN", 5),
         MAIL_TIMEOUT=_int("MAIL_TIMEOUT", 10),
         MAIL_MESSAGE_SECONDS=_int("MAIL_MESSAGE_SECONDS", 30),
         MAIL_LEASE_SECONDS=_int("MAIL_LEASE_SECONDS", 300),

@@ -33,3 +33,16 @@ class SetAsideForm(FlaskForm):
                     GovLength(max=500)],
     )
     submit = SubmitField("Set the answers aside", widget=GovSubmitInput())
+
+
+class RaiseHeadcountForm(FlaskForm):
+    headcount = GovIntegerField(
+        "How many answers should this link take?", widget=GovTextInput(),
+        invalid_message="Enter the number of answers as a whole number, like 60",
+        description="Check the number with the agency: staff and volunteers who may answer.",
+        validators=[InputRequired(message="Enter the number of answers the link should take, "
+                                          "like 60"),
+                    NumberRange(min=1, max=100_000,
+                                message="Number of answers must be between 1 and 100,000")],
+    )
+    submit = SubmitField("Raise the limit", widget=GovSubmitInput())

@@ -109,6 +109,7 @@ def answer(token: str) -> Response | tuple[str, int]:
             role_band=request.form.get("role_band") or None,
             service_band=request.form.get("service_band") or None, today=now().date(),
             flag=_burst(token), default_cap=current_app.config["SURVEY_DEFAULT_HEADCOUNT"],
+            alike_run=current_app.config["SURVEY_ALIKE_RUN"],
         )
     except survey.ResponseInvalid as exc:
         return _page(token, errors=exc.errors, status=400)

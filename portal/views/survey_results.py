@@ -3,11 +3,11 @@ the challenge-day packs and posters (manager and committee)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from forms.survey import SetAsideForm
+from forms.survey import RaiseHeadcountForm, SetAsideForm
 from portal.access import roles
 from portal.db import db_session
 from portal.downloads import PDF, attachment
@@ -48,10 +48,39 @@ def index() -> str:
 @readers
 def cycle(label: str) -> str:
     results = _results(label)
-    flagged = (survey.flagged_batches(db_session(), reporting.report_cycle(db_session(), label))
-               if current_user.role == Role.MANAGER.value else [])
-    return render_template("survey_results/cycle.html", results=results, label=label,
-                           hidden=sum(1 for a in results.agencies if not a.shown), flagged=flagged)
+    s = db_session()
+    manager = current_user.role == Role.MANAGER.value
+    found = reporting.report_cycle(s, label)
+    return render_template(
+        "survey_results/cycle.html", results=results, label=label,
+        hidden=sum(1 for a in results.agencies if not a.shown),
+        flagged=survey.flagged_batches(s, found) if manager else [],
+        nearly_full=survey.links_nearly_full(s, found, default_cap=_default_cap())
+        if manager and not results.released else [],
+    )
+
+
+def _default_cap() -> int:
+    return int(current_app.config["SURVEY_DEFAULT_HEADCOUNT"])
+
+
+@bp.route("/<label>/links/<int:agency_id>/headcount", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def headcount(label: str, agency_id: int) -> WerkzeugResponse | str:
+    """Raise the most answers an agency's survey link takes, once its staff are turned away."""
+    s = db_session()
+    found = reporting.report_cycle(s, label)
+    fill = survey.link_fill(s, found, agency_id, default_cap=_default_cap())
+    form = RaiseHeadcountForm()
+    if form.validate_on_submit():
+        try:
+            survey.declare_headcount(s, found, agency_id=agency_id, by_manager=True,
+                                     headcount=form.headcount.data or 0, user_id=current_user.id)
+            flash(f"{fill.agency}'s survey link now takes up to {form.headcount.data:,} answers", "success")
+            return redirect(url_for("survey_results.cycle", label=label))
+        except ServiceError as exc:
+            show_problems(form, exc)
+    return render_template("survey_results/headcount.html", fill=fill, form=form, label=label)
 
 
 @bp.route("/<label>/flagged/<int:agency_id>/<flag>", methods=["GET", "POST"])
@@ -68,7 +97,7 @@ def set_aside(label: str, agency_id: int, flag: str) -> WerkzeugResponse | str:
     if form.validate_on_submit():
         try:
             survey.set_aside_batch(s, found, agency_id=agency_id, flag=flag,
-                                   reason=form.reason.data or "")
+                                   reason=form.reason.data or "", user_id=current_user.id)
             return redirect(url_for("survey_results.cycle", label=label))
         except ServiceError as exc:
             show_problems(form, exc)

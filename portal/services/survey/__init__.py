@@ -6,9 +6,12 @@ from portal.services.cycles import has_survey
 
 from ._batches import (
     FlaggedBatch,
+    LinkFill,
     declare_headcount,
     flagged_batches,
+    link_fill,
     link_headcount,
+    links_nearly_full,
     set_aside_batch,
 )
 from ._disclosure import SMALL_BANDS
@@ -26,7 +29,7 @@ from ._links import (
     survey_cycles,
     token_of_short_code,
 )
-from ._responding import ResponseInvalid, SurveyFull, record_response
+from ._responding import ResponseInvalid, SurveyFull, alike_today, record_response
 from ._results import (
     AgencyResult,
     Gap,
@@ -43,6 +46,7 @@ __all__ = [
     "FlaggedBatch",
     "Gap",
     "GroupResult",
+    "LinkFill",
     "ResponseInvalid",
     "StatementCounts",
     "SurveyClosed",
@@ -52,13 +56,16 @@ __all__ = [
     "agency_link",
     "agency_submitted",
     "agency_surveys",
+    "alike_today",
     "declare_headcount",
     "ensure_links",
     "flagged_batches",
     "has_survey",
     "issued_cycle",
+    "link_fill",
     "link_headcount",
     "link_rows",
+    "links_nearly_full",
     "open_survey",
     "record_response",
     "set_aside_batch",

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, func, insert, update
+from sqlalchemy import CursorResult, case, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from portal.models import SurveyAnswerRow, SurveyLink, SurveyResponse
@@ -64,17 +64,54 @@ def take_place(session: Session, *, cycle_id: int, agency_id: int, default_cap: 
         raise SurveyFull("This survey has had as many answers as the agency has staff")
 
 
+def alike_today(session: Session, *, cycle_id: int, agency_id: int, today: date,
+                answers: Mapping[int, str]) -> int:
+    """How many of the link's responses of `today` (not set aside) gave the same answers as
+    `answers` (statement id to answer) to every statement but at most one.
+
+    Bounded by the link's rate limits and headcount, so the query stays small."""
+    pairs = [(statement_id, answer) for statement_id, answer in answers.items()]
+    matching = func.sum(case(
+        (tuple_(SurveyAnswerRow.statement_id, SurveyAnswerRow.answer).in_(pairs), 1), else_=0))
+    alike = (
+        select(SurveyResponse.id)
+        .join(SurveyAnswerRow, SurveyAnswerRow.response_id == SurveyResponse.id)
+        .where(SurveyResponse.cycle_id == cycle_id, SurveyResponse.agency_id == agency_id,
+               SurveyResponse.answered_on == today, SurveyResponse.set_aside.is_(None))
+        .group_by(SurveyResponse.id).having(matching >= len(pairs) - 1)
+    )
+    return int(session.scalar(select(func.count()).select_from(alike.subquery())) or 0)
+
+
+def _flag(session: Session, *, cycle_id: int, agency_id: int, today: date, burst: str | None,
+          answers: Mapping[int, str], alike_run: int | None) -> str | None:
+    """The burst flag if there is one, else an 'alike' flag once this response would make
+    `alike_run` near-identical responses to the link in a day."""
+    if burst or not alike_run:
+        return burst
+    before = alike_today(session, cycle_id=cycle_id, agency_id=agency_id, today=today,
+                         answers=answers)
+    return f"alike {today.isoformat()}" if before + 1 >= alike_run else None
+
+
 def record_response(
     session: Session, *, cycle_id: int, agency_id: int, statements: Sequence[StatementLike],
     answers: Mapping[str, str], role_band: str | None, service_band: str | None,
-    today: date, flag: str | None = None, default_cap: int = 1000,
+    today: date, flag: str | None = None, default_cap: int = 1000, alike_run: int | None = None,
 ) -> int:
-    """Store a response: cycle, agency, optional bands, the day, a burst flag and one answer per
-    statement; nothing else. ResponseInvalid when an answer is missing, SurveyFull at the cap."""
+    """Store a response: cycle, agency, optional bands, the day, a flag and one answer per
+    statement; nothing else. ResponseInvalid when an answer is missing, SurveyFull at the cap.
+
+    `flag` is the caller's burst flag; without one, a response that makes `alike_run`
+    near-identical responses (all answers but one the same) to the link in a day is flagged
+    'alike' for the manager to review. Flagging removes nothing: only a manager's set-aside does.
+    """
     errors = _errors(statements, answers, role_band, service_band)
     if errors:
         raise ResponseInvalid(errors)
     take_place(session, cycle_id=cycle_id, agency_id=agency_id, default_cap=default_cap)
+    flag = _flag(session, cycle_id=cycle_id, agency_id=agency_id, today=today, burst=flag,
+                 answers={st.id: answers[st.code] for st in statements}, alike_run=alike_run)
     response_id = secrets.randbits(ID_BITS) or 1
     session.execute(insert(SurveyResponse).values(
         id=response_id, cycle_id=cycle_id, agency_id=agency_id, role_band=role_band or None,

@@ -59,7 +59,7 @@ def test_a_manager_sets_a_flagged_burst_aside_with_a_reason_and_it_counts_no_mor
     db.commit()
     sign_in(client, manager)
     page = page_text(client.get(url_for(app, "survey_results.cycle", label="2026-27")))
-    assert "Answers flagged as bursts" in page and "Health agency N0 burst 2026-05-01 12" in page
+    assert "Answers flagged for review" in page and "Health agency N0 burst 2026-05-01 12" in page
     form = url_for(app, "survey_results.set_aside", label="2026-27", agency_id=n0.id,
                    flag="burst 2026-05-01")
     token = csrf_from(client.get(form).get_data(as_text=True))
@@ -75,6 +75,6 @@ def test_a_manager_sets_a_flagged_burst_aside_with_a_reason_and_it_counts_no_mor
     assert (n0_result.responses, n0_result.shown) == (0, False)
     as_committee = client.application.test_client()
     sign_in(as_committee, committee)
-    assert "Answers flagged as bursts" not in page_text(
+    assert "Answers flagged for review" not in page_text(
         as_committee.get(url_for(app, "survey_results.cycle", label="2026-27")))
     assert as_committee.get(form).status_code == 403

@@ -132,6 +132,23 @@ def statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+@contextmanager
+def server_statements(engine: Engine) -> Iterator[list[str]]:
+    """The statements the database runs inside the block: each row of an executemany counts, as
+    the driver sends (psycopg) or steps (sqlite3) the statement once per row."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+               executemany: bool) -> None:
+        seen.extend([statement] * (len(parameters) if executemany else 1))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def url_for(app: Flask, endpoint: str, **values: Any) -> str:
     """The path `app` routes to `endpoint` (Flask's `url_for`), so a test names the page, not its
     address: `client.get(url_for(app, "agency.check", return_id=return_.id))`."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Cycle, CycleStatus, Return, SurveyLink, SurveyStatement
+from portal.services.common import bulk_insert
 
 
 def has_survey(session: Session, cycle: Cycle) -> bool:
@@ -30,12 +31,12 @@ def issue_survey_links(session: Session, cycle: Cycle, *, now: datetime) -> dict
                                          SurveyLink.agency_id == Return.agency_id).exists()
         ).order_by(Return.agency_id)
     ).all()
-    if missing:
-        session.execute(insert(SurveyLink), [
-            {"cycle_id": cycle.id, "agency_id": agency_id, "token": secrets.token_urlsafe(24),
-             "created_at": now}
-            for agency_id in missing
-        ])
+    # in batches of one statement each (an executemany is one statement per row on PostgreSQL)
+    bulk_insert(session, SurveyLink, (
+        {"cycle_id": cycle.id, "agency_id": agency_id, "token": secrets.token_urlsafe(24),
+         "created_at": now, "taken": 0}
+        for agency_id in missing
+    ))
     return dict(session.execute(
         select(SurveyLink.agency_id, SurveyLink.token).where(SurveyLink.cycle_id == cycle.id)
     ).all())

@@ -202,15 +202,17 @@ def _round(agencies: list[AgencyResult], groups: list[GroupResult], settings: Su
 
 
 def _issued(session: Session, cycle: Cycle, agency_id: int | None) -> dict[int, AgencyResult]:
+    # one grouped count of the cycle's responses, joined: its cost follows the responses, not
+    # a correlated count per issued return
     responses = (
-        select(func.count(SurveyResponse.id)).where(SurveyResponse.cycle_id == cycle.id,
-                                                    SurveyResponse.agency_id == Return.agency_id,
-                                                    COUNTED)
-        .scalar_subquery()
+        select(SurveyResponse.agency_id, func.count().label("n"))
+        .where(SurveyResponse.cycle_id == cycle.id, COUNTED)
+        .group_by(SurveyResponse.agency_id).subquery()
     )
     query = (
-        select(Return.agency_id, Agency.name, Sector.name, responses, Return.status)
+        select(Return.agency_id, Agency.name, Sector.name, responses.c.n, Return.status)
         .join(Agency, Agency.id == Return.agency_id).join(Sector, Sector.id == Agency.sector_id)
+        .outerjoin(responses, responses.c.agency_id == Return.agency_id)
         .where(Return.cycle_id == cycle.id)
     )
     if agency_id is not None:

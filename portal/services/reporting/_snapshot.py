@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from functools import cache
@@ -65,25 +66,54 @@ def _hints(kind: type) -> dict[str, Any]:
 
 
 def _build(data: Any, kind: Any) -> Any:
+    return _decoder(kind)(data)
+
+
+def _same(data: Any) -> Any:
+    return data
+
+
+def _to_float(data: Any) -> Any:
+    return float(data) if isinstance(data, int) else data
+
+
+@cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """A function rebuilding a value of type `kind` from its JSON, worked out once per type:
+    the annotations are read when a type is first met, never per value."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        if data is None:
-            return None
-        return _build(data, next(a for a in args if a is not type(None)))
-    if origin is list:
-        return [_build(v, args[0]) for v in data]
-    if origin is tuple:
-        return tuple(_build(v, args[0]) for v in data)
-    if origin is dict:
-        return {k: _build(v, args[1]) for k, v in data.items()}
+        inner = _decoder(next(a for a in args if a is not type(None)))
+        return inner if inner is _same else lambda data: None if data is None else inner(data)
+    if origin in (list, tuple, dict):
+        return _container(origin, _decoder(args[1] if origin is dict else args[0]))
     if isinstance(kind, type) and is_dataclass(kind):
-        hints = _hints(kind)
-        return kind(**{f.name: _build(data[f.name], hints[f.name])
-                       for f in fields(kind) if f.init})
-    if kind is datetime:
-        return datetime.fromisoformat(data)
-    if kind is date:
-        return date.fromisoformat(data)
-    if kind is float and isinstance(data, int):
-        return float(data)
-    return data
+        return _dataclass_decoder(kind)
+    return _SIMPLE.get(kind, _same)
+
+
+_SIMPLE: dict[Any, Callable[[Any], Any]] = {
+    datetime: datetime.fromisoformat, date: date.fromisoformat, float: _to_float,
+}
+
+
+def _container(origin: Any, item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    if item is _same and origin is not tuple:  # JSON's own lists and dicts are the values
+        return _same
+    if origin is dict:
+        return lambda data: {k: item(v) for k, v in data.items()}
+    if origin is tuple:
+        return lambda data: tuple(map(item, data))
+    return lambda data: list(map(item, data))
+
+
+def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
+    """Each init field with its decoder; a field the stored JSON lacks (a report stored before
+    the field existed) takes its default."""
+    hints = _hints(kind)
+    parts = [(f.name, _decoder(hints[f.name])) for f in fields(kind) if f.init]
+
+    def build(data: dict[str, Any]) -> Any:
+        return kind(**{name: decode(data[name]) for name, decode in parts if name in data})
+
+    return build

@@ -65,8 +65,8 @@ from portal.services.returns import (
 )
 from portal.services.returns._rules import WHO_LIMIT
 from portal.services.returns._submission import DECLARATION_LIMIT
-from tests.reports.maximal_content import MAXIMAL, Maximal, holds, marks, maximal, pdf_text
 from tests.support import factories, report_fixture, survey_fixture
+from tests.support.maximal_content import MAXIMAL, Maximal, holds, marks, maximal, pdf_text
 
 NAME_LIMIT = 200  # an agency's, a person's, a request's title
 OPENED_REQUEST = datetime(2018, 5, 1, 9)

@@ -7,9 +7,9 @@ import dataclasses
 from portal.reports import survey_pdf
 from portal.reports.return_pdf import render_return_pdf
 from portal.services.returns import AnswerInput, DocQuestion
-from tests.reports.maximal_content import pdf_text
-from tests.reports.test_return_pdf import document
+from tests.support.maximal_content import pdf_text
 from tests.support.pdfs import embedded_fonts_only, fonts, poppler_text
+from tests.support.return_document import document
 
 POLISH = "Polska Szkoła Sobotnia"
 WELSH = "Ŵyn"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from portal.reports.pdf_common import PIECE, pieces
 from portal.reports.return_pdf import render_return_pdf
 from portal.services.returns import TEXT_LIMIT, ActionInput, AnswerInput, DocQuestion
-from tests.reports.maximal_content import pdf_text
-from tests.reports.test_return_pdf import document
+from tests.support.maximal_content import pdf_text
+from tests.support.return_document import document
 
 
 @settings(max_examples=200, deadline=None, database=None)

@@ -12,16 +12,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.support import CHROMIUM, require
+from tests.support.browser import AXE, HEIGHT, WIDE
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-WIDE, NARROW, HEIGHT = 1280, 320, 720
-# What sticks out past the viewport, to name in a failure: the deepest elements wider than it.
-WIDEST_ELEMENTS = """(limit) => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > limit + 1
-               && !(e.parentElement && e.parentElement.closest('.app-table-wrapper')))
-  .slice(-5).map(e => `${e.tagName.toLowerCase()}.${e.className} ` +
-                        `(${Math.round(e.getBoundingClientRect().right)} px)`)"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -65,49 +57,3 @@ def page(browser: Any) -> Iterator[Any]:
     # Let the page's last requests finish before the tables are emptied for the next test.
     made.wait_for_load_state("networkidle")
     context.close()
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.2 AA violations on the current page."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: tags})", AXE_TAGS
-    )
-    return list(result["violations"])
-
-
-def _assert_no_violations(page: Any, width: int) -> None:
-    violations = axe_violations(page)
-    summary = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
-               f"{[n['target'] for n in v['nodes']][:3]})" for v in violations]
-    assert violations == [], f"axe found at {width} px on {page.url}:\n" + "\n".join(summary)
-
-
-def assert_reflows(page: Any) -> None:
-    """At a 320 CSS px viewport the page needs no horizontal scrolling (WCAG 2.2 1.4.10)."""
-    page.set_viewport_size({"width": NARROW, "height": HEIGHT})
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width > NARROW:
-        wide = page.evaluate(WIDEST_ELEMENTS, NARROW)
-        page.set_viewport_size({"width": WIDE, "height": HEIGHT})
-        raise AssertionError(f"{page.url} is {width} px wide at {NARROW} px; widest: {wide}")
-
-
-def assert_accessible(page: Any) -> None:
-    """Zero axe violations at 1280 px, then no horizontal scrolling and zero violations at 320 px
-    (every browser test checks both through this one helper)."""
-    page.set_viewport_size({"width": WIDE, "height": HEIGHT})
-    _assert_no_violations(page, WIDE)
-    assert_reflows(page)
-    try:
-        _assert_no_violations(page, NARROW)
-    finally:
-        page.set_viewport_size({"width": WIDE, "height": HEIGHT})
-
-
-def sign_in_browser(page: Any, base_url: str, email: str, password: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()

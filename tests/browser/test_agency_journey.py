@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 from tests.support.mail import wait_for_mail
 from tests.support.returns_helpers import codes_by_standard, issue, slug
 

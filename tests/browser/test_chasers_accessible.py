@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.services.chasers import stages_of
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 from tests.support.chaser_helpers import chasers_send, open_cycle_with
 
 

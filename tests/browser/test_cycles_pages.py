@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role
 from portal.services import cycles
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 
 NOW = datetime(2018, 4, 3, 9, 0)
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role, utcnow
 from portal.services.common import add_working_days, uk_today
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 from tests.support.chaser_helpers import address_of, chasers_send, days, open_cycle_with
 
 HEALTH = ["Riverside NHS Trust", "Hilltop Community Health", "Valley Hospital"]

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import CycleStatus, Finding, Role, Standard, Visit
 from portal.services import cycles, moderation
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 from tests.support.mail import deliver
 from tests.support.moderation_factories import AFTER_DEADLINE, VISIT_LINKS, drawn
 

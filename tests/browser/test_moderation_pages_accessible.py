@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Standard
 from portal.services import moderation
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 from tests.support.moderation_factories import AFTER_DEADLINE, cycle_with_returns, grade, members
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from portal.models import MailPause, Role
 from portal.services import mail
 from portal.services.mail import Email
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 
 OPENED = datetime(2026, 3, 2, 9, 0)
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import ReturnStatus, Role
 from portal.services.reporting import close_and_publish, republish
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories, report_fixture
+from tests.support.browser import assert_accessible, sign_in_browser
 from tests.support.report_fixture import AFTER, CURRENT
 
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from portal.models import Role
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 
 HEADINGS = {
     Role.MANAGER: "Compact Audit",

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.services import survey
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories, survey_fixture
+from tests.support.browser import assert_accessible, sign_in_browser
 
 
 def test_the_manager_raises_a_full_links_limit_and_reviews_flagged_answers(

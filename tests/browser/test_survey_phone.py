@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import SurveyLink
 from portal.services import survey
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories, survey_fixture
+from tests.support.browser import assert_accessible, sign_in_browser
 
 PHONE = {"width": 320, "height": 640}
 

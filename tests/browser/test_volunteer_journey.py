@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import HEIGHT, NARROW, WIDE, assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import HEIGHT, NARROW, WIDE, assert_accessible, sign_in_browser
 from tests.support.mail import wait_for_mail
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "short-tool"

@@ -103,7 +103,7 @@ def test_the_poster_gives_a_date_to_answer_by_and_a_short_address_that_leads_to_
     again = survey_fixture.pdf_text(client.get(url_for(app, "agency_survey.poster",
                                                        cycle_id=known.cycle.id)).data)
     assert found.group(0) in again  # the same code on every copy
-    assert client.get("/survey/s/ABCD-EFGH").status_code == 404
+    assert client.get(url_for(app, "survey.short", code="ABCD-EFGH")).status_code == 404
 
 
 def test_the_agency_states_its_headcount_to_get_its_poster_and_cannot_change_it(

@@ -46,7 +46,7 @@ def test_sign_in_lands_on_the_roles_home_and_sign_out_ends_it(
     user = factories.user(db, Role.MANAGER)
     db.commit()
     sign_in(client, user)
-    assert client.get("/").headers["Location"] == url_for(app, "manager.home")
+    assert client.get(url_for(app, "auth.index")).headers["Location"] == url_for(app, "manager.home")
     assert client.get(url_for(app, "manager.home")).status_code == 200
     submit_form(client, url_for(app, "auth.sign_out"), {})
     assert client.get(url_for(app, "manager.home")).status_code == 302
@@ -72,11 +72,11 @@ def test_new_user_sets_a_password_from_the_emailed_link_once(
     db.refresh(created)
     assert created is not None and created.agency_id == agency.id
     # After setting a password, the user is signed in (issue 13, item 6).
-    assert client.get("/").headers["Location"] == url_for(app, "agency.home")
+    assert client.get(url_for(app, "auth.index")).headers["Location"] == url_for(app, "agency.home")
     assert client.get(url_for(app, "agency.home")).status_code == 200
     submit_form(client, url_for(app, "auth.sign_out"), {})
     sign_in(client, created, "walrus kettle tractor dune")
-    assert client.get("/").headers["Location"] == url_for(app, "agency.home")
+    assert client.get(url_for(app, "auth.index")).headers["Location"] == url_for(app, "agency.home")
     assert client.get(link).status_code == 410  # spent
 
 

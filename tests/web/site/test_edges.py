@@ -32,23 +32,24 @@ from portal.models import (
 from portal.services import mail, moderation
 from portal.services.common import ServiceError
 from portal.services.mail import Email
-from tests.support import csrf_from, factories, sign_in
+from tests.support import csrf_from, factories, sign_in, url_for
 from tests.support.moderation_factories import AFTER_DEADLINE, cycle_with_returns, members
 
 VISIT_DAY = datetime(2018, 3, 12, 10)
 
 
 def test_forgot_password_takes_as_long_for_an_unknown_address_as_for_a_real_one(
-    client: FlaskClient, db: Session
+    app: Flask, client: FlaskClient, db: Session
 ) -> None:
     """The one allowed timed comparison (like the sign-in one): medians of 100 of each."""
     users = [factories.user(db, Role.MANAGER, password=None) for _ in range(100)]
     db.commit()
-    token = csrf_from(client.get("/forgot-password").get_data(as_text=True))
+    token = csrf_from(client.get(url_for(app, "auth.forgot_password")).get_data(as_text=True))
 
     def ask(email: str) -> float:
         started = time.perf_counter()
-        response = client.post("/forgot-password", data={"csrf_token": token, "email": email})
+        response = client.post(url_for(app, "auth.forgot_password"),
+                               data={"csrf_token": token, "email": email})
         elapsed = time.perf_counter() - started
         assert response.status_code == 200
         return elapsed
@@ -150,15 +151,16 @@ def test_healthz_tells_a_stranger_only_ok_or_failing_and_a_manager_the_details(
                      now=utcnow() - timedelta(hours=2))
     manager = factories.user(db, Role.MANAGER)
     db.commit()
-    calm, strict = client.get("/healthz"), client.get("/healthz/outbox")
+    calm, strict = client.get(url_for(app, "healthz")), client.get(url_for(app, "healthz_outbox"))
     assert (calm.status_code, calm.get_json()) == (200, {"status": "ok"})
     assert (strict.status_code, strict.get_json()) == (503, {"status": "failing"})
     assert "mail-relay" not in calm.get_data(as_text=True) + strict.get_data(as_text=True)
     sign_in(client, manager)
-    details = client.get("/healthz/outbox").get_json()
+    details = client.get(url_for(app, "healthz_outbox")).get_json()
     assert details["status"] == "failing" and details["delivery_paused"] == RELAY_ERROR
     assert details["outbox"] == "stale" and details["oldest_waiting_minutes"] >= 119
-    assert "mail-relay.internal.example:2525" in client.get("/manager/").get_data(as_text=True)
+    home = client.get(url_for(app, "manager.home")).get_data(as_text=True)
+    assert "mail-relay.internal.example:2525" in home
 
 
 def _app_behind_a_proxy(app: Flask, **settings: Any) -> Flask:
@@ -171,7 +173,7 @@ def test_a_clients_forwarded_host_does_not_choose_where_the_https_redirect_goes(
     app: Flask
 ) -> None:
     client = _app_behind_a_proxy(app).test_client()
-    response = client.get("/sign-in", headers={"X-Forwarded-Proto": "http",
+    response = client.get(url_for(app, "auth.sign_in"), headers={"X-Forwarded-Proto": "http",
                                                "X-Forwarded-Host": "evil.example"})
     assert response.status_code in (301, 302)
     assert response.headers["Location"].startswith("https://localhost/sign-in")
@@ -181,10 +183,10 @@ def test_with_trusted_hosts_a_forwarded_host_is_believed_only_when_it_is_one_of_
     app: Flask
 ) -> None:
     client = _app_behind_a_proxy(app, TRUSTED_HOSTS=["portal.test"]).test_client()
-    ours = client.get("/sign-in", headers={"X-Forwarded-Proto": "http",
+    ours = client.get(url_for(app, "auth.sign_in"), headers={"X-Forwarded-Proto": "http",
                                            "X-Forwarded-Host": "portal.test"})
     assert ours.headers["Location"].startswith("https://portal.test/sign-in")
-    theirs = client.get("/sign-in", headers={"X-Forwarded-Proto": "http",
+    theirs = client.get(url_for(app, "auth.sign_in"), headers={"X-Forwarded-Proto": "http",
                                              "X-Forwarded-Host": "evil.example"})
     assert theirs.status_code == 400 and "Location" not in theirs.headers
 
@@ -198,11 +200,11 @@ def test_production_answers_only_its_own_host(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
     client = create_app("production").test_client()
-    assert client.get("/healthz", base_url="https://audit.anyshire.example").status_code == 200
-    assert client.get("/healthz", base_url="https://evil.example").status_code == 400
+    assert client.get(url_for(app, "healthz"), base_url="https://audit.anyshire.example").status_code == 200
+    assert client.get(url_for(app, "healthz"), base_url="https://evil.example").status_code == 400
     monkeypatch.setenv("TRUSTED_HOSTS", "audit.anyshire.example, .internal.example")
     also = create_app("production").test_client()
-    assert also.get("/healthz", base_url="https://lb.internal.example").status_code == 200
+    assert also.get(url_for(app, "healthz"), base_url="https://lb.internal.example").status_code == 200
 
 
 @pytest.mark.parametrize("hosts", ["https://audit.example.org", "audit.example.org/path",

@@ -105,7 +105,7 @@ def test_cycle_dashboard_queries_do_not_grow_with_agencies(app: Flask) -> None:
         client = _signed_in(app, _manager(app))
         with get_db(app).sessionmaker() as session:
             cycle_id = session.scalar(select(Cycle.id).where(Cycle.label == "2026-27"))
-        client.get(f"/cycles/{cycle_id}")  # warm the app's caches
+        client.get(url_for(app, "cycles.dashboard", cycle_id=cycle_id))  # warm the app's caches
         return client, int(cycle_id or 0)
 
     counts = _per_size(app, arrange, lambda a: _ok(a[0].get(url_for(app, "cycles.dashboard", cycle_id=a[1]))))
@@ -129,7 +129,7 @@ def test_task_list_and_save_queries_do_not_grow_with_agencies(app: Flask) -> Non
         _partnership(app, size)
         user_id, return_id = _agency_user(app)
         client = _signed_in(app, user_id)
-        client.get(f"/agency/returns/{return_id}")
+        client.get(url_for(app, "agency.return_page", return_id=return_id))
         with get_db(app).sessionmaker() as session:
             tool = session.scalar(select(Cycle).where(Cycle.label == "2026-27")).tool_version  # type: ignore[union-attr]
             variant = session.get(Return, return_id).variant  # type: ignore[union-attr]

@@ -21,7 +21,11 @@ from tests.support.survey_fixture import form_token, post_answers
 @pytest.fixture
 def limited(database_url: str) -> Iterator[Flask]:
     """The app with its rate limits on, as in production."""
+    # production's counts over windows of a day, not minutes: however slowly a loaded machine
+    # sends the posts, they all fall in one window, so the counts never depend on the clock
     app = create_app("testing", DATABASE_URL=database_url, RATELIMIT_ENABLED=True,
+                     SURVEY_RATE_LIMIT="20 per day", SURVEY_LINK_RATE_LIMIT="30 per day",
+                     SURVEY_BURST="10 per day",
                      SECRET_KEY="test-secret-key-that-is-long-enough-to-use")
     try:
         yield app

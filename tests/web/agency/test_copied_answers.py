@@ -16,6 +16,7 @@ from portal.services.returns import copied_marks, return_pages
 from tests.support import page, sign_in, submit_form, url_for, visible_text
 from tests.support.copied_answers import PREVIOUS, Copying, answered_last_cycle
 from tests.support.returns_helpers import post_standard, slug
+from tests.support.spreadsheets import download, upload
 
 DECLARATION = {"name": "Bo Chan", "role": "Volunteer lead"}
 
@@ -154,3 +155,21 @@ def test_a_page_refused_for_a_rule_keeps_its_confirmation_ticked_and_confirms_no
     db.expire_all()
     assert len(copied_marks(db, setting.current)) == \
         sum(len(p.questions) for p in return_pages(db, setting.current))
+
+
+def test_a_spreadsheet_uploaded_back_confirms_only_the_copied_answers_it_changes(
+        app: Flask, client: FlaskClient, db: Session, tool: Any) -> None:
+    setting, url = _started(app, client, db, "full")
+    codes = [q.code for p in return_pages(db, setting.current) for q in p.questions]
+    book = download(client, setting.current.id)
+    assert upload(client, setting.current.id, book).status_code == 302  # as downloaded
+    db.expire_all()
+    assert set(copied_marks(db, setting.current)) == set(codes)
+    book = download(client, setting.current.id)
+    sheet = book["Standard 1"]
+    assert sheet["A4"].value == codes[0]
+    sheet["C4"] = "Outstanding"
+    assert upload(client, setting.current.id, book).status_code == 302
+    db.expire_all()
+    assert set(copied_marks(db, setting.current)) == set(codes[1:])
+    assert _statuses(client, url)[0] == "Check copied answers"

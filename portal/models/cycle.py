@@ -106,7 +106,8 @@ class Answer(Base):
     na_reason: Mapped[str | None] = mapped_column(Text, default=None)
     comment: Mapped[str | None] = mapped_column(Text, default=None)
     # The cycle this answer was copied from ("start from my last answers") until the agency
-    # saves its page: it is shown as "copied from 2025-26, check it".
+    # changes it or confirms its page's copied answers: it is shown as "copied from 2025-26,
+    # check it", and the return cannot be submitted while any answer has one.
     copied_from: Mapped[str | None] = mapped_column(String(20), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

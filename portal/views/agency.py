@@ -48,6 +48,7 @@ from portal.views.helpers import link_settings, now, survey_settings
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONFIRM_COPIES = "confirm-copies"  # the page's "I have checked these copied answers" box
 def _own_return(return_id: int) -> Return:
     return returns.get_return(db_session(), return_id, agency_id=current_user.agency_id)
 
@@ -107,7 +108,7 @@ def _copied_message(return_: Return, copied: returns.Copied) -> str:
     text = (f"{len(copied.codes)} {'answer' if len(copied.codes) == 1 else 'answers'} copied "
             f"from your {copied.cycle} return: {'question' if len(copied.codes) == 1 else 'questions'} "
             f"{listed}. Each is marked \u201ccopied from {copied.cycle}, check it\u201d until you "
-            "save its page.")
+            "confirm it or change it on its page. You cannot submit before then.")
     if copied.undated:
         text += (" The date has passed for the action on "
                  f"{', '.join('question ' + number(code) for code in copied.undated)}: "
@@ -142,7 +143,8 @@ def _save(page: return_pages.StandardPage, form: StandardForm) -> Response | tup
             raise Invalid(returns.standard_problems(part, data))
         save_standard(db_session(), page.return_, part, data,
                       read=ReadMark(form.version.data or 0, form.digest.data or ""),
-                      user_id=current_user.id, now=now())
+                      user_id=current_user.id, now=now(),
+                      confirm_copies=request.form.get(CONFIRM_COPIES) == "yes")
     except Invalid as exc:
         return page.render(form, values=request.form, errors=_merged(errors, exc)), 400
     except Conflict as conflict:
@@ -225,6 +227,7 @@ def _check_page(return_: Return, form: DeclarationForm | None,
     return render_template(
         "agency/check.html", return_=return_, document=returns.return_document(s, return_),
         declaration=form, problems=problems, fresh=fresh,
+        unconfirmed=[] if return_.is_submitted else returns.unconfirmed_copies(s, return_),
         progress=returns.progress(s, [return_.id])[return_.id],
     )
 

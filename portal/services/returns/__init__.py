@@ -5,7 +5,6 @@ from __future__ import annotations
 from ._import import COLUMNS, import_returns
 from ._previous import (
     Copied,
-    copied_marks,
     previous_answers,
     previous_return,
     start_from_previous,
@@ -17,6 +16,7 @@ from ._reading import (
     ReturnDocument,
     StandardPart,
     agency_returns,
+    copied_marks,
     find_part,
     find_returns,
     get_return,
@@ -64,6 +64,7 @@ from ._submission import (
     return_filename,
     submit_problems,
     submit_return,
+    unconfirmed_copies,
 )
 
 __all__ = [
@@ -120,6 +121,7 @@ __all__ = [
     "submitted_return",
     "task_list",
     "tasks_progress",
+    "unconfirmed_copies",
     "variant_flag",
     "write_standard",
 ]

@@ -11,6 +11,12 @@ The CSV has a header row and these columns (see docs/returns-import.md):
 
 Texts keep the limits of every other way of saving answers (_rules: a comment or reason 5,000
 characters, evidence 20,000).
+
+Answers copied from an earlier cycle ("start from my last answers") and not yet confirmed: an
+answer the file gives for such a question counts as confirmed, since the file states it
+explicitly and whoever runs the import vouches for the file. An import of a whole return is not
+a confirmation of answers it does not give: they keep their marks, and `--submit` refuses the
+file while any return in it holds one (the rule every submission keeps, `unconfirmed_copies`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from portal.services.cycles import get_cycle, mark_submitted
 from ._reading import saved_answers, standard_input, standard_parts
 from ._rules import AnswerInput, StandardInput, evidence_problems, limit_problems, parse_grade
 from ._saving import bump_version, write_standard
+from ._submission import unconfirmed_copies
 
 COLUMNS = ["type", "agency", "code", "grade", "comment", "na_reason", "evidence"]
 MAX_ROWS = 200_000
@@ -93,9 +100,23 @@ def import_returns(session: Session, text: str, *, cycle_label: str, submit: boo
         if pending.return_.status == ReturnStatus.SUBMITTED.value:
             context.fail(pending.line, f"{pending.return_.agency.name}'s {cycle_label} return is "
                                        "already submitted: reopen it first")
+        elif submit:
+            _check_copies(session, context, pending)
     if context.errors:
         raise ImportRejected(context.errors)
     return _store(session, context, submit=submit, user_id=user_id, now=now)
+
+
+def _check_copies(session: Session, context: _Context, pending: _Pending) -> None:
+    """Submitting keeps the rule of every submission: no copied answer left unconfirmed (the
+    file's own answers confirm theirs)."""
+    left = [p.question_code for p in unconfirmed_copies(session, pending.return_)
+            if p.question_code not in pending.answers]
+    if left:
+        context.fail(pending.line, f"{pending.return_.agency.name}'s return cannot be submitted: "
+                                   f"{len(left)} copied {'answer is' if len(left) == 1 else 'answers are'}"
+                                   f" not confirmed (questions {', '.join(map(str, left))}). "
+                                   "Give them in the file, or have the agency confirm them")
 
 
 def _read_row(context: _Context, row: dict[str, str | None], line: int) -> None:
@@ -189,7 +210,8 @@ def _store(session: Session, context: _Context, *, submit: bool, user_id: int | 
             )
             if merged != current or pending.answers.keys() & {a.code for a in merged.answers}:
                 write_standard(session, return_, part, merged, user_id=user_id, now=now,
-                               record_blanks=frozenset(pending.answers))
+                               record_blanks=frozenset(pending.answers),
+                               confirmed=pending.answers.keys())
         answers += len(pending.answers)
         evidence += len(pending.evidence)
         if submit:

@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.models import Answer, Cycle, Question, Return
+from portal.models import Answer, Cycle, Return
 from portal.services import audit
 from portal.services.common import Refused, uk_today
 
-from ._reading import saved_answers, standard_input, standard_parts
+from ._reading import copied_marks, saved_answers, standard_input, standard_parts
 from ._rules import ActionInput, AnswerInput, StandardInput
 from ._saving import bump_version, ensure_editable, write_standard
 
@@ -97,14 +97,6 @@ def start_from_previous(session: Session, return_: Return, *, user_id: int | Non
                      entity_id=return_.id, user_id=user_id, cycle=return_.cycle.label,
                      agency=return_.agency.name, previous=previous.cycle, copied=copied)
     return Copied(previous.cycle, copied, undated)
-
-
-def copied_marks(session: Session, return_: Return) -> dict[str, str]:
-    """Answers still as copied from an earlier cycle: question code -> that cycle's label."""
-    rows = session.execute(
-        select(Question.code, Answer.copied_from).join(Question, Question.id == Answer.question_id)
-        .where(Answer.return_id == return_.id, Answer.copied_from.is_not(None)))
-    return {code: label for code, label in rows if label}
 
 
 def _carried(answer: AnswerInput, comment: str, now: datetime) -> AnswerInput:

@@ -36,10 +36,13 @@ _S = TypeVar("_S", bound="Select")
 class StandardStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
+    CHECK_COPIES = "check_copies"  # holds answers copied from an earlier cycle, not confirmed
     COMPLETED = "completed"
 
     @property
     def label(self) -> str:
+        if self is StandardStatus.CHECK_COPIES:
+            return "Check copied answers"
         return self.value.replace("_", " ").capitalize()
 
 
@@ -274,17 +277,23 @@ def task_list(session: Session, return_: Return) -> list[TaskItem]:
                                                                          part.overall_evidence)
         else:
             has_evidence = started = part.standard.code in evidenced
-        if answered == total and has_evidence and not incomplete:
-            status = StandardStatus.COMPLETED
-        elif touched or started:
-            status = StandardStatus.IN_PROGRESS
-        else:
-            status = StandardStatus.NOT_STARTED
+        complete = answered == total and has_evidence and not incomplete
+        unchecked = sum(1 for q in part.questions if q.code in copied)
+        status = _status(complete, touched or started, unchecked)
         title = part.title or f"{part.standard.code}. {part.standard.title}"
-        to_do = _to_do(part, saved, has_evidence) if status == StandardStatus.IN_PROGRESS else ()
-        items.append(TaskItem(part.standard, status, answered, total, title, to_do,
-                              sum(1 for q in part.questions if q.code in copied)))
+        to_do = () if complete or not (touched or started) else _to_do(part, saved, has_evidence)
+        items.append(TaskItem(part.standard, status, answered, total, title, to_do, unchecked))
     return items
+
+
+def _status(complete: bool, started: bool, unchecked: int) -> StandardStatus:
+    """A page holding copied answers nobody has confirmed is never "Completed": checking them
+    comes first, whatever else is left to do on it."""
+    if unchecked:
+        return StandardStatus.CHECK_COPIES
+    if complete:
+        return StandardStatus.COMPLETED
+    return StandardStatus.IN_PROGRESS if started else StandardStatus.NOT_STARTED
 
 
 def tasks_progress(items: list[TaskItem]) -> Progress:
@@ -321,6 +330,20 @@ def part_answers(
     """`saved_answers`, for one page's questions and standards only."""
     answers, evidence, _ = _saved(session, return_, part)
     return answers, evidence
+
+
+def part_copies(session: Session, return_: Return, part: StandardPart) -> set[str]:
+    """The codes of a page's answers still as copied from an earlier cycle."""
+    return _saved(session, return_, part)[2]
+
+
+def copied_marks(session: Session, return_: Return) -> dict[str, str]:
+    """Answers still as copied from an earlier cycle, not confirmed or changed since: question
+    code -> the label of the cycle they came from."""
+    rows = session.execute(
+        select(Question.code, Answer.copied_from).join(Question, Question.id == Answer.question_id)
+        .where(Answer.return_id == return_.id, Answer.copied_from.is_not(None)))
+    return {code: label for code, label in rows if label}
 
 
 def _saved(

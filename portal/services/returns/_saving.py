@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -24,7 +24,14 @@ from portal.models import (
 from portal.services import audit
 from portal.services.common import Invalid, Problem, Refused, ServiceError
 
-from ._reading import StandardPart, get_return, part_answers, saved_answers, standard_input
+from ._reading import (
+    StandardPart,
+    get_return,
+    part_answers,
+    part_copies,
+    saved_answers,
+    standard_input,
+)
 from ._rules import AnswerInput, StandardInput, answer_problems, cleaned, evidence_problems, field_name
 
 CLAIM_ATTEMPTS = 3
@@ -102,20 +109,32 @@ def standard_problems(part: StandardPart, data: StandardInput) -> list[Problem]:
 
 
 def save_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
-                  *, read: ReadMark, user_id: int | None, now: datetime) -> None:
+                  *, read: ReadMark, user_id: int | None, now: datetime,
+                  confirm_copies: bool = False) -> None:
     """Save one standard's answers, refusing with Invalid if they break a rule and with Conflict
-    if another save changed them since; a save that changes something is audited."""
+    if another save changed them since; a save that changes something is audited.
+
+    An answer copied from an earlier cycle stays marked until it is changed, or until the
+    agency confirms the page's copied answers as they are (`confirm_copies`, also audited):
+    saving a page unchanged is not a review of it."""
     ensure_editable(return_)
     data = cleaned(data)
     problems = standard_problems(part, data)
     if problems:
         raise Invalid(problems)
     _claim(session, return_, part, read, now)
-    changed = write_standard(session, return_, part, data, user_id=user_id, now=now)
+    confirmed = part_copies(session, return_, part) if confirm_copies else set()
+    changed = write_standard(session, return_, part, data, user_id=user_id, now=now,
+                             confirmed=confirmed)
+    context = {"cycle": return_.cycle.label, "agency": return_.agency.name,
+               "standard": part.standard.code}
     if changed:
         audit.record(session, action="return.saved", entity_type="return", entity_id=return_.id,
-                     user_id=user_id, cycle=return_.cycle.label, agency=return_.agency.name,
-                     standard=part.standard.code, changed=changed)
+                     user_id=user_id, changed=changed, **context)
+    if confirmed - set(changed):
+        audit.record(session, action="return.copies_confirmed", entity_type="return",
+                     entity_id=return_.id, user_id=user_id,
+                     confirmed=sorted(confirmed - set(changed)), **context)
 
 
 def _claim(session: Session, return_: Return, part: StandardPart, read: ReadMark,
@@ -179,13 +198,15 @@ def _last_saved(session: Session, return_: Return,
 def write_standard(session: Session, return_: Return, part: StandardPart, data: StandardInput,
                    *, user_id: int | None, now: datetime,
                    record_blanks: frozenset[str] = frozenset(),
-                   copied: Mapping[str, str] | None = None) -> list[str]:
+                   copied: Mapping[str, str] | None = None,
+                   confirmed: Collection[str] = ()) -> list[str]:
     """Store a standard's answers, actions and evidence as given (the caller holds the version);
     return what changed: question codes, "evidence", "notes-<standard>", "overall-evidence".
 
     A blank answer gets a row (grade NULL: not answered) only if its code is in record_blanks.
-    `copied` marks answers copied from an earlier cycle (code: its label); every other answer
-    written here is the agency's own, so its copied mark goes.
+    `copied` marks answers copied from an earlier cycle (code: its label). An answer already
+    marked keeps its mark while it stays as copied; changing it (grade, reason, comment or
+    action) makes it the agency's own, and so does confirming it (its code in `confirmed`).
     """
     ids = {q.code: q.id for q in part.questions}
     answers = {a.question_id: a for a in session.scalars(
@@ -199,9 +220,10 @@ def write_standard(session: Session, return_: Return, part: StandardPart, data: 
         if row is None and given.code in record_blanks:
             row = Answer(return_id=return_.id, question_id=question_id)
             session.add(row)
-        answer = _write_answer(session, return_, question_id, given, row, user_id, now,
-                               (copied or {}).get(given.code))
-        if _write_action(session, return_, question_id, given, actions.get(question_id)) or answer:
+        acted = _write_action(session, return_, question_id, given, actions.get(question_id))
+        mark = _Mark((copied or {}).get(given.code),
+                     keep=not acted and given.code not in confirmed)
+        if _write_answer(session, return_, question_id, given, row, user_id, now, mark) or acted:
             changed.append(given.code)
     changed += _write_texts(session, return_, part, data, user_id=user_id, now=now)
     session.flush()
@@ -224,19 +246,29 @@ def _write_texts(session: Session, return_: Return, part: StandardPart, data: St
     return changed
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """An answer's copied mark: set it (`copied_from`), or keep the one it has if unchanged."""
+
+    copied_from: str | None
+    keep: bool
+
+
 def _write_answer(session: Session, return_: Return, question_id: int, given: AnswerInput,
-                  row: Answer | None, user_id: int | None, now: datetime,
-                  copied_from: str | None = None) -> bool:
+                  row: Answer | None, user_id: int | None, now: datetime, mark: _Mark) -> bool:
+    """Store one answer; False when it was already so (a new mark alone is not a change)."""
     if row is None:
         if given.grade is None and not given.comment.strip():
             return False  # nothing entered: no row, which counts as not answered
         row = Answer(return_id=return_.id, question_id=question_id)
         session.add(row)
     is_na = given.grade == Grade.NOT_APPLICABLE.value
-    values = {"copied_from": copied_from, "grade": given.grade,
+    values = {"grade": given.grade,
               "na_reason": (given.na_reason.strip() or None) if is_na else None,
               "comment": given.comment.strip() or None}
-    if row.id is not None and all(getattr(row, k) == v for k, v in values.items()):
+    same = row.id is not None and all(getattr(row, k) == v for k, v in values.items())
+    row.copied_from = mark.copied_from or (row.copied_from if same and mark.keep else None)
+    if same:
         return False  # unchanged (a page saved again as it was): its last change stays the last
     for key, value in values.items():
         setattr(row, key, value)

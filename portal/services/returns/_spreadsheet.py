@@ -184,7 +184,10 @@ class _Reader:
 
 def read_workbook(session: Session, return_: Return, content: bytes, *, user_id: int | None,
                   now: datetime) -> int:
-    """Save the answers in an uploaded spreadsheet, or nothing (ImportRejected lists every cell)."""
+    """Save the answers in an uploaded spreadsheet, or nothing (ImportRejected lists every cell).
+
+    A copied answer the sheet changes becomes the agency's own; one it leaves as it was keeps its
+    mark (uploading the file back is not a sign that anyone read it): confirm it on its page."""
     ensure_editable(return_)
     parts = standard_parts(session, return_)
     sheets = _read_sheets(content, {sheet_name(p.standard.code) for p in parts},

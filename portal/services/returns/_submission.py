@@ -26,6 +26,7 @@ from portal.services.mail import Attachment, render_email
 
 from ._reading import (
     ReturnDocument,
+    copied_marks,
     return_document,
     return_pages,
     saved_answers,
@@ -41,7 +42,8 @@ DECLARATION_LIMIT = 200  # the declaration's name and role, each
 
 @dataclass(frozen=True)
 class SubmitProblem:
-    """Something to fix before submitting; `part` is grade, reason, what, who, by or evidence."""
+    """Something to fix before submitting; `part` is grade, reason, what, who, by, evidence,
+    overall or copied (an answer copied from an earlier cycle that nobody has confirmed)."""
 
     standard_code: str
     question_code: str | None
@@ -56,8 +58,10 @@ class SubmitRefused(ServiceError):
 
 
 def submit_problems(session: Session, return_: Return) -> list[SubmitProblem]:
-    """Every unanswered question, missing reason, missing action and missing evidence, in order."""
+    """Every unanswered question, missing reason, missing action, unconfirmed copied answer and
+    missing evidence, in order."""
     answers, evidence = saved_answers(session, return_)
+    copies = copied_marks(session, return_)
     overall = uses_overall_evidence(return_)
     problems = []
     for part in standard_parts(session, return_):
@@ -71,6 +75,8 @@ def submit_problems(session: Session, return_: Return) -> list[SubmitProblem]:
                 continue
             problems += [SubmitProblem(code, question.code, p.part, p.message)
                          for p in answer_problems(answer, number)]
+            if question.code in copies:
+                problems.append(_unconfirmed(code, question.code, number, copies[question.code]))
         if not overall and not evidence.get(code, "").strip():
             problems.append(SubmitProblem(code, None, "evidence",
                                           f"Describe your evidence for standard {code}: "
@@ -82,11 +88,34 @@ def submit_problems(session: Session, return_: Return) -> list[SubmitProblem]:
     return problems
 
 
+def unconfirmed_copies(session: Session, return_: Return) -> list[SubmitProblem]:
+    """The answers still as copied from an earlier cycle, in the return's order: each must be
+    confirmed or changed on its page before the return can be submitted (by any way in)."""
+    copies = copied_marks(session, return_)
+    if not copies:
+        return []
+    return [_unconfirmed(part.standard.code, question.code, part.number(question.code),
+                         copies[question.code])
+            for part in standard_parts(session, return_) for question in part.questions
+            if question.code in copies]
+
+
+def _unconfirmed(standard_code: str, question_code: str, number: str,
+                 label: str) -> SubmitProblem:
+    return SubmitProblem(standard_code, question_code, "copied",
+                         f"Check your answer to question {number}, copied from {label}, "
+                         "and confirm it or change it")
+
+
 def submit_return(session: Session, return_: Return, *, user: User, declaration_name: str,
                   declaration_role: str, read_version: int, links: LinkSettings,
                   render_copy: Callable[[ReturnDocument], bytes], now: datetime,
                   republish: Callable[[str], PublishedReport | None] | None = None) -> None:
     """Lock a complete return and email its PDF copy to the submitter and the agency's contacts.
+
+    Complete means `submit_problems` finds nothing, answers copied from an earlier cycle
+    included: each must have been confirmed or changed on its page (`unconfirmed_copies`, the
+    rule `flask returns import --submit` keeps too).
 
     `render_copy` turns the return into its PDF, and `republish` (given a reason) publishes a
     closed cycle's figures again if they changed: the caller (the edge) picks the renderers. It

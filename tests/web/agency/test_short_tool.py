@@ -167,4 +167,8 @@ def test_copying_from_an_unsubmitted_return_lists_marks_and_says_what_is_left(
     form = {f"grade-{slug(c)}": "good" for c in ("6.1", "6.2", "6.3", "6.4", "6.5")}
     assert post_standard(client, f"{url}/standards/6", {**form, "evidence": "File"}
                          ).status_code == 302
+    # 6.2 and 6.3 changed (their own now); 6.1 saved as copied stays to check until confirmed
+    assert text_of(client.get(f"{url}/standards/6")).count("Copied from 2025-26, check it") == 1
+    assert post_standard(client, f"{url}/standards/6",
+                         {**form, "evidence": "File", "confirm-copies": "yes"}).status_code == 302
     assert "Copied from 2025-26" not in text_of(client.get(f"{url}/standards/6"))

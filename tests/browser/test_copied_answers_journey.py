@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import assert_accessible, sign_in_browser
 from tests.support import factories
+from tests.support.browser import assert_accessible, sign_in_browser
 from tests.support.copied_answers import answered_last_cycle
 
 EMAIL = "volunteer@riverside.example.org"

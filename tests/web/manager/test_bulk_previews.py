@@ -1,0 +1,119 @@
+"""Every bulk send is previewed before it goes: the count, the recipients and each message,
+exactly as the SMTP server then receives it (subject, plain text and HTML)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Contact, Cycle, OutboxMessage, Role
+from portal.services import cycles
+from tests.support import csrf_from, factories, sign_in, url_for
+from tests.support.bulk_previews import Previewed, assert_arrived_as_previewed, previewed
+from tests.support.mail import Mailbox
+
+MISSED = "Abbey Youth Club"  # missed 2019-20: carried into 2020-21
+RETURNED = "Brook Surgery"
+
+
+def _carried_over_cycle(db: Session) -> Cycle:
+    """2019-20 closed with Abbey Youth Club not returned; 2020-21 open, past its deadline."""
+    factories.agency(db, MISSED, email="lead@abbey.example.org")
+    factories.agency(db, RETURNED, email="lead@brook.example.org")
+    db.add(Contact(agency_id=factories.agency(db, "Cedar Trust", email="one@cedar.example.org").id,
+                   name="Sam Jones", email="two@cedar.example.org"))
+    first = cycles.create_cycle(db, label="2019-20", cohort="A", deadline=date(2020, 1, 31),
+                                now=datetime(2019, 11, 1))
+    for return_ in cycles.open_cycle(db, first, now=datetime(2019, 11, 1), links=None):
+        if return_.agency.name != MISSED:
+            cycles.mark_submitted(db, return_, now=datetime(2020, 1, 20))
+    cycles.close_cycle(db, first, now=datetime(2020, 4, 1))
+    second = cycles.create_cycle(db, label="2020-21", cohort="A", deadline=date(2021, 1, 29),
+                                 now=datetime(2020, 11, 2))
+    cycles.open_cycle(db, second, now=datetime(2020, 11, 2), links=None)
+    db.commit()
+    return second
+
+
+def _every_message(client: FlaskClient, url: str) -> list[Previewed]:
+    first = previewed(client.get(url).get_data(as_text=True))
+    joiner = "&" if "?" in url else "?"
+    return [first] + [previewed(client.get(f"{url}{joiner}message={n}").get_data(as_text=True))
+                      for n in range(1, first.count)]
+
+
+def _check_arrivals(mailbox: Mailbox, shown: list[Previewed]) -> None:
+    assert len({(p.to, p.subject) for p in shown}) == len(shown)  # each shown once
+    for preview in shown:
+        arrived = mailbox.to(preview.to)
+        assert len(arrived) == 1, preview.to
+        assert_arrived_as_previewed(arrived[0], preview)
+
+
+def _signed_in(db: Session, client: FlaskClient) -> None:
+    manager = factories.user(db, Role.MANAGER)
+    db.commit()
+    sign_in(client, manager)
+
+
+def test_the_list_chase_preview_is_each_email_that_arrives_missed_paragraph_included(
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Mailbox
+) -> None:
+    cycle = _carried_over_cycle(db)
+    _signed_in(db, client)
+    url = url_for(app, "bulk_chase.preview", cycle_id=cycle.id, status="", sector="", carried="")
+    page = client.get(url).get_data(as_text=True)
+    shown = _every_message(client, url)
+
+    assert [p.to for p in shown] == shown[0].recipients == [
+        "lead@abbey.example.org", "lead@brook.example.org", "one@cedar.example.org",
+        "two@cedar.example.org"]
+    assert shown[0].count == 4
+    assert "did not return the Compact Audit 2019-20" in shown[0].text
+    assert "did not return the Compact Audit 2019-20" in (shown[0].html or "")
+    assert all("did not return" not in p.text for p in shown[1:])
+    stage = BeautifulSoup(page, "html.parser").select_one('input[name="stage"]')
+    assert stage is not None
+    sent = client.post(url_for(app, "bulk_chase.send", cycle_id=cycle.id), data={
+        "csrf_token": csrf_from(page), "status": "", "sector": "", "carried": "",
+        "stage": stage["value"], "expected": "3"})
+    assert sent.status_code == 302
+    _check_arrivals(mailbox, shown)
+
+
+def test_send_due_chasers_previews_each_email_then_sends_exactly_those(
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Mailbox
+) -> None:
+    cycle = _carried_over_cycle(db)
+    _signed_in(db, client)
+    url = url_for(app, "chasers.preview_due", cycle_id=cycle.id)
+    shown = _every_message(client, url)
+    assert shown[0].count == 4
+
+    stale = client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True)),
+                                   "expected": "3"})
+    assert stale.headers["Location"].endswith(url)  # the list changed: back to the preview
+    assert db.scalar(select(func.count(OutboxMessage.id))) == 0
+    client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True)),
+                           "expected": "4"})
+    _check_arrivals(mailbox, shown)
+
+
+def test_chase_all_overdue_previews_each_email_then_sends_exactly_those(
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Mailbox
+) -> None:
+    cycle = _carried_over_cycle(db)
+    _signed_in(db, client)
+    url = url_for(app, "chasers.preview_overdue", cycle_id=cycle.id)
+    shown = _every_message(client, url)
+    assert [p.to for p in shown] == shown[0].recipients and len(shown) == 4
+
+    client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True)),
+                           "expected": "4"})
+    _check_arrivals(mailbox, shown)

@@ -19,7 +19,7 @@ from portal.problems import text_checked
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
 from portal.services.reporting import close_and_publish
-from portal.views.helpers import db_int, link_settings, now, survey_settings
+from portal.views.helpers import db_int, link_settings, now, shown_message, survey_settings
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 manager_only = roles(Role.MANAGER)
@@ -70,7 +70,10 @@ def preview(cycle_id: int) -> BaseResponse | str:
     session = db_session()
     return render_template("cycles/preview.html", cycle=cycle, form=ConfirmForm(),
                            items=cycles.preview_issue_list(session, cycle),
-                           previous=cycles.previous_cycle(session, cycle))
+                           previous=cycles.previous_cycle(session, cycle),
+                           preview=cycles.preview_invitations(session, cycle,
+                                                              links=link_settings()),
+                           shown=shown_message(), linkable=True)
 
 
 @bp.route("/<int:cycle_id>/open", methods=["POST"], endpoint="open")
@@ -82,9 +85,12 @@ def open_(cycle_id: int) -> BaseResponse:
     session = db_session()
     try:
         returns = cycles.open_cycle(session, cycle, now=now(), links=link_settings(),
-                                    user_id=current_user.id)
+                                    user_id=current_user.id,
+                                    expected=request.form.get("expected", None, type=db_int))
     except ServiceError as exc:
         flash(str(exc), "error")
+        if "has changed" in str(exc):
+            return redirect(url_for("cycles.preview", cycle_id=cycle.id))
         return redirect(url_for("cycles.index"))
     carried = sum(1 for r in returns if r.carried_over)
     queued = session.info.get("mail_queued", 0)

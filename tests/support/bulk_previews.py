@@ -59,3 +59,19 @@ def _mime_text(text: str) -> str:
 
 def _lf(text: str) -> str:
     return text.replace("\r\n", "\n")
+
+
+def with_personal_links_hidden(message: EmailMessage, placeholder: str) -> EmailMessage:
+    """The message with its personal links (set-password and survey tokens, made only when it
+    is queued) replaced by the placeholder its preview shows."""
+    import copy
+    import re
+
+    hidden = copy.deepcopy(message)
+    for part in (hidden.get_body(("plain",)), hidden.get_body(("html",))):
+        if part is not None:
+            subtype = part.get_content_subtype()
+            part.set_content(re.sub(r"/(set-password|survey)/[A-Za-z0-9_.\-]+",
+                                    lambda m: f"/{m.group(1)}/{placeholder}",
+                                    _lf(part.get_content())), subtype=subtype)
+    return hidden

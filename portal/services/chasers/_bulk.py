@@ -12,10 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, ChaserStage, Cycle, Return, ReturnStatus
-from portal.services import audit
+from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
 from portal.services.common import ServiceError, uk_today
-from portal.services import mail
 
 from ._sending import (
     DEFAULT_MIN_GAP_WORKING_DAYS,

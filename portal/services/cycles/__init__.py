@@ -28,6 +28,7 @@ from ._escalations import (
     record_chair_meeting,
 )
 from ._lifecycle import (
+    PERSONAL_LINK,
     CloseResult,
     can_close,
     close_cycle,
@@ -42,6 +43,7 @@ from ._lifecycle import (
     mark_submitted,
     open_cycle,
     opened_cycles,
+    preview_invitations,
     preview_issue_list,
     previous_cycle,
     tool_versions,
@@ -51,6 +53,7 @@ from ._survey_links import has_survey, issue_survey_links
 __all__ = [
     "AT_RISK",
     "LIST_PAGE_SIZE",
+    "PERSONAL_LINK",
     "STATUS_FILTERS",
     "CloseResult",
     "Counts",
@@ -81,6 +84,7 @@ __all__ = [
     "mark_submitted",
     "open_cycle",
     "opened_cycles",
+    "preview_invitations",
     "preview_issue_list",
     "previous_cycle",
     "record_chair_meeting",

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 from portal.models import Contact, Cycle, OutboxMessage, Role
 from portal.services import cycles
 from tests.support import csrf_from, factories, sign_in, url_for
-from tests.support.bulk_previews import Previewed, assert_arrived_as_previewed, previewed
+from tests.support.bulk_previews import (
+    Previewed,
+    assert_arrived_as_previewed,
+    previewed,
+    with_personal_links_hidden,
+)
 from tests.support.mail import Mailbox
 
 MISSED = "Abbey Youth Club"  # missed 2019-20: carried into 2020-21
@@ -117,3 +122,52 @@ def test_chase_all_overdue_previews_each_email_then_sends_exactly_those(
     client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True)),
                            "expected": "4"})
     _check_arrivals(mailbox, shown)
+
+
+def test_opening_a_cycle_previews_each_invitation_then_sends_exactly_those(
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Mailbox
+) -> None:
+    known = factories.agency(db, "Abbey Youth Club", email="lead@abbey.example.org")
+    factories.user(db, Role.AGENCY, agency=known, email="lead@abbey.example.org")
+    factories.agency(db, "Brook Surgery", email="lead@brook.example.org")  # no account yet
+    cycle = cycles.create_cycle(db, label="2030-31", cohort="A", deadline=date(2031, 1, 31),
+                                now=datetime(2030, 11, 1))
+    _signed_in(db, client)
+    url = url_for(app, "cycles.preview", cycle_id=cycle.id)
+    shown = _every_message(client, url)
+    assert [p.to for p in shown] == ["lead@abbey.example.org", "lead@brook.example.org"]
+    assert "/set-password/" not in shown[0].text  # has a password: straight to the return
+    assert f"/set-password/{cycles.PERSONAL_LINK}" in shown[1].text
+
+    page = client.get(url).get_data(as_text=True)
+    client.post(url_for(app, "cycles.open", cycle_id=cycle.id),
+                data={"csrf_token": csrf_from(page), "expected": "2"})
+    [known_mail] = mailbox.to("lead@abbey.example.org")
+    [new_mail] = mailbox.to("lead@brook.example.org")
+    assert_arrived_as_previewed(with_personal_links_hidden(known_mail, cycles.PERSONAL_LINK),
+                                shown[0])
+    assert_arrived_as_previewed(with_personal_links_hidden(new_mail, cycles.PERSONAL_LINK),
+                                shown[1])
+    assert "/set-password/" in new_mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_opening_a_cycle_is_refused_when_the_invitations_changed_since_the_preview(
+    app: Flask, client: FlaskClient, db: Session, tool: Any, mailbox: Mailbox
+) -> None:
+    factories.agency(db, "Abbey Youth Club", email="lead@abbey.example.org")
+    cycle = cycles.create_cycle(db, label="2030-31", cohort="A", deadline=date(2031, 1, 31),
+                                now=datetime(2030, 11, 1))
+    _signed_in(db, client)
+    url = url_for(app, "cycles.preview", cycle_id=cycle.id)
+    page = client.get(url).get_data(as_text=True)
+    assert previewed(page).count == 1
+    factories.agency(db, "Brook Surgery", email="lead@brook.example.org")
+    db.commit()
+
+    refused = client.post(url_for(app, "cycles.open", cycle_id=cycle.id),
+                          data={"csrf_token": csrf_from(page), "expected": "1"})
+
+    assert refused.headers["Location"].endswith(url)
+    db.refresh(cycle)
+    assert cycle.status == "draft"
+    assert mailbox.to("lead@abbey.example.org") == []

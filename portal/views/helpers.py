@@ -31,7 +31,7 @@ def min_gap() -> int:
 
 def shown_message() -> int:
     """Which message of a bulk send's preview to show (?message=N, from 0; the first if unset)."""
-    return request.args.get("message", 0, type=db_int)
+    return request.values.get("message", 0, type=db_int)
 
 
 def link_settings() -> LinkSettings:

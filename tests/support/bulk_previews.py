@@ -3,6 +3,9 @@ message which arrived at the SMTP server is the one previewed."""
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -64,14 +67,21 @@ def _lf(text: str) -> str:
 def with_personal_links_hidden(message: EmailMessage, placeholder: str) -> EmailMessage:
     """The message with its personal links (set-password and survey tokens, made only when it
     is queued) replaced by the placeholder its preview shows."""
-    import copy
-    import re
+    return _replaced(message, r"/(set-password|survey)/[A-Za-z0-9_.\-]+",
+                     lambda m: f"/{m.group(1)}/{placeholder}")
 
+
+def with_request_number_hidden(message: EmailMessage, placeholder: str) -> EmailMessage:
+    """The message with its request's number (given when it is stored) shown as its preview
+    shows it."""
+    return _replaced(message, r"/agency/requests/\d+", lambda m: f"/agency/requests/{placeholder}")
+
+
+def _replaced(message: EmailMessage, pattern: str,
+              replace: Callable[[re.Match[str]], str]) -> EmailMessage:
     hidden = copy.deepcopy(message)
     for part in (hidden.get_body(("plain",)), hidden.get_body(("html",))):
         if part is not None:
             subtype = part.get_content_subtype()
-            part.set_content(re.sub(r"/(set-password|survey)/[A-Za-z0-9_.\-]+",
-                                    lambda m: f"/{m.group(1)}/{placeholder}",
-                                    _lf(part.get_content())), subtype=subtype)
+            part.set_content(re.sub(pattern, replace, _lf(part.get_content())), subtype=subtype)
     return hidden

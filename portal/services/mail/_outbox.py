@@ -9,6 +9,7 @@ SKIP LOCKED makes each sender pick other rows instead of waiting.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +56,15 @@ class BulkPreview:
     @property
     def count(self) -> int:
         return len(self.messages)
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of every message: a confirm can prove it sends what was previewed."""
+        content = hashlib.sha256()
+        for email in self.messages:
+            for part in (email.to, email.subject, email.text, email.html or ""):
+                content.update(part.encode() + b"\0")
+        return content.hexdigest()
 
     def message(self, index: int) -> Email | None:
         """The message at `index` (0 for the sample), None outside the list."""

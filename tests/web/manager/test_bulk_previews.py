@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Contact, Cycle, OutboxMessage, Role
-from portal.services import cycles
+from portal.services import cycles, requests
 from tests.support import csrf_from, factories, sign_in, url_for
 from tests.support.bulk_previews import (
     Previewed,
     assert_arrived_as_previewed,
     previewed,
     with_personal_links_hidden,
+    with_request_number_hidden,
 )
 from tests.support.mail import Mailbox
 
@@ -171,3 +172,69 @@ def test_opening_a_cycle_is_refused_when_the_invitations_changed_since_the_previ
     db.refresh(cycle)
     assert cycle.status == "draft"
     assert mailbox.to("lead@abbey.example.org") == []
+
+
+def _request_form(sector: int) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "title": "Safer recruitment training", "signatory": "Independent Chair",
+        "deadline": ["31", "12", "2099"], "audience": "sector", "sector": str(sector),
+        "introduction": "We are checking training.\n\nPlease answer by the deadline.",
+        "agencies": "", "recommendation": ""}
+    for n in range(1, 6):
+        form.update({f"question_{n}": "", f"kind_{n}": "text", f"choices_{n}": ""})
+    form["question_1"] = "Have your recruiters been trained?"
+    return form
+
+
+def test_an_information_request_previews_each_email_then_sends_exactly_those(
+    app: Flask, client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
+    first = factories.agency(db, "Abbey Surgery", email="lead@abbey.example.org")
+    factories.agency(db, "Brook Surgery", email="lead@brook.example.org")
+    factories.agency(db, "County Police", sector_name="Statutory", email="lead@police.example.org")
+    _signed_in(db, client)
+    url = url_for(app, "requests.new")
+    data = _request_form(first.sector_id)
+    page = client.get(url).get_data(as_text=True)
+    shown = [previewed(client.post(url, data={"csrf_token": csrf_from(page), **data,
+                                              "message": str(n)}).get_data(as_text=True))
+             for n in (0, 1)]
+    assert [p.to for p in shown] == shown[0].recipients == [
+        "lead@abbey.example.org", "lead@brook.example.org"]
+    assert db.scalar(select(func.count(OutboxMessage.id))) == 0  # a preview sends nothing
+
+    preview_page = client.post(url, data={"csrf_token": csrf_from(page), **data})
+    digest = BeautifulSoup(preview_page.get_data(as_text=True), "html.parser").select_one(
+        'button[name="previewed"]')
+    assert digest is not None
+    sent = client.post(url, data={"csrf_token": csrf_from(page), **data,
+                                  "previewed": digest["value"]})
+    assert sent.status_code == 302
+    for preview in shown:
+        [arrived] = mailbox.to(preview.to)
+        assert_arrived_as_previewed(
+            with_request_number_hidden(arrived, requests.REQUEST_NUMBER), preview)
+
+
+def test_a_request_changed_after_its_preview_is_not_sent(
+    app: Flask, client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
+    first = factories.agency(db, "Abbey Surgery", email="lead@abbey.example.org")
+    _signed_in(db, client)
+    url = url_for(app, "requests.new")
+    data = _request_form(first.sector_id)
+    page = client.get(url).get_data(as_text=True)
+    preview_page = client.post(url, data={"csrf_token": csrf_from(page), **data})
+    digest = BeautifulSoup(preview_page.get_data(as_text=True), "html.parser").select_one(
+        'button[name="previewed"]')
+    assert digest is not None
+
+    changed = client.post(url, data={"csrf_token": csrf_from(page), **data,
+                                     "title": "Another title", "previewed": digest["value"]})
+
+    assert changed.status_code == 200
+    assert "changed since the preview" in BeautifulSoup(
+        changed.get_data(as_text=True), "html.parser").get_text()
+    assert previewed(changed.get_data(as_text=True)).subject == \
+        "Independent Chair asks Abbey Surgery: Another title"
+    assert db.scalar(select(func.count(OutboxMessage.id))) == 0

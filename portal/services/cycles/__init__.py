@@ -33,6 +33,7 @@ from ._lifecycle import (
     can_close,
     close_cycle,
     create_cycle,
+    delete_draft,
     get_cycle,
     get_cycle_by_id,
     get_tool_by_version,
@@ -47,6 +48,7 @@ from ._lifecycle import (
     preview_issue_list,
     previous_cycle,
     tool_versions,
+    update_draft,
 )
 from ._survey_links import has_survey, issue_survey_links
 
@@ -68,6 +70,7 @@ __all__ = [
     "create_cycle",
     "cycle_rates",
     "cycle_totals",
+    "delete_draft",
     "escalations_csv",
     "filtered_return_ids",
     "get_cycle",
@@ -93,4 +96,5 @@ __all__ = [
     "share_non_returners",
     "tool_versions",
     "totals_by_cycle",
+    "update_draft",
 ]

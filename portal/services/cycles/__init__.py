@@ -18,6 +18,7 @@ from ._dashboard import (
     share_non_returners,
     totals_by_cycle,
 )
+from ._drafts import create_cycle, delete_draft, update_draft
 from ._escalations import (
     EscalationFilter,
     agency_history,
@@ -32,8 +33,6 @@ from ._lifecycle import (
     CloseResult,
     can_close,
     close_cycle,
-    create_cycle,
-    delete_draft,
     get_cycle,
     get_cycle_by_id,
     get_tool_by_version,
@@ -48,7 +47,6 @@ from ._lifecycle import (
     preview_issue_list,
     previous_cycle,
     tool_versions,
-    update_draft,
 )
 from ._survey_links import has_survey, issue_survey_links
 

@@ -234,14 +234,18 @@ def preview_invitations(session: Session, cycle: Cycle, *,
     invited = [(Invitee(i.agency, i.carried_over, i.agency.variant), c)
                for i in issue_list(session, cohort=cycle.cohort, previous=previous)
                for c in i.agency.working_contacts]
-    survey = f"{links.base_url.rstrip('/')}/survey/{PERSONAL_LINK}" if has_survey(
-        session, cycle) else None
+    survey = _personal(links, "survey") if has_survey(session, cycle) else None
     new_password = _needs_password(session, [(i.agency, c.email) for i, c in invited])
     return mail.BulkPreview(messages=[mail.as_stored(invitation_email(
         cycle, invitee, contact, links=links, missed=previous.label if previous else None,
-        password_link=(f"{links.base_url.rstrip('/')}/set-password/{PERSONAL_LINK}"
+        password_link=(_personal(links, "set-password")
                        if (invitee.agency.id, contact.email.lower()) in new_password else None),
         survey_link=survey)) for invitee, contact in invited])
+
+
+def _personal(links: LinkSettings, path: str) -> str:
+    """Where a personal link goes, its token not yet made."""
+    return f"{links.base_url.rstrip('/')}/{path}/{PERSONAL_LINK}"
 
 
 def _needs_password(session: Session, contacts: list[tuple[Agency, str]]) -> set[tuple[int, str]]:

@@ -56,6 +56,15 @@ class SampleForm(FlaskForm):
         validators=[InputRequired(message="Enter how many previous cycles to look back"),
                     NumberRange(min=0, max=10, message="Enter a number from 0 to 10")],
     )
+    targeted = GovIntegerField(
+        "Percentage of the sample given to the largest survey gaps", widget=GovTextInput(),
+        invalid_message="Enter the percentage as a whole number, like 50", default=0,
+        description="The agencies whose practitioners' survey answers most often contradict "
+                    "their return are chosen first for this share of the places; the rest are "
+                    "drawn at random. 0 draws every place at random.",
+        validators=[Optional(), NumberRange(min=0, max=100,
+                                message="The targeted percentage must be between 0 and 100")],
+    )
     replacing = HiddenField()  # the sample in force when the form was shown; "0" for none
     reason = TextAreaField(
         "Reason for redrawing", widget=GovTextArea(),

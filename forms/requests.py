@@ -47,7 +47,7 @@ class RequestForm(FlaskForm):
                              validators=[Optional()])
     recommendation = SelectField("Recommendation it follows up (optional)", widget=GovSelect(),
                                  validators=[Optional()])
-    submit = SubmitField("Send request", widget=GovSubmitInput())
+    submit = SubmitField("Preview the emails", widget=GovSubmitInput())
 
     def question_fields(self) -> list[tuple[int, Any, Any, Any]]:
         return [(n, self[f"question_{n}"], self[f"kind_{n}"], self[f"choices_{n}"])

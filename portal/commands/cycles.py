@@ -1,4 +1,4 @@
-"""flask cycles open / close."""
+"""flask cycles open / close, and change or delete a draft."""
 
 from __future__ import annotations
 
@@ -63,3 +63,35 @@ def close_command(label: str, now_text: str | None) -> None:
         escalated, chair = len(result.escalations), result.chair_meetings
     click.echo(f"Closed {label}: {escalated} returns escalated, {chair} need a Chair meeting. "
                "The report is published as version 1.")
+
+
+@group.command("change")
+@click.option("--label", required=True, help="The draft cycle to change.")
+@click.option("--new-label", default=None)
+@click.option("--cohort", default=None, type=click.Choice([c.value for c in Cohort]))
+@click.option("--deadline", "deadline_text", default=None, metavar="YYYY-MM-DD")
+@click.option("--final-deadline", "final_text", default=None, metavar="YYYY-MM-DD",
+              help="Default: 20 working days after the deadline.")
+def change_command(label: str, new_label: str | None, cohort: str | None,
+                   deadline_text: str | None, final_text: str | None) -> None:
+    """Change a draft cycle (one created on the web and not yet opened)."""
+    deadline = parse_date(deadline_text, "--deadline")
+    with transaction() as session:
+        cycle = cycles.get_cycle(session, label)
+        changed = cycles.update_draft(
+            session, cycle, label=new_label or cycle.label, cohort=cohort or cycle.cohort,
+            deadline=deadline or cycle.deadline,
+            final_deadline=parse_date(final_text, "--final-deadline")
+            or (None if deadline else cycle.final_deadline))
+        summary = (f"Draft cycle {changed.label}: cohort {changed.cohort}, deadline "
+                   f"{changed.deadline:%Y-%m-%d}, final deadline {changed.final_deadline:%Y-%m-%d}.")
+    click.echo(summary)
+
+
+@group.command("delete")
+@click.option("--label", required=True, help="The draft cycle to delete.")
+def delete_command(label: str) -> None:
+    """Delete a draft cycle: nothing was issued for it, and its label is free again."""
+    with transaction() as session:
+        cycles.delete_draft(session, cycles.get_cycle(session, label))
+    click.echo(f"Deleted draft cycle {label}.")

@@ -1,4 +1,5 @@
-"""Chasing a filtered list of returns in bulk: choose the wording, preview, confirm the count."""
+"""Chasing a filtered list of returns in bulk: choose the wording, preview every message,
+confirm the count."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from portal.models import ChaserStage, Cycle, Role
 from portal.services import chasers, cycles
 from portal.services.common import ServiceError
 from portal.views.cycles import return_filter
-from portal.views.helpers import db_int, link_settings, now
+from portal.views.helpers import db_int, link_settings, min_gap, now, shown_message
 
 bp = Blueprint("bulk_chase", __name__, url_prefix="/chasers/cycles")
 manager_only = roles(Role.MANAGER)
@@ -37,8 +38,9 @@ def preview(cycle_id: int) -> str:
     targets = chasers.chase_targets(session, cycle, ids)
     return render_template(
         "chasers/bulk.html", cycle=cycle, stages=stages, stage=stage, targets=targets,
-        email=chasers.preview_bulk(targets, stage, links=link_settings(), now=now()),
-        form=ConfirmForm(), list_args=_list_args())
+        preview=chasers.preview_bulk(session, targets, stage, links=link_settings(), now=now(),
+                                     min_gap_working_days=min_gap()),
+        shown=shown_message(), linkable=True, form=ConfirmForm(), list_args=_list_args())
 
 
 @bp.route("/<int:cycle_id>/bulk", methods=["POST"])
@@ -56,7 +58,8 @@ def send(cycle_id: int) -> Response:
     try:
         run = chasers.chase_list(session, cycle, ids, stage=stage,
                                  expected=request.form.get("expected", -1, type=db_int), now=now(),
-                                 links=link_settings(), user_id=current_user.id)
+                                 links=link_settings(), user_id=current_user.id,
+                                 min_gap_working_days=min_gap())
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("bulk_chase.preview", cycle_id=cycle.id, stage=stage.id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,14 +16,10 @@ from portal.models import ChaserStage, Cycle, CycleStatus, Return, Role
 from portal.problems import show_problems, text_checked
 from portal.services import chasers, cycles, returns
 from portal.services.common import ServiceError
-from portal.views.helpers import db_int, link_settings, now
+from portal.views.helpers import db_int, link_settings, min_gap, now, shown_message
 
 bp = Blueprint("chasers", __name__, url_prefix="/chasers")
 manager_only = roles(Role.MANAGER)
-
-
-def _min_gap() -> int:
-    return int(current_app.config["CHASER_MIN_GAP_WORKING_DAYS"])
 
 
 @bp.route("/")
@@ -47,6 +45,40 @@ def cycle(cycle_id: int) -> str:
     )
 
 
+@bp.route("/cycles/<int:cycle_id>/send-due")
+@manager_only
+def preview_due(cycle_id: int) -> Response | str:
+    found = _cycle_or_404(cycle_id)
+    return _confirm_page(found, "Send the chasers due now", "chasers.send_due",
+                         chasers.preview_due_chasers)
+
+
+@bp.route("/cycles/<int:cycle_id>/chase-overdue")
+@manager_only
+def preview_overdue(cycle_id: int) -> Response | str:
+    found = _cycle_or_404(cycle_id)
+    return _confirm_page(found, "Chase all overdue agencies", "chasers.chase_overdue",
+                         chasers.preview_chase_overdue)
+
+
+def _confirm_page(found: Cycle, title: str, action: str, plan: Any) -> Response | str:
+    """A bulk send's preview (every message, built by the code that sends) and its confirm."""
+    try:
+        preview = plan(db_session(), found, now=now(), links=link_settings(),
+                       min_gap_working_days=min_gap())
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("chasers.cycle", cycle_id=found.id))
+    return render_template("chasers/confirm_send.html", cycle=found, title=title,
+                           action=url_for(action, cycle_id=found.id), preview=preview,
+                           shown=shown_message(), linkable=True, form=ConfirmForm())
+
+
+def _expected() -> int | None:
+    """The count the manager confirmed on the preview (None when posted without one)."""
+    return request.form.get("expected", None, type=db_int)
+
+
 @bp.route("/cycles/<int:cycle_id>/send-due", methods=["POST"])
 @manager_only
 def send_due(cycle_id: int) -> Response:
@@ -55,10 +87,10 @@ def send_due(cycle_id: int) -> Response:
         flash(f"Cycle {found.label} is {found.status}: chasers are sent only while a cycle is "
               "open", "error")
     elif ConfirmForm().validate_on_submit():
-        run = chasers.send_due_chasers(db_session(), now=now(), links=link_settings(),
-                                       cycle=found, min_gap_working_days=_min_gap(),
-                                       user_id=current_user.id)
-        _flash_run(run, nothing="No chasers were due: every due stage has already been sent")
+        return _sent_or_back(found, "chasers.preview_due", lambda: chasers.send_due_chasers(
+            db_session(), now=now(), links=link_settings(), cycle=found,
+            min_gap_working_days=min_gap(), user_id=current_user.id, expected=_expected()),
+            nothing="No chasers were due: every due stage has already been sent")
     return redirect(url_for("chasers.cycle", cycle_id=found.id))
 
 
@@ -67,14 +99,23 @@ def send_due(cycle_id: int) -> Response:
 def chase_overdue(cycle_id: int) -> Response:
     found = _cycle_or_404(cycle_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            run = chasers.chase_all_overdue(db_session(), found, now=now(), links=link_settings(),
-                                            min_gap_working_days=_min_gap(),
-                                            user_id=current_user.id)
-        except ServiceError as exc:
-            flash(str(exc), "error")
-        else:
-            _flash_run(run, nothing="No overdue agency could be chased")
+        return _sent_or_back(found, "chasers.preview_overdue", lambda: chasers.chase_all_overdue(
+            db_session(), found, now=now(), links=link_settings(),
+            min_gap_working_days=min_gap(), user_id=current_user.id, expected=_expected()),
+            nothing="No overdue agency could be chased")
+    return redirect(url_for("chasers.cycle", cycle_id=found.id))
+
+
+def _sent_or_back(found: Cycle, preview: str, send: Any, *, nothing: str) -> Response:
+    """Send and say what went; if the list changed since the preview, back to it."""
+    try:
+        run = send()
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        if "has changed" in str(exc):
+            return redirect(url_for(preview, cycle_id=found.id))
+    else:
+        _flash_run(run, nothing=nothing)
     return redirect(url_for("chasers.cycle", cycle_id=found.id))
 
 

@@ -19,7 +19,7 @@ from portal.problems import text_checked
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
 from portal.services.reporting import close_and_publish
-from portal.views.helpers import db_int, link_settings, now, survey_settings
+from portal.views.helpers import db_int, link_settings, now, shown_message, survey_settings
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 manager_only = roles(Role.MANAGER)
@@ -58,7 +58,53 @@ def new() -> BaseResponse | str:
             form.label.errors = [str(exc)]
         else:
             return redirect(url_for("cycles.preview", cycle_id=cycle.id))
-    return render_template("cycles/new.html", form=form)
+    return render_template("cycles/new.html", form=form, cycle=None)
+
+
+@bp.route("/<int:cycle_id>/edit", methods=["GET", "POST"])
+@manager_only
+def edit(cycle_id: int) -> BaseResponse | str:
+    session = db_session()
+    cycle = _cycle_or_404(cycle_id)
+    if cycle.status != CycleStatus.DRAFT.value:
+        return redirect(url_for("cycles.dashboard", cycle_id=cycle.id))
+    form = CycleForm(obj=cycle)
+    form.offer_tool_versions((t.id, f"{t.title} ({t.version})") for t in cycles.tool_versions(session))
+    if request.method == "GET":
+        form.tool_version.data = cycle.tool_version_id
+    if form.validate_on_submit():
+        try:
+            cycles.update_draft(
+                session, cycle, label=(form.label.data or "").strip(),
+                cohort=form.cohort.data or "", deadline=form.deadline.required_date,
+                final_deadline=form.final_deadline.data or None,
+                tool_version=cycles.get_tool_version(session, form.tool_version.data),
+                user_id=current_user.id)
+        except ServiceError as exc:
+            form.label.errors = [str(exc)]
+        else:
+            flash(f"Draft cycle {cycle.label} changed", "success")
+            return redirect(url_for("cycles.preview", cycle_id=cycle.id))
+    return render_template("cycles/new.html", form=form, cycle=cycle)
+
+
+@bp.route("/<int:cycle_id>/delete", methods=["GET", "POST"])
+@manager_only
+def delete(cycle_id: int) -> BaseResponse | str:
+    cycle = _cycle_or_404(cycle_id)
+    if cycle.status != CycleStatus.DRAFT.value:
+        return redirect(url_for("cycles.dashboard", cycle_id=cycle.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        label = cycle.label
+        try:
+            cycles.delete_draft(db_session(), cycle, user_id=current_user.id)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Draft cycle {label} deleted", "success")
+        return redirect(url_for("cycles.index"))
+    return render_template("cycles/delete.html", cycle=cycle, form=form)
 
 
 @bp.route("/<int:cycle_id>/preview")
@@ -70,7 +116,10 @@ def preview(cycle_id: int) -> BaseResponse | str:
     session = db_session()
     return render_template("cycles/preview.html", cycle=cycle, form=ConfirmForm(),
                            items=cycles.preview_issue_list(session, cycle),
-                           previous=cycles.previous_cycle(session, cycle))
+                           previous=cycles.previous_cycle(session, cycle),
+                           preview=cycles.preview_invitations(session, cycle,
+                                                              links=link_settings()),
+                           shown=shown_message(), linkable=True)
 
 
 @bp.route("/<int:cycle_id>/open", methods=["POST"], endpoint="open")
@@ -82,9 +131,12 @@ def open_(cycle_id: int) -> BaseResponse:
     session = db_session()
     try:
         returns = cycles.open_cycle(session, cycle, now=now(), links=link_settings(),
-                                    user_id=current_user.id)
+                                    user_id=current_user.id,
+                                    expected=request.form.get("expected", None, type=db_int))
     except ServiceError as exc:
         flash(str(exc), "error")
+        if "has changed" in str(exc):
+            return redirect(url_for("cycles.preview", cycle_id=cycle.id))
         return redirect(url_for("cycles.index"))
     carried = sum(1 for r in returns if r.carried_over)
     queued = session.info.get("mail_queued", 0)

@@ -24,6 +24,16 @@ def db_int(text: str) -> int:
     return value
 
 
+def min_gap() -> int:
+    """Working days between two chasers to one agency (setting CHASER_MIN_GAP_WORKING_DAYS)."""
+    return int(current_app.config["CHASER_MIN_GAP_WORKING_DAYS"])
+
+
+def shown_message() -> int:
+    """Which message of a bulk send's preview to show (?message=N, from 0; the first if unset)."""
+    return request.values.get("message", 0, type=db_int)
+
+
 def link_settings() -> LinkSettings:
     return LinkSettings.from_config(current_app.config)
 

@@ -23,7 +23,7 @@ from portal.problems import show_problems
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.services.cycles import get_cycle, opened_cycles
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import link_settings, now, survey_settings
 from portal.views.visit_pack import pack_renderer
 
 bp = Blueprint("moderation_admin", __name__, url_prefix="/manager/moderation")
@@ -102,6 +102,7 @@ def draw(label: str) -> Response | str:
                 user_id=current_user.id, exclude_recent_cycles=form.exclude_recent.data or 0,
                 reason=form.reason.data, links=link_settings(),
                 replacing=int(form.replacing.data) if (form.replacing.data or "").isdigit() else None,
+                targeted=(form.targeted.data or 0) / 100, survey_settings=survey_settings(),
             )
             moderation.plan_visits(session, sample=sample, manager_id=current_user.id, now=now(),
                                user_id=current_user.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,7 +17,7 @@ from portal.problems import text_checked
 from portal.services import recommendations, register, requests
 from portal.services.common import NotFound
 from portal.services.requests import NewQuestion, NewRequest, RequestRejected
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import link_settings, now, shown_message
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 manager_only = roles(Role.MANAGER)
@@ -33,7 +35,27 @@ def index() -> str:
 @text_checked
 @manager_only
 def new() -> Response | str:
+    """The form, then the preview of every email it would send, then sending (the send button
+    carries the preview's digest, so what goes is what was shown)."""
     session = db_session()
+    form = _form(session)
+    preview = None
+    if form.validate_on_submit():
+        try:
+            if request.form.get("previewed"):
+                return _send(_new_request(form), request.form["previewed"])
+            preview = requests.preview_request(session, _new_request(form), now=now(),
+                                               links=link_settings())
+        except requests.PreviewOutdated as exc:
+            flash(str(exc), "error")
+            preview = exc.preview
+        except RequestRejected as exc:
+            form[exc.field or "title"].errors = [str(exc)]
+    return render_template("requests/new.html", form=form, preview=preview,
+                           shown=shown_message(), linkable=False)
+
+
+def _form(session: Any) -> RequestForm:
     form = RequestForm()
     form.sector.choices = [("", "Choose a sector")] + [
         (str(s.id), s.name) for s in register.sectors(session)]
@@ -42,16 +64,14 @@ def new() -> Response | str:
         for r in recommendations.list_recommendations(session)]
     if request.method == "GET" and request.args.get("recommendation"):
         form.recommendation.data = request.args["recommendation"]
-    if form.validate_on_submit():
-        try:
-            made = requests.send_request(session, _new_request(form), now=now(),
-                                         links=link_settings(), user_id=current_user.id)
-        except RequestRejected as exc:
-            form[exc.field or "title"].errors = [str(exc)]
-        else:
-            flash(f"Request sent to {len(made.recipients)} agencies", "success")
-            return redirect(url_for("requests.detail", request_id=made.id))
-    return render_template("requests/new.html", form=form)
+    return form
+
+
+def _send(new: NewRequest, previewed: str) -> Response:
+    made = requests.send_request(db_session(), new, now=now(), links=link_settings(),
+                                 user_id=current_user.id, previewed=previewed)
+    flash(f"Request sent to {len(made.recipients)} agencies", "success")
+    return redirect(url_for("requests.detail", request_id=made.id))
 
 
 def _new_request(form: RequestForm) -> NewRequest:

@@ -80,7 +80,7 @@ def test_findings_become_a_recommendation_a_request_answers_and_progress(
     page.get_by_role("link", name="Requests", exact=True).click()  # the navigation's
     _check(page)
     page.get_by_role("button", name="Send an information request").click()
-    page.get_by_role("button", name="Send request").click()  # empty: the error summary
+    page.get_by_role("button", name="Preview the emails").click()  # empty: the error summary
     expect(page).to_have_title(re.compile(r"^Error:"))
     assert "Enter the title of the request" in page.locator(".govuk-error-summary").inner_text()
     _check(page)
@@ -94,7 +94,10 @@ def test_findings_become_a_recommendation_a_request_answers_and_progress(
                                                       "with disabled children this year?")
     page.get_by_label("Kind of answer to question 1").select_option("yes_no")
     page.get_by_label("Question 2 (optional)").fill("Which training?")
-    page.get_by_role("button", name="Send request").click()
+    page.get_by_role("button", name="Preview the emails").click()
+    assert page.locator("#bulk-message-count").inner_text().startswith("3 emails will be sent")
+    _check(page)  # the preview, its HTML email in a frame, passes axe
+    page.get_by_role("button", name="Send 3 emails").click()
     expect(page.locator("body")).to_contain_text("Request sent to 3 agencies")
     _check(page)
     request_url = page.url

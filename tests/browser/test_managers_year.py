@@ -68,8 +68,9 @@ def test_the_manager_exports_and_bulk_chases_the_overdue_voluntary_groups(
 
     page.get_by_role("link", name="Chase the agencies in this list that have not submitted").click()
     assert "3 agencies in this list have not submitted" in page.locator("#bulk-count").inner_text()
+    assert page.locator("#bulk-message-count").inner_text().startswith("3 emails will be sent")
     _check(page)
-    page.get_by_role("button", name="Send 3 chasers").click()
+    page.get_by_role("button", name="Send 3 emails").click()
     assert "3 chasers sent, one to each agency" in page.locator(
         ".govuk-notification-banner").inner_text()
     _check(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -52,3 +53,18 @@ def answer(session: Session, request: InformationRequest, agency: Agency, when: 
     answer_request(session, recipient, values or defaults, now=when)
     session.commit()
     return recipient
+
+
+def send_from_the_form(client: Any, url: str, data: dict[str, Any]) -> tuple[Any, Any]:
+    """Fill the new-request form, preview its emails, then send them with the preview's
+    digest (as the "Send N emails" button does): (the preview page, the send's response)."""
+    from bs4 import BeautifulSoup
+
+    from tests.support import csrf_from, submit_form
+
+    preview = submit_form(client, url, data)
+    html = preview.get_data(as_text=True)
+    button = BeautifulSoup(html, "html.parser").select_one('button[name="previewed"]')
+    assert button is not None, html[:3000]
+    return preview, client.post(url, data={"csrf_token": csrf_from(html), **data,
+                                           "previewed": button["value"]})

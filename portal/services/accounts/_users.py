@@ -127,17 +127,23 @@ def send_password_link(
                      kind="set_password", now=now)
 
 
-def password_link_email(user: User, *, links: LinkSettings, new_account: bool) -> Email:
-    """The set-password (or reset) email for a user, with a fresh single-use link."""
+def password_link(user: User, *, links: LinkSettings) -> str:
+    """A fresh set-password link for the user: it works once (setting a password ends its
+    generation) and for `links.hours` hours."""
     token = make_password_token(links.secret_key, user_id=user.id,
                                 generation=user.session_generation)
+    return f"{links.base_url.rstrip('/')}/set-password/{token}"
+
+
+def password_link_email(user: User, *, links: LinkSettings, new_account: bool) -> Email:
+    """The set-password (or reset) email for a user, with a fresh single-use link."""
     intro = (f"An account has been created for you on the {links.partnership}'s Compact Audit "
              "portal." if new_account else
              "Somebody (hopefully you) asked to reset your Compact Audit portal password.")
     subject = "Set your Compact Audit password" if new_account else "Reset your Compact Audit password"
     return render_email(
         "set_password", to=user.email, subject=subject, name=user.name, intro=intro,
-        link=f"{links.base_url.rstrip('/')}/set-password/{token}", hours=links.hours,
+        link=password_link(user, links=links), hours=links.hours,
         agency=user.agency.name if user.agency else None, partnership=links.partnership,
         help_email=links.help_email,
     )

@@ -12,10 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, ChaserStage, Cycle, Return, ReturnStatus
-from portal.services import audit
+from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
 from portal.services.common import ServiceError, uk_today
-from portal.services.mail import Email
 
 from ._sending import (
     DEFAULT_MIN_GAP_WORKING_DAYS,
@@ -24,11 +23,10 @@ from ._sending import (
     _adhoc_code,
     _chase_many,
     _last_chased,
+    _plan,
     _unsubmitted_returns,
-    addressee_for,
     refuse_closed,
 )
-from ._stages import preview_email
 
 
 def chase_targets(session: Session, cycle: Cycle, return_ids: list[int]) -> list[Return]:
@@ -43,12 +41,18 @@ def chase_targets(session: Session, cycle: Cycle, return_ids: list[int]) -> list
         .order_by(Agency.name, Return.id)))
 
 
-def preview_bulk(targets: list[Return], stage: ChaserStage, *, links: LinkSettings,
-                 now: datetime) -> Email | None:
-    """The message the first agency of the list would get today."""
-    if not targets:
-        return None
-    return preview_email(stage, addressee_for(targets[0]), links=links, today=uk_today(now))
+def preview_bulk(
+    session: Session, targets: list[Return], stage: ChaserStage, *, links: LinkSettings,
+    now: datetime, min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS,
+) -> mail.BulkPreview:
+    """Every message chase_list would queue for these targets now (built by the code that
+    queues them: a carried-over agency's paragraph included), and the agencies it would hold."""
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links)
+    cycles = {r.cycle_id: r.cycle for r in targets}
+    last: dict[int, datetime] = {}
+    for cycle in cycles.values():
+        last.update(_last_chased(session, cycle))
+    return _plan(session, targets, stage, last=last, rules=rules)
 
 
 def chase_list(

@@ -89,10 +89,17 @@ class Rules:
 def send_due_chasers(
     session: Session, *, now: datetime, links: LinkSettings, cycle: Cycle | None = None,
     min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS, user_id: int | None = None,
+    expected: int | None = None,
 ) -> ChaserRun:
-    """Record and queue, per unsubmitted return of an open cycle, its latest unsent due stage."""
+    """Record and queue, per unsubmitted return of an open cycle, its latest unsent due stage.
+
+    With `expected` (the count of messages a manager confirmed in the preview of one cycle),
+    refuses when the messages to send are no longer that many."""
     rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
+    if cycle is not None and expected is not None:
+        _refuse_changed(preview_due_chasers(session, cycle, now=now, links=links,
+                                            min_gap_working_days=min_gap_working_days), expected)
     run = ChaserRun()
     for open_cycle in _open_cycles(session, cycle):
         stages = ensure_default_stages(session, open_cycle)
@@ -103,11 +110,48 @@ def send_due_chasers(
     return run
 
 
+def preview_due_chasers(
+    session: Session, cycle: Cycle, *, now: datetime, links: LinkSettings,
+    min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS,
+) -> mail.BulkPreview:
+    """Every message "send due chasers" would queue for the cycle now, and who it would hold."""
+    refuse_closed(cycle)
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links)
+    stages = ensure_default_stages(session, cycle)
+    stage = _latest_due([(due_on(s, cycle), s) for s in stages], rules.today)
+    if stage is None:
+        return mail.BulkPreview(messages=[])
+    return _plan(session, _due_returns(session, cycle, stage, lock=False), stage,
+                 last=_last_chased(session, cycle), rules=rules)
+
+
+def _refuse_changed(preview: mail.BulkPreview, expected: int) -> None:
+    if preview.count != expected:
+        raise ServiceError(f"The list has changed since you checked it: {preview.count} "
+                           f"{'email' if preview.count == 1 else 'emails'} now to send. "
+                           "Check the messages and confirm again")
+
+
+def _due_returns(session: Session, cycle: Cycle, stage: ChaserStage, *,
+                 lock: bool = True) -> list[Return]:
+    sent = _sent_codes(session, cycle)
+    return [r for r in _unsubmitted_returns(session, cycle, lock=lock)
+            if stage.code not in sent[r.id]]
+
+
+def _plan(session: Session, returns: list[Return], stage: ChaserStage, *,
+          last: dict[int, datetime], rules: Rules) -> mail.BulkPreview:
+    """The messages a chase of `returns` would queue (built as _record_chasers builds them)."""
+    chase, held = _split_held(returns, last, rules)
+    return mail.BulkPreview(
+        messages=[mail.as_stored(e) for _, _, e in _chaser_emails(session, chase, stage, rules)],
+        held=held)
+
+
 def _chase_cycle(
     session: Session, cycle: Cycle, stage: ChaserStage, *, rules: Rules, run: ChaserRun
 ) -> None:
-    sent = _sent_codes(session, cycle)
-    returns = [r for r in _unsubmitted_returns(session, cycle) if stage.code not in sent[r.id]]
+    returns = _due_returns(session, cycle, stage)
     _chase_many(session, returns, stage, codes={r.id: stage.code for r in returns},
                 due=due_on(stage, cycle), last=_last_chased(session, cycle), rules=rules, run=run)
 
@@ -119,16 +163,19 @@ def _open_cycles(session: Session, only: Cycle | None) -> list[Cycle]:
     return list(session.scalars(query))
 
 
-def _unsubmitted_returns(session: Session, cycle: Cycle) -> list[Return]:
-    """Returns to consider, locked so that a concurrent run skips them (PostgreSQL)."""
-    return list(session.scalars(
+def _unsubmitted_returns(session: Session, cycle: Cycle, *, lock: bool = True) -> list[Return]:
+    """Returns to consider, locked so that a concurrent run skips them (PostgreSQL); a preview
+    reads them without a lock, in agency order."""
+    query = (
         select(Return).join(Agency, Agency.id == Return.agency_id)
         .where(Return.cycle_id == cycle.id, Return.status != ReturnStatus.SUBMITTED.value,
                Agency.active.is_(True))
         .options(selectinload(Return.agency).selectinload(Agency.contacts))
-        .order_by(Return.id)
-        .with_for_update(of=Return, skip_locked=True)
-    ))
+    )
+    if not lock:
+        return list(session.scalars(query.order_by(Agency.name, Return.id)))
+    return list(session.scalars(query.order_by(Return.id)
+                                .with_for_update(of=Return, skip_locked=True)))
 
 
 def _sent_codes(session: Session, cycle: Cycle) -> dict[int, set[str]]:
@@ -162,18 +209,27 @@ def _chase_many(
     due: date | None, last: dict[int, datetime], rules: Rules, run: ChaserRun,
 ) -> None:
     """Chase each return unless held (no working address, chased too recently)."""
-    chase = []
-    for return_ in returns:
-        why_not = _hold_reason(return_.agency, last.get(return_.agency_id), rules)
-        if why_not:
-            run.held.append((return_.agency.name, why_not))
-        else:
-            chase.append(return_)
+    chase, held = _split_held(returns, last, rules)
+    run.held.extend(held)
     recorded = _record_chasers(session, chase, stage, codes=codes, due=due, rules=rules)
     for return_ in chase:
         if return_.id in recorded:  # else a concurrent run recorded this stage first: it sends it
             last[return_.agency_id] = rules.now
             run.sent.append(_sent(return_, stage, codes[return_.id]))
+
+
+def _split_held(returns: list[Return], last: dict[int, datetime],
+                rules: Rules) -> tuple[list[Return], list[tuple[str, str]]]:
+    """The returns to chase, and the agencies held with why."""
+    chase: list[Return] = []
+    held: list[tuple[str, str]] = []
+    for return_ in returns:
+        why_not = _hold_reason(return_.agency, last.get(return_.agency_id), rules)
+        if why_not:
+            held.append((return_.agency.name, why_not))
+        else:
+            chase.append(return_)
+    return chase, held
 
 
 def _hold_reason(agency: Agency, last: datetime | None, rules: Rules) -> str | None:
@@ -209,9 +265,7 @@ def _record_chasers(
         {"return_id": r.id, "stage_code": codes[r.id], "stage_id": stage.id, "due_on": due,
          "recorded_at": rules.now, "sent_by_id": rules.user_id} for r in returns])
     mine = [r for r in returns if r.id in recorded]
-    missed = _missed_cycles(session, mine)
-    emails = [(r, contact, _chaser_email(r, contact, stage, rules, missed=missed[r.id]))
-              for r in mine for contact in r.agency.working_contacts]
+    emails = _chaser_emails(session, mine, stage, rules)
     message_ids = mail.queue_emails(
         session, [mail.Queued(email, "chaser", contact.id, r.id) for r, contact, email in emails],
         now=rules.now)
@@ -236,6 +290,15 @@ def _insert_new_chasers(session: Session, rows: list[dict[str, Any]]) -> dict[in
             .returning(Chaser.return_id, Chaser.id))
         recorded.update({return_id: chaser_id for return_id, chaser_id in result})
     return recorded
+
+
+def _chaser_emails(session: Session, returns: list[Return], stage: ChaserStage,
+                   rules: Rules) -> list[tuple[Return, Contact, Email]]:
+    """Every message a chase of the returns queues, one per working contact: the send and its
+    preview both build them here."""
+    missed = _missed_cycles(session, returns)
+    return [(r, contact, _chaser_email(r, contact, stage, rules, missed=missed[r.id]))
+            for r in returns for contact in r.agency.working_contacts]
 
 
 def _missed_cycles(session: Session, returns: list[Return]) -> dict[int, str | None]:
@@ -334,23 +397,43 @@ def wording_stage(session: Session, cycle: Cycle, today: date) -> ChaserStage:
 def chase_all_overdue(
     session: Session, cycle: Cycle, *, now: datetime, links: LinkSettings,
     min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS, user_id: int | None = None,
+    expected: int | None = None,
 ) -> ChaserRun:
     """An ad-hoc chaser to every agency whose return is past the deadline and not submitted.
 
     Unlike a chaser to one agency, this bulk action keeps the minimum gap, so an agency chased
-    yesterday is not chased again today.
+    yesterday is not chased again today. With `expected`, as send_due_chasers.
     """
     rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links,
                   user_id=user_id)
+    stage = _overdue_stage(session, cycle, rules.today, now=now)
+    if expected is not None:
+        _refuse_changed(preview_chase_overdue(session, cycle, now=now, links=links,
+                                              min_gap_working_days=min_gap_working_days),
+                        expected)
     run = ChaserRun()
-    refuse_closed(cycle)
-    if not is_past_deadline(cycle, now=now):
-        raise ServiceError(f"No return is overdue yet: the deadline is {cycle.deadline:%-d %B %Y}")
-    stage = wording_stage(session, cycle, rules.today)
     returns = _unsubmitted_returns(session, cycle)
     _chase_many(session, returns, stage, codes={r.id: _adhoc_code(now) for r in returns}, due=None,
                 last=_last_chased(session, cycle), rules=rules, run=run)
     return run
+
+
+def _overdue_stage(session: Session, cycle: Cycle, today: date, *, now: datetime) -> ChaserStage:
+    refuse_closed(cycle)
+    if not is_past_deadline(cycle, now=now):
+        raise ServiceError(f"No return is overdue yet: the deadline is {cycle.deadline:%-d %B %Y}")
+    return wording_stage(session, cycle, today)
+
+
+def preview_chase_overdue(
+    session: Session, cycle: Cycle, *, now: datetime, links: LinkSettings,
+    min_gap_working_days: int = DEFAULT_MIN_GAP_WORKING_DAYS,
+) -> mail.BulkPreview:
+    """Every message "chase all overdue agencies" would queue now, and who it would hold."""
+    rules = Rules(today=uk_today(now), min_gap=min_gap_working_days, now=now, links=links)
+    stage = _overdue_stage(session, cycle, rules.today, now=now)
+    return _plan(session, _unsubmitted_returns(session, cycle, lock=False), stage,
+                 last=_last_chased(session, cycle), rules=rules)
 
 
 def addressee_for(return_: Return) -> Addressee:

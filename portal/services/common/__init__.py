@@ -7,7 +7,7 @@ from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refused, ServiceError
 from ._slugs import ascii_slug, file_name, slug
 from ._text import check_texts, clean_text, has_nul, text_message, text_problems
-from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_today
+from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_iso, uk_today
 from ._words import counted
 from ._workdays import add_working_days, is_working_day, working_days_between
 
@@ -40,6 +40,7 @@ __all__ = [
     "text_message",
     "text_problems",
     "to_uk",
+    "uk_iso",
     "uk_today",
     "working_days_between",
 ]

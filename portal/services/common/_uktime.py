@@ -18,6 +18,12 @@ def to_uk(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(UK)
 
 
+def uk_iso(value: datetime | None) -> str:
+    """A stored time for a download, in UK time with its offset (2026-06-01T10:30+01:00), so a
+    spreadsheet reader sees the time the portal showed; "" for none."""
+    return to_uk(value).isoformat(timespec="minutes") if value is not None else ""
+
+
 def uk_today(now: datetime) -> date:
     """The UK date at `now` (naive UTC)."""
     return to_uk(now).date()

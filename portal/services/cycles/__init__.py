@@ -18,6 +18,7 @@ from ._dashboard import (
     share_non_returners,
     totals_by_cycle,
 )
+from ._drafts import create_cycle, delete_draft, update_draft
 from ._escalations import (
     EscalationFilter,
     agency_history,
@@ -28,10 +29,10 @@ from ._escalations import (
     record_chair_meeting,
 )
 from ._lifecycle import (
+    PERSONAL_LINK,
     CloseResult,
     can_close,
     close_cycle,
-    create_cycle,
     get_cycle,
     get_cycle_by_id,
     get_tool_by_version,
@@ -42,6 +43,7 @@ from ._lifecycle import (
     mark_submitted,
     open_cycle,
     opened_cycles,
+    preview_invitations,
     preview_issue_list,
     previous_cycle,
     tool_versions,
@@ -51,6 +53,7 @@ from ._survey_links import has_survey, issue_survey_links
 __all__ = [
     "AT_RISK",
     "LIST_PAGE_SIZE",
+    "PERSONAL_LINK",
     "STATUS_FILTERS",
     "CloseResult",
     "Counts",
@@ -65,6 +68,7 @@ __all__ = [
     "create_cycle",
     "cycle_rates",
     "cycle_totals",
+    "delete_draft",
     "escalations_csv",
     "filtered_return_ids",
     "get_cycle",
@@ -81,6 +85,7 @@ __all__ = [
     "mark_submitted",
     "open_cycle",
     "opened_cycles",
+    "preview_invitations",
     "preview_issue_list",
     "previous_cycle",
     "record_chair_meeting",
@@ -89,4 +94,5 @@ __all__ = [
     "share_non_returners",
     "tool_versions",
     "totals_by_cycle",
+    "update_draft",
 ]

@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Chaser, Contact, Cycle, CycleStatus, Return, ReturnStatus, Sector
-from portal.services.common import csv_text
+from portal.services.common import csv_text, uk_iso
 
 from ._lifecycle import is_past_deadline
 
@@ -273,8 +273,7 @@ def return_list_csv(
         writer.writerow([csv_text(v) for v in (
             cycle.label, r.agency, r.sector, r.status, "yes" if r.carried_over else "no",
             "yes" if r.overdue else "no", r.contact_name or "", *email,
-            r.last_chaser_at.isoformat(timespec="minutes") if r.last_chaser_at else "",
-            r.last_activity_at.isoformat(timespec="minutes") if r.last_activity_at else "")])
+            uk_iso(r.last_chaser_at), uk_iso(r.last_activity_at))])
     return out.getvalue()
 
 

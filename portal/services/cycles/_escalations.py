@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Agency, Cycle, Escalation, Return, ReturnStatus
 from portal.services import audit
-from portal.services.common import NotFound, ServiceError, check_texts, csv_text, text_problems
+from portal.services.common import (
+    NotFound,
+    ServiceError,
+    check_texts,
+    csv_text,
+    text_problems,
+    uk_iso,
+)
 
 OUTCOME_MAX = 4000
 CSV_HEADER = ["cycle", "agency", "sector", "contact_email", "return_status", "carried_into",
@@ -169,8 +176,7 @@ def escalations_csv(escalations: Iterable[Escalation], *, with_contacts: bool = 
             e.return_.status, e.carried_to.label if e.carried_to else "",
             "yes" if e.chair_meeting_required else "no",
             e.chair_meeting_on.isoformat() if e.chair_meeting_on else "",
-            e.chair_meeting_outcome or "", e.created_at.isoformat(timespec="minutes"),
-            e.resolved_at.isoformat(timespec="minutes") if e.resolved_at else "",
+            e.chair_meeting_outcome or "", uk_iso(e.created_at), uk_iso(e.resolved_at),
         )])
     return out.getvalue()
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
     Agency,
-    Cohort,
+    Contact,
     Cycle,
     CycleStatus,
     Escalation,
@@ -22,22 +22,18 @@ from portal.models import (
     Variant,
 )
 from portal.services import audit, mail
-from portal.services.accounts import LinkSettings, password_link_email
+from portal.services.accounts import LinkSettings, password_link
 from portal.services.common import (
     NotFound,
     ServiceError,
-    add_working_days,
     bulk_insert,
     insert_returning_ids,
     is_after_uk_day,
 )
-from portal.services.mail import render_email
-from portal.services.tools import latest_tool
+from portal.services.mail import Email, render_email
 
 from . import _escalations as escalations
-from ._survey_links import issue_survey_links
-
-FINAL_DEADLINE_WORKING_DAYS = 20
+from ._survey_links import has_survey, issue_survey_links
 
 
 @dataclass(frozen=True)
@@ -98,36 +94,19 @@ def preview_issue_list(session: Session, cycle: Cycle) -> list[IssueItem]:
     return issue_list(session, cohort=cycle.cohort, previous=previous_cycle(session, cycle))
 
 
-def create_cycle(
-    session: Session, *, label: str, cohort: str, deadline: date, now: datetime,
-    final_deadline: date | None = None, tool_version: ToolVersion | None = None,
-) -> Cycle:
-    """A draft cycle; the final deadline defaults to 20 working days after the deadline."""
-    if cohort not in {c.value for c in Cohort}:
-        raise ServiceError("Cohort must be A or B")
-    if session.scalar(select(Cycle.id).where(Cycle.label == label)) is not None:
-        raise ServiceError(f"A cycle labelled {label} already exists")
-    final_deadline = final_deadline or add_working_days(deadline, FINAL_DEADLINE_WORKING_DAYS)
-    if final_deadline < deadline:
-        raise ServiceError("The final deadline must be on or after the deadline")
-    tool_version = tool_version or latest_tool(session)
-    if tool_version is None:
-        raise ServiceError("Load a tool first (flask tools load)")
-    cycle = Cycle(label=label, cohort=cohort, deadline=deadline, final_deadline=final_deadline,
-                  tool_version=tool_version, created_at=now)
-    session.add(cycle)
-    session.flush()
-    return cycle
-
-
 def open_cycle(
     session: Session, cycle: Cycle, *, now: datetime, links: LinkSettings | None,
-    user_id: int | None = None,
+    user_id: int | None = None, expected: int | None = None,
 ) -> list[Return]:
-    """Issue the returns and queue an invitation per agency (none when links is None: history)."""
+    """Issue the returns and queue an invitation per agency (none when links is None: history).
+
+    With `expected` (the invitations a manager confirmed in the preview), refuses when opening
+    now would send a different number."""
     if cycle.status != CycleStatus.DRAFT.value:
         raise ServiceError(f"Cycle {cycle.label} is already {cycle.status}")
     _refuse_second_open_cycle(session, cycle)
+    if expected is not None:
+        _refuse_changed_invitations(session, cycle, expected)
     if not _claim_draft(session, cycle, now):
         raise ServiceError(f"Cycle {cycle.label} has just been opened by someone else")
     previous = previous_cycle(session, cycle)
@@ -149,6 +128,14 @@ def open_cycle(
     audit.record(session, action="cycle.opened", entity_type="cycle", entity_id=cycle.id,
                  user_id=user_id, label=cycle.label, issued=len(returns))
     return returns
+
+
+def _refuse_changed_invitations(session: Session, cycle: Cycle, expected: int) -> None:
+    count = sum(len(i.agency.working_contacts) for i in preview_issue_list(session, cycle))
+    if count != expected:
+        raise ServiceError(f"The list has changed since you checked it: {count} "
+                           f"{'invitation' if count == 1 else 'invitations'} now to send. "
+                           "Check them and confirm again")
 
 
 def _refuse_second_open_cycle(session: Session, cycle: Cycle) -> None:
@@ -174,43 +161,107 @@ def _claim_draft(session: Session, cycle: Cycle, now: datetime) -> bool:
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
+PERSONAL_LINK = "(a personal link, made when the email is sent)"
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Whom an invitation goes to: an issued agency (its return once the cycle is open)."""
+
+    agency: Agency
+    carried_over: bool
+    variant: str
+    return_id: int | None = None
+
+
 def _invite(session: Session, returns: list[Return], *, links: LinkSettings, now: datetime,
             missed: str | None, survey_tokens: dict[int, str]) -> None:
-    """Email each working contact; a contact without an account gets one and a set-password link.
+    """Email each working contact; a contact without an account gets one, and its invitation's
+    link sets its password first (single-use, expiring), so it never meets a sign-in page
+    without a password.
 
     Set-based, so that thousands of agencies open within one web request: one query finds the
     existing accounts, one INSERT writes the new ones and a few write every message. `missed`
     names the previous cycle: a carried-over agency is told it missed it and what a second miss
     means. `survey_tokens` gives each agency's practitioner-survey link (none without a survey)."""
+    invited = [(Invitee(r.agency, r.carried_over, r.variant, r.id), c)
+               for r in returns for c in r.agency.working_contacts]
+    users = _users_for_contacts(session, [(i.agency, c.email, c.name) for i, c in invited], now)
     base_url = links.base_url.rstrip("/")
-    invited = [(r, c) for r in returns for c in r.agency.working_contacts]
-    users = _users_for_contacts(session, [(r.agency, c.email, c.name) for r, c in invited], now)
     queued: list[mail.Queued] = []
-    for return_, contact in invited:
-        agency = return_.agency
+    for invitee, contact in invited:
         user = users.get(contact.email.lower())
-        user = user if user is not None and user.agency_id == agency.id else None
-        needs_password = user is not None and user.password_hash is None
-        email = render_email(
-            "invitation", to=contact.email,
-            subject=f"Compact Audit {return_.cycle.label}: {agency.name}'s self-assessment is due "
-                    f"by {return_.cycle.deadline:%-d %B %Y}",
-            agency=agency.name, name=contact.name, cycle=return_.cycle,
-            link=f"{links.base_url.rstrip('/')}/agency/",
-            carried_over=return_.carried_over,
-            missed_cycle=missed if return_.carried_over else None,
-            final_deadline=f"{return_.cycle.final_deadline:%-d %B %Y}",
-            short_tool=return_.variant == Variant.SHORT.value, needs_password=needs_password,
-            survey_link=(f"{base_url}/survey/{survey_tokens[agency.id]}"
-                         if agency.id in survey_tokens else None),
-            partnership=links.partnership, help_email=links.help_email,
-        )
+        user = user if user is not None and user.agency_id == invitee.agency.id else None
+        password = (password_link(user, links=links)
+                    if user is not None and user.password_hash is None else None)
+        token = survey_tokens.get(invitee.agency.id)
+        email = invitation_email(
+            returns[0].cycle, invitee, contact, links=links, missed=missed, password_link=password,
+            survey_link=f"{base_url}/survey/{token}" if token else None)
         queued.append(mail.Queued(email, "invitation", contact_id=contact.id,
-                                  return_id=return_.id))
-        if needs_password and user is not None:
-            queued.append(mail.Queued(
-                password_link_email(user, links=links, new_account=True), "set_password"))
+                                  return_id=invitee.return_id))
     mail.queue_emails(session, queued, now=now)
+
+
+def invitation_email(
+    cycle: Cycle, invitee: Invitee, contact: Contact, *, links: LinkSettings,
+    missed: str | None, password_link: str | None, survey_link: str | None,
+) -> Email:
+    """One contact's invitation: opening a cycle sends it, and its preview shows it."""
+    return render_email(
+        "invitation", to=contact.email,
+        subject=f"Compact Audit {cycle.label}: {invitee.agency.name}'s self-assessment is due "
+                f"by {cycle.deadline:%-d %B %Y}",
+        agency=invitee.agency.name, name=contact.name, cycle=cycle,
+        link=password_link or f"{links.base_url.rstrip('/')}/agency/",
+        carried_over=invitee.carried_over,
+        missed_cycle=missed if invitee.carried_over else None,
+        final_deadline=f"{cycle.final_deadline:%-d %B %Y}",
+        short_tool=invitee.variant == Variant.SHORT.value,
+        needs_password=password_link is not None, hours=links.hours, survey_link=survey_link,
+        partnership=links.partnership, help_email=links.help_email,
+        forgot_link=f"{links.base_url.rstrip('/')}/forgot-password",
+    )
+
+
+def preview_invitations(session: Session, cycle: Cycle, *,
+                        links: LinkSettings) -> mail.BulkPreview:
+    """Every invitation opening the draft cycle now would send, built by invitation_email.
+
+    Personal links (a new user's set-password link, the survey link) are made only when the
+    cycle opens, so the preview shows PERSONAL_LINK in their place."""
+    previous = previous_cycle(session, cycle)
+    invited = [(Invitee(i.agency, i.carried_over, i.agency.variant), c)
+               for i in issue_list(session, cohort=cycle.cohort, previous=previous)
+               for c in i.agency.working_contacts]
+    survey = _personal(links, "survey") if has_survey(session, cycle) else None
+    new_password = _needs_password(session, [(i.agency, c.email) for i, c in invited])
+    return mail.BulkPreview(messages=[mail.as_stored(invitation_email(
+        cycle, invitee, contact, links=links, missed=previous.label if previous else None,
+        password_link=(_personal(links, "set-password")
+                       if (invitee.agency.id, contact.email.lower()) in new_password else None),
+        survey_link=survey)) for invitee, contact in invited])
+
+
+def _personal(links: LinkSettings, path: str) -> str:
+    """Where a personal link goes, its token not yet made."""
+    return f"{links.base_url.rstrip('/')}/{path}/{PERSONAL_LINK}"
+
+
+def _needs_password(session: Session, contacts: list[tuple[Agency, str]]) -> set[tuple[int, str]]:
+    """(agency id, address) of the contacts whose invitation would set a password: an account
+    of that agency without one, or no account yet (made for the first agency naming it)."""
+    wanted = sorted({email.lower() for _, email in contacts})
+    users = {u.email.lower(): u for start in range(0, len(wanted), 500)
+             for u in session.scalars(select(User).where(
+                 func.lower(User.email).in_(wanted[start:start + 500])))}
+    owners: dict[str, int | None] = {}
+    for agency, email in contacts:
+        user = users.get(email.lower())
+        owners.setdefault(email.lower(), user.agency_id if user else agency.id)
+    return {(agency.id, email.lower()) for agency, email in contacts
+            if owners[email.lower()] == agency.id
+            and (email.lower() not in users or users[email.lower()].password_hash is None)}
 
 
 def _users_for_contacts(

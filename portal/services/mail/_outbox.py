@@ -9,6 +9,7 @@ SKIP LOCKED makes each sender pick other rows instead of waiting.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,43 @@ class Email:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class BulkPreview:
+    """What a bulk send would queue now, message by message, built by the very code that queues
+    them (so the preview is the email that goes), and who would be left out and why."""
+
+    messages: list[Email]
+    held: list[tuple[str, str]] = field(default_factory=list)  # (agency, why)
+
+    @property
+    def count(self) -> int:
+        return len(self.messages)
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of every message: a confirm can prove it sends what was previewed."""
+        content = hashlib.sha256()
+        for email in self.messages:
+            for part in (email.to, email.subject, email.text, email.html or ""):
+                content.update(part.encode() + b"\0")
+        return content.hexdigest()
+
+    def message(self, index: int) -> Email | None:
+        """The message at `index` (0 for the sample), None outside the list."""
+        return self.messages[index] if 0 <= index < len(self.messages) else None
+
+
+def stored_subject(subject: str) -> str:
+    """The subject as the outbox stores and sends it: on one line, single-spaced."""
+    return " ".join(subject.split())
+
+
+def as_stored(email: Email) -> Email:
+    """An email exactly as queue_email would store it (what a preview must show)."""
+    return Email(to=email.to, subject=stored_subject(email.subject), text=email.text,
+                 html=email.html, attachments=email.attachments)
+
+
 def queue_email(
     session: Session,
     email: Email,
@@ -55,7 +93,7 @@ def queue_email(
 ) -> OutboxMessage:
     """Add a pending message to the outbox; a sender (cron or the worker) delivers it later."""
     message = OutboxMessage(
-        kind=kind, to_address=email.to, subject=" ".join(email.subject.split()), body_text=email.text,
+        kind=kind, to_address=email.to, subject=stored_subject(email.subject), body_text=email.text,
         body_html=email.html, created_at=now, next_attempt_at=now, contact_id=contact_id,
         return_id=return_id, retry_until=now + timedelta(days=RETRY_DAYS),
     )
@@ -97,7 +135,7 @@ def queue_emails(session: Session, messages: list[Queued], *, now: datetime) -> 
     """queue_email for many messages at once, in a few INSERTs (opening large cycles, chaser
     runs); the new messages' ids, in order."""
     ids = insert_returning_ids(session, OutboxMessage, ({
-        "kind": q.kind, "to_address": q.email.to, "subject": " ".join(q.email.subject.split()),
+        "kind": q.kind, "to_address": q.email.to, "subject": stored_subject(q.email.subject),
         "body_text": q.email.text, "body_html": q.email.html, "status": PENDING, "attempts": 0,
         "created_at": now, "next_attempt_at": now, "contact_id": q.contact_id,
         "return_id": q.return_id, "retry_until": now + timedelta(days=RETRY_DAYS),

@@ -27,10 +27,13 @@ from ._reminders import (
 from ._sending import (
     MAX_QUESTIONS,
     QUESTION_LIMIT,
+    REQUEST_NUMBER,
     NewQuestion,
     NewRequest,
+    PreviewOutdated,
     RequestRejected,
     long_date,
+    preview_request,
     send_request,
 )
 
@@ -39,9 +42,11 @@ __all__ = [
     "MAX_QUESTIONS",
     "QUESTION_LIMIT",
     "REMINDER_STAGES",
+    "REQUEST_NUMBER",
     "YES_NO",
     "NewQuestion",
     "NewRequest",
+    "PreviewOutdated",
     "ReminderStage",
     "RequestRejected",
     "ResponseRow",
@@ -56,6 +61,7 @@ __all__ = [
     "list_requests",
     "long_date",
     "open_request_count",
+    "preview_request",
     "recipient_for",
     "reminder_due_on",
     "requests_following",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
     Agency,
+    Contact,
     InformationRequest,
     RequestAudience,
     RequestQuestion,
@@ -53,15 +54,62 @@ class NewRequest:
     recommendation_id: int | None = None
 
 
+REQUEST_NUMBER = "(its number, given when it is sent)"
+
+
+def preview_request(
+    session: Session, new: NewRequest, *, now: datetime, links: LinkSettings,
+) -> mail.BulkPreview:
+    """Every invitation send_request would queue for `new` now, built by the same function, and
+    refused as send_request refuses. The request's number is given when it is stored, so its
+    link shows REQUEST_NUMBER in its place."""
+    request, agencies = _checked_request(session, new, now=now)
+    return mail.BulkPreview(messages=[
+        mail.as_stored(_invitation(request, agency, contact, links=links, number=REQUEST_NUMBER))
+        for agency in agencies for contact in agency.working_contacts])
+
+
 def send_request(
     session: Session, new: NewRequest, *, now: datetime, links: LinkSettings,
-    user_id: int | None = None,
+    user_id: int | None = None, previewed: str | None = None,
 ) -> InformationRequest:
     """Store the request and one recipient per agency, and queue an invitation to each contact.
 
     Refuses (changing nothing) a request without questions, with a past deadline or with no
-    recipients.
+    recipients; with `previewed` (the digest of the preview a manager confirmed), one whose
+    invitations are no longer those previewed.
     """
+    if previewed is not None:
+        current = preview_request(session, new, now=now, links=links)
+        if current.digest != previewed:
+            raise PreviewOutdated(current)
+    request, agencies = _checked_request(session, new, now=now)
+    request.created_by_id = user_id
+    session.add(request)
+    request.recipients = [RequestRecipient(agency_id=a.id) for a in agencies]
+    session.flush()
+    for agency in agencies:
+        for contact in agency.working_contacts:
+            mail.queue_email(session, _invitation(request, agency, contact, links=links),
+                             kind="information_request", now=now, contact_id=contact.id)
+    audit.record(session, action="information_request.sent", entity_type="information_request",
+                 entity_id=request.id, user_id=user_id, recipients=len(agencies))
+    return request
+
+
+class PreviewOutdated(RequestRejected):
+    """The invitations changed since the manager's preview: here is the new one."""
+
+    def __init__(self, preview: mail.BulkPreview) -> None:
+        super().__init__(f"The request or its recipients changed since the preview: "
+                         f"{preview.count} {'email' if preview.count == 1 else 'emails'} "
+                         "would go now. Check them and send again", "title")
+        self.preview = preview
+
+
+def _checked_request(session: Session, new: NewRequest, *,
+                     now: datetime) -> tuple[InformationRequest, list[Agency]]:
+    """The request as it would be stored (not yet added to the session) and its agencies."""
     questions = [q for q in new.questions if q.text.strip()]
     _check(new, questions, today=uk_today(now))
     agencies = _recipients(session, new)
@@ -71,21 +119,14 @@ def send_request(
         title=new.title.strip(), introduction=new.introduction.strip(),
         signatory=new.signatory.strip(), deadline=new.deadline, audience=new.audience,
         sector_id=new.sector_id if new.audience == RequestAudience.SECTOR.value else None,
-        recommendation_id=new.recommendation_id, created_at=now, created_by_id=user_id,
+        recommendation_id=new.recommendation_id, created_at=now,
     )
     request.questions = [
         RequestQuestion(position=n, kind=q.kind, text=q.text.strip(),
                         choices=[c.strip() for c in q.choices if c.strip()])
         for n, q in enumerate(questions, 1)
     ]
-    request.recipients = [RequestRecipient(agency_id=a.id) for a in agencies]
-    session.add(request)
-    session.flush()
-    for recipient, agency in zip(request.recipients, agencies, strict=True):
-        _invite(session, request, recipient, agency, now=now, links=links)
-    audit.record(session, action="information_request.sent", entity_type="information_request",
-                 entity_id=request.id, user_id=user_id, recipients=len(agencies))
-    return request
+    return request, agencies
 
 
 def _check(new: NewRequest, questions: list[NewQuestion], *, today: date) -> None:
@@ -162,26 +203,23 @@ def _chosen_names(session: Session, names: list[str]) -> list[str]:
     return [w.lower() for w in wanted]
 
 
-def _invite(
-    session: Session, request: InformationRequest, recipient: RequestRecipient, agency: Agency,
-    *, now: datetime, links: LinkSettings,
-) -> None:
-    for contact in agency.working_contacts:
-        email = mail.render_email(
-            "information_request", to=contact.email,
-            subject=f"{request.signatory} asks {agency.name}: {request.title}",
-            contact=contact.name, agency=agency.name, title=request.title,
-            introduction=request.introduction, signatory=request.signatory,
-            questions=len(request.questions), deadline=long_date(request.deadline),
-            link=request_link(links, request), partnership=links.partnership,
-            help_email=links.help_email,
-        )
-        mail.queue_email(session, email, kind="information_request", now=now,
-                         contact_id=contact.id)
+def _invitation(request: InformationRequest, agency: Agency, contact: Contact, *,
+                links: LinkSettings, number: str | None = None) -> mail.Email:
+    """One contact's invitation to answer: sending queues it, and the preview shows it."""
+    return mail.render_email(
+        "information_request", to=contact.email,
+        subject=f"{request.signatory} asks {agency.name}: {request.title}",
+        contact=contact.name, agency=agency.name, title=request.title,
+        introduction=request.introduction, signatory=request.signatory,
+        questions=len(request.questions), deadline=long_date(request.deadline),
+        link=request_link(links, request, number=number), partnership=links.partnership,
+        help_email=links.help_email,
+    )
 
 
-def request_link(links: LinkSettings, request: InformationRequest) -> str:
-    return f"{links.base_url.rstrip('/')}/agency/requests/{request.id}"
+def request_link(links: LinkSettings, request: InformationRequest, *,
+                 number: str | None = None) -> str:
+    return f"{links.base_url.rstrip('/')}/agency/requests/{number or request.id}"
 
 
 def long_date(day: date) -> str:

@@ -168,7 +168,7 @@ def test_send_due_chasers_now_sends_and_the_history_shows_it(
     arranged = _cycle_due_today(db, [AGENCY])
 
     response = submit_form(client, url_for(app, "chasers.send_due", cycle_id=arranged.cycle.id), {},
-                           get_url=url_for(app, "chasers.cycle",
+                           get_url=url_for(app, "chasers.preview_due",
                                            cycle_id=arranged.cycle.id), follow_redirects=True)
 
     assert f"1 chaser sent: {AGENCY} (Reminder before the deadline)" in response.get_data(
@@ -203,7 +203,8 @@ def test_chase_all_overdue_skips_submitted_returns(
     submit(db, arranged.returns["St Mary's School"], utcnow())
     url = url_for(app, "chasers.cycle", cycle_id=arranged.cycle.id)
 
-    response = submit_form(client, f"{url}/chase-overdue", {}, get_url=url, follow_redirects=True)
+    response = submit_form(client, f"{url}/chase-overdue", {}, get_url=f"{url}/chase-overdue",
+                           follow_redirects=True)
 
     assert "1 chaser sent" in page_text(response)
     assert len(mailbox.to(address_of(AGENCY))) == 1

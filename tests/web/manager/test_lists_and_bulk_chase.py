@@ -113,7 +113,7 @@ def test_the_manager_chases_the_overdue_voluntary_groups_once_each(
     url = url_for(app, "bulk_chase.preview", cycle_id=cycle.id, status="overdue", sector=sector, carried="")
     preview = client.get(url).get_data(as_text=True)
     assert "2 agencies in this list have not submitted" in text_of(preview)
-    assert "Send 2 chasers" in preview
+    assert "Send 2 emails" in preview
     assert "and it has passed" in text_of(preview).replace("&#39;", "'")  # said late, truly
 
     form = {"csrf_token": csrf_from(preview), "status": "overdue", "sector": str(sector),

@@ -19,7 +19,7 @@ from portal.services.common import uk_today
 from tests.support import factories, page_text, sign_in, submit_form, url_for
 from tests.support.chaser_helpers import open_cycle_with
 from tests.support.mail import deliver
-from tests.support.request_helpers import agencies
+from tests.support.request_helpers import agencies, send_from_the_form
 
 FUTURE = uk_today(utcnow()) + timedelta(days=30)
 
@@ -76,7 +76,7 @@ def test_agencies_answer_and_the_manager_exports_the_answers(
     db.commit()
     client = app.test_client()
     sign_in(client, manager)
-    sent = submit_form(client, url_for(app, "requests.new"), _request_form(
+    _, sent = send_from_the_form(client, url_for(app, "requests.new"), _request_form(
         sector=str(made["Riverside NHS Trust"].sector_id)))
     assert sent.status_code == 302, sent.get_data(as_text=True)[:3000]
     request = db.scalar(select(InformationRequest))

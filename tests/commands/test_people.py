@@ -25,7 +25,7 @@ MANAGER = f"manager@{DEMO_DOMAIN}"
 
 def test_export_holds_a_demo_managers_account_sessions_events_and_emails(
         app: Flask, db: Session, tmp_path: Path) -> None:
-    load_demo(app)
+    load_demo(app, db)
     add_things_to_retain(db, latest_demo_time(db))
     manager = db.scalar(select(User).where(User.email == MANAGER))
     assert manager is not None
@@ -42,7 +42,7 @@ def test_export_holds_a_demo_managers_account_sessions_events_and_emails(
 
 
 def test_export_of_a_contact_lists_their_agency(app: Flask, db: Session) -> None:
-    load_demo(app)
+    load_demo(app, db)
     contact = db.scalars(select(Contact).order_by(Contact.id)).first()
     assert contact is not None
     data = json.loads(cli(app, "people", "export", "--email", contact.email))
@@ -52,7 +52,7 @@ def test_export_of_a_contact_lists_their_agency(app: Flask, db: Session) -> None
 
 def test_erase_anonymises_the_manager_and_leaves_reports_unchanged(
         app: Flask, db: Session) -> None:
-    load_demo(app)
+    load_demo(app, db)
     add_things_to_retain(db, latest_demo_time(db))
     before = published(db)
     out = cli(app, "people", "erase", "--email", MANAGER)

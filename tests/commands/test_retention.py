@@ -27,7 +27,7 @@ def _count(db: Session, model: type, *where: object) -> int:
 
 def test_retention_years_on_removes_what_the_policy_says_and_nothing_published(
         app: Flask, db: Session) -> None:
-    load_demo(app)
+    load_demo(app, db)
     loaded = latest_demo_time(db)
     left = add_things_to_retain(db, loaded)
     left_contacts = len(left.contacts)

@@ -111,6 +111,14 @@ class Settings:
     SURVEY_DEFAULT_HEADCOUNT: int = 250
     SURVEY_FORM_MINUTES: int = 120
     PASSWORD_LINK_HOURS: int = 72
+    # The data protection officer the privacy notice names (default: HELP_EMAIL), and how
+    # long personal data is kept (`flask retention apply`; docs/data-protection.md says why).
+    PARTNERSHIP_DPO_EMAIL: str = ""
+    RETENTION_OUTBOX_BODY_DAYS: int = 30  # an email's body, after it was delivered
+    RETENTION_DISABLE_AFTER_DAYS: int = 730  # an account unused this long is disabled
+    RETENTION_ERASE_AFTER_DISABLED_DAYS: int = 365  # then anonymised this long after
+    RETENTION_LEFT_AGENCY_CONTACT_DAYS: int = 90  # contacts of an agency that left
+    RETENTION_AUDIT_YEARS: int = 6  # audit events
     WTF_CSRF_ENABLED: bool = True
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -162,7 +170,10 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         MAIL_RUN_SECONDS=_int("MAIL_RUN_SECONDS", 240),
         MAIL_STALLS_BEFORE_PAUSE=_int("MAIL_STALLS_BEFORE_PAUSE", 2),
         OUTBOX_ALERT_MINUTES=_int("OUTBOX_ALERT_MINUTES", 30),
+        PARTNERSHIP_DPO_EMAIL=os.environ.get("PARTNERSHIP_DPO_EMAIL", ""),
     )
+    for name, value in _retention().items():
+        setattr(settings, name, value)
     _check_mail_times(settings)
     if env == "production":
         _require_production(settings)
@@ -180,6 +191,20 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         else:
             settings.extra[key] = value
     return settings
+
+
+RETENTION_DEFAULTS = {"RETENTION_OUTBOX_BODY_DAYS": 30, "RETENTION_DISABLE_AFTER_DAYS": 730,
+                      "RETENTION_ERASE_AFTER_DISABLED_DAYS": 365,
+                      "RETENTION_LEFT_AGENCY_CONTACT_DAYS": 90, "RETENTION_AUDIT_YEARS": 6}
+
+
+def _retention() -> dict[str, int]:
+    """The retention periods (RETENTION_*), none below 1: a zero would erase at once."""
+    values = {name: _int(name, default) for name, default in RETENTION_DEFAULTS.items()}
+    for name, value in values.items():
+        if value < 1:
+            raise ConfigError(f"{name} must be at least 1, not {value}")
+    return values
 
 
 def _check_mail_times(settings: Settings) -> None:

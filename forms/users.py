@@ -27,3 +27,15 @@ class UserForm(FlaskForm):
                          description="The agency's name exactly as in the register",
                          validators=[Optional(), GovLength(max=200)])
     submit = SubmitField("Create user and send link", widget=GovSubmitInput())
+
+
+class RoleForm(FlaskForm):
+    """A manager changes an account's role (an agency user's agency too)."""
+
+    role = RadioField("Role", widget=GovRadioInput(),
+                      choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+                      validators=[InputRequired(message="Select a role")])
+    agency = StringField("Agency (for agency users)", widget=GovTextInput(),
+                         description="The agency's name exactly as in the register",
+                         validators=[Optional(), GovLength(max=200)])
+    submit = SubmitField("Change role", widget=GovSubmitInput())

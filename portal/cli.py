@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "requests",
     "survey",
     "backup",
+    "retention",
+    "people",
 )
 
 

@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = (
     "agency_survey",
     "agency_visits",
     "survey_results",
+    "site",
 )
 
 

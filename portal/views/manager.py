@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from forms.agencies import AgencyForm, CohortForm, ImportForm
 from forms.common import ConfirmForm
-from forms.users import UserForm
+from forms.users import RoleForm, UserForm
 from portal.access import roles
 from portal.db import db_session
 from portal.models import Agency, Role, User
@@ -233,6 +233,31 @@ def user_link(user_id: int) -> Response:
                                  new_account=user.password_hash is None)
         flash(f"We have emailed {user.email} a link to set a password", "success")
     return redirect(url_for("manager.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
+@text_checked
+@manager_only
+def user_role(user_id: int) -> Response | str:
+    user = _user_or_404(user_id)
+    form = RoleForm(data={"role": user.role, "agency": user.agency.name if user.agency else ""})
+    if form.validate_on_submit():
+        try:
+            accounts.change_role(db_session(), user, role=form.role.data or "",
+                                 agency_name=form.agency.data, by_user_id=current_user.id)
+        except ServiceError as exc:
+            show_problems(form, exc, default="role")
+        else:
+            flash(f"{user.email} is now: {user.role_enum.label}", "success")
+            return redirect(url_for("manager.user_detail", user_id=user.id))
+    return render_template("manager/user_role.html", user=user, form=form)
+
+
+@bp.route("/users/unused")
+@manager_only
+def users_unused() -> str:
+    return render_template("manager/users_unused.html", since=accounts.UNUSED_AFTER,
+                           users=accounts.unused_accounts(db_session(), now=now()))
 
 
 def _user_or_404(user_id: int) -> User:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._lifecycle import UNUSED_AFTER, change_role, unused_accounts
 from ._passwords import hash_password, password_problem, verify_password
 from ._sessions import (
     active_sessions,
@@ -29,10 +30,12 @@ from ._users import (
 )
 
 __all__ = [
+    "UNUSED_AFTER",
     "LinkSettings",
     "SignInThrottled",
     "active_sessions",
     "authenticate",
+    "change_role",
     "create_user",
     "end_all_sessions",
     "end_other_session",
@@ -50,6 +53,7 @@ __all__ = [
     "set_active",
     "set_password",
     "start_session",
+    "unused_accounts",
     "user_for_token",
     "verify_password",
 ]

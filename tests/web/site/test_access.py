@@ -26,14 +26,17 @@ def test_every_endpoint_is_public_by_intent_or_protected(app: Flask) -> None:
     assert undeclared == [], f"endpoints with no @public or @roles: {undeclared}"
 
 
-def test_public_endpoints_are_only_the_sign_in_journey_assets_and_the_survey(app: Flask) -> None:
+def test_public_endpoints_are_only_the_sign_in_journey_assets_the_survey_and_legal_pages(
+        app: Flask) -> None:
     public = {rule.endpoint for rule in app.url_map.iter_rules()
               if access_of(app.view_functions[rule.endpoint]) == "public"}
     # the practitioner survey is public by intent: its unguessable link (or the short code
-    # printed on the poster) is the key
+    # printed on the poster) is the key; the accessibility statement, privacy notice and
+    # cookies page must be readable before signing in
     assert public <= {"assets", "healthz", "healthz_outbox", "auth.index", "auth.sign_in",
                       "auth.sign_out", "auth.set_password", "auth.forgot_password",
-                      "survey.form", "survey.answer", "survey.thanks", "survey.short"}
+                      "survey.form", "survey.answer", "survey.thanks", "survey.short",
+                      "site.accessibility", "site.privacy", "site.cookies"}
 
 
 def _concrete(rule_text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
@@ -29,6 +31,14 @@ from tests.support import (
     scratch_postgres_database,
 )
 from tests.support.mail import Mailbox, deliver
+
+# No wall clock in any test: Hypothesis's per-example deadline (200 ms) and its "too slow" health
+# check fail property tests on a loaded machine, so neither applies anywhere in the suite. In CI
+# the examples are derandomised (as Hypothesis's own CI profile does), so a failure reproduces.
+_IN_CI: dict[str, Any] = {"derandomize": True, "database": None} if os.environ.get("CI") == "true" else {}
+settings.register_profile("no-wall-clock", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow], **_IN_CI)
+settings.load_profile("no-wall-clock")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -24,7 +24,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.reports.pdf_common import BOLD, FONT, IN_FONT, numbered_canvas, portal_styles
+from portal.reports.pdf_common import BOLD, FONT, IN_FONT, heading, numbered_canvas, portal_styles
 from portal.services.survey import SMALL_BANDS, AgencyResult, StatementCounts, SurveyResults
 from portal.vocabulary import GRADE_LABELS, SURVEY_ROLE_BANDS, SURVEY_SERVICE_BANDS, Grade
 
@@ -163,7 +163,7 @@ def survey_page(data: SurveyResults | None) -> list[Flowable]:
     if data is None:
         return []
     story: list[Flowable] = [
-        CondPageBreak(120 * mm), _p(TITLE, _H2),
+        CondPageBreak(120 * mm), heading(TITLE, _H2),
         _p(f"About {data.partnership.responses} practitioners answered the survey in agencies "
            f"with {data.settings.min_responses} or more responses. Only those agencies' figures "
            "are shown, and sector and partnership figures pool only them; every figure is rounded "

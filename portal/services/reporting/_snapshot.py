@@ -3,7 +3,8 @@
 Generic over dataclasses: the field types (read from the annotations) say how to rebuild each
 value, so a stored report reads back equal to the one that was stored. Handles what the report
 dataclasses hold: dataclasses, lists, tuples, dicts with string keys, optional values, str, int,
-float, bool, date and datetime.
+float, bool, date and datetime. A snapshot stored before a field with a default was added reads
+back with that default, so published reports keep loading as the report data grows.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import types
 import typing
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, Field, fields, is_dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -64,6 +65,10 @@ def _hints(kind: type) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
 
+def _has_default(found: Field[Any]) -> bool:
+    return found.default is not MISSING or found.default_factory is not MISSING
+
+
 def _build(data: Any, kind: Any) -> Any:
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
@@ -78,8 +83,9 @@ def _build(data: Any, kind: Any) -> Any:
         return {k: _build(v, args[1]) for k, v in data.items()}
     if isinstance(kind, type) and is_dataclass(kind):
         hints = _hints(kind)
+        # a field added since the snapshot was stored keeps its default (MISSING: required)
         return kind(**{f.name: _build(data[f.name], hints[f.name])
-                       for f in fields(kind) if f.init})
+                       for f in fields(kind) if f.init and (f.name in data or not _has_default(f))})
     if kind is datetime:
         return datetime.fromisoformat(data)
     if kind is date:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from portal.services.analysis import Tally
 from portal.services.common import counted
 from portal.services.reporting import (
@@ -17,6 +19,7 @@ from portal.services.reporting import (
     StandardRow,
     small_n,
 )
+from portal.services.survey import SurveyResults
 
 NO_FIGURE = "—"  # no graded answers, so no weakness figure
 SMALL_N = "\u2020"  # dagger: beside a percentage from fewer than MIN_GRADED graded answers
@@ -172,3 +175,34 @@ def too_few_count(tally: Tally, agencies: int | None) -> str:
     if agencies is None:
         return f"n={tally.graded}"
     return counted(agencies, "agency", "agencies")
+
+
+def whole_pct(share: float | None) -> str:
+    """A survey share as a whole percentage (the survey's figures are rounded to 5 points)."""
+    return "no answers" if share is None else f"{round(share * 100)}%"
+
+
+def survey_sentence(data: SurveyResults) -> str:
+    return (f"About {data.partnership.responses} practitioners answered the survey in agencies "
+            f"with {data.settings.min_responses} or more responses. Only those agencies' figures "
+            "are shown, and sector and partnership figures pool only them; every figure is "
+            "rounded to the nearest 5.")
+
+
+def page_words(report: SectorReport) -> dict[str, object]:
+    """Everything the HTML report says in words, from the functions the PDF uses, so the two
+    give the same sections in the same order."""
+    return {
+        "headings": sys.modules[__name__], "weakest_heading": weakest_heading(report),
+        "sector_heading": sector_heading, "na_first": page_one_questions(report),
+        "na_more": more_na_blank(report), "top_three": top_three_sentence(report),
+        "provisional": provisional_line(report), "returns_sentence": returns_sentence(report),
+        "visits": visits_sentence(report.moderation),
+        "calibration": calibration_sentence(report.moderation),
+        "too_few_note": too_few_note(report), "too_few_count": too_few_count,
+        "recommendations_sentence": recommendations_sentence(report.previous_recommendations),
+        "survey_sentence": survey_sentence(report.survey) if report.survey else "",
+        "whole_pct": whole_pct, "pct": pct, "change_words": change_words, "small_n": small_n,
+        "has_small_n": has_small_n, "small_n_mark": SMALL_N, "small_n_key_text": SMALL_N_KEY,
+        "min_agencies": MIN_AGENCIES,
+    }

@@ -89,12 +89,31 @@ def heading(text: str, style: ParagraphStyle) -> SectionHeading:
     return SectionHeading(escape(text), style)
 
 
+class SectionMark(Flowable):
+    """An outline entry, drawn as nothing, for a section whose heading sits inside a table
+    (platypus reports only the flowables of the page's own frame)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
 class OutlinedDocTemplate(SimpleDocTemplate):
     """A document whose section headings make its outline, in reading order."""
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        if isinstance(flowable, SectionHeading) and isinstance(self.canv, NumberedCanvas):
+        if not isinstance(self.canv, NumberedCanvas):
+            return
+        if isinstance(flowable, SectionHeading):
             self.canv.mark_section(flowable.getPlainText())
+        elif isinstance(flowable, SectionMark):
+            self.canv.mark_section(flowable.title)
 
 
 class WrappedOnce(Paragraph):

@@ -23,6 +23,7 @@ from portal.reports.pdf_common import (
     IN_FONT,
     RULE,
     SMALL,
+    SectionMark,
     heading,
     para,
 )
@@ -61,7 +62,9 @@ def summary_page(report: SectorReport, title: str, partnership: str) -> list[Flo
         story.append(para(f"{provisional_line(report)}. These figures will change: agencies "
                           f"that have not returned are counted as {report.not_returned_label}.",
                           SMALL))
-    story += [Spacer(0, 4), _returns_and_findings(report), Spacer(0, 6), *grid(report),
+    marks = [wording.RETURNS_BY_SECTOR, wording.weakest_heading(report), wording.MODERATION]
+    story += [Spacer(0, 4), *[SectionMark(m) for m in marks], _returns_and_findings(report),
+              Spacer(0, 6), *grid(report),
               *_na_blank(report)]
     return story
 
@@ -91,19 +94,19 @@ def _returns(report: SectorReport, width: float) -> list[Flowable]:
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 1), (-1, -1), "RIGHT"), *PADDING,
         *([("FONTNAME", (0, -1), (-1, -1), BOLD)] if total else []),
     ]))
-    return [heading(wording.RETURNS_BY_SECTOR, H3_TIGHT), made]
+    return [para(wording.RETURNS_BY_SECTOR, H3_TIGHT), made]
 
 
 def _findings(report: SectorReport) -> list[Flowable]:
     top = report.top_three
-    story: list[Flowable] = [heading(wording.weakest_heading(report), H3_TIGHT)]
+    story: list[Flowable] = [para(wording.weakest_heading(report), H3_TIGHT)]
     if not top:
         story.append(para("No answers were graded, so no standard can be called weakest.", SMALL))
     for n, row in enumerate(top, 1):
         story.append(Paragraph(f"<b>{n}. {escape(row.code)}. {escape(row.title)}</b>: "
                                f"{escape(standard_counts(row))}.", SMALL))
     m = report.moderation
-    story += [heading(wording.MODERATION, H3_TIGHT), para(visits_sentence(m), SMALL)]
+    story += [para(wording.MODERATION, H3_TIGHT), para(visits_sentence(m), SMALL)]
     if m.recorded:
         story.append(para(calibration_sentence(m), SMALL))
     return story

@@ -116,7 +116,8 @@ def annual(label: str, fmt: str) -> Response:
     if fmt not in annual_report.FORMATS:
         raise NotFound(f"There is no {fmt} version of the annual report section")
     mimetype, render = annual_report.FORMATS[fmt]
-    content = render(reporting.annual_section(db_session(), cycle_label=label))
+    content = render(reporting.annual_section(db_session(), cycle_label=label, now=now(),
+                                              survey_settings=survey_settings()))
     return attachment(content, mimetype, "annual-report-section", label, extension=fmt)
 
 

@@ -43,10 +43,14 @@ def sector(cycle_label: str, fmt: str, out: Path, sector: str | None, now_text: 
 @click.option("--format", "fmt", type=click.Choice(sorted(annual.FORMATS)), required=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write.")
-def annual_section(cycle_label: str, fmt: str, out: Path) -> None:
-    """Draft the annual report's Compact Audit section (Word or Markdown) from the data."""
+@NOW_OPTION
+def annual_section(cycle_label: str, fmt: str, out: Path, now_text: str | None) -> None:
+    """Draft the annual report's Compact Audit section (Word or Markdown) from the data: the
+    figures of the MESC report at the same moment."""
     with transaction() as session:
-        blocks = reporting.annual_section(session, cycle_label=cycle_label)
+        blocks = reporting.annual_section(session, cycle_label=cycle_label,
+                                          now=parse_now(now_text),
+                                          survey_settings=survey_settings())
     content = annual.FORMATS[fmt][1](blocks)
     out.write_bytes(content)
     click.echo(f"Wrote the {cycle_label} annual report section ({fmt}, {len(content):,} bytes) "

@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import registerFont, registerFontFamily, stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 FOOTER_GREY = colors.HexColor("#505a5f")
 FOOTER_MARGIN = 18 * mm
@@ -78,6 +78,42 @@ CAPTION = ParagraphStyle("caption", parent=CELL, textColor=FOOTER_GREY)
 
 def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text), style)
+
+
+class SectionHeading(Paragraph):
+    """A section's heading: an entry in the PDF's outline (bookmarks) as well as on the page,
+    so a reader (or a test) can list the document's sections."""
+
+
+def heading(text: str, style: ParagraphStyle) -> SectionHeading:
+    return SectionHeading(escape(text), style)
+
+
+class SectionMark(Flowable):
+    """An outline entry, drawn as nothing, for a section whose heading sits inside a table
+    (platypus reports only the flowables of the page's own frame)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class OutlinedDocTemplate(SimpleDocTemplate):
+    """A document whose section headings make its outline, in reading order."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if not isinstance(self.canv, NumberedCanvas):
+            return
+        if isinstance(flowable, SectionHeading):
+            self.canv.mark_section(flowable.getPlainText())
+        elif isinstance(flowable, SectionMark):
+            self.canv.mark_section(flowable.title)
 
 
 class WrappedOnce(Paragraph):
@@ -146,9 +182,22 @@ class NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
 
+        self._sections: list[str] = []  # the section headings on the page being drawn
+
+    def mark_section(self, title: str) -> None:
+        """An outline entry for a heading on this page (made once the pages are numbered)."""
+        self._sections = [*self._sections, title]
+
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
+        self._sections = []
         self._startPage()
+
+    def _outline(self, page: int, sections: list[str]) -> None:
+        for n, title in enumerate(sections):
+            key = f"section-{page}-{n}"
+            self.bookmarkPage(key)
+            self.addOutlineEntry(title, key, level=0)
 
     def save(self) -> None:
         total = len(self._pages)
@@ -156,8 +205,11 @@ class NumberedCanvas(Canvas):
         footer = fit(self.footer, FONT, 8, A4[0] - 2 * FOOTER_MARGIN
                      - stringWidth(widest, FONT, 8) - 6 * mm)
         header = fit(self.header, BOLD, 9, A4[0] - 2 * FOOTER_MARGIN)
-        for state in self._pages:
+        outlined = False
+        for page, state in enumerate(self._pages, 1):
             self.__dict__.update(state)
+            self._outline(page, state["_sections"])
+            outlined = outlined or bool(state["_sections"])
             self.setFont(FONT, 8)
             self.setFillColor(FOOTER_GREY)
             self.drawString(FOOTER_MARGIN, 10 * mm, footer)
@@ -168,6 +220,8 @@ class NumberedCanvas(Canvas):
                 self.setFillColor(colors.black)
                 self.drawString(FOOTER_MARGIN, A4[1] - 11 * mm, header)
             super().showPage()
+        if outlined:
+            self.showOutline()
         super().save()
 
 

@@ -10,10 +10,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.reports.pdf_common import BOLD, IN_FONT, portal_styles
+from portal.reports import wording
+from portal.reports.pdf_common import BOLD, IN_FONT, heading, portal_styles
 from portal.services.reporting import PreviousRecommendations
 
-TITLE = "Progress on the last cycle's recommendations"
+TITLE = wording.RECOMMENDATIONS
 _styles = portal_styles()
 _BODY = ParagraphStyle("rec_body", parent=_styles["BodyText"], fontSize=10, leading=13)
 _CELL = ParagraphStyle("rec_cell", parent=_BODY, fontSize=8, leading=10)
@@ -24,17 +25,10 @@ WIDTHS = [150, 90, 55, 60, 150]
 
 def recommendations_progress(section: PreviousRecommendations) -> list[Flowable]:
     """The section: a sentence, then a table of each recommendation and its latest update."""
-    story: list[Flowable] = [CondPageBreak(50 * mm), Paragraph(escape(TITLE), _H2)]
-    if section.cycle is None:
-        return [*story, Paragraph("There was no earlier cycle.", _BODY)]
+    story: list[Flowable] = [CondPageBreak(50 * mm), heading(TITLE, _H2)]
+    story.append(Paragraph(escape(wording.recommendations_sentence(section)), _BODY))
     if not section.rows:
-        return [*story, Paragraph(escape(f"No recommendations were recorded for {section.cycle}."),
-                                  _BODY)]
-    done = sum(1 for r in section.rows if r.status == "Done")
-    count = len(section.rows)
-    story.append(Paragraph(escape(
-        f"{count} {'recommendation was' if count == 1 else 'recommendations were'} recorded for "
-        f"{section.cycle}; {done} {'is' if done == 1 else 'are'} done."), _BODY))
+        return story
     rows = [["Recommendation", "Owner", "Due", "Status", "Latest update"]] + [
         [r.text, r.owner, f"{r.due_on.day} {r.due_on:%b %Y}", r.status,
          f"{r.latest_on.day} {r.latest_on:%b %Y}: {r.latest_note}" if r.latest_on else "None yet"]

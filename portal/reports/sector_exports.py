@@ -5,7 +5,8 @@ JSON is the nested shape. XLSX holds the flat tables (`report_tables`), one shee
 shares as numbers in a percent format, a frozen header row and an autofilter. CSV is one tidy long
 table (`tidy_rows`): one row per cycle, sector, standard or question and measure, with its value.
 Fractions (shares, rates, weakness) are 0-1, rounded to 4 places in JSON and CSV; an empty cell /
-null means "no figure" (nothing graded, or too few to compare).
+null means "no figure" (nothing graded, or too few to compare); the XLSX grid says "too few to
+compare" in a cell whose figure rests on too few agencies.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from portal.services.analysis import Tally
 from portal.services.common import csv_text, set_text
 from portal.services.reporting import (
     CALIBRATIONS,
+    GridCell,
     SectorReport,
     SectorSection,
     fraction,
@@ -119,10 +121,20 @@ def _na_blank_table(report: SectorReport) -> Table:
     return Table("na_blank", columns, rows)
 
 
+TOO_FEW = "too few to compare"
+
+
+def _grid_value(cell: GridCell) -> Cell:
+    """A grid cell's weakness; the words "too few to compare" in place of a figure that rests
+    on too few agencies (the same cells the page and the PDF leave unshaded)."""
+    if cell.tally is None:
+        return None
+    return TOO_FEW if cell.too_few else fraction(cell.tally.weakness)
+
+
 def _grid(report: SectorReport) -> Table:
     return Table("grid", ["code", "title", *report.grid_sectors],
-                 [[g.code, g.title, *[fraction(c.weakness) if c else None for c in g.cells]]
-                  for g in report.grid])
+                 [[g.code, g.title, *[_grid_value(c) for c in g.shown]] for g in report.grid])
 
 
 def _moderation(report: SectorReport) -> Table:

@@ -16,16 +16,34 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.reports.pdf_common import BODY, CAPTION, FONT, H2, H3, numbered_canvas, para, table
+from portal.reports import wording
+from portal.reports.pdf_common import (
+    BODY,
+    CAPTION,
+    FONT,
+    H2,
+    H3,
+    SMALL,
+    OutlinedDocTemplate,
+    heading,
+    numbered_canvas,
+    para,
+    table,
+)
 from portal.reports.recommendations_pdf import recommendations_progress
-from portal.reports.sector_pdf_summary import MARGIN, WIDTH, page_one_questions, summary_page
+from portal.reports.sector_pdf_summary import MARGIN, WIDTH, summary_page
 from portal.reports.survey_pdf import survey_page
 from portal.reports.wording import (
+    SMALL_N_KEY,
     change_words,
+    has_small_n,
+    marked_pct,
+    more_na_blank,
     pct,
     points,
     provisional_line,
@@ -40,10 +58,11 @@ __all__ = ["QUESTIONS_SHOWN", "pct", "points", "render_sector_report", "top_thre
 QUESTIONS_SHOWN = 5
 BLUE = colors.HexColor("#1d70b8")
 LABEL_CHARACTERS = 30  # chart labels wrap onto a second line after this, never cut
+TABLE_TITLE = ParagraphStyle("table_title", parent=H3)  # a table's title: not a section
 
 
 def tally_cells(tally: Tally) -> list[Any]:
-    return [pct(tally.weakness), tally.weak, tally.graded, tally.not_applicable,
+    return [marked_pct(tally), tally.weak, tally.graded, tally.not_applicable,
             tally.not_answered]
 
 
@@ -56,6 +75,11 @@ def standards_table(rows: list[StandardRow]) -> Table:
     rest = WIDTH - 34 - sum(TALLY_WIDTHS)
     return table([["Rank", "Standard", *TALLY_HEAD], *body], [34, rest, *TALLY_WIDTHS],
                  numeric_from=2)
+
+
+def small_n_key(tallies: list[Tally]) -> list[Flowable]:
+    """The key to the small-number mark, under a table that uses it."""
+    return [para(SMALL_N_KEY, SMALL)] if has_small_n(tallies) else []
 
 
 def chart_label(row: StandardRow) -> str:
@@ -101,7 +125,7 @@ def render_sector_report(report: SectorReport, *, partnership: str = "") -> byte
     if report.sector:
         title += f" ({report.sector})"
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = OutlinedDocTemplate(
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=22 * mm, title=title, author=partnership or "Compact Audit Portal",
         subject="Weakest safeguarding standards by sector: Monitoring, Evaluation and Scrutiny "
@@ -115,7 +139,7 @@ def render_sector_report(report: SectorReport, *, partnership: str = "") -> byte
 
 def _story(report: SectorReport, title: str, partnership: str) -> list[Flowable]:
     story = [*summary_page(report, title, partnership), PageBreak(),
-             para("The detail", H2), *_returns(report)]
+             heading(wording.DETAIL, H2), *_returns(report)]
     if report.sector is None:  # a one-sector report's ranking is its sector section's
         story += _weakest(report)
     story += _more_na_blank(report)
@@ -123,77 +147,77 @@ def _story(report: SectorReport, title: str, partnership: str) -> list[Flowable]
         story += _sector(section, report)
     story += recommendations_progress(report.previous_recommendations)
     story += survey_page(report.survey)
-    story += [CondPageBreak(60 * mm), para("How the figures are counted", H2), para(report.method)]
+    story += [CondPageBreak(60 * mm), heading(wording.METHOD, H2), para(report.method)]
     return story
 
 
 def _returns(report: SectorReport) -> list[Flowable]:
     rows = [[f.cycle, f.cohort, f.issued, f.returned, pct(f.return_rate)]
             for f in [report.headline, *report.previous_cycles]]
-    return [para("Returns over the years", H3), para(returns_sentence(report)), Spacer(0, 4),
+    return [heading(wording.OVER_THE_YEARS, H3), para(returns_sentence(report)), Spacer(0, 4),
             table([["Cycle", "Cohort", "Issued", "Returned", "Return rate"], *rows],
                   [80, 60, 70, 70, 80], numeric_from=2), Spacer(0, 8)]
 
 
 def _weakest(report: SectorReport) -> list[Flowable]:
     return [
-        CondPageBreak(80 * mm), para("The weakest standards, all sectors", H3),
+        CondPageBreak(80 * mm), heading(wording.WEAKEST_ALL, H3),
         para(top_three_sentence(report)), Spacer(0, 6),
         KeepTogether([weakness_chart(report.standards),
                       para("Figure 1: weakness by standard, weakest first. The numbers are in "
                            "Table 1 below.", CAPTION)]),
-        Spacer(0, 6), para("Table 1: standards ranked by weakness", H3),
-        standards_table(report.standards), Spacer(0, 8),
+        Spacer(0, 6), para("Table 1: standards ranked by weakness", TABLE_TITLE),
+        standards_table(report.standards), *small_n_key([s.tally for s in report.standards]),
+        Spacer(0, 8),
     ]
 
 
 def _more_na_blank(report: SectorReport) -> list[Flowable]:
-    shown = page_one_questions(report)
-    rest = [q for q in report.na_blank if q not in shown]
+    rest = more_na_blank(report)
     if not rest:
         return []
-    return [CondPageBreak(40 * mm), para("More questions with many N/A or blank answers", H3),
+    return [CondPageBreak(40 * mm), heading(wording.MORE_NA_BLANK, H3),
             *[para(q.sentence) for q in rest], Spacer(0, 8)]
 
 
 def _sector(section: SectorSection, report: SectorReport) -> list[Flowable]:
     rate = section.returned / section.issued if section.issued else None
     return [
-        CondPageBreak(90 * mm), para(f"Sector: {section.sector}", H2),
+        CondPageBreak(90 * mm), heading(wording.sector_heading(section.sector), H2),
         para(f"{section.returned} of {section.issued} agencies returned ({pct(rate)})."),
         KeepTogether([weakness_chart(section.standards),
                       para(f"Figure: {section.sector}, weakness by standard, weakest first. The "
                            "numbers are in the table below.", CAPTION)]),
-        para(f"{section.sector}: standards ranked by weakness", H3),
-        standards_table(section.standards),
+        para(f"{section.sector}: standards ranked by weakness", TABLE_TITLE),
+        standards_table(section.standards), *small_n_key([s.tally for s in section.standards]),
         para(f"{section.sector}: questions with the most requires improvement or inadequate "
-             "grades", H3),
-        _questions(section), *_change(section, report),
+             "grades", TABLE_TITLE),
+        *_questions(section), *_change(section, report),
     ]
 
 
-def _questions(section: SectorSection) -> Flowable:
+def _questions(section: SectorSection) -> list[Flowable]:
     weak = [q for q in section.questions if q.tally.weak][:QUESTIONS_SHOWN]
     if not weak:
-        return para("No question was graded requires improvement or inadequate.")
+        return [para("No question was graded requires improvement or inadequate.")]
     rows = [[q.code, q.text, q.tally.requires_improvement, q.tally.inadequate, q.tally.graded,
-             pct(q.tally.weakness), q.tally.not_applicable, q.tally.not_answered] for q in weak]
+             marked_pct(q.tally), q.tally.not_applicable, q.tally.not_answered] for q in weak]
     head = ["Code", "Question", "Requires improvement", "Inadequate", "Graded", "Weakness",
             "N/A", "Not answered"]
     widths = [34.0, 0.0, 66.0, 56.0, 44.0, 56.0, 32.0, 54.0]
     widths[1] = WIDTH - sum(widths)
-    return table([head, *rows], widths, numeric_from=2)
+    return [table([head, *rows], widths, numeric_from=2), *small_n_key([q.tally for q in weak])]
 
 
 def _change(section: SectorSection, report: SectorReport) -> list[Flowable]:
-    heading = para(f"{section.sector}: change since the previous return of cohort "
-                   f"{report.cohort}", H3)
+    title = para(f"{section.sector}: change since the previous return of cohort "
+                 f"{report.cohort}", TABLE_TITLE)
     if not section.previous_cycle:
-        return [heading, para(f"There is no earlier return of cohort {report.cohort} from this "
+        return [title, para(f"There is no earlier return of cohort {report.cohort} from this "
                               "sector to compare with.")]
     rows = [[f"{c.code}. {c.title}", pct(c.weakness), pct(c.previous_weakness), change_words(c)]
             for c in section.changes]
-    return [heading, para(f"Weakness in {report.cycle} beside {section.previous_cycle}: a fall "
+    return [title, para(f"Weakness in {report.cycle} beside {section.previous_cycle}: a fall "
                           "is better, a rise worse.", BODY),
             table([["Standard", report.cycle, section.previous_cycle, "Change"], *rows],
                   [WIDTH - 290, 60, 60, 170])]

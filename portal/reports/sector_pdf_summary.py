@@ -13,23 +13,36 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from portal.reports.pdf_common import BOLD, CELL, H1, H3, HEAD_FILL, IN_FONT, RULE, SMALL, para
+from portal.reports import wording
+from portal.reports.pdf_common import (
+    BOLD,
+    CELL,
+    H1,
+    H3,
+    HEAD_FILL,
+    IN_FONT,
+    RULE,
+    SMALL,
+    SectionMark,
+    heading,
+    para,
+)
 from portal.reports.shading import BANDS, BLACK, TOO_FEW_FILL, band
 from portal.reports.wording import (
     NO_FIGURE,
     calibration_sentence,
+    page_one_questions,
     pct,
     provisional_line,
     standard_counts,
+    too_few_count,
     too_few_note,
     visits_sentence,
 )
-from portal.services.analysis import Tally
-from portal.services.reporting import NaBlankQuestion, SectorReport, too_few
+from portal.services.reporting import GridCell, SectorReport
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
-SENTENCES_ON_PAGE_1 = 3  # the rest of the N/A and blank sentences follow in the detail
 STANDARD_COLUMN = 120.0
 GRID_FONT = 7.0
 GRID_CELL = ParagraphStyle("grid_cell", parent=CELL, fontSize=GRID_FONT, leading=8,
@@ -49,7 +62,9 @@ def summary_page(report: SectorReport, title: str, partnership: str) -> list[Flo
         story.append(para(f"{provisional_line(report)}. These figures will change: agencies "
                           f"that have not returned are counted as {report.not_returned_label}.",
                           SMALL))
-    story += [Spacer(0, 4), _returns_and_findings(report), Spacer(0, 6), *grid(report),
+    marks = [wording.RETURNS_BY_SECTOR, wording.weakest_heading(report), wording.MODERATION]
+    story += [Spacer(0, 4), *[SectionMark(m) for m in marks], _returns_and_findings(report),
+              Spacer(0, 6), *grid(report),
               *_na_blank(report)]
     return story
 
@@ -79,19 +94,19 @@ def _returns(report: SectorReport, width: float) -> list[Flowable]:
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 1), (-1, -1), "RIGHT"), *PADDING,
         *([("FONTNAME", (0, -1), (-1, -1), BOLD)] if total else []),
     ]))
-    return [para("Return rate by sector", H3_TIGHT), made]
+    return [para(wording.RETURNS_BY_SECTOR, H3_TIGHT), made]
 
 
 def _findings(report: SectorReport) -> list[Flowable]:
     top = report.top_three
-    story: list[Flowable] = [para(f"The {len(top) or 'three'} weakest standards", H3_TIGHT)]
+    story: list[Flowable] = [para(wording.weakest_heading(report), H3_TIGHT)]
     if not top:
         story.append(para("No answers were graded, so no standard can be called weakest.", SMALL))
     for n, row in enumerate(top, 1):
         story.append(Paragraph(f"<b>{n}. {escape(row.code)}. {escape(row.title)}</b>: "
                                f"{escape(standard_counts(row))}.", SMALL))
     m = report.moderation
-    story += [para("Moderation", H3_TIGHT), para(visits_sentence(m), SMALL)]
+    story += [para(wording.MODERATION, H3_TIGHT), para(visits_sentence(m), SMALL)]
     if m.recorded:
         story.append(para(calibration_sentence(m), SMALL))
     return story
@@ -99,14 +114,14 @@ def _findings(report: SectorReport) -> list[Flowable]:
 
 def grid(report: SectorReport) -> list[Flowable]:
     """The sector x standard grid, darker where weaker, with its legend and too-few note."""
-    heading = para("Where to act: weakness of each standard in each sector (darker is weaker)", H3_TIGHT)
+    title = heading(f"{wording.GRID}", H3_TIGHT)
     if not report.grid:
-        return [heading, para("No returns were submitted, so there is nothing to compare.", SMALL)]
+        return [title, para("No returns were submitted, so there is nothing to compare.", SMALL)]
     sectors = report.grid_sectors
     column = (WIDTH - STANDARD_COLUMN) / len(sectors)
     head = [Paragraph("<b>Standard</b>", GRID_TITLE),
             *[Paragraph(f"<b>{escape(s)}</b>", _header_style(sectors, column)) for s in sectors]]
-    rows = [[Paragraph(escape(f"{g.code}. {g.title}"), GRID_TITLE), *[_grid_cell(c) for c in g.cells]]
+    rows = [[Paragraph(escape(f"{g.code}. {g.title}"), GRID_TITLE), *[_grid_cell(c) for c in g.shown]]
             for g in report.grid]
     made = Table([head, *rows], colWidths=[STANDARD_COLUMN] + [column] * len(sectors),
                  repeatRows=1, hAlign="LEFT")
@@ -115,11 +130,11 @@ def grid(report: SectorReport) -> list[Flowable]:
              ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *PADDING]
     for r, g in enumerate(report.grid, 1):
-        for c, tally in enumerate(g.cells, 1):
-            style.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(_fill(tally))))
+        for c, cell in enumerate(g.shown, 1):
+            style.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(_fill(cell))))
     made.setStyle(TableStyle(style))
     note = too_few_note(report)
-    return [heading, made, Spacer(0, 3), _legend(), *([para(note, SMALL)] if note else [])]
+    return [title, made, Spacer(0, 3), _legend(), *([para(note, SMALL)] if note else [])]
 
 
 def _header_style(sectors: list[str], column: float) -> ParagraphStyle:
@@ -133,17 +148,19 @@ def _header_style(sectors: list[str], column: float) -> ParagraphStyle:
                           leading=size * 1.2)
 
 
-def _fill(tally: Tally | None) -> str:
-    if tally is None or too_few(tally) or tally.weakness is None:
+def _fill(cell: GridCell) -> str:
+    if cell.tally is None or cell.too_few or cell.tally.weakness is None:
         return TOO_FEW_FILL
-    return BANDS[band(tally.weakness)].fill
+    return BANDS[band(cell.tally.weakness)].fill
 
 
-def _grid_cell(tally: Tally | None) -> Paragraph:
+def _grid_cell(cell: GridCell) -> Paragraph:
+    tally = cell.tally
     if tally is None:
         return Paragraph(f"{NO_FIGURE}<br/>not asked", GRID_CELL)
-    if too_few(tally):
-        return Paragraph(f"<i>too few to<br/>compare</i>, n={tally.graded}", TOO_FEW_CELL)
+    if cell.too_few:
+        return Paragraph(f"<i>too few to<br/>compare</i>, {too_few_count(tally, cell.agencies)}",
+                         TOO_FEW_CELL)
     colour = BANDS[band(tally.weakness or 0.0)].text
     return Paragraph(f'<font color="{colour}"><b>{pct(tally.weakness)}</b><br/>'
                      f"n={tally.graded}</font>", GRID_CELL)
@@ -160,23 +177,18 @@ def _legend() -> Table:
         *[("BACKGROUND", (n, 0), (n, 0), colors.HexColor(b.fill)) for n, b in enumerate(BANDS, 1)],
         ("BACKGROUND", (-1, 0), (-1, 0), colors.HexColor(TOO_FEW_FILL)),
     ]))
-    return Table([[made], [para("Each cell: the share of graded answers that are requires "
-                                "improvement or inadequate, and n, the number of graded answers "
-                                "(N/A and not answered left out).", SMALL)]],
+    return Table([[made], [para("Darker is weaker. Each cell: the share of graded answers that "
+                                "are requires improvement or inadequate, and n, the number of "
+                                "graded answers (N/A and not answered left out).", SMALL)]],
                  colWidths=[WIDTH], hAlign="LEFT",
                  style=[IN_FONT, ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)])
-
-
-def page_one_questions(report: SectorReport) -> list[NaBlankQuestion]:
-    """The questions with the largest share of N/A and blank answers, for page 1."""
-    return sorted(report.na_blank, key=lambda q: -q.share)[:SENTENCES_ON_PAGE_1]
 
 
 def _na_blank(report: SectorReport) -> list[Flowable]:
     shown = page_one_questions(report)
     if not shown:
         return []
-    story: list[Flowable] = [para("Not applicable and blank answers", H3_TIGHT)]
+    story: list[Flowable] = [heading(wording.NA_BLANK, H3_TIGHT)]
     story += [para(q.sentence, SMALL) for q in shown]
     more = len(report.na_blank) - len(shown)
     if more > 0:

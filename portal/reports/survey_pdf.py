@@ -24,7 +24,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import CondPageBreak
 
-from portal.reports.pdf_common import BOLD, FONT, IN_FONT, numbered_canvas, portal_styles
+from portal.reports.pdf_common import BOLD, FONT, IN_FONT, heading, numbered_canvas, portal_styles
+from portal.reports.wording import survey_sentence
 from portal.services.survey import SMALL_BANDS, AgencyResult, StatementCounts, SurveyResults
 from portal.vocabulary import GRADE_LABELS, SURVEY_ROLE_BANDS, SURVEY_SERVICE_BANDS, Grade
 
@@ -163,11 +164,8 @@ def survey_page(data: SurveyResults | None) -> list[Flowable]:
     if data is None:
         return []
     story: list[Flowable] = [
-        CondPageBreak(120 * mm), _p(TITLE, _H2),
-        _p(f"About {data.partnership.responses} practitioners answered the survey in agencies "
-           f"with {data.settings.min_responses} or more responses. Only those agencies' figures "
-           "are shown, and sector and partnership figures pool only them; every figure is rounded "
-           "to the nearest 5."),
+        CondPageBreak(120 * mm), heading(TITLE, _H2),
+        _p(survey_sentence(data)),
         _table([["Sector", "Agencies", "Responses", "Agencies with enough", "Gaps"]] + [
             [s.name, str(s.agencies), str(s.responses), str(s.agencies_shown), str(s.gaps)]
             for s in data.sectors

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+import sys
+
+from portal.services.analysis import Tally
 from portal.services.common import counted
 from portal.services.reporting import (
     CALIBRATIONS,
+    MIN_AGENCIES,
     MIN_GRADED,
     TARGET_RATE,
     ModerationSummary,
+    NaBlankQuestion,
+    PreviousRecommendations,
     SectorReport,
     StandardChange,
     StandardRow,
+    small_n,
 )
+from portal.services.survey import SurveyResults
 
 NO_FIGURE = "—"  # no graded answers, so no weakness figure
+SMALL_N = "\u2020"  # dagger: beside a percentage from fewer than MIN_GRADED graded answers
+SMALL_N_KEY = (f"{SMALL_N} Small number: fewer than {MIN_GRADED} graded answers, so the "
+               "percentage can swing on a single answer. Read it with care.")
+SENTENCES_ON_PAGE_1 = 3  # the rest of the N/A and blank sentences follow in the detail
+
+# The report's section headings, in the order of the PDF and the HTML page (both use these).
+RETURNS_BY_SECTOR = "Return rate by sector"
+MODERATION = "Moderation"
+GRID = "Where to act: weakness of each standard in each sector"
+NA_BLANK = "Not applicable and blank answers"
+DETAIL = "The detail"
+OVER_THE_YEARS = "Returns over the years"
+WEAKEST_ALL = "The weakest standards, all sectors"
+MORE_NA_BLANK = "More questions with many N/A or blank answers"
+RECOMMENDATIONS = "Progress on the last cycle's recommendations"
+SURVEY = "What practitioners say"
+METHOD = "How the figures are counted"
 CALIBRATION_WORDS = {"agreed": "agreed", "under_scored": "under-scored",
                      "over_inflated": "over-inflated"}
 
@@ -35,6 +60,45 @@ def change_words(change: StandardChange) -> str:
     if change.direction == "no change":
         return "No change"
     return f"{points(change.change)}, {change.direction}"
+
+
+def marked_pct(tally: Tally) -> str:
+    """The weakness as a percentage, marked when it rests on a small number of graded answers."""
+    return f"{pct(tally.weakness)} {SMALL_N}" if small_n(tally) else pct(tally.weakness)
+
+
+def has_small_n(tallies: list[Tally]) -> bool:
+    return any(small_n(t) for t in tallies)
+
+
+def weakest_heading(report: SectorReport) -> str:
+    return f"The {len(report.top_three) or 'three'} weakest standards"
+
+
+def sector_heading(sector: str) -> str:
+    return f"Sector: {sector}"
+
+
+def page_one_questions(report: SectorReport) -> list[NaBlankQuestion]:
+    """The questions with the largest share of N/A and blank answers, for the summary."""
+    return sorted(report.na_blank, key=lambda q: -q.share)[:SENTENCES_ON_PAGE_1]
+
+
+def more_na_blank(report: SectorReport) -> list[NaBlankQuestion]:
+    """The other N/A and blank sentences, in tool order, for the detail."""
+    shown = page_one_questions(report)
+    return [q for q in report.na_blank if q not in shown]
+
+
+def recommendations_sentence(section: PreviousRecommendations) -> str:
+    if section.cycle is None:
+        return "There was no earlier cycle."
+    if not section.rows:
+        return f"No recommendations were recorded for {section.cycle}."
+    done = sum(1 for r in section.rows if r.status == "Done")
+    count = len(section.rows)
+    return (f"{count} {'recommendation was' if count == 1 else 'recommendations were'} recorded "
+            f"for {section.cycle}; {done} {'is' if done == 1 else 'are'} done.")
 
 
 def standard_counts(row: StandardRow) -> str:
@@ -100,5 +164,45 @@ def too_few_note(report: SectorReport) -> str:
     listed = "; ".join(f"{t.sector}: " + ("every standard" if len(t.codes) == every else
                                           f"standard{'s' if len(t.codes) > 1 else ''} "
                                           f"{', '.join(t.codes)}") for t in found)
-    return (f"Too few to compare (fewer than {MIN_GRADED} graded answers), so not shaded: "
-            f"{listed}.")
+    rule = (f"graded by fewer than {MIN_AGENCIES} agencies" if report.agencies_counted
+            else f"fewer than {MIN_GRADED} graded answers")
+    return f"Too few to compare ({rule}), so not shaded: {listed}."
+
+
+def too_few_count(tally: Tally, agencies: int | None) -> str:
+    """What a too-few grid cell says after "too few to compare": the agencies behind it (or,
+    in a report published before agencies were counted, its graded answers)."""
+    if agencies is None:
+        return f"n={tally.graded}"
+    return counted(agencies, "agency", "agencies")
+
+
+def whole_pct(share: float | None) -> str:
+    """A survey share as a whole percentage (the survey's figures are rounded to 5 points)."""
+    return "no answers" if share is None else f"{round(share * 100)}%"
+
+
+def survey_sentence(data: SurveyResults) -> str:
+    return (f"About {data.partnership.responses} practitioners answered the survey in agencies "
+            f"with {data.settings.min_responses} or more responses. Only those agencies' figures "
+            "are shown, and sector and partnership figures pool only them; every figure is "
+            "rounded to the nearest 5.")
+
+
+def page_words(report: SectorReport) -> dict[str, object]:
+    """Everything the HTML report says in words, from the functions the PDF uses, so the two
+    give the same sections in the same order."""
+    return {
+        "headings": sys.modules[__name__], "weakest_heading": weakest_heading(report),
+        "sector_heading": sector_heading, "na_first": page_one_questions(report),
+        "na_more": more_na_blank(report), "top_three": top_three_sentence(report),
+        "provisional": provisional_line(report), "returns_sentence": returns_sentence(report),
+        "visits": visits_sentence(report.moderation),
+        "calibration": calibration_sentence(report.moderation),
+        "too_few_note": too_few_note(report), "too_few_count": too_few_count,
+        "recommendations_sentence": recommendations_sentence(report.previous_recommendations),
+        "survey_sentence": survey_sentence(report.survey) if report.survey else "",
+        "whole_pct": whole_pct, "pct": pct, "change_words": change_words, "small_n": small_n,
+        "has_small_n": has_small_n, "small_n_mark": SMALL_N, "small_n_key_text": SMALL_N_KEY,
+        "min_agencies": MIN_AGENCIES,
+    }

@@ -24,19 +24,10 @@ from portal.reports import annual as annual_report
 from portal.reports.agency_comparison import render_comparison_csv
 from portal.reports.formats import render_download
 from portal.reports.shading import BANDS, band
-from portal.reports.wording import (
-    calibration_sentence,
-    change_words,
-    pct,
-    provisional_line,
-    returns_sentence,
-    too_few_note,
-    top_three_sentence,
-    visits_sentence,
-)
+from portal.reports.wording import page_words, pct
 from portal.services import register, reporting
 from portal.services.common import NotFound, ServiceError
-from portal.services.reporting import MIN_GRADED, AgencyComparison, SectorReport, grade_label
+from portal.services.reporting import AgencyComparison, SectorReport, grade_label
 from portal.views.helpers import db_int, now, survey_settings
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -61,15 +52,10 @@ def cycle(label: str) -> str:
     sector, version = _filters()
     report = _report(label, sector, version)
     return render_template(
-        "reports/cycle.html", report=report, pct=pct, change_words=change_words,
+        "reports/cycle.html", report=report,
         sectors=[s.name for s in register.sectors(session)],
         agencies=reporting.agencies_in_cycle(session, label), questions_shown=QUESTIONS_SHOWN,
-        top_three=top_three_sentence(report),
-        provisional=provisional_line(report), returns_sentence=returns_sentence(report),
-        visits=visits_sentence(report.moderation),
-        calibration=calibration_sentence(report.moderation),
-        too_few_note=too_few_note(report), bands=BANDS, band=band, min_graded=MIN_GRADED,
-        **_publication(label, version),
+        bands=BANDS, band=band, **page_words(report), **_publication(label, version),
     )
 
 
@@ -130,7 +116,8 @@ def annual(label: str, fmt: str) -> Response:
     if fmt not in annual_report.FORMATS:
         raise NotFound(f"There is no {fmt} version of the annual report section")
     mimetype, render = annual_report.FORMATS[fmt]
-    content = render(reporting.annual_section(db_session(), cycle_label=label))
+    content = render(reporting.annual_section(db_session(), cycle_label=label, now=now(),
+                                              survey_settings=survey_settings()))
     return attachment(content, mimetype, "annual-report-section", label, extension=fmt)
 
 

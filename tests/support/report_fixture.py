@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    DEFAULT_SECTORS,
     Agency,
     Answer,
     Cycle,
@@ -100,6 +101,21 @@ def add_small_sector(db: Session, tool: ToolVersion, known: Known) -> None:
         if n == 1:
             _answer(db, tool, return_, {})
             return_.status = ReturnStatus.SUBMITTED.value
+    db.commit()
+
+
+def add_every_sector(db: Session, tool: ToolVersion, known: Known,
+                     names: tuple[str, ...] = ()) -> None:
+    """One agency in each sector named (default: every default sector without a return yet),
+    issued the current cycle and returned (every answer good): the grid gets a column per
+    sector, as wide as a real partnership's, each too few to compare (one agency)."""
+    for name in names or [s for s in DEFAULT_SECTORS if s not in ("Health", "GP practices")]:
+        agency = factories.agency(db, f"{name} agency", sector_name=name)
+        return_ = Return(cycle_id=known.cycle.id, agency_id=agency.id, variant="full")
+        db.add(return_)
+        db.flush()
+        _answer(db, tool, return_, {})
+        return_.status = ReturnStatus.SUBMITTED.value
     db.commit()
 
 

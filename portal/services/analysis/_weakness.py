@@ -100,6 +100,20 @@ def cycle_tallies(*, cycle_id: int, sector_id: int | None) -> Select[Any]:
     )
 
 
+def cycle_agencies_graded(*, cycle_id: int, sector_id: int | None) -> Select[int, int, int]:
+    """One row per (sector, standard) of a cycle's submitted returns: `sector_id`,
+    `standard_id` and `agencies`, the number of agencies with at least one graded answer to the
+    standard's questions (one return per agency per cycle). "Too few to compare" is decided on
+    this count: a cell's share can rest on many answers from a single agency."""
+    return _submitted(
+        select(Agency.sector_id.label("sector_id"), Question.standard_id.label("standard_id"),
+               func.count(func.distinct(Return.agency_id)).label("agencies"))
+        .select_from(Answer).join(Return, Return.id == Answer.return_id)
+        .join(Question, Question.id == Answer.question_id), cycle_id, sector_id,
+    ).where(Answer.grade.in_(QUALITY), in_variant(Return.variant)).group_by(
+        Agency.sector_id, Question.standard_id)
+
+
 def _submitted(query: _Q, cycle_id: int, sector_id: int | None) -> _Q:
     """The query's returns: the cycle's submitted ones (of one sector), with cycle and agency."""
     query = (query.join(Cycle, Cycle.id == Return.cycle_id)

@@ -26,26 +26,23 @@ from ._downloads import (
     report_download,
     stored_version,
 )
+from ._grid import MIN_AGENCIES, MIN_GRADED, GridCell, GridRow, TooFew, small_n, too_few
 from ._moderation_data import CALIBRATIONS, TARGET_RATE, ModerationSummary
 from ._na_blank import NA_BLANK_SHARE, NaBlankQuestion, SectorCount, na_blank_questions
 from ._published import ALL_SECTORS, current_json, report_for, shown_version, unpublished_changes
 from ._recommendations_data import PreviousRecommendations, previous_recommendations
 from ._report_json import fraction, report_as_dict, report_json
 from ._sector_data import (
-    MIN_GRADED,
     CycleFigures,
-    GridRow,
     QuestionRow,
     SectorReport,
     SectorSection,
     SectorShare,
     StandardChange,
     StandardRow,
-    TooFew,
     is_provisional,
     sector_report,
     sector_reports,
-    too_few,
 )
 from ._snapshot import dumps as snapshot_dumps
 from ._snapshot import loads as snapshot_loads
@@ -55,6 +52,7 @@ from ._visit_pack import PROBES_SHOWN, Probe, VisitPack, visit_pack
 __all__ = [
     "ALL_SECTORS",
     "CALIBRATIONS",
+    "MIN_AGENCIES",
     "MIN_GRADED",
     "NA_BLANK_SHARE",
     "PROBES_SHOWN",
@@ -65,6 +63,7 @@ __all__ = [
     "ComparisonRow",
     "CycleFigures",
     "CycleSummary",
+    "GridCell",
     "GridRow",
     "ModerationSummary",
     "NaBlankQuestion",
@@ -109,6 +108,7 @@ __all__ = [
     "sector_report",
     "sector_reports",
     "shown_version",
+    "small_n",
     "snapshot_dumps",
     "snapshot_loads",
     "stored_version",

@@ -83,7 +83,8 @@ def report_as_dict(report: SectorReport) -> dict[str, Any]:
         "grid": {"sectors": report.grid_sectors,
                  "standards": [{"code": g.code, "title": g.title,
                                 "weakness": [fraction(c.weakness) if c else None for c in g.cells],
-                                "graded": [c.graded if c else None for c in g.cells]}
+                                "graded": [c.graded if c else None for c in g.cells],
+                                "agencies": [c.agencies for c in g.shown]}
                                for g in report.grid],
                  "too_few": [{"sector": t.sector, "codes": t.codes} for t in report.too_few]},
         "na_blank": [_na_blank(q) for q in report.na_blank],

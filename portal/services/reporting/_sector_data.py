@@ -19,7 +19,7 @@ from portal.models import Standard as StandardModel
 from portal.services import cycles, survey
 from portal.services.analysis import (
     Tally,
-    code_key,
+    cycle_agencies_graded,
     cycle_tallies,
     execute,
     rank_questions,
@@ -30,12 +30,12 @@ from portal.services.common import NotFound
 from portal.services.cycles import SectorFigures
 from portal.services.survey import SurveyResults, SurveySettings
 
+from ._grid import MIN_AGENCIES, MIN_GRADED, GridRow, TooFew, grid_rows
 from ._moderation_data import TARGET_RATE, ModerationSummary, moderation_summary
 from ._na_blank import NA_BLANK_SHARE, NaBlankQuestion, na_blank_questions
 from ._recommendations_data import PreviousRecommendations, previous_recommendations
 
 UK = ZoneInfo("Europe/London")
-MIN_GRADED = 5  # fewer graded answers than this: too few to compare (grid cells and changes)
 
 METHOD_NOTE = (
     "Counted: every question in the tool variant of every return submitted in the cycle. "
@@ -48,8 +48,10 @@ METHOD_NOTE = (
     "number of requires improvement or inadequate grades. Returns not submitted are not counted, "
     "except as non-returners. Change is against the same sector's returns in the previous cycle "
     "of the same cohort, in percentage points: a fall in weakness is better, a rise worse. A "
-    f"figure from fewer than {MIN_GRADED} graded answers is too few to compare: it is not shaded "
-    "in the grid, and no change is given when either cycle has so few. A question gets a "
+    f"grid cell whose graded answers come from fewer than {MIN_AGENCIES} agencies is too few to "
+    "compare and is not shaded, however many answers those agencies gave. A percentage from "
+    f"fewer than {MIN_GRADED} graded answers is a small number, marked \u2020 in the tables, and "
+    "no change is given when either cycle has so few. A question gets a "
     f"sentence on N/A and blank answers when they make up {NA_BLANK_SHARE:.0%} or more of its "
     "answers. Moderation: completed visits against a target of "
     f"{TARGET_RATE:.0%} of submitted returns; a finding is agreed, under-scored (moderated grade "
@@ -106,11 +108,6 @@ class QuestionRow:
     tally: Tally
 
 
-def too_few(tally: Tally | None) -> bool:
-    """Answered (or marked N/A) but fewer than MIN_GRADED graded: marked, never shaded."""
-    return tally is not None and tally.graded < MIN_GRADED
-
-
 @dataclass(frozen=True)
 class StandardChange:
     code: str
@@ -157,21 +154,6 @@ class SectorSection:
 
 
 @dataclass(frozen=True)
-class GridRow:
-    code: str
-    title: str
-    cells: list[Tally | None]  # one per grid sector; None when the sector had no such answers
-
-
-@dataclass(frozen=True)
-class TooFew:
-    """A sector whose grid cells for these standards rest on fewer than MIN_GRADED answers."""
-
-    sector: str
-    codes: list[str]
-
-
-@dataclass(frozen=True)
 class SectorReport:
     cycle: str
     cohort: str
@@ -206,10 +188,15 @@ class SectorReport:
 
     @property
     def too_few(self) -> list[TooFew]:
-        """Grid cells with fewer than MIN_GRADED graded answers, by sector."""
-        found = [TooFew(sector, [g.code for g in self.grid if too_few(g.cells[i])])
+        """Grid cells graded by fewer than MIN_AGENCIES agencies, by sector."""
+        found = [TooFew(sector, [g.code for g in self.grid if g.shown[i].too_few])
                  for i, sector in enumerate(self.grid_sectors)]
         return [t for t in found if t.codes]
+
+    @property
+    def agencies_counted(self) -> bool:
+        """Whether the grid counts agencies (every report since; not one published before)."""
+        return all(g.agencies for g in self.grid)
 
     @property
     def issued(self) -> int:
@@ -240,7 +227,8 @@ def sector_report(
     cells = _cells(session, cycle.id, sector_id)
     before = _cells(session, previous.id, sector_id) if previous else []
     return _report(session, cycle, previous, sector, sector_id, cells, before, now=now,
-                   survey_settings=survey_settings)
+                   survey_settings=survey_settings,
+                   agencies=_agencies(session, cycle.id, sector_id))
 
 
 def sector_reports(
@@ -254,20 +242,22 @@ def sector_reports(
     previous = cycles.previous_cycle(session, cycle, cohort=cycle.cohort)
     cells = _cells(session, cycle.id, None)
     before = _cells(session, previous.id, None) if previous else []
+    agencies = _agencies(session, cycle.id, None)
     reports: dict[str | None, SectorReport] = {None: _report(
         session, cycle, previous, None, None, cells, before, now=now,
-        survey_settings=survey_settings)}
+        survey_settings=survey_settings, agencies=agencies)}
     for name in sectors:
         reports[name] = _report(
             session, cycle, previous, name, _sector_id(session, name),
             [c for c in cells if c.sector == name], [c for c in before if c.sector == name],
-            now=now, survey_settings=survey_settings)
+            now=now, survey_settings=survey_settings, agencies=agencies)
     return reports
 
 
 def _report(session: Session, cycle: Cycle, previous: Cycle | None, sector: str | None,
             sector_id: int | None, cells: list[_Cell], before: list[_Cell], *,
-            now: datetime | None, survey_settings: SurveySettings | None) -> SectorReport:
+            now: datetime | None, survey_settings: SurveySettings | None,
+            agencies: dict[tuple[str, str], int]) -> SectorReport:
     figures = _cycle_figures(session, cycle, sector_id)
     sector_figures = cycles.sector_figures(session, cycle, sector_id=sector_id)
     by_sector = [SectorReturns(s.name, s.counts.issued, s.counts.submitted)
@@ -281,7 +271,7 @@ def _report(session: Session, cycle: Cycle, previous: Cycle | None, sector: str 
         previous_cycles=[f for f in figures if f.cycle != cycle.label],
         returns_by_sector=by_sector, non_returners_by_sector=non_returner_shares(sector_figures),
         standards=_standard_rows(cells), sectors=sections,
-        grid_sectors=[s.sector for s in sections], grid=_grid(sections),
+        grid_sectors=[s.sector for s in sections], grid=grid_rows(sections, agencies),
         moderation=moderation_summary(session, cycle=cycle, sector_id=sector_id, sector=sector),
         final_deadline=cycle.final_deadline, provisional=is_provisional(cycle, now=now),
         na_blank=tuple(na_blank_questions((s.sector, s.questions) for s in sections)),
@@ -351,6 +341,15 @@ def _cells(session: Session, cycle_id: int, sector_id: int | None) -> list[_Cell
             for r in execute(session, query)]
 
 
+def _agencies(session: Session, cycle_id: int, sector_id: int | None) -> dict[tuple[str, str], int]:
+    """Agencies with graded answers, by (sector name, standard code): one aggregate query."""
+    counted = cycle_agencies_graded(cycle_id=cycle_id, sector_id=sector_id).subquery("counted")
+    query = (select(Sector.name, StandardModel.code, counted.c.agencies).select_from(counted)
+             .join(Sector, Sector.id == counted.c.sector_id)
+             .join(StandardModel, StandardModel.id == counted.c.standard_id))
+    return {(r.name, r.code): int(r.agencies) for r in execute(session, query)}
+
+
 def _total(tallies: list[Tally]) -> Tally:
     return Tally(*(sum(getattr(t, f.name) for t in tallies) for f in fields(Tally)))
 
@@ -404,15 +403,3 @@ def _sections(
             previous_cycle=previous.label if previous and earlier else None, changes=changes,
         ))
     return sections
-
-
-def _grid(sections: list[SectorSection]) -> list[GridRow]:
-    """Standards (in tool order) x sectors, from the sector tables."""
-    cells: dict[str, dict[str, Tally]] = {}
-    titles: dict[str, str] = {}
-    for section in sections:
-        for row in section.standards:
-            cells.setdefault(row.code, {})[section.sector] = row.tally
-            titles[row.code] = row.title
-    return [GridRow(code, titles[code], [cells[code].get(s.sector) for s in sections])
-            for code in sorted(cells, key=code_key)]

@@ -3,7 +3,8 @@
 Generic over dataclasses: the field types (read from the annotations) say how to rebuild each
 value, so a stored report reads back equal to the one that was stored. Handles what the report
 dataclasses hold: dataclasses, lists, tuples, dicts with string keys, optional values, str, int,
-float, bool, date and datetime.
+float, bool, date and datetime. A snapshot stored before a field with a default was added reads
+back with that default, so published reports keep loading as the report data grows.
 """
 
 from __future__ import annotations

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portal.reports.formats import render_download
 from portal.reports.sector_exports import render_csv, render_json
 from portal.services import register
 from portal.services.reporting import (
+    ReportDownload,
     SectorReport,
     sector_report,
     sector_reports,
@@ -54,3 +57,24 @@ def test_every_sectors_report_at_once_equals_each_counted_alone(db: Session, too
         alone = sector_report(db, cycle_label=CURRENT, sector=name, now=AFTER)
         assert together[name] == alone, name
     assert any(together[n].sectors for n in names)  # some sector has returns to compare
+
+
+def test_a_report_published_before_agencies_were_counted_still_loads_and_renders(
+    db: Session, tool: Any
+) -> None:
+    """Snapshots stored before GridRow.agencies existed have no such key: they read back with
+    the default, and their grid keeps the rule it was published with (graded answers)."""
+    known = report_fixture.build(db, tool)
+    report_fixture.add_small_sector(db, tool, known)
+    report = sector_report(db, cycle_label=CURRENT, now=AFTER)
+    stored = json.loads(snapshot_dumps(report))
+    for row in stored["grid"]:
+        del row["agencies"]
+    old = snapshot_loads(json.dumps(stored), SectorReport)
+    assert all(g.agencies == [] for g in old.grid) and not old.agencies_counted
+    # counted now: every standard of the one-agency sector; as published: those under 5 answers
+    assert {t.sector: len(t.codes) for t in report.too_few} == {"Sports and culture": 12}
+    assert {t.sector: t.codes for t in old.too_few} == {
+        "Sports and culture": ["1", "3", "4", "5", "7", "8", "9", "10", "11", "12"]}
+    for fmt in ("pdf", "xlsx", "csv", "json"):
+        assert render_download(ReportDownload(old), fmt, partnership="Test").content

@@ -43,9 +43,8 @@ def _summary(client: FlaskClient, query: str = "") -> str:
     response = client.get(f"{BASE}{query}")
     assert response.status_code == 200
     page = text_of(response.get_data(as_text=True))
-    picker = page.index("Compare an agency with its previous return")
-    return (page[page.index("Summary Return rate by sector"):picker]
-            + page[page.index("How the figures are counted"):])
+    picker = page.index("Compare an agency with its previous return")  # comes before the report
+    return page[page.index("Return rate by sector", picker):]
 
 
 def _pdf(client: FlaskClient, query: str = "") -> str:

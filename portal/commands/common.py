@@ -80,3 +80,11 @@ def link_settings() -> LinkSettings:
 def survey_settings() -> SurveySettings:
     return SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
                           gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))
+
+
+def record_job_success(name: str) -> None:
+    """Note on the real clock (not --now) that a scheduled job finished: /metrics shows it."""
+    from portal.services import operations
+
+    with get_db().transaction() as session:
+        operations.record_success(session, name, now=utcnow())

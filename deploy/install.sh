@@ -4,15 +4,20 @@
 # /etc/portal/portal.env (written once), the nginx site, the systemd units and timers.
 # Idempotent: a second run changes nothing it made the first time (docs/deploy.md).
 #
-#   deploy/install.sh [--root DIR] [--server-name HOST] [--db-admin-url URL] [--no-start]
+#   deploy/install.sh [--root DIR] [--server-name HOST] [--db-admin-url URL] [--db-name NAME]
+#                     [--set NAME=VALUE ...] [--no-start]
 #
-# --root DIR         write every file under DIR instead of / (a test or an image build): then
-#                    no package, user, virtualenv, database or service is touched
+# --root DIR         write every file under DIR instead of / (a test, an image build, the smoke
+#                    test): then no package, user, virtualenv or service is touched, and the
+#                    database only with --db-admin-url
 # --server-name HOST the site's host name (default: the host of PORTAL_BASE_URL in the
 #                    environment file, else this machine's name)
 # --db-admin-url URL a PostgreSQL superuser URL: create the role and database "portal" there
 #                    when DATABASE_URL in the environment file is not set yet (default: the
 #                    local server through the postgres user)
+# --db-name NAME     the database's name (default portal)
+# --set NAME=VALUE   a setting for the environment file when it is first written (MAIL_SERVER,
+#                    MAIL_PORT, RATELIMIT_STORAGE_URI ...); repeat it for each
 # --no-start         install and migrate, but leave the services stopped
 set -euo pipefail
 
@@ -21,12 +26,16 @@ ROOT=/
 SERVER_NAME=
 DB_ADMIN_URL=
 START=yes
+DB_NAME=portal
+SETTINGS=()
 SERVICE_USER=${PORTAL_USER:-portal}
 while [ $# -gt 0 ]; do
   case $1 in
     --root) ROOT=$2; shift 2 ;;
     --server-name) SERVER_NAME=$2; shift 2 ;;
     --db-admin-url) DB_ADMIN_URL=$2; shift 2 ;;
+    --db-name) DB_NAME=$2; shift 2 ;;
+    --set) SETTINGS+=("$2"); shift 2 ;;
     --no-start) START=no; shift ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -76,17 +85,17 @@ database_role() {  # prints the DATABASE_URL of a role and database "portal" (ma
     psql "$admin" -qtAc "SELECT 1 FROM pg_roles WHERE rolname='portal'" | grep -q 1 \
       || psql "$admin" -qc "CREATE ROLE portal LOGIN PASSWORD '$password'" >/dev/null
     psql "$admin" -qc "ALTER ROLE portal PASSWORD '$password'" >/dev/null
-    psql "$admin" -qtAc "SELECT 1 FROM pg_database WHERE datname='portal'" | grep -q 1 \
-      || psql "$admin" -qc "CREATE DATABASE portal OWNER portal" >/dev/null
+    psql "$admin" -qtAc "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'" | grep -q 1 \
+      || psql "$admin" -qc "CREATE DATABASE $DB_NAME OWNER portal" >/dev/null
     url=$(python3 -c 'import sys; from urllib.parse import urlsplit as u; p=u(sys.argv[1]); print(f"{p.hostname}:{p.port or 5432}")' "$DB_ADMIN_URL")
-    echo "postgresql+psycopg://portal:$password@$url/portal"
+    echo "postgresql+psycopg://portal:$password@$url/$DB_NAME"
   else
     su postgres -s /bin/sh -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='portal'\"" | grep -q 1 \
       || su postgres -s /bin/sh -c "psql -qc \"CREATE ROLE portal LOGIN PASSWORD '$password'\"" >/dev/null
     su postgres -s /bin/sh -c "psql -qc \"ALTER ROLE portal PASSWORD '$password'\"" >/dev/null
-    su postgres -s /bin/sh -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='portal'\"" | grep -q 1 \
-      || su postgres -s /bin/sh -c "createdb -O portal portal"
-    echo "postgresql+psycopg://portal:$password@127.0.0.1:5432/portal"
+    su postgres -s /bin/sh -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='$DB_NAME'\"" | grep -q 1 \
+      || su postgres -s /bin/sh -c "createdb -O portal $DB_NAME"
+    echo "postgresql+psycopg://portal:$password@127.0.0.1:5432/$DB_NAME"
   fi
 }
 
@@ -96,13 +105,21 @@ environment_file() {
   local secret database host
   secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
   database="sqlite:///$APP_DIR/instance/portal.sqlite3"
-  [ "$LIVE" = yes ] && database=$(database_role)
+  if [ "$LIVE" = yes ] || [ -n "$DB_ADMIN_URL" ]; then database=$(database_role); fi
   host=${SERVER_NAME:-$(hostname -f 2>/dev/null || hostname)}
   sed -e "s|@SECRET_KEY@|$secret|" -e "s|@DATABASE_URL@|$database|" \
       -e "s|@BASE_URL@|https://$host|" -e "s|@MAIL_SERVER@||" -e "s|@MAIL_PORT@|25|" \
-      "$APP_DIR/deploy/portal.env.example" | write_if_changed "$ENV_FILE" 0640
+      "$APP_DIR/deploy/portal.env.example" | with_settings | write_if_changed "$ENV_FILE" 0640
   [ "$LIVE" = yes ] && chgrp "$SERVICE_USER" "$ENV_FILE"
   return 0
+}
+
+with_settings() {  # the template on standard input, each --set NAME=VALUE put in its place
+  local script=() setting
+  for setting in "${SETTINGS[@]}"; do
+    script+=(-e "s|^#\{0,1\}${setting%%=*}=.*|${setting}|")
+  done
+  if [ ${#script[@]} -eq 0 ]; then cat; else sed "${script[@]}"; fi
 }
 
 site_name() {

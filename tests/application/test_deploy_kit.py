@@ -112,3 +112,17 @@ def test_nginx_sets_every_forwarded_header_the_portal_believes_and_hsts() -> Non
     assert re.search(r'add_header Strict-Transport-Security "max-age=\d+; includeSubDomains" always;',
                      site)
     assert re.search(r"location /survey/ \{\s*access_log off;", site)
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed here")
+def test_nginx_accepts_the_installed_site(tmp_path: Path) -> None:
+    _install(tmp_path / "root")
+    site = (tmp_path / "root/etc/nginx/sites-available/portal").read_text()
+    site = site.replace("/etc/ssl/portal", str(tmp_path / "root/etc/ssl/portal"))
+    (tmp_path / "site.conf").write_text(site.replace("/var/log/nginx", str(tmp_path)))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ client_body_temp_path {tmp_path}; include {tmp_path}/site.conf; }}\n")
+    result = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "syntax is ok" in result.stderr, result.stderr

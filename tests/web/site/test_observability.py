@@ -15,6 +15,7 @@ from portal import create_app
 from portal.access import public
 from portal.models import OutboxMessage, SurveyLink
 from portal.services import survey
+from portal.web import limiter
 from tests.support import submit_form, survey_fixture, url_for
 from tests.support.logs import json_log
 
@@ -131,3 +132,26 @@ def test_metrics_show_the_outbox_depth_requests_sign_in_failures_and_job_runs(
     assert _metric(body, 'portal_http_requests_total{endpoint="auth.sign_in",method="POST",'
                          'status="200"}') >= 1
     assert 'portal_http_request_duration_seconds_bucket{endpoint="auth.sign_in",le="0.025"}' in body
+
+
+def test_a_refused_survey_post_logs_no_address_though_the_rate_limiter_names_it(
+        database_url: str, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path, responses={})
+    url = _survey_url(db, known)
+    limited = create_app("testing", DATABASE_URL=database_url, RATELIMIT_ENABLED=True,
+                         SURVEY_RATE_LIMIT="1 per minute",
+                         SECRET_KEY="test-secret-key-that-is-long-enough-to-use")
+    browser = limited.test_client()
+    browser.environ_base["REMOTE_ADDR"] = ADDRESS
+    try:
+        with json_log() as lines:
+            codes = [survey_fixture.post_answers(browser, url, survey_fixture.answers_for("OK", 0),
+                                                 headers={"User-Agent": BROWSER}).status_code
+                     for _ in range(2)]
+    finally:
+        limiter.reset()  # the module's one limiter: off again for the other tests' app
+        limiter.enabled = False
+    assert codes == [302, 429]
+    breach = [line for line in lines if line["logger"] == "flask-limiter"]
+    assert breach and "[address]" in breach[0]["message"]  # the line is there, the address not
+    assert not [line for line in lines if ADDRESS in str(line) or BROWSER in str(line)]

@@ -66,7 +66,7 @@ REPORT_RENDER = Histogram("portal_report_render_seconds", "Time to compute and r
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, the request's fields."""
 
-    FIELDS = ("request_id", "user_id", "method", "path", "endpoint", "status", "duration_ms",
+    FIELDS = ("request_id", "user_id", "agency_id", "method", "path", "endpoint", "status", "duration_ms",
               "remote_addr", "user_agent")
 
     def format(self, record: logging.LogRecord) -> str:
@@ -89,6 +89,7 @@ class RequestFields(logging.Filter):
             if not _is_survey():
                 if getattr(record, "user_id", None) is None:
                     record.user_id = _user_id()
+                    record.agency_id = getattr(_user(), "agency_id", None)
             elif request.remote_addr:  # Flask-Limiter names the address it refused: not here
                 record.msg = record.getMessage().replace(request.remote_addr, "[address]")
                 record.args = None
@@ -115,10 +116,14 @@ def _is_survey() -> bool:
     return request.path.startswith(SURVEY_PREFIX)
 
 
-def _user_id() -> int | None:
-    """The signed-in user's id if flask-login has already loaded them (never a query here)."""
+def _user() -> Any:
+    """The signed-in user if flask-login has already loaded them (never a query here)."""
     user = g.get("_login_user")
-    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _user_id() -> int | None:
+    return getattr(_user(), "id", None)
 
 
 def _request_id() -> str:
@@ -167,7 +172,8 @@ def _request_fields(status: int, seconds: float) -> dict[str, Any]:
                               "duration_ms": round(seconds * 1000, 1)}
     if not _is_survey():  # the survey is anonymous: no address, browser or user
         fields |= {"remote_addr": request.remote_addr,
-                   "user_agent": request.headers.get("User-Agent"), "user_id": _user_id()}
+                   "user_agent": request.headers.get("User-Agent"), "user_id": _user_id(),
+                   "agency_id": getattr(_user(), "agency_id", None)}
     return fields
 
 

@@ -16,7 +16,7 @@ from portal.access import public
 from portal.models import OutboxMessage, SurveyLink
 from portal.services import survey
 from portal.web import limiter
-from tests.support import submit_form, survey_fixture, url_for
+from tests.support import factories, sign_in, submit_form, survey_fixture, url_for
 from tests.support.logs import json_log
 
 ADDRESS = "198.51.100.23"
@@ -155,3 +155,14 @@ def test_a_refused_survey_post_logs_no_address_though_the_rate_limiter_names_it(
     breach = [line for line in lines if line["logger"] == "flask-limiter"]
     assert breach and "[address]" in breach[0]["message"]  # the line is there, the address not
     assert not [line for line in lines if ADDRESS in str(line) or BROWSER in str(line)]
+
+
+def test_a_signed_in_agency_users_lines_carry_their_user_and_agency(
+        app: Flask, client: FlaskClient, db: Session) -> None:
+    user = factories.user(db, "agency", agency=factories.agency(db, "Hilltop School"))
+    db.commit()
+    sign_in(client, user)
+    with json_log() as lines:
+        client.get(url_for(app, "auth.sign_in"))
+    [line] = [line for line in lines if line["logger"] == "portal.requests"]
+    assert (line["user_id"], line["agency_id"]) == (user.id, user.agency_id)

@@ -122,7 +122,7 @@ class Smoke:
         self.processes.append((name, process))
         return process
 
-    def start_unit(self, unit: str, replace: dict[str, str] | None = None) -> None:
+    def start_unit(self, unit: str, replace: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         """Run an installed unit's ExecStart as systemd would: its folder and environment."""
         text = (self.work / "etc/systemd/system" / unit).read_text()
         for old, new in (replace or {}).items():
@@ -140,7 +140,16 @@ class Smoke:
             folder = self.work / "run" / runtime
             folder.mkdir(parents=True, exist_ok=True)
             env = {k: v.replace(f"/run/{runtime}", str(folder)) for k, v in env.items()}
-        self.start(unit, shlex.split(service["ExecStart"]), env, Path(service["WorkingDirectory"]))
+        return self.start(unit, shlex.split(service["ExecStart"]), env,
+                          Path(service.get("WorkingDirectory", str(ROOT))))
+
+    def run_timer_jobs(self) -> None:
+        """What the timers start: the chasers, then the backup (into the scratch folder)."""
+        backups = str(self.work / "backups")
+        for unit in ("portal-chasers.service", "portal-backup.service", "portal-retention.service"):
+            process = self.start_unit(unit, {"/var/backups/portal": backups})
+            assert process.wait(120) == 0, (self.work / f"{unit}.log").read_text()
+        assert any(Path(backups).glob("portal-*.dump")), "the backup made no copy"
 
     def start_nginx(self) -> None:
         site = (self.work / "etc/nginx/sites-available/portal").read_text()
@@ -310,6 +319,13 @@ class Smoke:
         assert self.get("/metrics", {"X-Forwarded-For": "203.0.113.7"})[0] == 200
 
 
+    def check_jobs(self) -> None:
+        body = self.get("/metrics")[2]
+        for job in ("chasers", "backup"):
+            assert re.search(rf'^portal_job_last_success_timestamp_seconds{{job="{job}"}} \d',
+                             body, re.MULTILINE), f"no {job} run on /metrics"
+
+
 def _text(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     return str(body.get_content()) if body else ""
@@ -329,12 +345,19 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="portal-smoke-"))
     smoke = Smoke(work)
     ok = False
+    def step(name: str, action: Callable[[], object]) -> None:
+        before = time.monotonic()
+        action()
+        print(f"smoke: {name} ({time.monotonic() - before:.1f} s)")
+
     try:
-        smoke.install()
-        smoke.flask("db", "upgrade")
-        smoke.start_everything()
-        smoke.arrange()
-        smoke.check(smoke.journey())
+        step("install.sh", smoke.install)
+        step("flask db upgrade", lambda: smoke.flask("db", "upgrade"))
+        step("services started", smoke.start_everything)
+        step("tool, agency and cycle", smoke.arrange)
+        step("newcomer's journey and checks", lambda: smoke.check(smoke.journey()))
+        step("timer jobs", smoke.run_timer_jobs)
+        step("job runs on /metrics", smoke.check_jobs)
         ok = True
     finally:
         smoke.stop()

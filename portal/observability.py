@@ -39,6 +39,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import inspect as sqlalchemy_inspect
 
 from portal.access import public
 from portal.db import get_db
@@ -88,8 +89,7 @@ class RequestFields(logging.Filter):
             record.request_id = g.request_id
             if not _is_survey():
                 if getattr(record, "user_id", None) is None:
-                    record.user_id = _user_id()
-                    record.agency_id = getattr(_user(), "agency_id", None)
+                    record.user_id, record.agency_id = _user_ids()
             elif request.remote_addr:  # Flask-Limiter names the address it refused: not here
                 record.msg = record.getMessage().replace(request.remote_addr, "[address]")
                 record.args = None
@@ -116,14 +116,17 @@ def _is_survey() -> bool:
     return request.path.startswith(SURVEY_PREFIX)
 
 
-def _user() -> Any:
-    """The signed-in user if flask-login has already loaded them (never a query here)."""
+def _user_ids() -> tuple[int | None, int | None]:
+    """The signed-in user's id and agency id, if flask-login has already loaded them. Never a
+    query: after a 5xx the request's session is rolled back and closed, so read what the
+    object still holds (its identity always; its agency id unless the rollback expired it)."""
     user = g.get("_login_user")
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-def _user_id() -> int | None:
-    return getattr(_user(), "id", None)
+    if not getattr(user, "is_authenticated", False):
+        return None, None
+    state = sqlalchemy_inspect(user, raiseerr=False)
+    if state is None:
+        return getattr(user, "id", None), getattr(user, "agency_id", None)
+    return (state.identity[0] if state.identity else None), state.dict.get("agency_id")
 
 
 def _request_id() -> str:
@@ -171,9 +174,9 @@ def _request_fields(status: int, seconds: float) -> dict[str, Any]:
                               "endpoint": request.endpoint, "status": status,
                               "duration_ms": round(seconds * 1000, 1)}
     if not _is_survey():  # the survey is anonymous: no address, browser or user
-        fields |= {"remote_addr": request.remote_addr,
-                   "user_agent": request.headers.get("User-Agent"), "user_id": _user_id(),
-                   "agency_id": getattr(_user(), "agency_id", None)}
+        user_id, agency_id = _user_ids()
+        fields |= {"remote_addr": request.remote_addr, "user_agent": request.headers.get("User-Agent"),
+                   "user_id": user_id, "agency_id": agency_id}
     return fields
 
 

@@ -166,3 +166,16 @@ def test_a_signed_in_agency_users_lines_carry_their_user_and_agency(
         client.get(url_for(app, "auth.sign_in"))
     [line] = [line for line in lines if line["logger"] == "portal.requests"]
     assert (line["user_id"], line["agency_id"]) == (user.id, user.agency_id)
+
+
+def test_a_signed_in_users_failing_request_is_logged_with_their_ids(
+        failing_app: Flask, db: Session) -> None:
+    user = factories.user(db, "agency", agency=factories.agency(db, "Lowfield School"))
+    db.commit()
+    browser = failing_app.test_client()
+    sign_in(browser, user)
+    with json_log() as lines:
+        assert browser.get("/broken").status_code == 500  # the session is rolled back and closed
+    [line] = [line for line in lines if line.get("path") == "/broken"]
+    # logged after the rollback: the user's identity survives it, not their other fields
+    assert (line["status"], line["user_id"]) == (500, user.id)

@@ -21,3 +21,14 @@ class SurveyBlindLogger(Logger):
 
 
 logger_class = SurveyBlindLogger
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR (several workers share /metrics' counts through files in
+    it), a worker that exits leaves its counters, and its live gauges are dropped."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field, fields
@@ -55,6 +56,27 @@ def _hosts(raw: str | None) -> list[str] | None:
             raise ConfigError(f"TRUSTED_HOSTS must be host names separated by commas (no scheme, "
                               f"port or path), not {host!r}")
     return hosts or None
+
+
+def _log_format(raw: str | None, env: str) -> str:
+    value = (raw or ("json" if env == "production" else "text")).strip().lower()
+    if value not in {"json", "text"}:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {raw!r}")
+    return value
+
+
+def _networks(raw: str | None) -> list[str]:
+    """METRICS_ALLOWED: addresses or networks separated by commas (default: this machine)."""
+    if raw is None:
+        return ["127.0.0.1/32", "::1/128"]
+    networks = [n.strip() for n in raw.split(",") if n.strip()]
+    for net in networks:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"METRICS_ALLOWED must be addresses or networks separated by "
+                              f"commas, not {net!r}") from exc
+    return networks
 
 
 @dataclass
@@ -119,6 +141,12 @@ class Settings:
     RETENTION_ERASE_AFTER_DISABLED_DAYS: int = 365  # then anonymised this long after
     RETENTION_LEFT_AGENCY_CONTACT_DAYS: int = 90  # contacts of an agency that left
     RETENTION_AUDIT_YEARS: int = 6  # audit events
+    # Logs: "json" (one object a line, with the request id; the production default) or "text".
+    LOG_FORMAT: str = "text"
+    # /metrics answers these addresses and networks (the real client's, behind TRUSTED_PROXIES),
+    # and anyone sending "Authorization: Bearer METRICS_TOKEN"; everyone else gets 404.
+    METRICS_ALLOWED: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    METRICS_TOKEN: str | None = None
     WTF_CSRF_ENABLED: bool = True
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -171,6 +199,9 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         MAIL_STALLS_BEFORE_PAUSE=_int("MAIL_STALLS_BEFORE_PAUSE", 2),
         OUTBOX_ALERT_MINUTES=_int("OUTBOX_ALERT_MINUTES", 30),
         PARTNERSHIP_DPO_EMAIL=os.environ.get("PARTNERSHIP_DPO_EMAIL", ""),
+        LOG_FORMAT=_log_format(os.environ.get("LOG_FORMAT"), env),
+        METRICS_ALLOWED=_networks(os.environ.get("METRICS_ALLOWED")),
+        METRICS_TOKEN=os.environ.get("METRICS_TOKEN") or None,
     )
     for name, value in _retention().items():
         setattr(settings, name, value)

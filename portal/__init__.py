@@ -26,12 +26,13 @@ def create_app(env: str | None = None, **overrides: Any) -> Flask:
 
 
 def _create_app(env: str | None, **overrides: Any) -> Flask:
-    from portal import auth, cli, db, redirects, web
+    from portal import auth, cli, db, observability, redirects, web
     from portal.views import register_blueprints
 
     settings = load_settings(env, **overrides)
     app = Flask(__name__, template_folder=None, static_folder=None)
     app.config.from_mapping(settings.as_flask_config())
+    observability.register_observability(app)  # first: its after-request hook runs last
     db.register_database(app)
     web.register_templates(app)
     web.register_assets(app)

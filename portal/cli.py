@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "agencies",
     "users",
     "mail",
+    "jobs",
     "demo",
     "cycles",
     "reports",

@@ -6,7 +6,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.commands.common import NOW_OPTION, link_settings, parse_now, transaction
+from portal.commands.common import (
+    NOW_OPTION,
+    link_settings,
+    parse_now,
+    record_job_success,
+    transaction,
+)
 from portal.commands.requests import echo_reminders, queue_reminders
 from portal.delivery import deliver_from_app
 from portal.services.chasers import ChaserRun, send_due_chasers
@@ -35,6 +41,7 @@ def send(now_text: str | None, min_gap: int | None) -> None:
     click.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
     if report.paused:
         click.echo(f"Email is not being delivered: {report.paused}. Messages stay queued.")
+    record_job_success("chasers")  # the chasers were decided and queued: mail has its own figure
 
 
 def _echo_run(run: ChaserRun, day: str) -> None:

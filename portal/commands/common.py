@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import click
 from flask import current_app
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.db import database_reason, get_db
@@ -80,3 +80,16 @@ def link_settings() -> LinkSettings:
 def survey_settings() -> SurveySettings:
     return SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
                           gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))
+
+
+def record_job_success(name: str) -> None:
+    """Note on the real clock (not --now) that a scheduled job finished: /metrics shows it. Only
+    a note: if the database fails now, the job's work stands (and the mail worker keeps going)."""
+    from portal.services import operations
+
+    try:
+        with get_db().transaction() as session:
+            operations.record_success(session, name, now=utcnow())
+    except SQLAlchemyError as exc:
+        click.echo(f"Could not record this {name} run for /metrics: {exc.__class__.__name__}",
+                   err=True)

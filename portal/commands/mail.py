@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
-from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.commands.common import NOW_OPTION, parse_now, record_job_success, transaction
 from portal.db import database_reason
 from portal.delivery import deliver_from_app, run_worker
 from portal.services.mail import BATCH_SIZE, DeliveryReport, retry_failed, retry_undelivered
@@ -42,6 +42,14 @@ def send(now_text: str | None, batch_size: int) -> None:
         raise click.ClickException(f"Mail not sent: database error ({database_reason(exc)}). "
                                    f"Messages stay queued for the next run.") from exc
     click.echo(_summary(report))
+    if not report.paused:
+        record_job_success("mail")
+
+
+def _worker_report(report: DeliveryReport) -> None:
+    click.echo(_summary(report))
+    if not report.paused:
+        record_job_success("mail")
 
 
 @group.command("worker")
@@ -61,7 +69,7 @@ def worker(interval: float, paused_interval: float) -> None:
     signal.signal(signal.SIGINT, request_stop)
     click.echo("Mail worker started", err=False)
     run_worker(current_app._get_current_object(), stop=stop, interval=interval,  # type: ignore[attr-defined]
-               paused_interval=paused_interval, on_report=lambda r: click.echo(_summary(r)),
+               paused_interval=paused_interval, on_report=_worker_report,
                notify=lambda line: click.echo(line, err=True))
     click.echo("Mail worker stopped")
 

@@ -12,6 +12,7 @@ from portal.models.information_request import (
     RequestRecipient,
     RequestReminder,
 )
+from portal.models.job_run import JobRun
 from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
 from portal.models.moderation import Finding, ModerationSample, Visit, VisitSlot
 from portal.models.organisation import (
@@ -69,6 +70,7 @@ __all__ = [
     "Grade",
     "GradeDescriptor",
     "InformationRequest",
+    "JobRun",
     "MailPause",
     "ModerationSample",
     "OutboxAttachment",

@@ -6,9 +6,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.commands.common import (
+    NOW_OPTION,
+    link_settings,
+    parse_now,
+    survey_settings,
+    transaction,
+)
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_partnership, load_demo
-from portal.services.reporting import publish_unpublished
 
 group = AppGroup("demo", help="Demo data.")
 
@@ -20,8 +25,8 @@ def load(now_text: str | None) -> None:
     published demo password, except in production, where they get no password at all."""
     production = current_app.config["ENV"] == "production"
     with transaction() as session:
-        summary = load_demo(session, now=parse_now(now_text), with_password=not production)
-        publish_unpublished(session)  # the closed cycles' reports, as published at close
+        summary = load_demo(session, now=parse_now(now_text), with_password=not production,
+                            links=link_settings(), survey_min=survey_settings().min_responses)
     click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.users} users, "
                f"{summary.cycles} cycles, {summary.returns} returns.")
     if production:

@@ -16,10 +16,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent
+from portal.services.common import is_working_day
 
 OPENED_DAYS_AGO = 21
 DUE_IN_DAYS = 56
-YEAR = timedelta(days=364)  # 52 weeks: each cycle's deadline on the same weekday as the last
+FRIDAY = 4
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,20 @@ class Timeline:
 
     @property
     def open_deadline(self) -> date:
-        return _weekday_on_or_before(self.now.date() + timedelta(days=DUE_IN_DAYS))
+        """The last Friday of the month at least eight weeks away."""
+        return last_friday(self.now.date() + timedelta(days=DUE_IN_DAYS))
 
     def plans(self) -> list[CyclePlan]:
         """The two closed cycles and the open one, oldest first, cohorts A, B, A."""
         opened = datetime.combine(self.now.date() - timedelta(days=OPENED_DAYS_AGO), time(9))
         out = []
         for years_ago, cohort in ((2, "A"), (1, "B"), (0, "A")):
-            deadline = self.open_deadline - YEAR * years_ago
-            out.append(CyclePlan(label_for(deadline), cohort, deadline, opened - YEAR * years_ago))
+            deadline = last_friday(self.open_deadline.replace(
+                day=1, year=self.open_deadline.year - years_ago))
+            out.append(CyclePlan(label_for(deadline), cohort, deadline,
+                                 opened.replace(year=opened.year - years_ago)
+                                 if (opened.month, opened.day) != (2, 29)
+                                 else opened - timedelta(days=365 * years_ago)))
         return out
 
     @property
@@ -59,14 +65,20 @@ def label_for(deadline: date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def _weekday_on_or_before(day: date) -> date:
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
+def last_friday(day: date) -> date:
+    """The last Friday of `day`'s month (cycles fall due at the end of a month)."""
+    end = month_end(day)
+    return end - timedelta(days=(end.weekday() - FRIDAY) % 7)
+
+
+def month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
 
 
 def weekday_on_or_after(day: date) -> date:
-    while day.weekday() >= 5:
+    """The first working day (no weekend, no bank holiday) from `day`."""
+    while not is_working_day(day):
         day += timedelta(days=1)
     return day
 

@@ -21,8 +21,9 @@ group = AppGroup("demo", help="Demo data.")
 @group.command("load")
 @NOW_OPTION
 def load(now_text: str | None) -> None:
-    """Load a realistic demo partnership into an empty database. Its accounts share the
-    published demo password, except in production, where they get no password at all."""
+    """Load a realistic demo partnership into an empty database, its story told at --now
+    (default: now). Its accounts share the published demo password, except in production,
+    where they get no password at all."""
     production = current_app.config["ENV"] == "production"
     with transaction() as session:
         summary = load_demo(session, now=parse_now(now_text), with_password=not production,
@@ -33,8 +34,9 @@ def load(now_text: str | None) -> None:
         click.echo("Production: the demo accounts have no password (the published demo "
                    "password is refused here); send one a set-password link to sign in.")
         return
-    click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN} or "
-               f"agency@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}")
+    click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN}, "
+               f"agency@{DEMO_DOMAIN} or voluntary@{DEMO_DOMAIN} with the password "
+               f"{DEMO_PASSWORD}")
 
 
 @group.command("generate")

@@ -119,6 +119,7 @@ def _agencies(session: Session, sectors: dict[str, Sector], rng: random.Random,
               clock: Timeline) -> list[Agency]:
     names: set[str] = set()
     agencies = []
+    founded = clock.founded
     for sector_name, (count, pattern, _) in SECTOR_MIX.items():
         for n in range(count):
             name = _unique_name(pattern, rng, names)
@@ -127,7 +128,7 @@ def _agencies(session: Session, sectors: dict[str, Sector], rng: random.Random,
                 name=name, sector=sectors[sector_name], cohort="AB"[n % 2],
                 variant="schools" if sector_name == "Schools and colleges"
                 else "short" if sector_name == "Voluntary and community" and n % 3 else "full",
-                created_at=clock.founded, updated_at=clock.founded,
+                created_at=founded, updated_at=founded,
             )
             agency.contacts = [Contact(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                                        email=f"dsl@{slug}.{DEMO_DOMAIN}", is_primary=True)]

@@ -43,14 +43,13 @@ class Timeline:
     def plans(self) -> list[CyclePlan]:
         """The two closed cycles and the open one, oldest first, cohorts A, B, A."""
         opened = datetime.combine(self.now.date() - timedelta(days=OPENED_DAYS_AGO), time(9))
+        issued_for = self.open_deadline - opened.date()  # each cycle open as long before its deadline
         out = []
         for years_ago, cohort in ((2, "A"), (1, "B"), (0, "A")):
             deadline = last_friday(self.open_deadline.replace(
                 day=1, year=self.open_deadline.year - years_ago))
             out.append(CyclePlan(label_for(deadline), cohort, deadline,
-                                 opened.replace(year=opened.year - years_ago)
-                                 if (opened.month, opened.day) != (2, 29)
-                                 else opened - timedelta(days=365 * years_ago)))
+                                 datetime.combine(deadline - issued_for, time(9))))
         return out
 
     @property

@@ -6,9 +6,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.commands.common import (
+    NOW_OPTION,
+    link_settings,
+    parse_now,
+    survey_settings,
+    transaction,
+)
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_partnership, load_demo
-from portal.services.reporting import publish_unpublished
 
 group = AppGroup("demo", help="Demo data.")
 
@@ -16,20 +21,22 @@ group = AppGroup("demo", help="Demo data.")
 @group.command("load")
 @NOW_OPTION
 def load(now_text: str | None) -> None:
-    """Load a realistic demo partnership into an empty database. Its accounts share the
-    published demo password, except in production, where they get no password at all."""
+    """Load a realistic demo partnership into an empty database, its story told at --now
+    (default: now). Its accounts share the published demo password, except in production,
+    where they get no password at all."""
     production = current_app.config["ENV"] == "production"
     with transaction() as session:
-        summary = load_demo(session, now=parse_now(now_text), with_password=not production)
-        publish_unpublished(session)  # the closed cycles' reports, as published at close
+        summary = load_demo(session, now=parse_now(now_text), with_password=not production,
+                            links=link_settings(), survey_min=survey_settings().min_responses)
     click.echo(f"Demo loaded: {summary.agencies} agencies, {summary.users} users, "
                f"{summary.cycles} cycles, {summary.returns} returns.")
     if production:
         click.echo("Production: the demo accounts have no password (the published demo "
                    "password is refused here); send one a set-password link to sign in.")
         return
-    click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN} or "
-               f"agency@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}")
+    click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN}, "
+               f"agency@{DEMO_DOMAIN} or voluntary@{DEMO_DOMAIN} with the password "
+               f"{DEMO_PASSWORD}")
 
 
 @group.command("generate")

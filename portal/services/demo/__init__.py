@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ._constants import DEMO_DOMAIN, DEMO_PASSWORD
 from ._generate import GeneratedCycle, generate_partnership
-from ._loading import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
+from ._loading import load_demo
 
 __all__ = [
     "DEMO_DOMAIN",

@@ -1,4 +1,4 @@
-"""flask users create."""
+"""flask users create, flask users reactivate."""
 
 from __future__ import annotations
 
@@ -26,3 +26,19 @@ def create(email: str, role: str, agency_name: str | None, name: str, now_text: 
                                  now=parse_now(now_text))
         email = user.email
     click.echo(f"Created {role} user {email}; a set-password link is in the outbox")
+
+
+@group.command("reactivate")
+@click.option("--email", required=True)
+@NOW_OPTION
+def reactivate(email: str, now_text: str | None) -> None:
+    """Let a deactivated account sign in again (for example a manager whose account retention
+    disabled after two years unused, when no other manager can)."""
+    with transaction() as session:
+        user = accounts.find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"No user has the email {email}")
+        accounts.set_active(session, user, True, by_user_id=None, now=parse_now(now_text))
+        email = user.email
+    click.echo(f"{email} can sign in again; if they have forgotten their password they can "
+               "ask for a new link from the sign-in page")

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, AuditEvent, OutboxMessage, ToolVersion, User
+from portal.models import Agency, AuditEvent, OutboxMessage, Role, ToolVersion, User
 from portal.services import tools
 from tests.support import factories
 from tests.support.mail import Mailbox
@@ -186,3 +186,19 @@ def test_tools_show_short_variant_numbers_its_questions_without_gaps_in_its_own_
                                          "inadequate"}
     assert "board" not in json.dumps(data).lower()
     assert [q["code"] for q in questions][:3] == ["1.1", "1.3", "2.1"]  # stable codes underneath
+
+
+def test_users_reactivate_lets_a_disabled_manager_sign_in_again_and_is_audited(
+    app: Flask, db: Session
+) -> None:
+    manager = factories.user(db, Role.MANAGER)
+    manager.active = False
+    db.commit()
+    result = _run(app, "users", "reactivate", "--email", manager.email.upper())
+    assert f"{manager.email} can sign in again" in result.output  # type: ignore[attr-defined]
+    db.expire_all()
+    assert db.get(User, manager.id).active  # type: ignore[union-attr]
+    assert db.scalar(select(AuditEvent.action).where(AuditEvent.entity_id == manager.id)) == \
+        "user.activated"
+    unknown = app.test_cli_runner().invoke(args=["users", "reactivate", "--email", "no@one.org"])
+    assert unknown.exit_code != 0 and "No user has the email no@one.org" in unknown.output

@@ -68,9 +68,10 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-def set_active(session: Session, user: User, active: bool, *, by_user_id: int,
+def set_active(session: Session, user: User, active: bool, *, by_user_id: int | None,
                now: datetime) -> None:
-    """Deactivate (sign-in refused, sessions ended) or reactivate an account; never your own."""
+    """Deactivate (sign-in refused, sessions ended) or reactivate an account; never your own
+    (`by_user_id` None: from the command line, by whoever runs the server)."""
     if user.id == by_user_id:
         raise Refused("You cannot deactivate your own account")
     user.active = active

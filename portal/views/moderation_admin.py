@@ -23,7 +23,7 @@ from portal.problems import show_problems
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.services.cycles import get_cycle, opened_cycles
-from portal.views.helpers import link_settings, now
+from portal.views.helpers import link_settings, now, outcome_working_days
 from portal.views.visit_pack import pack_renderer
 
 bp = Blueprint("moderation_admin", __name__, url_prefix="/manager/moderation")
@@ -47,7 +47,8 @@ def visit_status(visit: Visit) -> str:
     "Awaiting the agency's choice" when dates are offered and none is chosen yet."""
     if moderation.awaiting_choice(visit):
         return "Awaiting the agency's choice"
-    return moderation.visit_flag(visit, now=now()) or visit.status.replace("_", " ").capitalize()
+    flag = moderation.visit_flag(visit, now=now(), working_days=outcome_working_days())
+    return flag or visit.status.replace("_", " ").capitalize()
 
 
 def _cycle_or_404(label: str) -> Cycle:
@@ -80,7 +81,9 @@ def cycle(label: str) -> str:
         check=moderation.rederive(session, sample) if sample else None,
         history=[s for s in moderation.sample_history(session, cycle) if s is not sample],
         not_yet=None if sample else moderation.when_drawable(session, cycle, now=now()),
-        overdue=moderation.overdue_outcomes(session, now=now(), cycle_id=cycle.id),
+        overdue=moderation.overdue_outcomes(session, now=now(), cycle_id=cycle.id,
+                                            working_days=outcome_working_days()),
+        working_days=outcome_working_days(),
     )
 
 

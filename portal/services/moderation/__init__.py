@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ._calibration import Counts, calibration
 from ._findings import (
+    NOT_LOOKED_AT,
     SELF_GRADE_RULE,
     answers_for,
+    closed_reason,
     complete_visit,
     completed_visits_of_agency,
     evidence_for,
@@ -15,8 +17,10 @@ from ._findings import (
     scheduled_visits_of_agency,
     self_grades,
     standard_of_visit,
+    unrecorded_problems,
 )
 from ._programme import ModerationProgress, draw_sample, moderation_progress
+from ._recording import FindingEntry, StandardSheet, record_findings, record_sheet
 from ._rules import Clash, VisitPlan, member_clash, plan_problems
 from ._sampling import (
     DEFAULT_RATE,
@@ -40,6 +44,7 @@ from ._slots import (
 )
 from ._visits import (
     OUTCOME_OVERDUE,
+    OUTCOME_WORKING_DAYS,
     PlansRefused,
     VisitCounts,
     cancel_visit,
@@ -47,6 +52,7 @@ from ._visits import (
     is_upcoming,
     managers,
     members,
+    outcome_due,
     outcome_overdue,
     overdue_outcomes,
     plan_visits,
@@ -68,12 +74,16 @@ __all__ = [
     "DEFAULT_RATE",
     "MAX_SEED",
     "MAX_SLOTS",
+    "NOT_LOOKED_AT",
     "OUTCOME_OVERDUE",
+    "OUTCOME_WORKING_DAYS",
     "SELF_GRADE_RULE",
     "Clash",
     "Counts",
+    "FindingEntry",
     "ModerationProgress",
     "PlansRefused",
+    "StandardSheet",
     "Unit",
     "VisitCounts",
     "VisitPlan",
@@ -85,6 +95,7 @@ __all__ = [
     "choose",
     "choose_slot",
     "chosen_returns",
+    "closed_reason",
     "complete_visit",
     "completed_visits_of_agency",
     "current_sample",
@@ -97,12 +108,15 @@ __all__ = [
     "members",
     "moderation_progress",
     "offer_slots",
+    "outcome_due",
     "outcome_for_agency",
     "outcome_overdue",
     "overdue_outcomes",
     "plan_problems",
     "plan_visits",
     "record_finding",
+    "record_findings",
+    "record_sheet",
     "rederive",
     "review",
     "sample_history",
@@ -113,6 +127,7 @@ __all__ = [
     "self_grades",
     "standard_of_visit",
     "uk_to_utc",
+    "unrecorded_problems",
     "unscheduled_visits",
     "utc_to_uk",
     "visit_counts",

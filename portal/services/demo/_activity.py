@@ -61,6 +61,13 @@ def _complete(session: Session, visit: Visit, rng: random.Random) -> None:
                                 moderated_grade=_moderated(self_grade, rng),
                                 note="Evidence reviewed with the safeguarding lead.",
                                 now=when, user_id=member_id)
+    session.refresh(visit)
+    for review in moderation.review(session, visit):  # completing needs every standard
+        if review.finding is None:
+            moderation.record_finding(session, visit, standard_id=review.standard.id,
+                                      moderated_grade=moderation.NOT_LOOKED_AT,
+                                      note="No graded answers to moderate.", now=when,
+                                      user_id=member_id)
     session.flush()
     session.refresh(visit)
     moderation.complete_visit(session, visit, outcome=rng.choice(OUTCOMES), now=when,

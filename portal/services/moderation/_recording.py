@@ -62,8 +62,8 @@ def record_sheet(session: Session, visit: Visit) -> list[StandardSheet]:
         select(Answer).where(Answer.return_id == return_.id, Answer.question_id.in_(ids)))}
     actions = {a.question_id: a for a in session.scalars(
         select(Action).where(Action.return_id == return_.id, Action.question_id.in_(ids)))}
-    evidence = dict(session.execute(select(Evidence.standard_id, Evidence.text)
-                                    .where(Evidence.return_id == return_.id)).tuples())
+    evidence = {standard_id: text for standard_id, text in session.execute(
+        select(Evidence.standard_id, Evidence.text).where(Evidence.return_id == return_.id))}
     lines: dict[int, list[AnswerLine]] = defaultdict(list)
     for q in questions:
         lines[q.standard_id].append(AnswerLine(q, answers.get(q.id), actions.get(q.id)))

@@ -15,11 +15,16 @@ from werkzeug.datastructures import MultiDict
 CONTROLS = {"csrf_token", "go", "submit"}
 
 
-def keep_draft(key: str, form: MultiDict[str, str]) -> None:
-    """Keep the posted fields (each with all its values: a date has three) that hold any text."""
+def keep_draft(key: str, form: MultiDict[str, str], defaults: dict[str, str]) -> None:
+    """Keep the posted fields (each with all its values: a date has three) that hold any text,
+    when the user typed anything: a field still at its `defaults` value (a preselected member)
+    is kept but is not, alone, a draft."""
     fields = {name: form.getlist(name) for name in form if name not in CONTROLS}
-    session[f"draft:{key}"] = {name: values for name, values in fields.items()
-                               if any(v.strip() for v in values)}
+    kept = {name: values for name, values in fields.items() if any(v.strip() for v in values)}
+    if any(values != [defaults.get(name)] for name, values in kept.items()):
+        session[f"draft:{key}"] = kept
+    else:
+        drop_draft(key)
 
 
 def draft(key: str) -> MultiDict[str, str] | None:

@@ -132,7 +132,8 @@ def schedule_all(label: str) -> Response | str:
     visits = [v for v in unscheduled if not moderation.awaiting_choice(v)]
     awaiting = [v for v in unscheduled if moderation.awaiting_choice(v)]
     if request.method == "POST" and (side := _side_page(request.form.get("go", ""), unscheduled)):
-        keep_draft(f"schedule:{cycle.label}", request.form)
+        keep_draft(f"schedule:{cycle.label}", request.form,
+                   {f"member_{v.id}": str(v.member_id) for v in visits})
         return redirect(side)
     rows = [(v.id, v.return_.agency.name, v.member_id) for v in visits]
     form_class = BulkScheduleForm.for_visits(

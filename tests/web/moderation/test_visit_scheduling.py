@@ -128,3 +128,22 @@ def test_typed_rows_survive_a_side_page_and_go_once_the_visits_are_scheduled(
     assert done.status_code == 302
     again = page(client.get(url))
     assert again.select_one("#app-kept-rows") is None
+
+
+def test_a_side_page_with_nothing_typed_keeps_no_draft(
+    app: Flask, client: FlaskClient, db: Session, tool: object
+) -> None:
+    """The members shown are preselected: posting them alone is not something typed to keep."""
+    made, manager = drawn(db)
+    sign_in(client, manager)  # type: ignore[arg-type]
+    url = url_for(app, "moderation_admin.schedule_all", label="2017-18")
+    untouched = {f"member_{v.id}": str(v.member_id) for v in made}
+    side = submit_form(client, url, {**untouched, "go": f"offer-{made[0].id}"})
+    assert side.status_code == 302
+    assert page(client.get(url)).select_one("#app-kept-rows") is None
+    chosen = {**untouched, f"member_{made[0].id}": str(made[1].member_id)}
+    submit_form(client, url, {**chosen, "go": f"offer-{made[0].id}"})
+    back = page(client.get(url))
+    assert back.select_one("#app-kept-rows") is not None  # another member chosen: kept
+    assert back.select_one(f'[name="member_{made[0].id}"] option[selected]')["value"] == str(
+        made[1].member_id)

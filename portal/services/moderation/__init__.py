@@ -19,6 +19,18 @@ from ._findings import (
     standard_of_visit,
     unrecorded_problems,
 )
+from ._overdue import (
+    OUTCOME_OVERDUE,
+    OUTCOME_WORKING_DAYS,
+    VisitCounts,
+    is_upcoming,
+    outcome_due,
+    outcome_overdue,
+    overdue_outcomes,
+    visit_counts_by_cycle,
+    visit_day,
+    visit_flag,
+)
 from ._programme import ModerationProgress, draw_sample, moderation_progress
 from ._recording import FindingEntry, StandardSheet, record_findings, record_sheet
 from ._rules import Clash, VisitPlan, member_clash, plan_problems
@@ -43,18 +55,11 @@ from ._slots import (
     visits_awaiting_choice,
 )
 from ._visits import (
-    OUTCOME_OVERDUE,
-    OUTCOME_WORKING_DAYS,
     PlansRefused,
-    VisitCounts,
     cancel_visit,
     get_visit,
-    is_upcoming,
     managers,
     members,
-    outcome_due,
-    outcome_overdue,
-    overdue_outcomes,
     plan_visits,
     schedule_visit,
     schedule_visits,
@@ -62,9 +67,6 @@ from ._visits import (
     unscheduled_visits,
     utc_to_uk,
     visit_counts,
-    visit_counts_by_cycle,
-    visit_day,
-    visit_flag,
     visits_for,
     visits_of_sample,
 )

@@ -36,7 +36,8 @@ from portal.services.mail import render_email
 from portal.services.tools import get_tool
 from portal.vocabulary import QUALITY_GRADES
 
-from ._visits import utc_to_uk, visit_day
+from ._overdue import visit_day
+from ._visits import utc_to_uk
 
 QUALITY = {g.value for g in QUALITY_GRADES}
 # A standard the member did not look at on the visit: stored as its "grade", with the reason as

@@ -139,7 +139,8 @@ def test_a_finding_posted_with_the_outcome_never_lands_after_completion(
             .order_by(AuditEvent.id)))
         assert "visit.completed" in events, events
         assert events[-1] == "visit.completed", events  # no finding recorded after it
-        finding = db.scalar(select(Finding).where(Finding.visit_id == visit_id))
+        finding = db.scalar(select(Finding).where(Finding.visit_id == visit_id,
+                                                  Finding.standard_id == standard_id))
         assert finding is not None
         assert (finding.moderated_grade == "inadequate") == ("finding.recorded" in events)
 

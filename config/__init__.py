@@ -117,6 +117,8 @@ class Settings:
     FORCE_HTTPS: bool = False
     SESSION_TIMEOUT_MINUTES: int = 30
     CHASER_MIN_GAP_WORKING_DAYS: int = 2
+    # A moderation visit's outcome is due this many working days after the visit, then overdue.
+    VISIT_OUTCOME_WORKING_DAYS: int = 5
     # The practitioner survey: an agency's figures are shown from this many responses, and a
     # good/outstanding self-grade with less agreement than this share is a corroboration gap.
     SURVEY_MIN_RESPONSES: int = 10
@@ -188,6 +190,7 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         TRUSTED_HOSTS=_hosts(os.environ.get("TRUSTED_HOSTS")),
         RATELIMIT_SINGLE_PROCESS=_bool(os.environ.get("RATELIMIT_SINGLE_PROCESS")),
         CHASER_MIN_GAP_WORKING_DAYS=_int("CHASER_MIN_GAP_WORKING_DAYS", 2),
+        VISIT_OUTCOME_WORKING_DAYS=_int("VISIT_OUTCOME_WORKING_DAYS", 5),
         SURVEY_MIN_RESPONSES=_int("SURVEY_MIN_RESPONSES", 10),
         SURVEY_GAP_SHARE=_share("SURVEY_GAP_SHARE", 0.6),
         SURVEY_DEFAULT_HEADCOUNT=_int("SURVEY_DEFAULT_HEADCOUNT", 250),

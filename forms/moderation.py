@@ -117,25 +117,55 @@ class CancelForm(FlaskForm):
     submit = SubmitField("Cancel the visit and tell attendees", widget=GovSubmitInput())
 
 
-class FindingForm(FlaskForm):
-    grade = RadioField(
-        "Moderated grade", widget=GovRadioInput(),
-        choices=[(g.value, GRADE_LABELS[g]) for g in QUALITY_GRADES],
-        validators=[InputRequired(message="Select the moderated grade for this standard")],
-    )
-    note = TextAreaField("Note", widget=GovTextArea(),
-                         description="What evidence you saw and why you gave this grade",
-                         validators=[Optional(), GovLength(max=5000)])
-    submit = SubmitField("Save finding", widget=GovSubmitInput())
+NOT_LOOKED_AT = ("not_looked_at", "Not looked at")  # services: moderation.NOT_LOOKED_AT
 
 
-class OutcomeForm(FlaskForm):
+class RecordFindingsForm(FlaskForm):
+    """A visit's findings on one page: a grade (or not looked at) and a note per standard, and the
+    outcome. Fields are named by standard id (`grade_7`, `note_7`); `for_standards` builds the
+    class. Nothing is required here: the services decide what a save and a completion need."""
+
+    standard_ids: list[int] = []
     outcome = TextAreaField(
         "Outcome of the visit", widget=GovTextArea(),
-        description="The summary the agency will see: what was confirmed, and what to improve",
-        validators=[InputRequired(message="Enter the outcome of the visit"), GovLength(max=10000)],
-    )
-    submit = SubmitField("Save outcome and complete visit", widget=GovSubmitInput())
+        description="The summary the agency will see when you complete the visit: what was "
+                    "confirmed, and what to improve",
+        validators=[Optional(), GovLength(max=10000)])
+    save = SubmitField("Save and come back later", widget=GovSubmitInput())
+    submit = SubmitField("Save and check your findings", widget=GovSubmitInput())
+
+    @classmethod
+    def for_standards(cls, standards: list[tuple[int, str]]) -> type[RecordFindingsForm]:
+        """A form class for (standard id, code) pairs."""
+        choices = [*((g.value, GRADE_LABELS[g]) for g in QUALITY_GRADES), NOT_LOOKED_AT]
+        attrs: dict[str, object] = {"standard_ids": [s[0] for s in standards]}
+        for standard_id, code in standards:
+            attrs[f"grade_{standard_id}"] = RadioField(
+                f"Your moderated grade for standard {code}", widget=GovRadioInput(),
+                choices=choices, validators=[Optional()])
+            attrs[f"note_{standard_id}"] = TextAreaField(
+                f"Note on standard {code}", widget=GovTextArea(),
+                description="What you saw and why you gave this grade. If you did not look at "
+                            "this standard, say why.",
+                validators=[Optional(), GovLength(max=5000)])
+        return type("BoundRecordFindingsForm", (cls,), attrs)
+
+    def fill(self, findings: dict[int, tuple[str, str]], outcome: str) -> None:
+        """Show what is recorded: (grade, note) by standard id, and the draft outcome."""
+        for standard_id, (grade, note) in findings.items():
+            if standard_id in self.standard_ids:
+                self[f"grade_{standard_id}"].data = grade
+                self[f"note_{standard_id}"].data = note
+        self.outcome.data = outcome
+
+    def entries(self) -> list[tuple[int, str, str]]:
+        """(standard id, grade or "", note) per standard, as posted."""
+        return [(i, self[f"grade_{i}"].data or "", self[f"note_{i}"].data or "")
+                for i in self.standard_ids]
+
+
+class CompleteVisitForm(FlaskForm):
+    submit = SubmitField("Complete the visit and send the outcome", widget=GovSubmitInput())
 
 
 def parse_time(text: str | None) -> time | None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from portal.services.common import to_uk
+from portal.services.moderation import NOT_LOOKED_AT
 from portal.vocabulary import GRADE_LABELS, Grade
 
 
@@ -32,6 +33,8 @@ def govuk_datetime(value: datetime | None) -> str:
 def grade_label(value: str | None) -> str:
     if not value:
         return "Not answered"
+    if value == NOT_LOOKED_AT:
+        return "Not looked at"
     return GRADE_LABELS.get(Grade(value), value)
 
 

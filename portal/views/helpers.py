@@ -59,3 +59,8 @@ def survey_settings() -> SurveySettings:
     """The practitioner survey's thresholds, from the settings."""
     return SurveySettings(min_responses=int(current_app.config["SURVEY_MIN_RESPONSES"]),
                           gap_share=float(current_app.config["SURVEY_GAP_SHARE"]))
+
+
+def outcome_working_days() -> int:
+    """Working days after a visit before its outcome is overdue (VISIT_OUTCOME_WORKING_DAYS)."""
+    return int(current_app.config["VISIT_OUTCOME_WORKING_DAYS"])

@@ -23,7 +23,8 @@ from portal.problems import show_problems
 from portal.services import moderation
 from portal.services.common import ServiceError
 from portal.services.cycles import get_cycle, opened_cycles
-from portal.views.helpers import link_settings, now, survey_settings
+from portal.views.drafts import draft, drop_draft, keep_draft
+from portal.views.helpers import link_settings, now, outcome_working_days, survey_settings
 from portal.views.visit_pack import pack_renderer
 
 bp = Blueprint("moderation_admin", __name__, url_prefix="/manager/moderation")
@@ -47,7 +48,8 @@ def visit_status(visit: Visit) -> str:
     "Awaiting the agency's choice" when dates are offered and none is chosen yet."""
     if moderation.awaiting_choice(visit):
         return "Awaiting the agency's choice"
-    return moderation.visit_flag(visit, now=now()) or visit.status.replace("_", " ").capitalize()
+    flag = moderation.visit_flag(visit, now=now(), working_days=outcome_working_days())
+    return flag or visit.status.replace("_", " ").capitalize()
 
 
 def _cycle_or_404(label: str) -> Cycle:
@@ -80,7 +82,9 @@ def cycle(label: str) -> str:
         check=moderation.rederive(session, sample) if sample else None,
         history=[s for s in moderation.sample_history(session, cycle) if s is not sample],
         not_yet=None if sample else moderation.when_drawable(session, cycle, now=now()),
-        overdue=moderation.overdue_outcomes(session, now=now(), cycle_id=cycle.id),
+        overdue=moderation.overdue_outcomes(session, now=now(), cycle_id=cycle.id,
+                                            working_days=outcome_working_days()),
+        working_days=outcome_working_days(),
     )
 
 
@@ -119,17 +123,24 @@ def draw(label: str) -> Response | str:
 @bp.route("/cycles/<label>/schedule", methods=["GET", "POST"])
 @manager_only
 def schedule_all(label: str) -> Response | str:
-    """Every visit of the sample still to be dated, scheduled on one page in one confirmation."""
+    """Every visit of the sample still to be dated, scheduled on one page in one confirmation.
+
+    Its side links post the typed rows first (kept as a draft), so coming back loses nothing."""
     session = db_session()
     cycle = _cycle_or_404(label)
     sample = moderation.current_sample(session, cycle)
     unscheduled = moderation.unscheduled_visits(session, sample) if sample else []
     visits = [v for v in unscheduled if not moderation.awaiting_choice(v)]
     awaiting = [v for v in unscheduled if moderation.awaiting_choice(v)]
+    if request.method == "POST" and (side := _side_page(request.form.get("go", ""), unscheduled)):
+        keep_draft(f"schedule:{cycle.label}", request.form,
+                   {f"member_{v.id}": str(v.member_id) for v in visits})
+        return redirect(side)
     rows = [(v.id, v.return_.agency.name, v.member_id) for v in visits]
     form_class = BulkScheduleForm.for_visits(
         rows, [(u.id, u.name or u.email) for u in moderation.members(session)])
-    form = form_class()
+    kept = draft(f"schedule:{cycle.label}") if request.method == "GET" else None
+    form = form_class(formdata=kept) if kept else form_class()
     if request.method == "GET":
         form.defaults(rows)
     if visits and form.validate_on_submit():
@@ -143,10 +154,20 @@ def schedule_all(label: str) -> Response | str:
         except ServiceError as exc:
             show_problems(form, exc, default=f"day_{visits[0].id}")
         else:
+            drop_draft(f"schedule:{cycle.label}")
             flash(f"{len(plans)} visits scheduled. We have emailed the invitations.", "success")
             return redirect(url_for("moderation_admin.cycle", label=cycle.label))
     return render_template("moderation_admin/schedule_all.html", cycle=cycle, form=form,
-                           visits=visits, awaiting=awaiting)
+                           visits=visits, awaiting=awaiting, kept=kept is not None)
+
+
+def _side_page(go: str, visits: list[Visit]) -> str | None:
+    """Where a side button of the scheduling page leads ("offer-12", "direct-12"), or None."""
+    action, _, visit_id = go.partition("-")
+    endpoint = {"offer": "moderation_admin.offer", "direct": "moderation_admin.schedule"}.get(action)
+    if endpoint is None or not any(str(v.id) == visit_id for v in visits):
+        return None
+    return url_for(endpoint, visit_id=int(visit_id))
 
 
 @bp.route("/visits/<int:visit_id>/offer", methods=["GET", "POST"])

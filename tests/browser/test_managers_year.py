@@ -130,18 +130,17 @@ def test_a_member_downloads_the_visit_pack_and_cannot_complete_a_visit_before_it
     _check(page)
     page.get_by_role("link", name=visit.return_.agency.name).click()
     _check(page)
-    assert "from 12 June 2031, the day of the visit" in page.locator("#outcome-from").inner_text()
-    assert page.get_by_role("button", name="Record the outcome and complete the visit").count() == 0
+    assert "from 12 June 2031, the day of the visit" in page.locator("#outcome-due").inner_text()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the visit pack (PDF)").click()
     text = " ".join(p.extract_text() or "" for p in PdfReader(download.value.path()).pages)
     assert visit.return_.agency.name in text and "Questions worth probing" in text
 
-    page.goto(f"{live_url}/moderation/visits/{visit.id}/outcome")
+    page.get_by_role("button", name="Continue recording your findings").click()
     page.get_by_label("Outcome of the visit").fill("Evidence confirmed")
-    page.get_by_role("button", name="Save outcome and complete visit").click()
-    assert "You can record the outcome from the day of the visit, 12 June 2031" in page.locator(
-        ".govuk-error-summary").inner_text()
+    page.get_by_role("button", name="Save and check your findings").click()
+    assert "from 12 June 2031, the day of the visit" in page.locator("#outcome-due").inner_text()
+    assert page.get_by_role("button", name="Complete the visit and send the outcome").count() == 0
     _check(page)
     db.expire_all()
     assert db.get(Visit, visit.id).status == "scheduled"  # type: ignore[union-attr]
@@ -157,7 +156,7 @@ def test_the_manager_offers_dates_and_the_agency_picks_one(
     db.commit()
     sign_in_browser(page, live_url, manager.email, factories.PASSWORD)  # type: ignore[attr-defined]
     page.goto(f"{live_url}/manager/moderation/cycles/2017-18/schedule")
-    page.get_by_role("link", name=f"Offer {agency.name} a choice of dates instead").click()
+    page.get_by_role("button", name=f"Offer a choice of dates instead to {agency.name}").click()
     _check(page)
     for n, (day, start) in enumerate((("10", "10:00"), ("12", "14:30")), start=1):
         word = ("first", "second")[n - 1]

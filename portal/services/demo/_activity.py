@@ -94,10 +94,9 @@ def _complete(session: Session, visit: Visit, rng: random.Random) -> None:
     assert visit.starts_at is not None
     when = visit.starts_at + timedelta(hours=3)
     rows = [{"visit_id": visit.id, "standard_id": standard_id, "question_id": None,
-             "self_grade": self_grade, "moderated_grade": _moderated(self_grade, rng),
-             "note": FINDING_NOTE, "recorded_at": when, "recorded_by_id": visit.member_id}
-            for standard_id, self_grade in moderation.self_grades(session, visit.return_id).items()
-            if self_grade is not None and self_grade != Grade.NOT_APPLICABLE.value]
+             "self_grade": self_grade, **_finding(self_grade, rng),
+             "recorded_at": when, "recorded_by_id": visit.member_id}
+            for standard_id, self_grade in moderation.self_grades(session, visit.return_id).items()]
     session.execute(insert(Finding), rows)
     visit.outcome = rng.choice(OUTCOMES)
     visit.status = VisitStatus.COMPLETED.value
@@ -105,6 +104,14 @@ def _complete(session: Session, visit: Visit, rng: random.Random) -> None:
     with dated(session, when):
         audit.record(session, action="visit.completed", entity_type="visit", entity_id=visit.id,
                      user_id=visit.member_id, findings=len(rows))
+
+
+def _finding(self_grade: str | None, rng: random.Random) -> dict[str, str]:
+    """A held visit records every standard: a grade where the agency graded it, else "not
+    looked at" with the reason (as completing a visit requires)."""
+    if self_grade is None or self_grade == Grade.NOT_APPLICABLE.value:
+        return {"moderated_grade": moderation.NOT_LOOKED_AT, "note": "No graded answers to moderate."}
+    return {"moderated_grade": _moderated(self_grade, rng), "note": FINDING_NOTE}
 
 
 def _moderated(self_grade: str, rng: random.Random) -> str:

@@ -50,6 +50,8 @@ from portal.models import (
 from portal.services.analysis import code_key, count_if
 from portal.vocabulary import GRADE_RANK
 
+from ._findings import NOT_LOOKED_AT
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -128,7 +130,8 @@ def calibration(session: Session, cycle: Cycle) -> Calibration:
         .join(Sector, Sector.id == Agency.sector_id)
         .join(Standard, Standard.id == Finding.standard_id)
         .where(ModerationSample.cycle_id == cycle.id,
-               Visit.status != VisitStatus.CANCELLED.value)
+               Visit.status != VisitStatus.CANCELLED.value,
+               Finding.moderated_grade != NOT_LOOKED_AT)  # not a finding about the standard
         .group_by(Sector.name, Standard.id, Standard.code, Standard.title, Standard.position)
         .order_by(Sector.name, Standard.position)
     )

@@ -31,14 +31,18 @@ from portal.models import (
 )
 from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
-from portal.services.common import Invalid, NotFound, Refused, check_texts, text_problems
+from portal.services.common import NotFound, Problem, Refused, check_texts, text_problems
 from portal.services.mail import render_email
 from portal.services.tools import get_tool
 from portal.vocabulary import QUALITY_GRADES
 
-from ._visits import utc_to_uk, visit_day
+from ._overdue import visit_day
+from ._visits import utc_to_uk
 
 QUALITY = {g.value for g in QUALITY_GRADES}
+# A standard the member did not look at on the visit: stored as its "grade", with the reason as
+# the note. It is not a grade: calibration and the comparisons leave it out.
+NOT_LOOKED_AT = "not_looked_at"
 SELF_GRADE_RULE = (
     "The self grade for a standard is the grade the agency gave most often to that standard's "
     "questions, leaving out not applicable and unanswered questions; when two grades are equally "
@@ -125,12 +129,34 @@ def record_finding(
     session: Session, visit: Visit, *, standard_id: int, moderated_grade: str, note: str,
     now: datetime, user_id: int | None,
 ) -> Finding:
-    """Record (or change) the moderated grade and note for one standard of a visit."""
-    _lock_open(session, visit)
-    check_texts(text_problems("note", note, label="The note"))
-    if moderated_grade not in QUALITY:
-        raise Invalid.at("grade", "Select the moderated grade")
+    """Record (or change) the moderated grade and note for one standard of a visit; or mark it
+    not looked at (NOT_LOOKED_AT), with the reason as the note."""
+    lock_open(session, visit)
     standard = standard_of_visit(visit, standard_id)
+    check_texts(finding_problems(standard, moderated_grade, note))
+    return save_finding(session, visit, standard, moderated_grade=moderated_grade, note=note,
+                        now=now, user_id=user_id)
+
+
+def finding_problems(
+    standard: Standard, grade: str, note: str, *, suffix: str = "",
+) -> list[Problem]:
+    """What is wrong with a finding for `standard` (form fields grade and note, plus `suffix`)."""
+    problems = text_problems(f"note{suffix}", note, label=f"The note for standard {standard.code}")
+    if grade == NOT_LOOKED_AT:
+        if not note.strip():
+            problems.append(Problem(f"note{suffix}", f"Enter why you did not look at standard "
+                                                     f"{standard.code}"))
+    elif grade not in QUALITY:
+        problems.append(Problem(f"grade{suffix}", "Select the moderated grade"))
+    return problems
+
+
+def save_finding(
+    session: Session, visit: Visit, standard: Standard, *, moderated_grade: str, note: str,
+    now: datetime, user_id: int | None,
+) -> Finding:
+    """Store a checked finding (the visit locked and open), with an audit event."""
     finding = next((f for f in visit.findings
                     if f.standard_id == standard.id and f.question_id is None), None)
     self_grade = self_grades(session, visit.return_id).get(standard.id)
@@ -148,12 +174,22 @@ def record_finding(
     return finding
 
 
+def unrecorded_problems(session: Session, visit: Visit) -> list[Problem]:
+    """One problem per standard of the return with no finding (field grade_<standard id>)."""
+    return [Problem(f"grade_{r.standard.id}",
+                    f"Record standard {r.standard.code}, {r.standard.title}: select a grade, "
+                    'or select "Not looked at" and say why')
+            for r in review(session, visit) if r.finding is None]
+
+
 def complete_visit(
     session: Session, visit: Visit, *, outcome: str, now: datetime, user_id: int | None,
     links: LinkSettings | None = None,
 ) -> Visit:
-    """Record the visit's outcome and mark it completed; the agency is emailed a link to it."""
-    _lock_open(session, visit)
+    """Record the visit's outcome and mark it completed; the agency is emailed a link to it.
+
+    Every standard of the return needs a finding first: a grade, or not looked at and why."""
+    lock_open(session, visit)
     check_texts(text_problems("outcome", outcome, label="The outcome", limit=10_000))
     day = visit_day(visit)
     if day is None:
@@ -161,10 +197,10 @@ def complete_visit(
     if utc_to_uk(now).date() < day:
         raise Refused(f"You can record the outcome from the day of the visit, "
                       f"{day.day} {day:%B %Y}")
+    problems = unrecorded_problems(session, visit)
     if not outcome.strip():
-        raise Invalid.at("outcome", "Enter the outcome of the visit")
-    if not visit.findings:
-        raise Refused("Record a finding for at least one standard before the outcome")
+        problems.append(Problem("outcome", "Enter the outcome of the visit"))
+    check_texts(problems)
     visit.outcome = outcome.strip()
     visit.status = VisitStatus.COMPLETED.value
     visit.completed_at = now
@@ -176,7 +212,7 @@ def complete_visit(
     return visit
 
 
-def _lock_open(session: Session, visit: Visit) -> None:
+def lock_open(session: Session, visit: Visit) -> None:
     """Hold the visit row to the end of the transaction, then check it is open as it is now.
 
     Completing a visit and recording a finding queue here, so a finding posted at the moment
@@ -195,15 +231,23 @@ def _lock_open(session: Session, visit: Visit) -> None:
 
 
 def _ensure_open(visit: Visit) -> None:
-    """A completed visit's findings and outcome are what the agency was told: they stay as sent.
+    reason = closed_reason(visit)
+    if reason:
+        raise Refused(reason)
 
-    A correction would need a new, separately recorded outcome (not built yet), never a silent
+
+def closed_reason(visit: Visit) -> str:
+    """Why the visit's findings and outcome cannot change ("" while it is open).
+
+    A completed visit's findings and outcome are what the agency was told: they stay as sent. A
+    correction would need a new, separately recorded outcome (not built yet), never a silent
     change to the one the agency already has."""
     if visit.status == VisitStatus.CANCELLED.value:
-        raise Refused("This visit was cancelled")
+        return "This visit was cancelled"
     if visit.status == VisitStatus.COMPLETED.value:
-        raise Refused("This visit is complete and its outcome has been sent to the agency, "
-                      "so its findings and outcome cannot change")
+        return ("This visit is complete and its outcome has been sent to the agency, "
+                "so its findings and outcome cannot change")
+    return ""
 
 
 def _email_outcome(session: Session, visit: Visit, *, links: LinkSettings, now: datetime) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import (
@@ -157,70 +157,6 @@ def visits_for(session: Session, user: User) -> list[Visit]:
         .join(ModerationSample).where(column == user.id)
         .order_by(Visit.starts_at.is_(None), Visit.starts_at, Visit.id)
     ))
-
-
-# --- when a visit stands ------------------------------------------------------------------------
-
-OUTCOME_OVERDUE = "Outcome overdue"
-
-
-def visit_day(visit: Visit) -> date | None:
-    """The UK day a visit takes place on."""
-    return utc_to_uk(visit.starts_at).date() if visit.starts_at else None
-
-
-def outcome_overdue(visit: Visit, *, now: datetime) -> bool:
-    """A scheduled visit whose day has passed with no outcome recorded."""
-    day = visit_day(visit)
-    return (visit.status == VisitStatus.SCHEDULED.value and day is not None
-            and day < utc_to_uk(now).date())
-
-
-def visit_flag(visit: Visit, *, now: datetime) -> str | None:
-    return OUTCOME_OVERDUE if outcome_overdue(visit, now=now) else None
-
-
-def is_upcoming(visit: Visit, *, now: datetime) -> bool:
-    """Still to happen or still to be written up: not completed, not cancelled."""
-    return visit.status in OPEN_STATUSES
-
-
-def _overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """SQL for `outcome_overdue`: scheduled, and its UK day ended before today began."""
-    start_of_today = uk_to_utc(datetime.combine(utc_to_uk(now).date(), time()))
-    return and_(Visit.status == VisitStatus.SCHEDULED.value, Visit.starts_at < start_of_today)
-
-
-def overdue_outcomes(session: Session, *, now: datetime, cycle_id: int | None = None) -> int:
-    """How many scheduled visits are past their day with no outcome (visits of current samples)."""
-    query = (select(func.count(Visit.id)).join(ModerationSample)
-             .where(_overdue_condition(now), ModerationSample.superseded_at.is_(None)))
-    if cycle_id is not None:
-        query = query.where(ModerationSample.cycle_id == cycle_id)
-    return session.scalar(query) or 0
-
-
-@dataclass(frozen=True)
-class VisitCounts:
-    """A current sample's visits: to be given a date, past their day with no outcome, not done."""
-
-    to_schedule: int
-    outcomes_overdue: int
-    still_open: int
-
-
-def visit_counts_by_cycle(session: Session, *, now: datetime) -> dict[int, VisitCounts]:
-    """Each cycle with a sample in force, with its visits counted in one grouped query."""
-    def tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-    rows = session.execute(
-        select(ModerationSample.cycle_id, tally(Visit.status == VisitStatus.PLANNED.value),
-               tally(_overdue_condition(now)), tally(Visit.status.in_(OPEN_STATUSES)))
-        .outerjoin(Visit, Visit.sample_id == ModerationSample.id)
-        .where(ModerationSample.superseded_at.is_(None)).group_by(ModerationSample.cycle_id)
-    )
-    return {cycle_id: VisitCounts(int(planned), int(overdue), int(still_open))
-            for cycle_id, planned, overdue, still_open in rows}
 
 
 # --- scheduling ---------------------------------------------------------------------------------

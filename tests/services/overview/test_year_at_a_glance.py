@@ -30,11 +30,12 @@ MARCH_31 = datetime(2018, 3, 31, 9)
 
 
 def _closed_with_visits(db: Session, agencies: int = 30) -> tuple[Any, list[Visit]]:
-    """Cycle 2017-18 closed, its sample drawn, three visits held in March with no outcome."""
+    """Cycle 2017-18 closed, its sample drawn, three visits held in mid-March with no outcome
+    (more than VISIT_OUTCOME_WORKING_DAYS, 5, working days before 31 March)."""
     visits, _manager = drawn(db, {"Health": agencies - agencies // 3, "Statutory": agencies // 3})
     cycle = visits[0].sample.cycle
     cycle.status, cycle.closed_at = CycleStatus.CLOSED.value, datetime(2018, 3, 2, 9)
-    for day, visit in enumerate(visits[:3], start=27):
+    for day, visit in enumerate(visits[:3], start=12):
         visit.status, visit.starts_at = VisitStatus.SCHEDULED.value, datetime(2018, 3, day, 10)
     db.commit()
     return cycle, visits

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import ModerationSample, Role, Standard, Visit
 from portal.services import moderation
-from tests.support import factories, page, page_text, sign_in, submit_form, url_for
+from tests.support import csrf_from, factories, page, page_text, sign_in, submit_form, url_for
 from tests.support.moderation_factories import (
     AFTER_DEADLINE,
     action,
@@ -140,16 +140,38 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     assert [" ".join(d.get_text(" ").split()) for d in plan.select("dd")] == [
         "Train the trustees in safer recruitment", "Chair of trustees", "30 September 2018"]
     assert "Requires improvement" in form and "Good" in form
-    empty = submit_form(client, url, {"note": "Nothing chosen"})
-    assert "Select the moderated grade for this standard" in page_text(empty)
-    saved = submit_form(client, url, {"grade": "outstanding",
-                                      "note": "Stronger evidence than claimed"})
-    assert saved.status_code == 302
-    too_soon = submit_form(client, url_for(app, "moderation.outcome", visit_id=other.id),
-                           {"outcome": "x"}, get_url=url_for(app, "moderation.outcome", visit_id=visit.id))
+    assert page(client.get(url)).select("form textarea, form input[type=radio]") == []  # reads only
+
+    record_url = url_for(app, "moderation.record", visit_id=visit.id)
+    recording = page(client.get(record_url))
+    ids = [int(r["name"].removeprefix("grade_")) for r in recording.select(
+        'input[type=radio][value="good"]')]
+    assert len(ids) == len(moderation.review(db, visit)) and ids[0] == standard.id
+    plan_here = recording.select_one(f"#standard-{standard.id}").find_next(
+        class_="govuk-summary-card__title")
+    assert plan_here.get_text(strip=True) == "Question 1.3"  # the plan beside its standard
+    empty = submit_form(client, record_url, {f"note_{standard.id}": "Nothing chosen"})
+    assert 'Select a grade for standard 1, or "Not looked at", to keep its note' in page_text(empty)
+    no_reason = submit_form(client, record_url, {f"grade_{ids[1]}": "not_looked_at"})
+    assert "Enter why you did not look at standard 2" in page_text(no_reason)
+    saved = submit_form(client, record_url, {
+        f"grade_{standard.id}": "outstanding", f"note_{standard.id}": "Stronger evidence than claimed",
+        "outcome": "Evidence confirmed; grades were modest.", "submit": "y"})
+    check_url = url_for(app, "moderation.check", visit_id=visit.id)
+    assert saved.status_code == 302 and saved.location == check_url
+    complete_url = url_for(app, "moderation.complete", visit_id=visit.id)
+    too_soon = submit_form(client, url_for(app, "moderation.complete", visit_id=other.id), {},
+                           get_url=check_url)
     assert too_soon.status_code == 404
-    done = submit_form(client, url_for(app, "moderation.outcome", visit_id=visit.id),
-                       {"outcome": "Evidence confirmed; grades were modest."})
+    refused = page(submit_form(client, complete_url, {}, get_url=check_url))
+    links = refused.select(".govuk-error-summary__list a")
+    assert [a["href"] for a in links] == [f"{record_url}#grade_{i}" for i in ids[1:]]
+    assert links[0].get_text(strip=True).startswith("Record standard 2, ")
+    rest = {f"grade_{i}": "good" for i in ids[2:]}
+    rest |= {f"grade_{ids[1]}": "not_looked_at", f"note_{ids[1]}": "Out of time on the day",
+             "outcome": "Evidence confirmed; grades were modest.", "submit": "y"}
+    assert submit_form(client, record_url, rest).status_code == 302
+    done = submit_form(client, complete_url, {}, get_url=check_url)
     assert done.status_code == 302
     db.expire_all()
     assert db.get(Visit, visit.id).status == "completed"  # type: ignore[union-attr]
@@ -158,16 +180,26 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     [told] = mailbox.to(contact.email)  # type: ignore[attr-defined]
     assert f"http://portal.test/moderation/outcome/{visit.id}" in told.get_body(
         ("plain",)).get_content()
-    # Once the agency has been told, the findings and outcome stay as sent (issue 11 #9).
-    changed = submit_form(client, url, {"grade": "inadequate", "note": "Rewritten later"})
-    assert changed.status_code == 200 and "outcome has been sent" in page_text(changed)
-    rewritten = submit_form(client, url_for(app, "moderation.outcome", visit_id=visit.id),
-                            {"outcome": "Rewritten outcome"})
-    assert "outcome has been sent" in page_text(rewritten)
+    # Once the agency has been told, the findings and outcome stay as sent (issue 11 #9): the
+    # pages read only, and a post is refused before anything is read or retyped.
+    visit_page = page(client.get(url_for(app, "moderation.visit", visit_id=visit.id)))
+    assert visit_page.select("form, .govuk-button") == []
+    assert client.get(record_url).status_code == 303
+    assert client.get(check_url).status_code == 303
+    token = csrf_from(client.get(url_for(app, "auth.sign_out")).get_data(as_text=True))
+    for target in (record_url, url, complete_url,
+                   url_for(app, "moderation.outcome", visit_id=visit.id)):
+        changed = client.post(target, data={f"grade_{standard.id}": "inadequate",
+                                            "outcome": "Rewritten", "csrf_token": token})
+        assert changed.status_code == 303, target
+        assert changed.location == url_for(app, "moderation.visit", visit_id=visit.id)
+    told_again = page_text(client.get(url_for(app, "moderation.visit", visit_id=visit.id)))
+    assert "outcome has been sent" in told_again
     db.expire_all()
     kept = db.get(Visit, visit.id)
     assert kept is not None and kept.outcome == "Evidence confirmed; grades were modest."
-    assert [f.moderated_grade for f in kept.findings] == ["outstanding"]
+    by_standard = {f.standard_id: f.moderated_grade for f in kept.findings}
+    assert by_standard[standard.id] == "outstanding" and by_standard[ids[1]] == "not_looked_at"
     assert len(mailbox.to(contact.email)) == 1  # type: ignore[attr-defined]
 
     agency_user = factories.user(db, Role.AGENCY, agency=return_.agency)
@@ -181,6 +213,7 @@ def test_member_records_findings_and_outcome_and_the_agency_reads_it(
     outcome = page_text(client.get(url_for(app, "moderation.agency_outcome", visit_id=visit.id)))
     assert "Evidence confirmed; grades were modest." in outcome
     assert "Stronger evidence than claimed" in outcome and "Outstanding" in outcome
+    assert "Not looked at" in outcome and "Out of time on the day" in outcome
     submit_form(client, url_for(app, "auth.sign_out"), {})
     sign_in(client, outsider)
     outcome_link = f'a[href="{url_for(app, "moderation.agency_outcome", visit_id=visit.id)}"]'

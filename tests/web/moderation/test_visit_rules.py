@@ -3,15 +3,14 @@ overdue" flag, upcoming and completed apart, and "draw the sample" only when it 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Finding, Standard, Visit
+from portal.models import Visit
 from portal.services import moderation
 from portal.services.common import ServiceError
 from tests.support import factories, page_text, sign_in, url_for
@@ -21,6 +20,7 @@ from tests.support.moderation_factories import (
     VISIT_LINKS,
     cycle_with_returns,
     members,
+    record_every_standard,
 )
 
 
@@ -34,10 +34,7 @@ def _visits(db: Session) -> list[Visit]:
 
 
 def _finding(db: Session, visit: Visit) -> None:
-    db.add(Finding(visit_id=visit.id, standard_id=db.scalar(select(Standard.id).limit(1)),
-                   moderated_grade="good", note="Seen", recorded_at=AFTER_DEADLINE))
-    db.flush()
-    db.refresh(visit)
+    record_every_standard(db, visit)
 
 
 def test_a_visit_cannot_be_scheduled_in_the_past(app: Flask, db: Session, tool: object) -> None:
@@ -59,16 +56,41 @@ def test_a_visit_cannot_be_completed_before_its_day_and_is_flagged_when_its_day_
         moderation.complete_visit(db, visit, outcome="Done", now=datetime(2018, 3, 11, 17),
                                   user_id=None)
     assert visit.status == "scheduled"
-    assert moderation.visit_flag(visit, now=datetime(2018, 3, 12, 18)) is None
-    assert moderation.visit_flag(visit, now=datetime(2018, 3, 13, 9)) == "Outcome overdue"
-    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 13, 9)) == 1
-    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 12, 9)) == 0
+    # Monday 12 March: the outcome is due 5 working days later, Monday 19 March.
+    assert moderation.outcome_due(visit) == date(2018, 3, 19)
+    assert moderation.visit_flag(visit, now=datetime(2018, 3, 19, 18)) is None
+    assert moderation.visit_flag(visit, now=datetime(2018, 3, 20, 9)) == "Outcome overdue"
+    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 20, 9)) == 1
+    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 19, 23)) == 0
+    # With no working days allowed, the day after the visit.
+    assert moderation.visit_flag(visit, now=datetime(2018, 3, 13, 9), working_days=0) == (
+        "Outcome overdue")
+    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 13, 9), working_days=0) == 1
 
     moderation.complete_visit(db, visit, outcome="Done", now=datetime(2018, 3, 12, 15),
                               user_id=None)
     assert visit.status == "completed"
-    assert moderation.visit_flag(visit, now=datetime(2018, 3, 13, 9)) is None
-    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 13, 9)) == 0
+    assert moderation.visit_flag(visit, now=datetime(2018, 3, 20, 9)) is None
+    assert moderation.overdue_outcomes(db, now=datetime(2018, 3, 20, 9)) == 0
+
+
+@pytest.mark.parametrize(("working_days", "due"), [(5, date(2018, 4, 5)), (1, date(2018, 3, 28)),
+                                                   (2, date(2018, 3, 29)), (3, date(2018, 4, 3))])
+def test_outcome_overdue_counts_working_days_past_weekends_and_bank_holidays(
+    app: Flask, db: Session, tool: object, working_days: int, due: date
+) -> None:
+    """Tuesday 27 March 2018: Good Friday (30 March) and Easter Monday (2 April) do not count.
+    The page's flag and the manager's SQL count agree on the last day and the day after."""
+    visit = _visits(db)[0]
+    moderation.schedule_visit(db, visit, starts_at=datetime(2018, 3, 27, 10), place="Hall",
+                              now=AFTER_DEADLINE, links=VISIT_LINKS)
+    assert moderation.outcome_due(visit, working_days=working_days) == due
+    last_evening = datetime.combine(due, datetime.min.time()).replace(hour=22)  # 23:00 BST
+    next_morning = datetime.combine(due + timedelta(days=1), datetime.min.time()).replace(hour=6)
+    for moment, overdue in ((last_evening, False), (next_morning, True)):
+        assert moderation.outcome_overdue(visit, now=moment, working_days=working_days) is overdue
+        assert moderation.overdue_outcomes(db, now=moment,
+                                           working_days=working_days) == int(overdue)
 
 
 def test_the_sample_is_offered_only_once_it_can_be_drawn(

@@ -93,3 +93,57 @@ def test_the_visit_pack_downloads_for_the_member_and_the_manager_only(
     submit_form(client, url_for(app, "auth.sign_out"), {})
     sign_in(client, manager)  # type: ignore[arg-type]
     assert client.get(url_for(app, "moderation.pack", visit_id=other.id)).status_code == 200
+
+
+def test_typed_rows_survive_a_side_page_and_go_once_the_visits_are_scheduled(
+    app: Flask, client: FlaskClient, db: Session, tool: object, mailbox: Mailbox
+) -> None:
+    """Issue 27 #4: "Offer a choice of dates" posts the typed rows first; coming back puts them
+    back (the date's three boxes in order, a half-typed row too); scheduling drops them."""
+    made, manager = drawn(db)
+    first, second = made[:2]
+    sign_in(client, manager)  # type: ignore[arg-type]
+    url = url_for(app, "moderation_admin.schedule_all", label="2017-18")
+    typed = _form(made)
+    typed[f"day_{second.id}"] = ["", "7", "2031"]  # half typed: the day box still empty
+    typed[f"place_{second.id}"] = "  "
+    side = submit_form(client, url, {**typed, "go": f"offer-{first.id}"})
+    assert side.status_code == 302
+    assert side.location == url_for(app, "moderation_admin.offer", visit_id=first.id)
+
+    back = page(client.get(url))
+    assert back.select_one("#app-kept-rows") is not None
+    assert [back.select_one(f'[name="day_{first.id}"]')["value"]] == ["10"]
+    assert [i.get("value", "") for i in back.select(f'[name="day_{second.id}"]')] == [
+        "", "7", "2031"]
+    assert back.select_one(f'[name="start_{second.id}"]')["value"] == "10:00"
+    assert back.select_one(f'[name="place_{first.id}"]')["value"] == "Meeting room 1"
+    assert back.select_one(f'[name="place_{second.id}"]').get("value", "") == ""
+    assert back.select(".govuk-error-summary") == []  # kept, not judged
+
+    unknown = submit_form(client, url, {**typed, "go": "offer-999999"})
+    assert unknown.status_code == 200  # not a side page of this cycle: read as the form itself
+    assert mailbox.messages == []
+    done = submit_form(client, url, _form(made))
+    assert done.status_code == 302
+    again = page(client.get(url))
+    assert again.select_one("#app-kept-rows") is None
+
+
+def test_a_side_page_with_nothing_typed_keeps_no_draft(
+    app: Flask, client: FlaskClient, db: Session, tool: object
+) -> None:
+    """The members shown are preselected: posting them alone is not something typed to keep."""
+    made, manager = drawn(db)
+    sign_in(client, manager)  # type: ignore[arg-type]
+    url = url_for(app, "moderation_admin.schedule_all", label="2017-18")
+    untouched = {f"member_{v.id}": str(v.member_id) for v in made}
+    side = submit_form(client, url, {**untouched, "go": f"offer-{made[0].id}"})
+    assert side.status_code == 302
+    assert page(client.get(url)).select_one("#app-kept-rows") is None
+    chosen = {**untouched, f"member_{made[0].id}": str(made[1].member_id)}
+    submit_form(client, url, {**chosen, "go": f"offer-{made[0].id}"})
+    back = page(client.get(url))
+    assert back.select_one("#app-kept-rows") is not None  # another member chosen: kept
+    assert back.select_one(f'[name="member_{made[0].id}"] option[selected]')["value"] == str(
+        made[1].member_id)

@@ -33,7 +33,12 @@ from portal.services import mail, moderation
 from portal.services.common import ServiceError
 from portal.services.mail import Email
 from tests.support import csrf_from, factories, sign_in, url_for
-from tests.support.moderation_factories import AFTER_DEADLINE, cycle_with_returns, members
+from tests.support.moderation_factories import (
+    AFTER_DEADLINE,
+    cycle_with_returns,
+    members,
+    record_every_standard,
+)
 
 VISIT_DAY = datetime(2018, 3, 12, 10)
 
@@ -68,7 +73,8 @@ def test_forgot_password_takes_as_long_for_an_unknown_address_as_for_a_real_one(
 
 
 def _visits_ready_to_complete(db: Session) -> tuple[list[int], int]:
-    """Scheduled visits whose day has come, each with one finding: (visit ids, standard id)."""
+    """Scheduled visits whose day has come, each with a finding for every standard (so each can
+    be completed): (visit ids, the first standard's id)."""
     cycle, _ = cycle_with_returns(db, {"Health": 20})
     members(db, ["Alex Board", "Bea Carter"])
     manager = factories.user(db, name="Pat Manager")
@@ -79,8 +85,7 @@ def _visits_ready_to_complete(db: Session) -> tuple[list[int], int]:
     assert standard_id is not None
     for visit in visits:
         visit.status, visit.starts_at = "scheduled", VISIT_DAY
-        db.add(Finding(visit_id=visit.id, standard_id=standard_id, moderated_grade="good",
-                       note="Seen", recorded_at=AFTER_DEADLINE))
+        record_every_standard(db, visit)
     db.commit()
     return [v.id for v in visits], standard_id
 
@@ -135,7 +140,8 @@ def test_a_finding_posted_with_the_outcome_never_lands_after_completion(
             .order_by(AuditEvent.id)))
         assert "visit.completed" in events, events
         assert events[-1] == "visit.completed", events  # no finding recorded after it
-        finding = db.scalar(select(Finding).where(Finding.visit_id == visit_id))
+        finding = db.scalar(select(Finding).where(Finding.visit_id == visit_id,
+                                                  Finding.standard_id == standard_id))
         assert finding is not None
         assert (finding.moderated_grade == "inadequate") == ("finding.recorded" in events)
 

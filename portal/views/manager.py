@@ -16,7 +16,7 @@ from portal.problems import show_problems, text_checked
 from portal.services import accounts, cycles, mail, overview, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
-from portal.views.helpers import db_int, link_settings, now
+from portal.views.helpers import db_int, link_settings, now, outcome_working_days
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
 manager_only = roles(Role.MANAGER)
@@ -27,7 +27,8 @@ manager_only = roles(Role.MANAGER)
 def home() -> str:
     session = db_session()
     return render_template("manager/home.html", cohort_sizes=register.cohort_sizes(session),
-                           year=overview.year_at_a_glance(session, now=now()),
+                           year=overview.year_at_a_glance(
+                               session, now=now(), outcome_working_days=outcome_working_days()),
                            mail_pause=mail.current_pause(session),
                            outbox=mail.outbox_health(session), retry_form=ConfirmForm())
 

@@ -75,21 +75,25 @@ class _Facts:
     published: set[int]
 
 
-def year_at_a_glance(session: Session, *, now: datetime) -> YearAtAGlance:
-    """Every cycle in hand, open ones first, each by earliest deadline, with figures and next step."""
+def year_at_a_glance(session: Session, *, now: datetime,
+                     outcome_working_days: int = moderation.OUTCOME_WORKING_DAYS) -> YearAtAGlance:
+    """Every cycle in hand, open ones first, each by earliest deadline, with figures and next step
+    (a visit's outcome is overdue after `outcome_working_days` working days)."""
     candidates = list(session.scalars(
         select(Cycle).where(Cycle.status.in_([CycleStatus.OPEN.value, CycleStatus.CLOSED.value]))
         .order_by(Cycle.status.desc(), Cycle.deadline, Cycle.id)))
-    facts = _facts(session, [c.id for c in candidates], now=now)
+    facts = _facts(session, [c.id for c in candidates], now=now,
+                   working_days=outcome_working_days)
     glances = (_glance(session, cycle, facts, now=now) for cycle in candidates)
     return YearAtAGlance(cycles=[g for g in glances if g.in_hand],
                          requests_open=requests.open_request_count(session, now=now))
 
 
-def _facts(session: Session, cycle_ids: list[int], *, now: datetime) -> _Facts:
+def _facts(session: Session, cycle_ids: list[int], *, now: datetime,
+           working_days: int) -> _Facts:
     return _Facts(
         totals=cycles.totals_by_cycle(session, cycle_ids),
-        visits=moderation.visit_counts_by_cycle(session, now=now),
+        visits=moderation.visit_counts_by_cycle(session, now=now, working_days=working_days),
         chair_meetings=cycles.chair_meetings_by_cycle(session),
         recommendations_overdue=recommendations.overdue_by_cycle(session, today=uk_today(now)),
         published=publishing.published_cycle_ids(session),

@@ -114,3 +114,11 @@ def _more_agencies_returns_and_visits(db: Session, cycle: Any, sample_id: int, *
          "ics_uid": f"glance-{return_id}@portal.test", "ics_sequence": 0, "duration_minutes": 120}
         for return_id in return_ids[:agencies // 10]])
     db.commit()
+
+
+def test_outcomes_are_overdue_only_after_the_configured_working_days(
+        db: Session, tool: Any) -> None:
+    _closed_with_visits(db)
+    [patient] = overview.year_at_a_glance(db, now=MARCH_31, outcome_working_days=20).cycles
+    [strict] = overview.year_at_a_glance(db, now=MARCH_31, outcome_working_days=1).cycles
+    assert (patient.outcomes_overdue, strict.outcomes_overdue) == (0, 3)

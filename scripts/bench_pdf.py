@@ -32,7 +32,7 @@ from portal.services.returns import (
     ReturnDocument,
 )
 from portal.services.returns._rules import WHO_LIMIT
-from tests.reports.maximal_content import PIECES
+from tests.support.maximal_content import PIECES
 
 TOOL = Path(__file__).resolve().parent.parent / "portal" / "tools" / "compact-audit-2026.2.json"
 HOSTILE = " ".join(PIECES)

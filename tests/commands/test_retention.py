@@ -70,5 +70,6 @@ def test_retention_years_on_removes_what_the_policy_says_and_nothing_published(
     kept = db.scalars(select(AuditEvent.action)).all()
     assert kept and all(action.startswith("retention.") for action in kept)
     assert published(db) == before
-    runs = db.scalars(select(AuditEvent).where(AuditEvent.action == "retention.applied")).all()
+    runs = db.scalars(select(AuditEvent).where(AuditEvent.action == "retention.applied")
+                      .order_by(AuditEvent.at, AuditEvent.id)).all()  # PostgreSQL: no order else
     assert len(runs) == 3 and runs[-1].detail["audit_events_deleted"] == events_before

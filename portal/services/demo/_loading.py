@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -87,6 +87,15 @@ class DemoSummary:
     returns: int
 
 
+def _refresh_statistics(session: Session) -> None:
+    """On PostgreSQL, ANALYZE the tables just filled (in this transaction, so it counts these
+    rows): with statistics saying they are empty, the report's queries chose nested loops that
+    ran for many minutes."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.flush()
+        session.execute(text("ANALYZE"))
+
+
 def load_demo(session: Session, *, now: datetime, with_password: bool = True,
               links: LinkSettings | None = None,
               survey_min: int = story.SURVEY_MIN_RESPONSES) -> DemoSummary:
@@ -110,6 +119,7 @@ def load_demo(session: Session, *, now: datetime, with_password: bool = True,
     returns = _history(session, rng, clock, links=links)
     users += story.tell(session, clock, rng, survey_min=survey_min, links=links,
                         password=password)
+    _refresh_statistics(session)
     story.publish(session)
     story.date_setup(session, clock)
     return DemoSummary(len(agencies), users, 3, returns)

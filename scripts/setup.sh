@@ -19,6 +19,8 @@ if $want_test; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   command -v pdftotext >/dev/null || need+=(poppler-utils)
   command -v redis-server >/dev/null || need+=(redis-server)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)  # the deploy kit's site is checked with nginx -t
+  command -v systemd-analyze >/dev/null || need+=(systemd)  # systemd-analyze verify of the units
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

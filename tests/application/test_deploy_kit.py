@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import require
 from tests.support.processes import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -82,8 +83,8 @@ def test_install_run_twice_leaves_the_same_files(tmp_path: Path) -> None:
     assert "PORTAL_BASE_URL=https://portal.example.org" in settings
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
 def test_systemd_analyze_verify_accepts_the_installed_units(tmp_path: Path) -> None:
+    require(shutil.which("systemd-analyze") is not None, "no systemd-analyze here")
     _install(tmp_path)
     folder = tmp_path / "etc/systemd/system"
     result = subprocess.run(["systemd-analyze", "verify", *sorted(str(p) for p in folder.iterdir())],
@@ -114,8 +115,8 @@ def test_nginx_sets_every_forwarded_header_the_portal_believes_and_hsts() -> Non
     assert re.search(r"location /survey/ \{\s*access_log off;", site)
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed here")
 def test_nginx_accepts_the_installed_site(tmp_path: Path) -> None:
+    require(shutil.which("nginx") is not None, "Debian's nginx is not installed here")
     _install(tmp_path / "root")
     site = (tmp_path / "root/etc/nginx/sites-available/portal").read_text()
     site = site.replace("/etc/ssl/portal", str(tmp_path / "root/etc/ssl/portal"))

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -93,16 +93,20 @@ class OpenSurvey:
 _STATEMENTS: dict[tuple[int, datetime], tuple[StatementRef, ...]] = {}
 
 
+# Built once: every survey page and post runs it.
+_OPEN_SURVEY = (
+    select(Cycle.id, Cycle.label, Cycle.status, Cycle.tool_version_id, ToolVersion.loaded_at,
+           Agency.id, Agency.name)
+    .join(SurveyLink, SurveyLink.cycle_id == Cycle.id)
+    .join(ToolVersion, ToolVersion.id == Cycle.tool_version_id)
+    .join(Agency, Agency.id == SurveyLink.agency_id).where(SurveyLink.token == bindparam("link_token"))
+)
+
+
 def open_survey(session: Session, token: str) -> OpenSurvey:
     """The cycle, agency and statements behind a link; NotFound when the link is unknown,
     SurveyClosed when its cycle is no longer open (survey links close with the cycle)."""
-    row = session.execute(
-        select(Cycle.id, Cycle.label, Cycle.status, Cycle.tool_version_id, ToolVersion.loaded_at,
-               Agency.id, Agency.name)
-        .join(SurveyLink, SurveyLink.cycle_id == Cycle.id)
-        .join(ToolVersion, ToolVersion.id == Cycle.tool_version_id)
-        .join(Agency, Agency.id == SurveyLink.agency_id).where(SurveyLink.token == token)
-    ).first()
+    row = session.connection().execute(_OPEN_SURVEY, {"link_token": token}).first()
     if row is None:
         raise NotFound("No such survey")
     cycle_id, label, status, tool_version_id, loaded_at, agency_id, agency_name = row

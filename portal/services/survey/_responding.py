@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, case, func, insert, select, tuple_, update
+from sqlalchemy import CursorResult, Date, Table, TextClause, bindparam, func, insert, text, update
 from sqlalchemy.orm import Session
 
 from portal.models import SurveyAnswerRow, SurveyLink, SurveyResponse
@@ -48,20 +48,52 @@ def _errors(statements: Sequence[StatementLike], answers: Mapping[str, str],
     return errors
 
 
+# The survey post is the busiest write: its statements are built once, not per response.
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# Core statements on the tables, run on the session's connection: no ORM bookkeeping is needed.
+_LINKS = _table(SurveyLink).c
+_TAKE_PLACE = (
+    update(_table(SurveyLink))
+    .where(_LINKS.cycle_id == bindparam("link_cycle"), _LINKS.agency_id == bindparam("link_agency"),
+           _LINKS.taken < func.coalesce(_LINKS.headcount, bindparam("default_cap")))
+    .values(taken=_LINKS.taken + 1)
+)
+_INSERT_RESPONSE = insert(_table(SurveyResponse))
+_INSERT_ANSWERS = insert(_table(SurveyAnswerRow))
+
+
 def take_place(session: Session, *, cycle_id: int, agency_id: int, default_cap: int) -> None:
     """Count one more response against the link's cap, atomically; SurveyFull when it is full.
 
     One conditional UPDATE: concurrent posters queue on the link's row (PostgreSQL) or on the
     database's write lock (SQLite), so the cap holds however many post at once.
     """
-    cap = func.coalesce(SurveyLink.headcount, default_cap)
-    taken: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        update(SurveyLink).where(SurveyLink.cycle_id == cycle_id, SurveyLink.agency_id == agency_id,
-                                 SurveyLink.taken < cap)
-        .values(taken=SurveyLink.taken + 1).execution_options(synchronize_session=False)
-    )
+    taken: CursorResult[Any] = session.connection().execute(
+        _TAKE_PLACE, {"link_cycle": cycle_id, "link_agency": agency_id, "default_cap": default_cap})
     if not taken.rowcount:
         raise SurveyFull("This survey has had as many answers as the agency has staff")
+
+
+_ALIKE: dict[int, TextClause] = {}
+
+
+def _alike_query(statements: int) -> TextClause:
+    """Count the link's responses of a day, not set aside, that match at least `:least` of
+    `statements` (statement, answer) pairs; one text per number of statements, kept."""
+    if statements not in _ALIKE:
+        matches = " ".join(f"WHEN a.statement_id = :s{n} AND a.answer = :a{n} THEN 1"
+                           for n in range(statements))
+        _ALIKE[statements] = text(
+            "SELECT count(*) FROM (SELECT r.id FROM survey_responses r"
+            " JOIN survey_answers a ON a.response_id = r.id"
+            " WHERE r.cycle_id = :cycle_id AND r.agency_id = :agency_id"
+            " AND r.answered_on = :today AND r.set_aside IS NULL"
+            f" GROUP BY r.id HAVING sum(CASE {matches} ELSE 0 END) >= :least) alike"
+        ).bindparams(bindparam("today", type_=Date()))
+    return _ALIKE[statements]
 
 
 def alike_today(session: Session, *, cycle_id: int, agency_id: int, today: date,
@@ -70,17 +102,11 @@ def alike_today(session: Session, *, cycle_id: int, agency_id: int, today: date,
     `answers` (statement id to answer) to every statement but at most one.
 
     Bounded by the link's rate limits and headcount, so the query stays small."""
-    pairs = [(statement_id, answer) for statement_id, answer in answers.items()]
-    matching = func.sum(case(
-        (tuple_(SurveyAnswerRow.statement_id, SurveyAnswerRow.answer).in_(pairs), 1), else_=0))
-    alike = (
-        select(SurveyResponse.id)
-        .join(SurveyAnswerRow, SurveyAnswerRow.response_id == SurveyResponse.id)
-        .where(SurveyResponse.cycle_id == cycle_id, SurveyResponse.agency_id == agency_id,
-               SurveyResponse.answered_on == today, SurveyResponse.set_aside.is_(None))
-        .group_by(SurveyResponse.id).having(matching >= len(pairs) - 1)
-    )
-    return int(session.scalar(select(func.count()).select_from(alike.subquery())) or 0)
+    params: dict[str, Any] = {"cycle_id": cycle_id, "agency_id": agency_id, "today": today,
+                              "least": len(answers) - 1}
+    for n, (statement_id, answer) in enumerate(answers.items()):
+        params[f"s{n}"], params[f"a{n}"] = statement_id, answer
+    return int(session.connection().scalar(_alike_query(len(answers)), params) or 0)
 
 
 def _flag(session: Session, *, cycle_id: int, agency_id: int, today: date, burst: str | None,
@@ -113,10 +139,12 @@ def record_response(
     flag = _flag(session, cycle_id=cycle_id, agency_id=agency_id, today=today, burst=flag,
                  answers={st.id: answers[st.code] for st in statements}, alike_run=alike_run)
     response_id = secrets.randbits(ID_BITS) or 1
-    session.execute(insert(SurveyResponse).values(
-        id=response_id, cycle_id=cycle_id, agency_id=agency_id, role_band=role_band or None,
-        service_band=service_band or None, answered_on=today, flag=flag))
-    session.execute(insert(SurveyAnswerRow), [
+    connection = session.connection()
+    connection.execute(_INSERT_RESPONSE, {
+        "id": response_id, "cycle_id": cycle_id, "agency_id": agency_id,
+        "role_band": role_band or None, "service_band": service_band or None,
+        "answered_on": today, "flag": flag})
+    connection.execute(_INSERT_ANSWERS, [
         {"response_id": response_id, "statement_id": st.id, "answer": answers[st.code]}
         for st in statements
     ])

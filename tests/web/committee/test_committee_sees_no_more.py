@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.models import Role
 from portal.services import cycles
 from portal.services.reporting import close_and_publish
-from tests.support import factories, sign_in, url_for
+from tests.support import factories, page, sign_in, url_for, visible_text
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 TEXT_TYPES = ("text/html", "text/csv", "application/json", "text/markdown", "text/plain")
@@ -107,3 +107,18 @@ def test_the_agency_comparison_picker_offers_only_agencies_that_returned(
     picker = page.split('name="agency"')[1].split("</select>")[0]
     assert "Abbey Surgery" in picker and "Hillside School" in picker
     assert "Riverside Youth Club" not in picker
+
+
+def test_the_committee_home_says_which_reports_are_published_and_which_are_provisional(
+    app: Flask, client: FlaskClient, db: Session, tool: Any
+) -> None:
+    _partnership(db)
+    committee = factories.user(db, Role.COMMITTEE)
+    db.commit()
+    sign_in(client, committee)
+    rows = {row.th.get_text(" ", strip=True): visible_text(row)
+            for row in page(client.get(url_for(app, "committee.home"))).select("tbody tr")}
+    assert set(rows) == {"MESC report 2017-18", "MESC report 2018-19"}
+    assert "Published 1 September 2017" in rows["MESC report 2017-18"]
+    assert "Provisional figures" in rows["MESC report 2018-19"]
+    assert "Published" not in rows["MESC report 2018-19"]

@@ -12,7 +12,18 @@ SURVEY_PREFIX = "/survey/"  # the public survey; /survey-results/ (signed-in sta
 
 
 class SurveyBlindLogger(Logger):
-    """gunicorn's logger, except that requests for the public survey leave no access-log line."""
+    """gunicorn's logger, except that requests for the public survey leave no access-log line,
+    and its own error-log lines (workers booting, timing out) are JSON when the app's are."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        from config import log_format_from_environment
+
+        if log_format_from_environment() == "json":
+            from portal.observability import JsonFormatter
+
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonFormatter())
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         if str(environ.get("PATH_INFO", "")).startswith(SURVEY_PREFIX):

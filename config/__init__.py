@@ -65,6 +65,11 @@ def _log_format(raw: str | None, env: str) -> str:
     return value
 
 
+def log_format_from_environment() -> str:
+    """LOG_FORMAT as the app reads it (json by default in production), for gunicorn's own logs."""
+    return _log_format(os.environ.get("LOG_FORMAT"), os.environ.get("PORTAL_ENV", "development"))
+
+
 def _networks(raw: str | None) -> list[str]:
     """METRICS_ALLOWED: addresses or networks separated by commas (default: this machine)."""
     if raw is None:

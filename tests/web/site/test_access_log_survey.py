@@ -4,6 +4,7 @@ still writes one for every other page."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -62,3 +63,26 @@ def test_the_access_log_has_no_line_for_the_survey(tmp_path: Path) -> None:
     lines = access_log.read_text().splitlines()
     assert any("/sign-in" in line and BROWSER in line for line in lines)  # the log is on
     assert not [line for line in lines if "/survey/" in line]
+
+
+def test_gunicorn_writes_its_own_lines_as_json_when_the_app_does(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    migrate.upgrade(database)
+    error_log = tmp_path / "error.log"
+    port = free_port()
+    env = {**os.environ, "PORTAL_ENV": "development", "LOG_FORMAT": "json",
+           "DATABASE_URL": database, "SECRET_KEY": "gunicorn-error-log-test-secret-key-long"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
+         "--error-logfile", str(error_log), "app:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/sign-in"),
+                   "gunicorn to serve the sign-in page", timeout=120)
+    finally:
+        process.terminate()
+        process.wait(30)
+    lines = [json.loads(line) for line in error_log.read_text().splitlines()]
+    messages = [line["message"] for line in lines]
+    assert any(m.startswith("Booting worker") for m in messages), messages
+    assert all({"time", "level", "logger"} <= set(line) for line in lines)

@@ -1,7 +1,7 @@
 """A real OpenID Connect provider for the SSO tests: `oidc-provider` (npm) run by
 tests/support/oidc/provider.mjs on 127.0.0.1, started once a session like PostgreSQL.
 
-Import the fixture into a test module (`from tests.support.oidc_provider import oidc_provider`).
+Import `oidc_provider_fixture` into a test module to use the `oidc_provider` fixture.
 Under CI=true a missing node or oidc-provider fails the tests instead of skipping them."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ SCRIPT = ROOT / "tests" / "support" / "oidc" / "provider.mjs"
 PACKAGE = ROOT / "node_modules" / "oidc-provider" / "package.json"
 SLUG = "council"
 CLIENT_ID = "compact-audit-tests"
-CLIENT_SECRET = "a-client-secret-for-the-tests-only"  # noqa: S105 (the local provider's)
+CLIENT_SECRET = "a-client-secret-for-the-tests-only"
 DOMAIN = "council.example"
 # The provider's test accounts (provider.mjs): account id -> the email its ID token carries.
 MANAGER = "manager"  # manager@council.example, verified, amr pwd+otp (multi-factor)
@@ -61,13 +61,15 @@ def _answers(issuer: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def oidc_provider() -> Iterator[LocalProvider]:
+@pytest.fixture(scope="session", name="oidc_provider")
+def oidc_provider_fixture() -> Iterator[LocalProvider]:
+    """The local provider, started once a session (import `oidc_provider_fixture` into a test
+    module to use the fixture `oidc_provider`)."""
     node = shutil.which("node")
     require(node is not None, "node is not installed")
     require(PACKAGE.exists(), "oidc-provider is not installed (scripts/setup.sh --test)")
     with tempfile.TemporaryFile("w+") as errors:
-        process = subprocess.Popen(  # noqa: S603 (our own script)
+        process = subprocess.Popen(
             [str(node), str(SCRIPT), "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
              "--slug", SLUG], cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True)
         try:

@@ -81,6 +81,15 @@ async function interaction(provider, req, res) {
     }, { mergeWithLastSubmission: false });
     return;
   }
+  if (details.prompt.name === 'consent') { // first-party: consent without a page
+    const grant = new provider.Grant({ clientId: details.params.client_id, accountId: details.session.accountId });
+    grant.addOIDCScope(details.params.scope);
+    const { missingOIDCClaims = [] } = details.prompt.details;
+    if (missingOIDCClaims.length) grant.addOIDCClaims(missingOIDCClaims);
+    await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } },
+      { mergeWithLastSubmission: true });
+    return;
+  }
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end(loginForm(details.jti));
 }
@@ -108,7 +117,7 @@ server.listen(0, '127.0.0.1', () => {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     }],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: { openid: ['sub', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name'] },
     conformIdTokenClaims: false, // the ID token carries the email claims itself
     cookies: { keys: ['tests-only-cookie-key'] },
     findAccount: (_ctx, id) => account(id),

@@ -75,11 +75,8 @@ def _problems(session: Session, slug: str, issuer: str, domains: list[str]) -> l
 def _agency(session: Session, organisation: str | None) -> Agency | None:
     if not organisation:
         return None
-    agency = session.scalar(
+    return session.scalar(
         select(Agency).where(func.lower(Agency.name) == organisation.strip().lower()))
-    if agency is None:
-        raise Invalid.at("organisation", f"There is no organisation called {organisation}")
-    return agency
 
 
 def add_provider(session: Session, *, slug: str, name: str, issuer: str, client_id: str,
@@ -88,13 +85,16 @@ def add_provider(session: Session, *, slug: str, name: str, issuer: str, client_
     """Trust a provider to sign people in; audited (never with its secret)."""
     clean = sorted({d.strip().lower().lstrip("@") for d in domains if d.strip()})
     problems = _problems(session, slug, issuer.strip(), clean)
+    agency = _agency(session, organisation)
+    if organisation and agency is None:
+        problems.append(Problem("organisation", f"There is no organisation called {organisation}"))
     if not name.strip() or not client_id.strip() or not client_secret:
         problems.append(Problem(None, "A provider needs a name, a client id and a client secret"))
     if problems:
         raise Invalid(problems)
     provider = IdentityProvider(
         slug=slug, name=name.strip(), issuer=issuer.strip(), client_id=client_id.strip(),
-        client_secret=client_secret, agency=_agency(session, organisation), created_at=now,
+        client_secret=client_secret, agency=agency, created_at=now,
         domains=[IdentityProviderDomain(domain=d) for d in clean])
     session.add(provider)
     session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEvent, IdentityProvider, LinkedIdentity, Role
 from portal.services import sso
 from portal.services.common import Invalid, NotFound
+from portal.services.retention import erase_person, export_person
 from tests.support import factories
 
 NOW = datetime(2026, 11, 2, 9, 30)
@@ -190,3 +191,13 @@ def test_a_multi_factor_amr_marks_the_sign_in(db: Session) -> None:
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "sso.signed_in"))
     assert event is not None and event.detail == {"provider": "council", "amr": ["pwd", "otp"],
                                                   "multi_factor": True}
+
+
+def test_a_persons_linked_identities_are_exported_and_go_when_they_are_erased(db: Session) -> None:
+    factories.user(db, Role.MANAGER, email="pat@council.example")
+    sso.sign_in_with(db, provider(db), claims(), now=NOW)
+    exported = export_person(db, "pat@council.example")["linked_identities"]
+    assert exported == [{"subject": "subject-1", "linked_at": NOW.isoformat(),
+                         "last_used_at": NOW.isoformat(), "provider": "council"}]
+    erase_person(db, "pat@council.example", now=NOW)
+    assert db.scalar(select(LinkedIdentity)) is None

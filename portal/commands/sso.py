@@ -9,7 +9,7 @@ from portal.commands.common import parse_now, transaction
 from portal.services import sso
 
 group = AppGroup("sso", help="Single sign-on: the identity providers people may sign in with.")
-SECRET_VARIABLE = "SSO_CLIENT_SECRET"
+ENVIRONMENT_VARIABLE = "SSO_CLIENT_SECRET"  # where --client-secret may come from instead
 
 
 @group.command("add")
@@ -18,8 +18,8 @@ SECRET_VARIABLE = "SSO_CLIENT_SECRET"
 @click.option("--issuer", required=True,
               help="The issuer URL (or its /.well-known/openid-configuration URL).")
 @click.option("--client-id", required=True, help="The portal's client (application) id.")
-@click.option("--client-secret", required=True, envvar=SECRET_VARIABLE, show_envvar=True,
-              help=f"The client secret; or set {SECRET_VARIABLE} to keep it out of shell history.")
+@click.option("--client-secret", required=True, envvar=ENVIRONMENT_VARIABLE, show_envvar=True,
+              help=f"The client secret; or set {ENVIRONMENT_VARIABLE} to keep it out of shell history.")
 @click.option("--domain", "domains", multiple=True,
               help="An email domain the provider serves (repeat for each).")
 @click.option("--organisation", default=None,

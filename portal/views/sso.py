@@ -21,6 +21,7 @@ from portal.models import IdentityProvider
 from portal.services import sso
 from portal.services.common import NotFound
 from portal.views.helpers import client_ip, now
+from portal.web import limiter
 
 bp = Blueprint("sso", __name__, url_prefix="/sso")
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def _client(provider: IdentityProvider) -> FlaskOAuth2App:
             FlaskIntegration(provider.slug), provider.slug, client_id=provider.client_id,
             client_secret=provider.client_secret, server_metadata_url=sso.discovery_url(provider),
             client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256",
-                           "timeout": 15})
+                           "default_timeout": 15})
     return _clients[key]
 
 
@@ -58,6 +59,7 @@ def _provider(slug: str) -> IdentityProvider | None:
 
 @bp.route("", methods=["GET", "POST"])
 @public
+@limiter.limit("20 per minute", methods=["POST"])
 def start() -> Response | str | tuple[str, int]:
     """Sign in with your organisation's account: buttons for a few providers, or by address."""
     if current_user.is_authenticated:
@@ -96,6 +98,7 @@ def login(slug: str) -> Response | tuple[str, int]:
 
 @bp.route("/<slug>/callback")
 @public
+@limiter.limit("20 per minute")
 def callback(slug: str) -> Response | tuple[str, int]:
     provider = _provider(slug)
     if provider is None:

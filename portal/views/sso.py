@@ -50,10 +50,16 @@ def _problem(title: str, message: str, status: int, provider: str | None = None)
                            provider=provider), status
 
 
-def _provider(slug: str) -> IdentityProvider | None:
+def _provider(slug: str) -> IdentityProvider:
+    """The provider, or the site's 404 page (NotFound) for a slug nobody configured."""
+    return sso.get_provider(db_session(), slug)
+
+
+def _signed_out_of() -> IdentityProvider | None:
+    slug = session.get(SIGNED_OUT_KEY)
     try:
-        return sso.get_provider(db_session(), slug)
-    except NotFound:
+        return sso.get_provider(db_session(), str(slug)) if slug else None
+    except NotFound:  # removed since
         return None
 
 
@@ -82,9 +88,6 @@ def start() -> Response | str | tuple[str, int]:
 @public
 def login(slug: str) -> Response | tuple[str, int]:
     provider = _provider(slug)
-    if provider is None:
-        return _problem("There is no such organisation account", "Check the address, or sign in "
-                        "with your email address and password.", 404)
     hint = request.args.get("login_hint", "")[:254]
     try:
         return _client(provider).authorize_redirect(
@@ -101,8 +104,6 @@ def login(slug: str) -> Response | tuple[str, int]:
 @limiter.limit("20 per minute")
 def callback(slug: str) -> Response | tuple[str, int]:
     provider = _provider(slug)
-    if provider is None:
-        return _problem("There is no such organisation account", "Sign in again.", 404)
     try:
         token = _client(provider).authorize_access_token()
         claims = dict(token["userinfo"])
@@ -139,6 +140,6 @@ def end_session_url(provider: IdentityProvider) -> str | None:
 @public
 def signed_out() -> Response | str:
     """The portal session has ended; offer to sign out of the provider too."""
-    provider = _provider(str(session.get(SIGNED_OUT_KEY) or ""))
+    provider = _signed_out_of()
     return render_template("sso/signed_out.html", provider=provider,
                            logout_url=end_session_url(provider) if provider else None)

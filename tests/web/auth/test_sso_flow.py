@@ -157,7 +157,7 @@ def test_a_cancelled_sign_in_and_an_unknown_provider_are_pages_not_errors(
     assert problem(cancelled)[0] == "Signing in with Council Example did not work"
     unknown = client.get("/sso/nowhere/login")
     assert unknown.status_code == 404
-    assert problem(unknown)[0] == "There is no such organisation account"
+    assert visible_text(page(unknown).select_one("h1")) == "Page not found"
 
 
 def test_a_provider_that_cannot_be_reached_is_a_page_not_a_500(

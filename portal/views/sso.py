@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 BUTTONS_UP_TO = 4  # more providers than this: people find theirs by email address only
 SIGNED_OUT_KEY = "sso_signed_out"  # the provider a signed-out page may offer to sign out of
 PROVIDER_KEY = "sso_provider"  # the provider this session signed in with
+LOGOUT_STATE = "provider-signed-out"  # the provider echoes it back after its own sign-out
 PROVIDER_ERRORS = (AuthlibBaseError, RequestException, ValueError, KeyError, RuntimeError)
 _clients: dict[tuple[str, str, str, str], FlaskOAuth2App] = {}
 
@@ -131,7 +132,7 @@ def end_session_url(provider: IdentityProvider) -> str | None:
     endpoint = metadata.get("end_session_endpoint")
     if not endpoint:
         return None
-    query = urlencode({"client_id": provider.client_id,
+    query = urlencode({"client_id": provider.client_id, "state": LOGOUT_STATE,
                        "post_logout_redirect_uri": url_for("sso.signed_out", _external=True)})
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
@@ -139,7 +140,10 @@ def end_session_url(provider: IdentityProvider) -> str | None:
 @bp.route("/signed-out")
 @public
 def signed_out() -> Response | str:
-    """The portal session has ended; offer to sign out of the provider too."""
+    """The portal session has ended; offer to sign out of the provider too (until the person
+    comes back from doing so)."""
+    if request.args.get("state") == LOGOUT_STATE:
+        session.pop(SIGNED_OUT_KEY, None)
     provider = _signed_out_of()
     return render_template("sso/signed_out.html", provider=provider,
                            logout_url=end_session_url(provider) if provider else None)

@@ -214,8 +214,12 @@ def test_sign_out_ends_the_session_and_offers_the_providers_sign_out(
                             timeout=10).json()
     assert f"{logout.scheme}://{logout.netloc}{logout.path}" == metadata["end_session_endpoint"]
     assert parse_qs(logout.query)["post_logout_redirect_uri"] == ["http://localhost/sso/signed-out"]
+    assert parse_qs(logout.query)["state"] == ["provider-signed-out"]
     ended = requests.get(str(link["href"]), timeout=10)  # the provider accepts it: its confirm page
     assert ended.status_code == 200
+    back = page(client.get(url_for(app, "sso.signed_out", state="provider-signed-out")))
+    assert back.select_one("a.govuk-button") is None  # signed out of both: nothing more to offer
+    assert visible_text(back.select_one("h1")) == "You have been signed out"
 
 
 def test_a_password_sign_out_does_not_mention_a_provider(

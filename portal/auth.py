@@ -27,8 +27,10 @@ def load_user(token: str) -> User | None:
     return accounts.session_user(db_session(), token, now=utcnow(), idle=_idle())
 
 
-def sign_in_user(user: User) -> None:
-    """Start a new session row and a new cookie session: a new id and a new CSRF token."""
+def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
+    """Start a new session row and a new cookie session: a new id and a new CSRF token.
+    `second_factor` names a factor proved in the same step ("sso": the identity provider's amr
+    showed multi-factor); None means a password (or a provider's single factor) only."""
     session.clear()
     token = accounts.start_session(
         db_session(), user, now=utcnow(),
@@ -37,6 +39,8 @@ def sign_in_user(user: User) -> None:
     session["_user_id"] = token
     session["_fresh"] = True
     session.permanent = True
+    if second_factor:
+        session["second_factor"] = second_factor
 
 
 def current_session_token() -> str:

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "backup",
     "retention",
     "people",
+    "sso",
 )
 
 

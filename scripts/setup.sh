@@ -33,7 +33,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # The npm packages first: building the portal package (even editable) bundles GOV.UK Frontend.
-if [ ! -f node_modules/govuk-frontend/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+# With --test also the local OpenID Connect provider the SSO tests start (a devDependency).
+if [ ! -f node_modules/govuk-frontend/package.json ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+   || { $want_test && [ ! -f node_modules/oidc-provider/package.json ]; }; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

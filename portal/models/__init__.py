@@ -25,6 +25,7 @@ from portal.models.organisation import (
 from portal.models.published import PublishedFigures, PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
+from portal.models.sso import IdentityProvider, IdentityProviderDomain, LinkedIdentity
 from portal.models.survey import (
     SurveyAnswerRow,
     SurveyLink,
@@ -69,8 +70,11 @@ __all__ = [
     "Finding",
     "Grade",
     "GradeDescriptor",
+    "IdentityProvider",
+    "IdentityProviderDomain",
     "InformationRequest",
     "JobRun",
+    "LinkedIdentity",
     "MailPause",
     "ModerationSample",
     "OutboxAttachment",

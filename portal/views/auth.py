@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,9 +13,11 @@ from portal.access import public, signed_in
 from portal.auth import current_session_token, sign_in_user, sign_out_user
 from portal.db import db_session
 from portal.problems import show_problems
-from portal.services import accounts
+from portal.services import accounts, sso
 from portal.services.common import ServiceError
 from portal.views.helpers import client_ip, is_safe_next, link_settings, now
+from portal.views.sso import PROVIDER_KEY as SSO_PROVIDER_KEY
+from portal.views.sso import SIGNED_OUT_KEY as SSO_SIGNED_OUT_KEY
 from portal.web import limiter
 
 bp = Blueprint("auth", __name__)
@@ -56,7 +58,8 @@ def sign_in() -> Response | str | tuple[str, int]:
             target = request.args.get("next")
             return redirect(target if target and is_safe_next(target) else url_for("auth.index"))
         form.email.errors = ["Enter a correct email address and password"]
-    return render_template("auth/sign_in.html", form=form)
+    return render_template("auth/sign_in.html", form=form,
+                           organisation_accounts=bool(sso.list_providers(db_session())))
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])
@@ -67,7 +70,11 @@ def sign_out() -> Response | str:
         return redirect(url_for("auth.sign_in"))
     form = SignOutForm()
     if form.validate_on_submit():
+        provider = session.get(SSO_PROVIDER_KEY)
         sign_out_user()
+        if provider:  # signed in with an identity provider: offer to sign out of it too
+            session[SSO_SIGNED_OUT_KEY] = provider
+            return redirect(url_for("sso.signed_out"))
         flash("You have been signed out", "success")
         return redirect(url_for("auth.sign_in"))
     idle = timedelta(minutes=current_app.config["SESSION_TIMEOUT_MINUTES"])

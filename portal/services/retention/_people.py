@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, Contact, OutboxMessage, User, UserSession
+from portal.models import AuditEvent, Contact, LinkedIdentity, OutboxMessage, User, UserSession
 from portal.services import audit
 from portal.services.common import NotFound
 
@@ -21,6 +21,7 @@ SESSION_FIELDS = ("created_at", "last_seen_at", "expires_at", "revoked_at", "ip_
 EVENT_FIELDS = ("at", "action", "entity_type", "entity_id", "detail", "ip_address")
 EMAIL_FIELDS = ("kind", "to_address", "subject", "status", "created_at", "sent_at", "body_text")
 CONTACT_FIELDS = ("name", "email", "is_primary", "bounced_at", "bounce_reason")
+IDENTITY_FIELDS = ("subject", "linked_at", "last_used_at")
 KEPT = [
     "Audit events about the account stay for their retention period (6 years), with the "
     "address taken out: they show who changed the audit's records, which the partnership "
@@ -61,6 +62,14 @@ def _contacts(session: Session, email: str) -> list[Contact]:
         func.lower(Contact.email) == email.strip().lower()).order_by(Contact.id)))
 
 
+def _identities(session: Session, user: User | None) -> list[dict[str, Any]]:
+    """The identities linked at identity providers (single sign-on)."""
+    if user is None:
+        return []
+    return [{**_row(i, IDENTITY_FIELDS), "provider": i.provider.slug} for i in session.scalars(
+        select(LinkedIdentity).where(LinkedIdentity.user_id == user.id).order_by(LinkedIdentity.id))]
+
+
 def export_person(session: Session, email: str) -> dict[str, Any]:
     """Everything held about the person with this address, as plain data (a subject access
     request): account and role, sessions, audit events, emails sent to them, contacts."""
@@ -75,6 +84,7 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
             select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))],
         "audit_events": [] if user is None else [_row(e, EVENT_FIELDS)
                                                  for e in _events(session, user)],
+        "linked_identities": _identities(session, user),
         "emails": [_row(m, EMAIL_FIELDS) for m in emails],
         "contacts": [{**_row(c, CONTACT_FIELDS), "agency": c.agency.name} for c in contacts],
     }

@@ -37,6 +37,9 @@ def test_public_endpoints_are_only_the_sign_in_journey_assets_the_survey_and_leg
                       "auth.sign_out", "auth.set_password", "auth.forgot_password",
                       "survey.form", "survey.answer", "survey.thanks", "survey.short",
                       "site.accessibility", "site.privacy", "site.cookies",
+                      # single sign-on: choosing the provider, its redirect and callback, and
+                      # the signed-out page that offers the provider's sign-out
+                      "sso.start", "sso.login", "sso.callback", "sso.signed_out",
                       "metrics"}  # /metrics checks the address or token itself (observability)
 
 

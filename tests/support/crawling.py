@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from portal.services.demo import DEMO_DOMAIN, load_demo
+from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 from tests.support.snapshots import restore_or_build
 
 PAGES_PER_ROLE = 80
@@ -71,4 +71,4 @@ def demo(app: Flask, db: Session) -> None:
         load_demo(db, now=DEMO_NOW)
         db.commit()
 
-    restore_or_build(db, ("demo", DEMO_NOW), build)
+    restore_or_build(db, ("demo", DEMO_NOW), build, password=DEMO_PASSWORD)

@@ -21,6 +21,7 @@ from portal.models import (
     UserSession,
 )
 from portal.services import register
+from portal.services.demo import DEMO_PASSWORD
 from tests.support import TABLES_TO_CLEAN
 from tests.support.snapshots import restore_or_build
 
@@ -42,7 +43,7 @@ def load_demo(app: Flask, db: Session) -> None:
         cli(app, "demo", "load", "--now", "2026-11-28T09:00")
 
     # The command runs once per process; later tests get a copy of the rows it made.
-    restore_or_build(db, ("demo command", "2026-11-28T09:00"), build)
+    restore_or_build(db, ("demo command", "2026-11-28T09:00"), build, password=DEMO_PASSWORD)
 
 
 def published(db: Session) -> list[tuple[object, ...]]:

@@ -27,7 +27,7 @@ def demo_today(db: Session) -> None:
         load_demo(db, now=now)
         db.commit()
 
-    restore_or_build(db, ("demo today", now.date()), build)
+    restore_or_build(db, ("demo today", now.date()), build, password=DEMO_PASSWORD)
 
 
 def _home(app: Flask, client: FlaskClient, db: Session, local: str) -> BeautifulSoup:

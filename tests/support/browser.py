@@ -21,7 +21,8 @@ WIDEST_ELEMENTS = """(limit) => [...document.querySelectorAll('body *')]
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.2 AA violations on the current page."""
-    page.add_script_tag(path=str(AXE))
+    if page.evaluate("() => typeof axe === 'undefined'"):  # once per document, not per run
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: tags})", AXE_TAGS
     )

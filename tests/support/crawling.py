@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from portal.services.demo import DEMO_DOMAIN, load_demo
+from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
+from tests.support.snapshots import restore_or_build
 
 PAGES_PER_ROLE = 80
 # Roles in this order: the manager's forms (deactivating users...) come last.
@@ -60,7 +61,14 @@ def crawl(client: FlaskClient, start: str) -> dict[str, str]:
     return seen
 
 
+DEMO_NOW = datetime(2026, 11, 30, 12)
+
+
 @pytest.fixture
 def demo(app: Flask, db: Session) -> None:
-    load_demo(db, now=datetime(2026, 11, 30, 12))
-    db.commit()
+    """The demo partnership told at DEMO_NOW: loaded once per process, then copied."""
+    def build() -> None:
+        load_demo(db, now=DEMO_NOW)
+        db.commit()
+
+    restore_or_build(db, ("demo", DEMO_NOW), build, password=DEMO_PASSWORD)

@@ -21,7 +21,9 @@ from portal.models import (
     UserSession,
 )
 from portal.services import register
+from portal.services.demo import DEMO_PASSWORD
 from tests.support import TABLES_TO_CLEAN
+from tests.support.snapshots import restore_or_build
 
 
 def cli(app: Flask, *args: str) -> str:
@@ -34,10 +36,14 @@ def load_demo(app: Flask, db: Session) -> None:
     """The demo, loaded by its command. On PostgreSQL the tables are first emptied by TRUNCATE:
     after the previous test's DELETE, autovacuum may analyse them as empty while the load fills
     them, and the publishing queries' plans then take many minutes (as in test_demo_data)."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("TRUNCATE " + ", ".join(t.name for t in TABLES_TO_CLEAN)))
-        db.commit()
-    cli(app, "demo", "load", "--now", "2026-11-28T09:00")
+    def build() -> None:
+        if db.get_bind().dialect.name == "postgresql":
+            db.execute(text("TRUNCATE " + ", ".join(t.name for t in TABLES_TO_CLEAN)))
+            db.commit()
+        cli(app, "demo", "load", "--now", "2026-11-28T09:00")
+
+    # The command runs once per process; later tests get a copy of the rows it made.
+    restore_or_build(db, ("demo command", "2026-11-28T09:00"), build, password=DEMO_PASSWORD)
 
 
 def published(db: Session) -> list[tuple[object, ...]]:

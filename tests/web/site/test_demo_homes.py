@@ -15,12 +15,19 @@ from sqlalchemy.orm import Session
 from portal.models import Cycle, CycleStatus, User, utcnow
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
 from tests.support import page, sign_in, url_for, visible_text
+from tests.support.snapshots import restore_or_build
 
 
 @pytest.fixture
 def demo_today(db: Session) -> None:
-    load_demo(db, now=utcnow())
-    db.commit()
+    """The demo told at the app's clock, loaded once per process and day, then copied."""
+    now = utcnow()
+
+    def build() -> None:
+        load_demo(db, now=now)
+        db.commit()
+
+    restore_or_build(db, ("demo today", now.date()), build, password=DEMO_PASSWORD)
 
 
 def _home(app: Flask, client: FlaskClient, db: Session, local: str) -> BeautifulSoup:

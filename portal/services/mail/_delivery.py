@@ -151,9 +151,11 @@ def new_sender_token() -> str:
 def deliver_outbox(
     sessions: sessionmaker[Session], transport: Transport | None, *, sender: str, now: datetime,
     limit: int = 5000, batch_size: int = BATCH_SIZE, limits: DeliveryLimits | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> DeliveryReport:
-    """Send due outbox messages: claim a batch, send it on one connection, record each outcome."""
-    run = _Run(started=now, limits=limits or DeliveryLimits())
+    """Send due outbox messages: claim a batch, send it on one connection, record each outcome.
+    `clock` (seconds, only differences count) times the run's lease renewals and its limit."""
+    run = _Run(started=now, limits=limits or DeliveryLimits(), clock=clock)
     report = run.report
     with sessions.begin() as session:
         report.undelivered = outbox.expire_overdue(session, now=now)

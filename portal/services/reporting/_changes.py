@@ -47,7 +47,7 @@ def changes_since_publication(session: Session, cycle: Cycle,
     once per data state: a view of an unchanged closed cycle sends one statement, not a report."""
     if published is None:
         return []
-    key = (str(session.get_bind().url), published.id, published.version,
+    key = (str(session.get_bind().engine.url), published.id, published.version,
            blake2b(published.content.encode(), digest_size=16).digest(), data_state(session, cycle))
     if key in _known:
         _known.move_to_end(key)

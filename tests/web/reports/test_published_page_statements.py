@@ -47,6 +47,7 @@ def test_a_published_report_page_costs_at_most_a_live_one_and_still_shows_a_chan
     published, page = _view(app, client)
     assert _recounts(published) == []
     assert len(published) <= len(live)
+    assert not any("published_figures.report" in sql for sql in published)  # decoded once
     assert "the figures have changed" not in page
     assert _view(app, client)[0] == published  # constant from view to view
 

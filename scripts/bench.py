@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_parts import http_load as http_part  # noqa: E402
-from bench_parts import jobs, reports  # noqa: E402
+from bench_parts import jobs, pages, reports  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
@@ -140,6 +140,7 @@ def run_size(engine: str, size: int, args: argparse.Namespace, results: Results)
         counter = QueryCounter(database.engine)
         reports.measure(database, url, engine, size, results, counter, repeat=args.repeat)
         jobs.measure(database, url, engine, size, results, counter, now=NOW)
+        pages.measure(database, url, engine, size, results, counter, repeat=args.repeat * 4)
         if not args.quick:
             http_part.measure(url, engine, size, results)
         database.engine.dispose()

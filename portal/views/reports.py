@@ -59,9 +59,9 @@ def cycle(label: str) -> str:
     )
 
 
-def _publication(label: str, version: int | None) -> dict[str, object]:
+def _publication(label: str, version: int | None, *, recount: bool = False) -> dict[str, object]:
     """A closed cycle's published versions, the one shown, and what changed since the latest."""
-    found = reporting.publication(db_session(), label, version)
+    found = reporting.publication(db_session(), label, version, recount=recount)
     return {"versions": found.versions, "unpublished": found.unpublished, "shown": found.shown}
 
 
@@ -93,7 +93,7 @@ def republish(label: str) -> Response | str:
                   "The earlier versions are kept.", "success")
             return redirect(url_for("reports.cycle", label=label))
     return render_template("reports/republish.html", cycle=cycle, form=form,
-                           **_publication(label, None))
+                           **_publication(label, None, recount=True))
 
 
 @bp.route("/<label>/report.<fmt>")

@@ -15,6 +15,7 @@ from portal.downloads import attachment
 from portal.models import Return
 from portal.services import returns
 from portal.services.returns import Conflict, StandardPart, digest
+from portal.views import question_markup
 
 
 class StandardPage:
@@ -46,15 +47,19 @@ class StandardPage:
                errors: list[FieldError] | None = None, conflict: Conflict | None = None,
                fresh: bool = False) -> str:
         s = db_session()
+        shown = values if values is not None else values_from_input(self.saved)
+        error_for = {e.field_id: e.message for e in errors or []}
+        previous = returns.previous_answers(s, self.return_)
+        copied = returns.copied_marks(s, self.return_)
+        questions = question_markup.QuestionContext(
+            bool(self.part.grouped), self.return_.variant, shown, error_for, copied, previous)
         return render_template(
             "agency/standard.html", return_=self.return_, part=self.part, index=self.index,
             variant=self.return_.variant,
-            count=len(self.parts), form=None, page_form=form,
-            values=values if values is not None else values_from_input(self.saved),
-            errors=errors or [], error_for={e.field_id: e.message for e in errors or []},
-            conflict=conflict, fresh=fresh,
-            previous=returns.previous_answers(s, self.return_),
-            copied=returns.copied_marks(s, self.return_),
+            count=len(self.parts), form=None, page_form=form, values=shown,
+            errors=errors or [], error_for=error_for, conflict=conflict, fresh=fresh,
+            previous=previous, copied=copied,
+            question_html=question_markup.renderer(questions),
             progress=returns.progress(s, [self.return_.id])[self.return_.id],
         )
 

@@ -222,22 +222,23 @@ def return_list(
     and how many match in all."""
     query = _filtered(cycle, filters, now=now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    listed_ids = _page_of(query, filters, page_size)
     last_chaser = (select(Chaser.return_id, func.max(Chaser.recorded_at).label("at"))
-                   .group_by(Chaser.return_id).subquery())
+                   .where(Chaser.return_id.in_(listed_ids)).group_by(Chaser.return_id).subquery())
     contact_id = (select(Contact.agency_id,
                          func.coalesce(func.min(case((Contact.is_primary, Contact.id))),
                                        func.min(Contact.id)).label("id"))
+                  .where(Contact.agency_id.in_(select(Return.agency_id)
+                                               .where(Return.id.in_(listed_ids))))
                   .group_by(Contact.agency_id).subquery())
-    page = max(filters.page, 1)
     listed = (
         query.add_columns(Contact.name, Contact.email, last_chaser.c.at)
+        .where(Return.id.in_(listed_ids))
         .outerjoin(last_chaser, last_chaser.c.return_id == Return.id)
         .outerjoin(contact_id, contact_id.c.agency_id == Agency.id)
         .outerjoin(Contact, Contact.id == contact_id.c.id)
         .order_by(Agency.name, Return.id)
     )
-    if page_size is not None:
-        listed = listed.offset((page - 1) * page_size).limit(page_size)
     rows = session.execute(listed)
     past = is_past_deadline(cycle, now=now)
     return [
@@ -247,6 +248,16 @@ def return_list(
                   last_activity_at=active)
         for r_id, a_id, agency, sector, status, carried, active, c_name, c_email, chased in rows
     ], int(total)
+
+
+def _page_of(query: Select[*tuple[Any, ...]], filters: ReturnFilter,
+             page_size: int | None) -> Select[*tuple[Any, ...]]:
+    """The ids of the returns on the page shown (all of them without a page size): the last
+    chaser and the contact are looked up for these only, not for every return and contact."""
+    ids = query.with_only_columns(Return.id).order_by(Agency.name, Return.id)
+    if page_size is None:
+        return ids
+    return ids.offset((max(filters.page, 1) - 1) * page_size).limit(page_size)
 
 
 def filtered_return_ids(

@@ -16,6 +16,7 @@ from portal.services import cycles, publishing
 from portal.services.common import NotFound
 from portal.services.survey import SurveySettings
 
+from ._changes import changes_since_publication
 from ._published import report_for, shown_version, unpublished_changes
 from ._sector_data import SectorReport
 
@@ -90,9 +91,15 @@ class Publication:
     shown: PublishedReport | None = None
 
 
-def publication(session: Session, label: str, version: int | None = None) -> Publication:
+def publication(session: Session, label: str, version: int | None = None, *,
+                recount: bool = False) -> Publication:
+    """A closed cycle's versions and what changed since the latest: kept per data state for a
+    view, counted afresh when `recount` (a deliberate action, such as the republish page)."""
     cycle = report_cycle(session, label)
     if cycle.status != CycleStatus.CLOSED.value:
         return Publication()
-    return Publication(publishing.published_versions(session, cycle),
-                       unpublished_changes(session, cycle), shown_version(session, cycle, version))
+    versions = publishing.published_versions(session, cycle)
+    latest = versions[0] if versions else None
+    changes = (unpublished_changes(session, cycle) if recount
+               else changes_since_publication(session, cycle, latest))
+    return Publication(versions, changes, shown_version(session, cycle, version))

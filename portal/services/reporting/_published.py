@@ -8,7 +8,9 @@ instead of recounting, so a reopened return changes nothing until a republish.""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
+from hashlib import blake2b
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,8 @@ from ._report_json import report_json
 from ._sector_data import SectorReport, sector_report
 
 ALL_SECTORS = ""  # the key of the all-sectors report among a version's stored figures
+_DECODED_KEPT = 8  # decoded published reports kept per process (a sector's or all sectors')
+_decoded: OrderedDict[tuple[object, ...], SectorReport] = OrderedDict()
 
 
 def current_json(session: Session, cycle: Cycle) -> str:
@@ -36,13 +40,29 @@ def report_for(session: Session, cycle: Cycle, sector: str | None = None,
     any other cycle's as it stands at `now`."""
     shown = shown_version(session, cycle, version)
     if shown is not None:
-        stored = publishing.stored_figures(session, shown, sector or ALL_SECTORS)
-        if stored is None:
-            raise NotFound(f"Version {shown.version} of the {cycle.label} report has no "
-                           f"figures for {sector}")
-        return snapshot.loads(stored, SectorReport)
+        return _published_figures(session, cycle, shown, sector or ALL_SECTORS)
     return sector_report(session, cycle_label=cycle.label, sector=sector, now=now,
                          survey_settings=survey_settings)
+
+
+def _published_figures(session: Session, cycle: Cycle, shown: PublishedReport,
+                       sector: str) -> SectorReport:
+    """A published version's figures for a sector, decoded once per process: a version's figures
+    never change once stored, so later views neither read nor decode them again. The key holds
+    the database, the version's row and a digest of its published JSON. Callers only read it."""
+    key = (str(session.get_bind().engine.url), shown.id, shown.version, sector,
+           blake2b(shown.content.encode(), digest_size=16).digest())
+    if key in _decoded:
+        _decoded.move_to_end(key)
+        return _decoded[key]
+    stored = publishing.stored_figures(session, shown, sector)
+    if stored is None:
+        raise NotFound(f"Version {shown.version} of the {cycle.label} report has no "
+                       f"figures for {sector}")
+    _decoded[key] = snapshot.loads(stored, SectorReport)
+    while len(_decoded) > _DECODED_KEPT:
+        _decoded.popitem(last=False)
+    return _decoded[key]
 
 
 def shown_version(session: Session, cycle: Cycle,

@@ -164,10 +164,12 @@ def survey_results(session: Session, cycle: Cycle, *, settings: SurveySettings =
     statements = statements_of(session, cycle.tool_version_id)
     agencies = _issued(session, cycle, agency_id)
     released = cycle.status == CycleStatus.CLOSED.value or not published
+    unanswered = _Zeros(statements)  # agencies not shown share one list of zero counts
     for result in agencies.values():
         result.shown = _disclosure.releasable(result.responses, closed=released,
                                               minimum=settings.min_responses)
-        result.statements = [StatementCounts(st.code, st.text) for st in statements]
+        result.statements = ([StatementCounts(st.code, st.text) for st in statements]
+                             if result.shown else unanswered.counts)
     shown = {a for a, r in agencies.items() if r.shown}
     by_statement = {st.id: i for i, st in enumerate(statements)}
     for agency, statement_id, answer, n in _answer_counts(session, cycle, shown):
@@ -182,10 +184,21 @@ def survey_results(session: Session, cycle: Cycle, *, settings: SurveySettings =
     return SurveyResults(cycle.label, settings, ordered, sectors, partnership, released)
 
 
+class _Zeros:
+    """Zero counts of every statement, made once per result and shared, read-only, by every
+    agency whose figures are not shown (their counts are never filled in, rounded or pooled),
+    so a cycle of 10,000 agencies with no answers builds one list, not 10,000."""
+
+    def __init__(self, statements: list[SurveyStatement]) -> None:
+        self.counts = [StatementCounts(st.code, st.text) for st in statements]
+
+
 def _round(agencies: list[AgencyResult], groups: list[GroupResult], settings: SurveySettings) -> None:
     """Round every count to base 5 and every share to 5 points; merge small bands."""
     for result in agencies:
         result.responses = _disclosure.rounded(result.responses)
+        if not result.shown:
+            continue  # its counts are the shared zeros, and it has no gaps or bands
         for counts in result.statements:
             counts.round()
         result.questions = [replace(g, agree_share=_disclosure.rounded_share(g.agree_share))

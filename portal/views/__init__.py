@@ -8,6 +8,7 @@ from flask import Flask
 
 BLUEPRINT_MODULES = (
     "auth",
+    "security",
     "manager",
     "agency",
     "moderation",

@@ -17,6 +17,7 @@ from ._second_factor import (
     provisioning_uri,
     regenerate_recovery_codes,
     reset_factors,
+    set_up_known_key,
     use_recovery_code,
     verify_totp,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "session_user",
     "set_active",
     "set_password",
+    "set_up_known_key",
     "start_session",
     "unused_accounts",
     "use_recovery_code",

@@ -18,9 +18,9 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
+from portal.services.demo import DEMO_DOMAIN
 from portal.web import BoundedIntConverter
-from tests.support import csrf_from, submit_form, url_for
+from tests.support import csrf_from, url_for
 from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on, sign_in_demo
 from tests.support.crawling import demo as demo
 
@@ -134,7 +134,7 @@ def fuzz_queries(client: FlaskClient, urls: list[str]) -> None:
 @pytest.mark.usefixtures("demo")
 def test_the_committees_pages_survive_hostile_query_values_without_a_500(app: Flask) -> None:
     client = app.test_client()
-    submit_form(client, "/sign-in", {"email": f"mesc@{DEMO_DOMAIN}", "password": DEMO_PASSWORD})
+    sign_in_demo(client, f"mesc@{DEMO_DOMAIN}")
     urls = {u.split("?")[0] for u in crawl(client, client.get("/").headers["Location"])}
     assert len(urls) > 5
     for url in sorted(urls):

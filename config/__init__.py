@@ -121,6 +121,9 @@ class Settings:
     SESSION_COOKIE_SECURE: bool = False
     FORCE_HTTPS: bool = False
     SESSION_TIMEOUT_MINUTES: int = 30
+    # Publishing, reopening, changing users and exporting every return need a second factor (or,
+    # without one, the password) entered within this many minutes.
+    REAUTHENTICATE_MINUTES: int = 15
     CHASER_MIN_GAP_WORKING_DAYS: int = 2
     # A moderation visit's outcome is due this many working days after the visit, then overdue.
     VISIT_OUTCOME_WORKING_DAYS: int = 5
@@ -191,6 +194,7 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         SESSION_TIMEOUT_MINUTES=_int("SESSION_TIMEOUT_MINUTES", 30),
         SESSION_ABSOLUTE_HOURS=_int("SESSION_ABSOLUTE_HOURS", 12),
+        REAUTHENTICATE_MINUTES=_int("REAUTHENTICATE_MINUTES", 15),
         TRUSTED_PROXIES=_int("TRUSTED_PROXIES", 0),
         TRUSTED_HOSTS=_hosts(os.environ.get("TRUSTED_HOSTS")),
         RATELIMIT_SINGLE_PROCESS=_bool(os.environ.get("RATELIMIT_SINGLE_PROCESS")),

@@ -26,7 +26,7 @@ def create_app(env: str | None = None, **overrides: Any) -> Flask:
 
 
 def _create_app(env: str | None, **overrides: Any) -> Flask:
-    from portal import auth, cli, db, observability, redirects, web
+    from portal import access, auth, cli, db, observability, redirects, web
     from portal.views import register_blueprints
 
     settings = load_settings(env, **overrides)
@@ -39,6 +39,7 @@ def _create_app(env: str | None, **overrides: Any) -> Flask:
     web.register_security(app)
     web.register_input_guard(app)
     auth.register_login(app)
+    access.register_second_factor_gate(app)
     register_blueprints(app)
     web.register_error_pages(app)
     redirects.register_redirect_bounds(app)

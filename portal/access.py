@@ -6,13 +6,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
+from portal.auth import login_manager, owes_second_factor
+from portal.db import db_session
 from portal.models import Role
+from portal.services import accounts
 
 F = TypeVar("F", bound=Callable[..., Any])
 ACCESS_ATTRIBUTE = "_portal_access"
+# Endpoints a session that has not passed its second factor may still reach (besides public ones)
+BEFORE_SECOND_FACTOR = frozenset({"auth.second_factor", "auth.sign_out", "security.set_up"})
+BEFORE_SECOND_FACTOR_BLUEPRINTS = frozenset({"passkeys"})  # passkeys29's sign-in and set-up
 
 
 def public(view: F) -> F:
@@ -29,8 +36,6 @@ def roles(*allowed: Role) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from portal.auth import login_manager
-
                 return login_manager.unauthorized()
             if current_user.role not in names:
                 abort(403)
@@ -49,3 +54,26 @@ def signed_in(view: F) -> F:
 
 def access_of(view: Callable[..., Any]) -> str | None:
     return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def second_factor_gate() -> Response | None:
+    """Before every request: a session that still owes its second factor goes to it (or to
+    setting one up) from every page but those it needs to get there."""
+    if not owes_second_factor() or _open_before_second_factor():
+        return None
+    nxt = request.full_path.rstrip("?") if request.method == "GET" else None
+    if accounts.has_factor(db_session(), current_user.id):
+        return redirect(url_for("auth.second_factor", next=nxt))
+    return redirect(url_for("security.set_up", next=nxt))
+
+
+def _open_before_second_factor() -> bool:
+    endpoint = request.endpoint or ""
+    if endpoint in BEFORE_SECOND_FACTOR or request.blueprint in BEFORE_SECOND_FACTOR_BLUEPRINTS:
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return view is None or access_of(view) == "public"
+
+
+def register_second_factor_gate(app: Flask) -> None:
+    app.before_request(second_factor_gate)

@@ -1,11 +1,19 @@
-"""Flask-Login wiring: the session cookie carries the random id of a server-side session row."""
+"""Flask-Login wiring: the session cookie carries the random id of a server-side session row.
+
+The second factor: a signed-in session of a user who needs one (`accounts.must_enrol`, or who
+chose one) reaches only the second-factor and set-up pages, sign-out and public pages until it
+has passed it (the gate in portal.access). Sensitive actions also need it to be recent (`reauthenticated`)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, session
-from flask_login import LoginManager, logout_user
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, logout_user
 
 from portal.db import db_session
 from portal.models import User, utcnow
@@ -27,10 +35,14 @@ def load_user(token: str) -> User | None:
     return accounts.session_user(db_session(), token, now=utcnow(), idle=_idle())
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
 def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
     """Start a new session row and a new cookie session: a new id and a new CSRF token.
-    `second_factor` names a factor proved in the same step ("sso": the identity provider's amr
-    showed multi-factor); None means a password (or a provider's single factor) only."""
+
+    `second_factor` names a factor already proved in the same step ("passkey", "sso"); None
+    means the password only, so a user who needs a second factor is asked for it next."""
     session.clear()
     token = accounts.start_session(
         db_session(), user, now=utcnow(),
@@ -39,8 +51,72 @@ def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
     session["_user_id"] = token
     session["_fresh"] = True
     session.permanent = True
+    session["mfa_needed"] = accounts.must_enrol(user.role) or accounts.has_factor(
+        db_session(), user.id)
     if second_factor:
-        session["second_factor"] = second_factor
+        complete_second_factor(second_factor)
+    elif not session["mfa_needed"]:
+        session["authenticated_at"] = _stamp(utcnow())  # the password is all they have
+
+
+def complete_second_factor(method: str) -> None:
+    """This session has passed a second factor ("totp", "recovery", "passkey", "sso") now."""
+    session["second_factor"] = method
+    session["authenticated_at"] = _stamp(utcnow())
+
+
+def second_factor_passed() -> bool:
+    return bool(session.get("second_factor"))
+
+
+def owes_second_factor() -> bool:
+    """Signed in with the password, and a second factor is still to come."""
+    if not current_user.is_authenticated or second_factor_passed():
+        return False
+    if session.get("mfa_needed") is None:  # a session from before second factors existed
+        session["mfa_needed"] = accounts.must_enrol(current_user.role) or accounts.has_factor(
+            db_session(), current_user.id)
+    return bool(session["mfa_needed"])
+
+
+def confirm_password_again() -> None:
+    """A user without a second factor re-entered their password (the re-authenticate page)."""
+    session["authenticated_at"] = _stamp(utcnow())
+
+
+def recently_authenticated(*, now: datetime) -> bool:
+    """A second factor (or, for users without one, the password) within REAUTHENTICATE_MINUTES."""
+    stamp = session.get("authenticated_at")
+    if not stamp:
+        return False
+    window = timedelta(minutes=current_app.config["REAUTHENTICATE_MINUTES"])
+    return now - datetime.fromisoformat(stamp) <= window
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def reauthenticated(view: F) -> F:
+    """Sensitive actions (publishing, reopening, changing users, exporting every return): without
+    a recent second factor, to the re-authenticate page, which comes back here (for a POST, to
+    the page the form was on, since a form cannot be sent again by a redirect)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_user.is_authenticated and not recently_authenticated(now=utcnow()):
+            back = request.full_path if request.method == "GET" else _form_page()
+            return redirect(url_for("security.reauthenticate", next=back.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _form_page() -> str:
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("auth.index")
 
 
 def current_session_token() -> str:

@@ -13,7 +13,14 @@ from portal.commands.common import (
     survey_settings,
     transaction,
 )
-from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_partnership, load_demo
+from portal.services.accounts import grouped
+from portal.services.demo import (
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_TOTP_KEY,
+    generate_partnership,
+    load_demo,
+)
 
 group = AppGroup("demo", help="Demo data.")
 
@@ -37,6 +44,10 @@ def load(now_text: str | None) -> None:
     click.echo(f"Sign in as manager@{DEMO_DOMAIN}, mesc@{DEMO_DOMAIN}, member1@{DEMO_DOMAIN}, "
                f"agency@{DEMO_DOMAIN} or voluntary@{DEMO_DOMAIN} with the password "
                f"{DEMO_PASSWORD}")
+    click.echo("The manager, committee and moderator accounts then ask for a code from an "
+               "authenticator app: add the demo key to your app (a time-based key) "
+               f"{grouped(DEMO_TOTP_KEY)}, or compute a code with "
+               f"`python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_KEY}').now())\"`")
 
 
 @group.command("generate")

@@ -14,6 +14,7 @@ from portal.models.information_request import (
 )
 from portal.models.job_run import JobRun
 from portal.models.mail import MailPause, OutboxAttachment, OutboxMessage
+from portal.models.mfa import RecoveryCode, TotpFactor
 from portal.models.moderation import Finding, ModerationSample, Visit, VisitSlot
 from portal.models.organisation import (
     DEFAULT_SECTOR_VARIANTS,
@@ -87,6 +88,7 @@ __all__ = [
     "Recommendation",
     "RecommendationStatus",
     "RecommendationUpdate",
+    "RecoveryCode",
     "RequestAnswer",
     "RequestAudience",
     "RequestQuestion",
@@ -105,6 +107,7 @@ __all__ = [
     "SurveyStatementQuestion",
     "Throttle",
     "ToolVersion",
+    "TotpFactor",
     "User",
     "UserSession",
     "Variant",

@@ -9,6 +9,7 @@ from flask import Flask
 BLUEPRINT_MODULES = (
     "auth",
     "sso",
+    "security",
     "manager",
     "agency",
     "moderation",

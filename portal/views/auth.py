@@ -9,13 +9,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from forms.auth import ForgotPasswordForm, SetPasswordForm, SignInForm, SignOutForm
+from forms.security import CodeForm, RecoveryCodeForm
 from portal.access import public, signed_in
-from portal.auth import current_session_token, sign_in_user, sign_out_user
+from portal.auth import current_session_token, owes_second_factor, sign_in_user, sign_out_user
 from portal.db import db_session
 from portal.problems import show_problems
 from portal.services import accounts, sso
 from portal.services.common import ServiceError
 from portal.views.helpers import client_ip, is_safe_next, link_settings, now
+from portal.views.security import check_code, next_or_home
 from portal.views.sso import PROVIDER_KEY as SSO_PROVIDER_KEY
 from portal.views.sso import SIGNED_OUT_KEY as SSO_SIGNED_OUT_KEY
 from portal.web import limiter
@@ -60,6 +62,28 @@ def sign_in() -> Response | str | tuple[str, int]:
         form.email.errors = ["Enter a correct email address and password"]
     return render_template("auth/sign_in.html", form=form,
                            organisation_accounts=bool(sso.list_providers(db_session())))
+
+
+@bp.route("/sign-in/second-factor", methods=["GET", "POST"])
+@signed_in
+@limiter.limit("10 per minute", methods=["POST"])
+def second_factor() -> Response | str | tuple[str, int]:
+    """After the password: a code from the authenticator app, or a recovery code."""
+    if not owes_second_factor():
+        return redirect(next_or_home())
+    if not accounts.has_factor(db_session(), current_user.id):
+        return redirect(url_for("security.set_up", next=request.args.get("next")))
+    recovery = request.args.get("method") == "recovery"
+    form = RecoveryCodeForm() if recovery else CodeForm()
+    if form.validate_on_submit():
+        try:
+            if check_code(form, recovery=recovery):
+                return redirect(next_or_home())
+        except accounts.SecondFactorThrottled as exc:
+            show_problems(form, exc, default="code")
+            return render_template("auth/second_factor.html", form=form, recovery=recovery), 429
+    return (render_template("auth/second_factor.html", form=form, recovery=recovery),
+            400 if form.errors else 200)
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from forms.common import ConfirmForm
 from forms.cycles import ChairMeetingForm, CycleForm
 from portal.access import roles
+from portal.auth import reauthenticated
 from portal.db import db_session
 from portal.downloads import CSV, attachment
 from portal.models import Cycle, CycleStatus, Escalation, Role
@@ -163,6 +164,7 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
 
 @bp.route("/<int:cycle_id>/returns.csv")
 @readers
+@reauthenticated
 def returns_csv(cycle_id: int) -> Response:
     """The whole filtered list of returns (every page) as CSV."""
     cycle = cycles.get_cycle_by_id(db_session(), cycle_id, opened_only=True)
@@ -189,6 +191,7 @@ def _return_filter() -> cycles.ReturnFilter:
 
 @bp.route("/<int:cycle_id>/close", methods=["GET", "POST"])
 @manager_only
+@reauthenticated
 def close(cycle_id: int) -> BaseResponse | str:
     session = db_session()
     cycle = _cycle_or_404(cycle_id)

@@ -10,6 +10,7 @@ from forms.agencies import AgencyForm, CohortForm, ImportForm
 from forms.common import ConfirmForm
 from forms.users import RoleForm, UserForm
 from portal.access import roles
+from portal.auth import reauthenticated
 from portal.db import db_session
 from portal.models import Agency, Role, User
 from portal.problems import show_problems, text_checked
@@ -207,11 +208,31 @@ def users_list() -> str:
 @manager_only
 def user_detail(user_id: int) -> str:
     return render_template("manager/user_detail.html", user=_user_or_404(user_id),
-                           form=ConfirmForm())
+                           form=ConfirmForm(),
+                           factors=accounts.factors_of(db_session(), user_id))
+
+
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@manager_only
+@reauthenticated
+def user_reset_factors(user_id: int) -> Response:
+    """A lost phone: the user sets up a new second factor at their next sign-in."""
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.reset_factors(db_session(), user, by_user=current_user, now=now(),
+                                   links=link_settings())
+        except ServiceError as exc:
+            flash(str(exc), "info")
+        else:
+            flash(f"{user.email}'s second factor is reset and they have been emailed. They will "
+                  "set up a new one when they next sign in.", "success")
+    return redirect(url_for("manager.user_detail", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @manager_only
+@reauthenticated
 def user_active(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
@@ -239,6 +260,7 @@ def user_link(user_id: int) -> Response:
 @bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
 @text_checked
 @manager_only
+@reauthenticated
 def user_role(user_id: int) -> Response | str:
     user = _user_or_404(user_id)
     form = RoleForm(data={"role": user.role, "agency": user.agency.name if user.agency else ""})
@@ -268,6 +290,7 @@ def _user_or_404(user_id: int) -> User:
 @bp.route("/users/new", methods=["GET", "POST"])
 @text_checked
 @manager_only
+@reauthenticated
 def user_new() -> Response | str:
     form = UserForm()
     if form.validate_on_submit():

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from forms.returns import ReopenForm
 from portal.access import roles
+from portal.auth import reauthenticated
 from portal.db import db_session
 from portal.models import CycleStatus, Return, ReturnStatus, Role
 from portal.problems import show_problems, text_checked
@@ -40,6 +41,7 @@ def index() -> str:
 @bp.route("/<int:return_id>/reopen", methods=["GET", "POST"])
 @text_checked
 @manager_only
+@reauthenticated
 def reopen(return_id: int) -> Response | str:
     return_ = _return_or_404(return_id)
     form = ReopenForm()

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from forms.cycles import RepublishForm
 from portal.access import roles
+from portal.auth import reauthenticated
 from portal.db import db_session
 from portal.downloads import attachment
 from portal.models import Role
@@ -76,6 +77,7 @@ def published_json(label: str, version: int) -> Response:
 
 @bp.route("/<label>/republish", methods=["GET", "POST"])
 @manager_only
+@reauthenticated
 def republish(label: str) -> Response | str:
     """A deliberate new version of a closed cycle's published report; the earlier ones stay."""
     session = db_session()

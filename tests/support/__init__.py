@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Base, Contact, Sector, User
+from tests.support import second_factor
 from tests.support.factories import PASSWORD
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -211,6 +212,37 @@ def register_agencies(db: Session, agencies: int, cohort: str) -> None:
 
 
 def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    """Sign in with the password and, when the account needs one, the second factor (setting
+    an authenticator app up first if it has none)."""
     response = submit_form(client, url_for(client.application, "auth.sign_in"),
                            {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    pass_second_factor(client, user.email)
+
+
+def pass_second_factor(client: FlaskClient, email: str) -> None:
+    """Whatever the gate asks of this signed-in client: set up an app, or enter a code."""
+    app = client.application
+    asked = client.get(url_for(app, "auth.second_factor"))
+    if asked.status_code == 302 and "/account/security/set-up" in asked.location:
+        set_up_authenticator(client, email)
+    elif asked.status_code == 200:
+        code, recovery = second_factor.next_code(email)
+        done = submit_form(client, url_for(app, "auth.second_factor",
+                                           **({"method": "recovery"} if recovery else {})),
+                           {"code": code})
+        assert done.status_code == 302, page_text(done)[:2000]
+
+
+def set_up_authenticator(client: FlaskClient, email: str) -> second_factor.Enrolment:
+    """Set up an authenticator app through the set-up page, as its owner would."""
+    url = url_for(client.application, "security.set_up")
+    shown = client.get(url)
+    assert shown.status_code == 200, shown.status_code
+    html = shown.get_data(as_text=True)
+    enrolment = second_factor.enrolled(email, second_factor.key_on(html))
+    code, _ = second_factor.next_code(email)
+    done = client.post(url, data={"csrf_token": csrf_from(html), "code": code})
+    assert done.status_code == 200, page_text(done)[:2000]
+    enrolment.recovery_codes = second_factor.recovery_codes_on(done.get_data(as_text=True))
+    return enrolment

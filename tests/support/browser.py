@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from portal import legal
+from tests.support import second_factor
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # The accessibility statement publishes these (portal/legal.py): it states what is tested here.
@@ -64,3 +65,29 @@ def sign_in_browser(page: Any, base_url: str, email: str, password: str) -> None
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    pass_second_factor_browser(page, email)
+
+
+def pass_second_factor_browser(page: Any, email: str) -> None:
+    """What the gate asks after the password: set up an authenticator app (reading the key the
+    page shows, as a person types it into their app, and keeping the recovery codes), or enter
+    the app's current code."""
+    if "/account/security/set-up" in page.url:
+        enrolment = second_factor.enrolled(email, page.locator("#setup-key").text_content()
+                                           .replace(" ", "").strip())
+        code, _ = second_factor.next_code(email)
+        page.get_by_label("Code from your authenticator app").fill(code)
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+        enrolment.recovery_codes = [c.strip() for c in
+                                    page.locator("#recovery-codes code").all_text_contents()]
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    elif "/sign-in/second-factor" in page.url:
+        code, recovery = second_factor.next_code(email)
+        if recovery:
+            page.get_by_role("link", name="use a recovery code").click()
+        page.get_by_label("Recovery code" if recovery else "Code from your authenticator app"
+                          ).fill(code)
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
+from tests.support import pass_second_factor, submit_form, url_for
 from tests.support.snapshots import restore_or_build
 
 PAGES_PER_ROLE = 80
@@ -22,6 +23,14 @@ ACCOUNTS = [("agency", f"agency@{DEMO_DOMAIN}"), ("moderator", f"member1@{DEMO_D
             ("committee", f"mesc@{DEMO_DOMAIN}"), ("manager", f"manager@{DEMO_DOMAIN}")]
 SKIP = re.compile(r"^/(assets|sign-out|sessions/)|\.(pdf|xlsx|csv|docx|ics)$|/(pdf|spreadsheet|"
                   r"download|export)(\?|$)")
+
+
+def sign_in_demo(client: FlaskClient, email: str) -> None:
+    """Sign in as a demo account: its password, then (staff) a code from the demo's key."""
+    response = submit_form(client, url_for(client.application, "auth.sign_in"),
+                           {"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, email
+    pass_second_factor(client, email)
 
 
 def forms_on(page_url: str, body: str) -> Iterator[tuple[str, dict[str, str]]]:

@@ -24,14 +24,14 @@ from portal.models import (
     Standard,
     User,
 )
-from portal.services import tools
+from portal.services import accounts, tools
 from portal.services.accounts import LinkSettings, hash_password
 from portal.services.common import ServiceError
 from portal.services.cycles import create_cycle, issue_survey_links, open_cycle
 
 from . import _activity as demo_activity
 from . import _story as story
-from ._constants import DEMO_DOMAIN, DEMO_PASSWORD
+from ._constants import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_KEY
 from ._recommendations import record_demo_recommendations
 from ._timeline import CyclePlan, Timeline, dated
 
@@ -102,8 +102,9 @@ def load_demo(session: Session, *, now: datetime, with_password: bool = True,
     """Create the demo partnership in an empty database (refuses if agencies exist), its story
     told at `now`: nothing has happened after it except what is genuinely still to come.
 
-    The accounts share the published DEMO_PASSWORD, or have no password at all when not
-    `with_password` (production: there the demo password is never accepted). `survey_min` is
+    The accounts share the published DEMO_PASSWORD, and the staff (who need a second factor)
+    the published DEMO_TOTP_KEY, or have neither when not `with_password` (production: there
+    the demo password is never accepted). `survey_min` is
     the survey's release threshold: one agency's responses reach it, another's fall short."""
     if session.scalar(select(Agency.id).limit(1)) is not None:
         raise ServiceError("The database already has agencies; the demo loads into an empty one")
@@ -119,6 +120,8 @@ def load_demo(session: Session, *, now: datetime, with_password: bool = True,
     returns = _history(session, rng, clock, links=links)
     users += story.tell(session, clock, rng, survey_min=survey_min, links=links,
                         password=password)
+    if with_password:
+        accounts.set_up_known_key(session, DEMO_TOTP_KEY, now=clock.founded)
     _refresh_statistics(session)
     story.publish(session)
     story.date_setup(session, clock)

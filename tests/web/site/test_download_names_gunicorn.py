@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal import migrate
 from portal.models import ModerationSample, Role, Sector, Visit
-from tests.support import factories, free_port, url_for
+from tests.support import factories, free_port, second_factor, url_for
 from tests.support.downloads import file_names
 from tests.support.processes import ROOT
 from tests.support.returns_helpers import issue, return_of
@@ -117,6 +117,12 @@ def browser(app: Flask, site: Site) -> urllib.request.OpenerDirector:
                                    "password": factories.PASSWORD}).encode()
     signed_in = opener.open(f"{site.url}/sign-in", data=body, timeout=60)
     assert url_for(app, "auth.sign_in") not in signed_in.url, "the manager could not sign in"
+    set_up = signed_in.read().decode()  # a manager sets up an authenticator app first
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', set_up)
+    assert token is not None and url_for(app, "security.set_up") in signed_in.url
+    code = second_factor.code_at(second_factor.key_on(set_up), second_factor.current_step())
+    body = urllib.parse.urlencode({"csrf_token": token.group(1), "code": code}).encode()
+    assert "recovery-codes" in opener.open(signed_in.url, data=body, timeout=60).read().decode()
     return opener
 
 

@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Agency, Evidence, RequestAnswer, Role, User, utcnow
 from portal.services.common import uk_today
-from portal.services.demo import DEMO_PASSWORD
 from tests.support import csrf_from, factories, sign_in, submit_form
-from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on
+from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on, sign_in_demo
 from tests.support.crawling import demo as demo
 from tests.support.request_helpers import agencies, send
 from tests.support.returns_helpers import answers_form, post_standard, slug, text_of
@@ -251,7 +250,7 @@ def test_a_nul_in_any_field_of_every_form_each_role_reaches_is_never_a_500(app: 
     posted = set()
     for _, email in ACCOUNTS:
         client = app.test_client()
-        submit_form(client, "/sign-in", {"email": email, "password": DEMO_PASSWORD})
+        sign_in_demo(client, email)
         for url, body in crawl(client, client.get("/").headers["Location"]).items():
             for action, fields in forms_on(url, body):
                 shape = (email, re.sub(r"\d+", "N", action))

@@ -9,9 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import legal
-from portal.services.demo import DEMO_PASSWORD
-from tests.support import page, submit_form, url_for, visible_text
-from tests.support.crawling import ACCOUNTS, crawl
+from tests.support import page, url_for, visible_text
+from tests.support.crawling import ACCOUNTS, crawl, sign_in_demo
 from tests.support.crawling import demo as demo
 
 FOOTER = {"site.accessibility": "Accessibility statement", "site.privacy": "Privacy",
@@ -77,7 +76,7 @@ def test_every_page_each_role_reaches_links_the_three_pages_in_its_footer(app: F
     bodies = {url: anonymous.get(url).get_data(as_text=True) for url in public}
     for role, email in ACCOUNTS:
         client = app.test_client()
-        submit_form(client, url_for(app, "auth.sign_in"), {"email": email, "password": DEMO_PASSWORD})
+        sign_in_demo(client, email)
         pages = crawl(client, client.get("/").headers["Location"])
         assert len(pages) > 5, role
         bodies.update(pages)

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import MailPause
 from portal.services import mail
-from portal.services.demo import DEMO_PASSWORD
 from portal.services.mail import Email
-from tests.support import submit_form, url_for, visible_text
-from tests.support.crawling import ACCOUNTS, crawl
+from tests.support import visible_text
+from tests.support.crawling import ACCOUNTS, crawl, sign_in_demo
 from tests.support.crawling import demo as demo
 
 SHOWN_AS_TEXT = ("<p class=", "<div", "&lt;", "&amp;")
@@ -36,7 +35,7 @@ def test_no_page_shows_html_or_escaped_markup_as_text(app: Flask, db: Session) -
     texts: dict[str, str] = {}
     for role, email in ACCOUNTS:
         client = app.test_client()
-        submit_form(client, url_for(app, "auth.sign_in"), {"email": email, "password": DEMO_PASSWORD})
+        sign_in_demo(client, email)
         for url, body in crawl(client, client.get("/").headers["Location"]).items():
             texts[f"{role} {url}"] = visible_text(BeautifulSoup(body, "html.parser"))
 

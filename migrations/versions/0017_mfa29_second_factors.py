@@ -1,7 +1,7 @@
 """Second factors: TOTP authenticators and recovery codes (issue 29)
 
-Revision ID: 0016_mfa29_second_factors
-Revises: 0015_deploy30_job_runs
+Revision ID: 0017_mfa29_second_factors
+Revises: 0016_sso29_providers
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_mfa29_second_factors"
-down_revision = "0015_deploy30_job_runs"
+revision = "0017_mfa29_second_factors"
+down_revision = "0016_sso29_providers"
 branch_labels = None
 depends_on = None
 

@@ -27,8 +27,11 @@ def load_user(token: str) -> User | None:
     return accounts.session_user(db_session(), token, now=utcnow(), idle=_idle())
 
 
-def sign_in_user(user: User) -> None:
-    """Start a new session row and a new cookie session: a new id and a new CSRF token."""
+def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
+    """Start a new session row and a new cookie session: a new id and a new CSRF token.
+
+    `second_factor` names a factor proved in the same step ("passkey"). A minimal version of
+    issue 29's contract for the passkeys branch: mfa29's MFA gate replaces it at the merge."""
     session.clear()
     token = accounts.start_session(
         db_session(), user, now=utcnow(),
@@ -37,6 +40,17 @@ def sign_in_user(user: User) -> None:
     session["_user_id"] = token
     session["_fresh"] = True
     session.permanent = True
+    if second_factor:
+        complete_second_factor(second_factor)
+
+
+def complete_second_factor(method: str) -> None:
+    """Mark the current session as having passed a second factor ("totp", "passkey", ...)."""
+    session["second_factor"] = method
+
+
+def second_factor_passed() -> bool:
+    return bool(session.get("second_factor"))
 
 
 def current_session_token() -> str:

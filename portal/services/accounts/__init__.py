@@ -13,6 +13,7 @@ from ._sessions import (
     session_user,
     start_session,
 )
+from ._throttle import Policy, clear_attempts, is_blocked, record_attempt
 from ._users import (
     LinkSettings,
     SignInThrottled,
@@ -33,10 +34,12 @@ from ._users import (
 __all__ = [
     "UNUSED_AFTER",
     "LinkSettings",
+    "Policy",
     "SignInThrottled",
     "active_sessions",
     "authenticate",
     "change_role",
+    "clear_attempts",
     "create_user",
     "end_all_sessions",
     "end_other_session",
@@ -44,11 +47,13 @@ __all__ = [
     "find_user",
     "get_user",
     "hash_password",
+    "is_blocked",
     "is_current",
     "list_users",
     "password_link",
     "password_link_email",
     "password_problem",
+    "record_attempt",
     "request_password_reset",
     "send_password_link",
     "session_user",

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(20), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("user_handle", sa.String(100), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE",
                                 name=op.f("fk_passkey_challenges_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey_challenges")),

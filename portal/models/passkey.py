@@ -47,3 +47,5 @@ class PasskeyChallenge(Base):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None)
     expires_at: Mapped[datetime] = mapped_column()
+    # a registration's: the user handle the new passkey was given (base64url)
+    user_handle: Mapped[str | None] = mapped_column(String(100), default=None)

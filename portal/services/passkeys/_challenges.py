@@ -21,20 +21,22 @@ def _hash(challenge: bytes) -> str:
     return hashlib.sha256(challenge).hexdigest()
 
 
-def issue_challenge(session: Session, *, purpose: str, user_id: int | None,
-                    now: datetime) -> bytes:
+def issue_challenge(session: Session, *, purpose: str, user_id: int | None, now: datetime,
+                    user_handle: str | None = None) -> bytes:
     """A new random challenge for one ceremony (and expired ones forgotten)."""
     session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.expires_at < now))
     challenge = generate_challenge()
     session.add(PasskeyChallenge(challenge_hash=_hash(challenge), purpose=purpose,
-                                 user_id=user_id, expires_at=now + CHALLENGE_LIFETIME))
+                                 user_id=user_id, expires_at=now + CHALLENGE_LIFETIME,
+                                 user_handle=user_handle))
     session.flush()
     return challenge
 
 
 def spend_challenge(session: Session, challenge: bytes, *, purpose: str, user_id: int | None,
-                    now: datetime) -> None:
-    """Delete the challenge; refuse one never issued, spent, expired or issued for another use."""
+                    now: datetime) -> str | None:
+    """Delete the challenge; refuse one never issued, spent, expired or issued for another use.
+    The user handle a registration's challenge was issued with."""
     spent = session.execute(
         delete(PasskeyChallenge).where(
             PasskeyChallenge.challenge_hash == _hash(challenge),
@@ -42,6 +44,7 @@ def spend_challenge(session: Session, challenge: bytes, *, purpose: str, user_id
             PasskeyChallenge.user_id.is_(None) if user_id is None
             else PasskeyChallenge.user_id == user_id,
             PasskeyChallenge.expires_at >= now)
-        .returning(PasskeyChallenge.id)).first()
+        .returning(PasskeyChallenge.user_handle)).first()
     if spent is None:
         raise PasskeyRefused("That passkey request has expired. Try again.")
+    return spent.user_handle

@@ -49,10 +49,11 @@ def registration_options(session: Session, user: User, *, rp: RelyingParty,
                          now: datetime) -> tuple[str, bytes]:
     """The JSON for navigator.credentials.create (a discoverable, user-verifying passkey that is
     not one the user already has), and the challenge to keep for the check."""
-    challenge = issue_challenge(session, purpose=REGISTER, user_id=user.id, now=now)
+    handle = user_handle(session, user)
+    challenge = issue_challenge(session, purpose=REGISTER, user_id=user.id, now=now,
+                                user_handle=handle)
     options = generate_registration_options(
-        rp_id=rp.id, rp_name=rp.name, user_name=user.email,
-        user_id=_handle_bytes(user_handle(session, user)),
+        rp_id=rp.id, rp_name=rp.name, user_name=user.email, user_id=_handle_bytes(handle),
         user_display_name=user.name or user.email, challenge=challenge, timeout=TIMEOUT_MS,
         attestation=AttestationConveyancePreference.NONE,
         authenticator_selection=AuthenticatorSelectionCriteria(
@@ -69,7 +70,7 @@ def add_passkey(session: Session, user: User, *, credential: str, challenge: byt
     problem = name_problem(name)
     if problem:
         raise Invalid([Problem("name", problem)])
-    spend_challenge(session, challenge, purpose=REGISTER, user_id=user.id, now=now)
+    handle = spend_challenge(session, challenge, purpose=REGISTER, user_id=user.id, now=now)
     try:
         verified = verify_registration_response(
             credential=credential, expected_challenge=challenge, expected_rp_id=rp.id,
@@ -80,7 +81,7 @@ def add_passkey(session: Session, user: User, *, credential: str, challenge: byt
     if session.scalar(select(Passkey.id).where(Passkey.credential_id == credential_id)):
         raise PasskeyRefused("That passkey has already been added.")
     passkey = Passkey(user_id=user.id, credential_id=credential_id,
-                      user_handle=user_handle(session, user),
+                      user_handle=handle or user_handle(session, user),
                       public_key=verified.credential_public_key, sign_count=verified.sign_count,
                       transports=",".join(_transports(credential)), name=name.strip(),
                       created_at=now)

@@ -26,6 +26,7 @@ BLUEPRINT_MODULES = (
     "agency_visits",
     "survey_results",
     "site",
+    "passkeys",
 )
 
 

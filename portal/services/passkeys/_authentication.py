@@ -53,8 +53,9 @@ def verify_passkey(session: Session, *, credential: str, challenge: bytes, rp: R
                    now: datetime, user: User | None = None,
                    ip_address: str | None = None) -> User:
     """The active user whose passkey signed the challenge with user verification (audited as
-    passkey.used). With `user`, it must be one of theirs. Refusals count against the account
-    (or, for an unknown passkey, the address) and block after as many as a password's."""
+    passkey.used): a sign-in. With `user`, a second factor: it must be one of theirs. Refusals
+    count against the account (or, for an unknown passkey, the address) and block after as
+    many as a password's."""
     parsed = _parse(credential)
     passkey = session.scalar(select(Passkey).where(Passkey.credential_id == parsed.id))
     subject = _subject(passkey.user_id if passkey else user.id if user else None, ip_address)
@@ -68,6 +69,8 @@ def verify_passkey(session: Session, *, credential: str, challenge: bytes, rp: R
         raise PasskeyRefused(NOT_RECOGNISED)
     accounts.clear_attempts(session, PASSKEY_ATTEMPTS, subject)
     passkey.last_used_at = now
+    if user is None:  # a sign-in with the passkey alone (else the second step of one)
+        passkey.user.last_sign_in_at = now
     audit.record(session, action="passkey.used", entity_type="passkey", entity_id=passkey.id,
                  user_id=passkey.user_id, ip_address=ip_address, name=passkey.name)
     return passkey.user

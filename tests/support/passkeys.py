@@ -85,3 +85,16 @@ class SoftAuthenticator:
 
 def challenge_of(options: str) -> bytes:
     return base64url_to_bytes(json.loads(options)["challenge"])
+
+
+def for_app(app: Any) -> SoftAuthenticator:
+    """A software authenticator for the app's relying party (its base URL, or the overrides)."""
+    from portal.services.passkeys import RelyingParty
+
+    rp = RelyingParty.from_config(app.config)
+    return SoftAuthenticator(rp_id=rp.id, origin=rp.origins[0])
+
+
+def post_json(client: Any, url: str, csrf: str, body: dict[str, Any] | None = None) -> Any:
+    """What passkeys.js does: a JSON post with the page's CSRF token in a header."""
+    return client.post(url, json=body or {}, headers={"X-CSRFToken": csrf})

@@ -29,4 +29,4 @@ class RemovePasskeyForm(FlaskForm):
 class UsePasskeyForm(FlaskForm):
     """The button that starts a passkey sign-in (the script sends its CSRF token)."""
 
-    submit = SubmitField("Sign in with a passkey", widget=GovSubmitInput())
+    submit = SubmitField("Use my passkey", widget=GovSubmitInput())

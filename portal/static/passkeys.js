@@ -71,30 +71,53 @@
     })
   }
 
-  function showError (message, field) {
-    const summary = document.querySelector('[data-passkey-error]')
-    if (!summary) { window.alert(message); return }
-    const item = summary.querySelector('[data-passkey-error-message]')
-    item.textContent = ''
+  function element (tag, className, text) {
+    const made = document.createElement(tag)
+    if (className) { made.className = className }
+    if (text) { made.textContent = text }
+    return made
+  }
+
+  // The Design System's error summary, linking to the field at fault if there is one.
+  function errorSummary (message, field) {
+    const summary = element('div', 'govuk-error-summary')
+    const alert = element('div')
+    alert.setAttribute('role', 'alert')
+    alert.appendChild(element('h2', 'govuk-error-summary__title', 'There is a problem'))
+    const body = element('div', 'govuk-error-summary__body')
+    const list = element('ul', 'govuk-list govuk-error-summary__list')
+    const item = element('li')
     if (field && document.getElementById(field)) {
-      const link = document.createElement('a')
+      const link = element('a', '', message)
       link.href = '#' + field
-      link.textContent = message
       item.appendChild(link)
     } else {
       item.textContent = message
     }
-    summary.hidden = false
-    if (document.title.indexOf('Error: ') !== 0) { document.title = 'Error: ' + document.title }
+    list.appendChild(item)
+    body.appendChild(list)
+    alert.appendChild(body)
+    summary.appendChild(alert)
     summary.setAttribute('tabindex', '-1')
+    return summary
+  }
+
+  function showError (message, field) {
+    const place = document.querySelector('[data-passkey-error]')
+    const summary = errorSummary(message, field)
+    place.replaceChildren(summary)
+    place.hidden = false
+    if (document.title.indexOf('Error: ') !== 0) { document.title = 'Error: ' + document.title }
     summary.focus()
   }
 
+  const UNAVAILABLE = 'Sorry, there is a problem with the service. Reload the page and try again.'
+  const TOO_MANY = 'You have tried too many times. Wait a minute and try again.'
   const BROWSER_REFUSED = 'Your browser did not use a passkey. Try again, or use another way to sign in.'
 
   async function ceremony (form, ask, extra) {
     const options = await post(form, form.dataset.optionsUrl)
-    if (!options.ok) { throw new Error('Sorry, there is a problem with the service. Try again later.') }
+    if (!options.ok) { throw new Error(options.status === 429 ? TOO_MANY : UNAVAILABLE) }
     let credential
     try {
       credential = await ask(await options.json())
@@ -103,7 +126,9 @@
     }
     const answer = await post(form, form.dataset.verifyUrl,
       Object.assign({ credential: credentialJSON(credential) }, extra))
-    const result = await answer.json()
+    const result = await answer.json().catch(function () {
+      return { error: answer.status === 429 ? TOO_MANY : UNAVAILABLE }
+    })
     if (!answer.ok) {
       const failure = new Error(result.error)
       failure.field = result.field

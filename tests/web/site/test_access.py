@@ -37,7 +37,8 @@ def test_public_endpoints_are_only_the_sign_in_journey_assets_the_survey_and_leg
                       "auth.sign_out", "auth.set_password", "auth.forgot_password",
                       "survey.form", "survey.answer", "survey.thanks", "survey.short",
                       "site.accessibility", "site.privacy", "site.cookies",
-                      "metrics"}  # /metrics checks the address or token itself (observability)
+                      "metrics",  # /metrics checks the address or token itself (observability)
+                      "passkeys.sign_in_options", "passkeys.sign_in"}  # signing in with a passkey
 
 
 def _concrete(rule_text: str) -> str:

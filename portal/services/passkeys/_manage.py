@@ -17,6 +17,8 @@ NAME_LIMIT = 100
 def name_problem(name: str) -> str | None:
     if not name.strip():
         return "Enter a name for the passkey"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):  # sent as JSON: no form guard saw it
+        return "The passkey's name must not contain control characters"
     if len(name.strip()) > NAME_LIMIT:
         return f"The passkey's name must be {NAME_LIMIT} characters or fewer"
     return None

@@ -189,7 +189,8 @@ def test_failed_assertions_are_throttled_like_passwords(db: Session, member: Use
 
 
 def test_a_name_is_required_and_bounded(db: Session, member: User) -> None:
-    for name, message in (("  ", "Enter a name"), ("x" * 101, "100 characters or fewer")):
+    for name, message in (("  ", "Enter a name"), ("x" * 101, "100 characters or fewer"),
+                          ("Phone\x00", "control characters")):
         with pytest.raises(Invalid, match=message):
             _register(db, member, _authenticator(), name=name)
     assert passkeys.list_passkeys(db, member.id) == []

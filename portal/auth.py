@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, request, session
 from flask_login import LoginManager, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from portal.db import db_session
 from portal.models import User, utcnow
@@ -33,6 +34,10 @@ def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
     `second_factor` names a factor proved in the same step ("passkey"). A minimal version of
     issue 29's contract for the passkeys branch: mfa29's MFA gate replaces it at the merge."""
     session.clear()
+    # The CSRF token now, not on the first page with a form: a request running alongside that
+    # page (the favicon) would send the cookie back without it and undo it (a passkey's
+    # options post then failed with "The CSRF session token is missing").
+    generate_csrf()
     token = accounts.start_session(
         db_session(), user, now=utcnow(),
         lifetime=timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]),

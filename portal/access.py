@@ -17,9 +17,15 @@ from portal.services import accounts
 
 F = TypeVar("F", bound=Callable[..., Any])
 ACCESS_ATTRIBUTE = "_portal_access"
-# Endpoints a session that has not passed its second factor may still reach (besides public ones)
-BEFORE_SECOND_FACTOR = frozenset({"auth.second_factor", "auth.sign_out", "security.set_up"})
-BEFORE_SECOND_FACTOR_BLUEPRINTS = frozenset({"passkeys"})  # passkeys29's sign-in and set-up
+# Endpoints a session that has not passed its second factor may still reach (besides public
+# ones): proving the factor, with a code or a passkey, and signing out.
+BEFORE_SECOND_FACTOR = frozenset({
+    "auth.second_factor", "auth.sign_out", "passkeys.second_factor",
+    "passkeys.second_factor_options", "passkeys.verify_second_factor"})
+# Setting up a first factor (an authenticator app or a passkey): only while the account has
+# none, or a stolen password could add the thief's own factor and skip the real one.
+ENROLMENT = frozenset({"security.set_up", "passkeys.index", "passkeys.registration_options",
+                       "passkeys.add"})
 
 
 def public(view: F) -> F:
@@ -69,8 +75,10 @@ def second_factor_gate() -> Response | None:
 
 def _open_before_second_factor() -> bool:
     endpoint = request.endpoint or ""
-    if endpoint in BEFORE_SECOND_FACTOR or request.blueprint in BEFORE_SECOND_FACTOR_BLUEPRINTS:
+    if endpoint in BEFORE_SECOND_FACTOR:
         return True
+    if endpoint in ENROLMENT:
+        return not accounts.has_factor(db_session(), current_user.id)
     view = current_app.view_functions.get(endpoint)
     return view is None or access_of(view) == "public"
 

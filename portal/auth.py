@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from portal.db import db_session
 from portal.models import User, utcnow
@@ -44,6 +45,10 @@ def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
     `second_factor` names a factor already proved in the same step ("passkey", "sso"); None
     means the password only, so a user who needs a second factor is asked for it next."""
     session.clear()
+    # The CSRF token now, not on the first page with a form: a request running alongside that
+    # page (the favicon) would send the cookie back without it and undo it (a passkey's
+    # options post then failed with "The CSRF session token is missing").
+    generate_csrf()
     token = accounts.start_session(
         db_session(), user, now=utcnow(),
         lifetime=timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]),

@@ -23,6 +23,7 @@ from portal.models.organisation import (
     Contact,
     Sector,
 )
+from portal.models.passkey import Passkey, PasskeyChallenge
 from portal.models.published import PublishedFigures, PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
 from portal.models.security import Throttle, UserSession
@@ -82,6 +83,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OwnerKind",
+    "Passkey",
+    "PasskeyChallenge",
     "PublishedFigures",
     "PublishedReport",
     "Question",

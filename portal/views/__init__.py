@@ -28,6 +28,7 @@ BLUEPRINT_MODULES = (
     "agency_visits",
     "survey_results",
     "site",
+    "passkeys",
 )
 
 

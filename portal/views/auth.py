@@ -71,8 +71,10 @@ def second_factor() -> Response | str | tuple[str, int]:
     """After the password: a code from the authenticator app, or a recovery code."""
     if not owes_second_factor():
         return redirect(next_or_home())
-    if not accounts.has_factor(db_session(), current_user.id):
-        return redirect(url_for("security.set_up", next=request.args.get("next")))
+    factors = accounts.factors_of(db_session(), current_user.id)
+    if not factors.totp:
+        to = "passkeys.second_factor" if factors.passkeys else "security.set_up"
+        return redirect(url_for(to, next=request.args.get("next")))
     recovery = request.args.get("method") == "recovery"
     form = RecoveryCodeForm() if recovery else CodeForm()
     if form.validate_on_submit():
@@ -81,9 +83,10 @@ def second_factor() -> Response | str | tuple[str, int]:
                 return redirect(next_or_home())
         except accounts.SecondFactorThrottled as exc:
             show_problems(form, exc, default="code")
-            return render_template("auth/second_factor.html", form=form, recovery=recovery), 429
-    return (render_template("auth/second_factor.html", form=form, recovery=recovery),
-            400 if form.errors else 200)
+            return render_template("auth/second_factor.html", form=form, recovery=recovery,
+                                   passkeys=factors.passkeys), 429
+    return (render_template("auth/second_factor.html", form=form, recovery=recovery,
+                            passkeys=factors.passkeys), 400 if form.errors else 200)
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

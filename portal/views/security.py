@@ -87,7 +87,7 @@ def recovery_codes() -> Response | str:
 def reauthenticate() -> Response | str | tuple[str, int]:
     """Before a sensitive action: the second factor again (or the password, without one)."""
     session = db_session()
-    has_totp = accounts.has_factor(session, current_user.id)
+    has_totp = accounts.has_totp(session, current_user.id)
     recovery = has_totp and request.args.get("method") == "recovery"
     form = (RecoveryCodeForm() if recovery else CodeForm()) if has_totp else PasswordAgainForm()
     if form.validate_on_submit():

@@ -15,7 +15,7 @@ import pyotp
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import RecoveryCode, TotpFactor, User
+from portal.models import Passkey, PasskeyChallenge, RecoveryCode, TotpFactor, User
 from portal.services import audit, mail
 from portal.services.common import Invalid, Refused
 from portal.services.mail import Email, render_email
@@ -42,6 +42,7 @@ class Factors:
 
     totp: bool
     recovery_left: int
+    passkeys: int = 0
 
 
 def must_enrol(role: str) -> bool:
@@ -55,13 +56,24 @@ def _confirmed(session: Session, user_id: int) -> TotpFactor | None:
 
 
 def has_factor(session: Session, user_id: int) -> bool:
+    """An authenticator app set up, or a passkey added: either is a second factor."""
+    return _confirmed(session, user_id) is not None or _passkeys(session, user_id) > 0
+
+
+def has_totp(session: Session, user_id: int) -> bool:
     return _confirmed(session, user_id) is not None
+
+
+def _passkeys(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Passkey)
+                          .where(Passkey.user_id == user_id)) or 0
 
 
 def factors_of(session: Session, user_id: int) -> Factors:
     left = session.scalar(select(func.count()).select_from(RecoveryCode).where(
         RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))) or 0
-    return Factors(totp=has_factor(session, user_id), recovery_left=left)
+    return Factors(totp=has_totp(session, user_id), recovery_left=left,
+                   passkeys=_passkeys(session, user_id))
 
 
 def pending_secret(session: Session, user: User, *, now: datetime) -> str:
@@ -143,12 +155,13 @@ def regenerate_recovery_codes(session: Session, user: User, *, now: datetime) ->
 
 def reset_factors(session: Session, user: User, *, by_user: User, now: datetime,
                   links: LinkSettings) -> None:
-    """Another manager removes a user's second factors (a lost phone): the user sets up a new
+    """Another manager removes a user's second factors (a lost phone: the authenticator app,
+    recovery codes and passkeys): the user sets up a new
     one at their next sign-in. Their sessions end, and they are emailed (through the outbox)."""
     if user.id == by_user.id:
         raise Refused("You cannot reset your own second factor: ask another manager")
-    session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
-    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    for factor in (TotpFactor, RecoveryCode, Passkey, PasskeyChallenge):
+        session.execute(delete(factor).where(factor.user_id == user.id))
     end_all_sessions(session, user_id=user.id, now=now)
     audit.record(session, action="mfa.reset", entity_type="user", entity_id=user.id,
                  user_id=by_user.id)

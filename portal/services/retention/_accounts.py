@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, LinkedIdentity, User, UserSession
+from portal.models import AuditEvent, LinkedIdentity, Passkey, PasskeyChallenge, User, UserSession
 from portal.services import audit
 
 from ._policy import ERASED_DOMAIN, RetentionPolicy, days_before
@@ -47,14 +47,16 @@ def erasable_accounts(session: Session, policy: RetentionPolicy, *, now: datetim
 
 def anonymise(session: Session, user: User) -> None:
     """Keep the row (returns, reports and the audit log point at it), drop what names the person:
-    address, name, password, sessions and identities linked at identity providers; the address
-    is also taken out of its audit events."""
+    address, name, password, passkeys, sessions and identities linked at identity providers;
+    the address is also taken out of its audit events."""
     old = user.email.lower()
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.name, user.password_hash, user.active = "", None, False
     user.session_generation += 1
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     session.execute(delete(LinkedIdentity).where(LinkedIdentity.user_id == user.id))
+    session.execute(delete(Passkey).where(Passkey.user_id == user.id))
+    session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.user_id == user.id))
     for event in session.scalars(select(AuditEvent).where(and_(
             AuditEvent.detail.is_not(None),
             (AuditEvent.user_id == user.id) | ((AuditEvent.entity_type == "user")

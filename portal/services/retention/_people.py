@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, Contact, LinkedIdentity, OutboxMessage, User, UserSession
+from portal.models import (
+    AuditEvent,
+    Contact,
+    LinkedIdentity,
+    OutboxMessage,
+    Passkey,
+    User,
+    UserSession,
+)
 from portal.services import audit
 from portal.services.common import NotFound
 
@@ -18,6 +26,7 @@ from ._policy import ERASED_DOMAIN
 ACCOUNT_FIELDS = ("id", "email", "name", "role", "active", "created_at", "last_sign_in_at")
 SESSION_FIELDS = ("created_at", "last_seen_at", "expires_at", "revoked_at", "ip_address",
                   "user_agent")
+PASSKEY_FIELDS = ("name", "created_at", "last_used_at", "transports")  # not the public key
 EVENT_FIELDS = ("at", "action", "entity_type", "entity_id", "detail", "ip_address")
 EMAIL_FIELDS = ("kind", "to_address", "subject", "status", "created_at", "sent_at", "body_text")
 CONTACT_FIELDS = ("name", "email", "is_primary", "bounced_at", "bounce_reason")
@@ -82,6 +91,8 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
             **_row(user, ACCOUNT_FIELDS), "agency": user.agency.name if user.agency else None},
         "sessions": [] if user is None else [_row(s, SESSION_FIELDS) for s in session.scalars(
             select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))],
+        "passkeys": [] if user is None else [_row(p, PASSKEY_FIELDS) for p in session.scalars(
+            select(Passkey).where(Passkey.user_id == user.id).order_by(Passkey.id))],
         "audit_events": [] if user is None else [_row(e, EVENT_FIELDS)
                                                  for e in _events(session, user)],
         "linked_identities": _identities(session, user),
@@ -98,7 +109,7 @@ def erase_person(session: Session, email: str, *, now: datetime) -> tuple[list[s
     erased = [*_erase_emails(session, emails, user), *_erase_contacts(session, contacts)]
     if user is not None:
         anonymise(session, user)
-        erased.append(f"the account: name, address and password removed, signed out "
+        erased.append(f"the account: name, address, password and passkeys removed, signed out "
                       f"(now {user.email})")
     audit.record(session, action="retention.person_erased", entity_type="user",
                  entity_id=user.id if user else None, emails=len(emails),

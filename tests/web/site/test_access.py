@@ -40,6 +40,7 @@ def test_public_endpoints_are_only_the_sign_in_journey_assets_the_survey_and_leg
                       # single sign-on: choosing the provider, its redirect and callback, and
                       # the signed-out page that offers the provider's sign-out
                       "sso.start", "sso.login", "sso.callback", "sso.signed_out",
+                      "passkeys.sign_in_options", "passkeys.sign_in",  # signing in with a passkey
                       "metrics"}  # /metrics checks the address or token itself (observability)
 
 

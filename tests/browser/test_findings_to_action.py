@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import Role, utcnow
 from portal.services.common import add_working_days, uk_today
 from tests.support import factories
-from tests.support.browser import assert_accessible, sign_in_browser
+from tests.support.browser import assert_accessible, clear_session, sign_in_browser
 from tests.support.chaser_helpers import address_of, chasers_send, days, open_cycle_with
 
 HEALTH = ["Riverside NHS Trust", "Hilltop Community Health", "Valley Hospital"]
@@ -30,7 +30,7 @@ def _check(page: Any) -> None:
 
 def _sign_in(page: Any, live_url: str, email: str) -> None:
     page.goto("about:blank")  # leave the page first: none of its requests may set a cookie later
-    page.context.clear_cookies()  # the next person at the keyboard
+    clear_session(page)  # the next person at the keyboard
     sign_in_browser(page, live_url, email, factories.PASSWORD)
 
 

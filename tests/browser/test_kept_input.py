@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Evidence, Role
 from tests.support import factories
-from tests.support.browser import assert_accessible, sign_in_browser
+from tests.support.browser import assert_accessible, clear_session, sign_in_browser
 from tests.support.returns_helpers import codes_by_standard, issue, return_of, slug
 
 
@@ -28,7 +28,7 @@ def test_typed_answers_come_back_after_a_timeout_and_a_500_and_are_dropped_once_
     for code in codes:
         page.locator(f'input[name="grade-{slug(code)}"][value="good"]').check()
     page.locator("#evidence").fill("Typed before the timeout")
-    page.context.clear_cookies()  # the session ends while the user is typing
+    clear_session(page)  # the session ends while the user is typing
     page.get_by_role("button", name="Save and come back later").click()
     page.wait_for_url("**/sign-in**")
     sign_in_browser_here(page, user.email)

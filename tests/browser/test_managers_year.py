@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.models import CycleStatus, Finding, Role, Standard, Visit
 from portal.services import cycles, moderation
 from tests.support import factories
-from tests.support.browser import assert_accessible, sign_in_browser
+from tests.support.browser import assert_accessible, clear_session, sign_in_browser
 from tests.support.mail import deliver
 from tests.support.moderation_factories import AFTER_DEADLINE, VISIT_LINKS, drawn
 
@@ -174,7 +174,7 @@ def test_the_manager_offers_dates_and_the_agency_picks_one(
     _check(page)
 
     page.goto("about:blank")  # leave the page: nothing of it may still be in flight
-    page.context.clear_cookies()
+    clear_session(page)
     sign_in_browser(page, live_url, lead.email, factories.PASSWORD)
     page.goto(f"{live_url}/agency/")
     _check(page)

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from portal.models import Role
 from tests.support import factories
 from tests.support import second_factor as factor
-from tests.support.browser import assert_accessible, sign_in_browser
+from tests.support.browser import assert_accessible, clear_session, sign_in_browser
 
 
 def _password(page: Any, live_url: str, email: str) -> None:
-    page.context.clear_cookies()
+    clear_session(page)
     page.goto(f"{live_url}/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
@@ -52,7 +52,7 @@ def test_a_manager_sets_up_an_app_and_signs_in_with_codes(page: Any, live_url: s
     assert page.url.rstrip("/").endswith("/manager")
 
     _password(page, live_url, manager.email)
-    assert "/sign-in/second-factor" in page.url
+    assert "/sign-in/second-factor" in page.url, page.locator("main").inner_text()
     assert_accessible(page)
     step = max(factor.current_step(), enrolment.last_step + 1)
     code = pyotp.TOTP(key).at(step * factor.STEP)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import SurveyLink
 from portal.services import survey
 from tests.support import factories, survey_fixture
-from tests.support.browser import assert_accessible, sign_in_browser
+from tests.support.browser import assert_accessible, clear_session, sign_in_browser
 
 PHONE = {"width": 320, "height": 640}
 
@@ -80,7 +80,7 @@ def test_two_practitioners_answer_the_survey_on_one_phone(
     manager = factories.user(db, "manager")
     db.commit()
     page.goto("about:blank")  # leave the page: nothing of it may still be in flight
-    page.context.clear_cookies()  # a new browser session for the manager
+    clear_session(page)  # a new browser session for the manager
     sign_in_browser(page, live_url, manager.email, factories.PASSWORD)
     for path in ("/survey-results/", "/survey-results/2026-27"):
         page.goto(f"{live_url}{path}")

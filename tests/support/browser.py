@@ -91,3 +91,10 @@ def pass_second_factor_browser(page: Any, email: str) -> None:
                           ).fill(code)
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
+
+
+def clear_session(page: Any) -> None:
+    """Forget the browser's cookies, as a new person at the keyboard: once nothing is in flight,
+    since a late response (the favicon's) would set the session cookie again."""
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()

@@ -15,7 +15,16 @@ from webauthn.helpers import bytes_to_base64url
 
 from portal.models import AuditEvent, Passkey, Role, User
 from portal.services import passkeys
-from tests.support import csrf_from, factories, page, page_text, sign_in, submit_form, url_for
+from tests.support import (
+    csrf_from,
+    factories,
+    page,
+    page_text,
+    sign_in,
+    sign_in_password_only,
+    submit_form,
+    url_for,
+)
 from tests.support.passkeys import SoftAuthenticator, for_app, post_json
 
 
@@ -148,7 +157,7 @@ def test_an_unknown_passkey_does_not_sign_in_and_failures_are_throttled(
 def test_a_passkey_is_the_second_factor_after_a_password(
         app: Flask, client: FlaskClient, member: User) -> None:
     authenticator = _registered(app, member)
-    sign_in(client, member)
+    sign_in_password_only(client, member)
     with client.session_transaction() as cookie_session:
         assert "second_factor" not in cookie_session
     csrf = _csrf(client, app, "passkeys.second_factor")
@@ -168,7 +177,7 @@ def test_another_users_passkey_is_not_a_second_factor(
     db.commit()
     theirs = _registered(app, other)
     _registered(app, member)
-    sign_in(client, member)
+    sign_in_password_only(client, member)
     csrf = _csrf(client, app, "passkeys.second_factor")
     options = post_json(client, url_for(app, "passkeys.second_factor_options"), csrf).get_json()
     response = post_json(client, url_for(app, "passkeys.verify_second_factor"), csrf,

@@ -50,7 +50,7 @@ class Fragment:
             else:
                 out.append(str(escape(texts[key])))
             out.append(after)
-        return Markup("".join(out))
+        return Markup("".join(out))  # nosec B704: the macro's own markup, every value escaped
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_parts.second_factor import pass_gate
 from sqlalchemy import event, insert, select
 
 from portal import create_app, migrate
@@ -59,6 +60,7 @@ def measure(size: int, repeat: int) -> str:
         cycle_id = arrange(app, size)
         client = app.test_client()
         client.post("/sign-in", data={"email": "manager@example.org", "password": PASSWORD})
+        pass_gate(client)
         statements = [0]
         engine = get_db(app).engine
         event.listen(engine, "before_cursor_execute", lambda *a: statements.__setitem__(

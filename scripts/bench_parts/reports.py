@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bench_parts.second_factor import pass_gate
 from portal.db import Database
 from portal.models import Cycle, Role, User
 
@@ -129,6 +130,7 @@ def dashboard(database: Database, url: str, engine: str, size: int, results: Any
     app = create_app("testing", DATABASE_URL=url, WTF_CSRF_ENABLED=False)
     client = app.test_client()
     client.post("/sign-in", data={"email": "bench-manager@example.org", "password": PASSWORD})
+    pass_gate(client)
     assert client.get(f"/cycles/{cycle_id}").status_code == 200
     from portal.db import get_db
 

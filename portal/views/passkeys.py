@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from forms.passkeys import PasskeyNameForm, RemovePasskeyForm, RenamePasskeyForm, UsePasskeyForm
 from portal.access import public, signed_in
-from portal.auth import complete_second_factor, sign_in_user
+from portal.auth import complete_second_factor, second_factor_passed, sign_in_user
 from portal.db import db_session
 from portal.problems import show_problems
 from portal.services import accounts, passkeys
@@ -63,10 +63,12 @@ def _refusal(error: ServiceError) -> tuple[Response, int]:
 
 
 def _other_factors_url() -> str | None:
-    """Where else to prove the second factor: the authenticator app's page, for those with one."""
+    """Where else to prove the second factor: the authenticator app's page, for those with one
+    (the sign-in's, or after it, before a sensitive action, the re-authenticate page's)."""
     if not accounts.has_totp(db_session(), current_user.id):
         return None
-    return url_for("auth.second_factor", next=request.args.get("next"))
+    page = "security.reauthenticate" if second_factor_passed() else "auth.second_factor"
+    return url_for(page, next=request.args.get("next"))
 
 
 def _next_page() -> str:

@@ -17,7 +17,7 @@ from portal.auth import (
 )
 from portal.db import db_session
 from portal.problems import show_problems
-from portal.services import accounts
+from portal.services import accounts, passkeys
 from portal.services.common import ServiceError
 from portal.views.helpers import is_safe_next, now
 from portal.web import limiter
@@ -85,9 +85,14 @@ def recovery_codes() -> Response | str:
 @signed_in
 @limiter.limit("10 per minute", methods=["POST"])
 def reauthenticate() -> Response | str | tuple[str, int]:
-    """Before a sensitive action: the second factor again (or the password, without one)."""
+    """Before a sensitive action: the second factor again (or the password, without one). An
+    account whose only factor is a passkey confirms with the passkey: its password alone would
+    be less than it signed in with."""
     session = db_session()
     has_totp = accounts.has_totp(session, current_user.id)
+    has_passkey = passkeys.has_passkey(session, current_user.id)
+    if has_passkey and not has_totp:
+        return redirect(url_for("passkeys.second_factor", next=request.args.get("next")))
     recovery = has_totp and request.args.get("method") == "recovery"
     form = (RecoveryCodeForm() if recovery else CodeForm()) if has_totp else PasswordAgainForm()
     if form.validate_on_submit():
@@ -96,11 +101,13 @@ def reauthenticate() -> Response | str | tuple[str, int]:
         except ServiceError as exc:
             show_problems(form, exc, default=next(iter(form._fields)))
             return render_template("security/reauthenticate.html", form=form,
-                                   recovery=recovery, has_totp=has_totp), 429
+                                   recovery=recovery, has_totp=has_totp,
+                                   has_passkey=has_passkey), 429
         if passed:
             return redirect(next_or_home())
     return (render_template("security/reauthenticate.html", form=form, recovery=recovery,
-                            has_totp=has_totp), 400 if form.errors else 200)
+                            has_totp=has_totp, has_passkey=has_passkey),
+            400 if form.errors else 200)
 
 
 def _passes(form: CodeForm | RecoveryCodeForm | PasswordAgainForm, *, recovery: bool) -> bool:

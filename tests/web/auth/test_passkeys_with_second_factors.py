@@ -4,6 +4,9 @@ manager's reset of a lost factor removes passkeys as well."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -13,6 +16,7 @@ from portal.models import Passkey, Role, User
 from tests.support import (
     csrf_from,
     factories,
+    page,
     page_text,
     sign_in,
     sign_in_password_only,
@@ -84,3 +88,64 @@ def test_a_managers_reset_removes_the_users_passkeys_too(
                        {}, get_url=detail)
     assert done.status_code == 302
     assert _passkeys_of(db, member) == 0
+
+
+def _pass_with_passkey(client: FlaskClient, app: Flask, authenticator: SoftAuthenticator,
+                       page: str) -> Any:
+    """Use the passkey on the passkey page at `page` (its options, then the assertion)."""
+    csrf = csrf_from(client.get(page).get_data(as_text=True))
+    options = post_json(client, url_for(app, "passkeys.second_factor_options"), csrf).get_json()
+    verify = page.replace(url_for(app, "passkeys.second_factor"),
+                          url_for(app, "passkeys.verify_second_factor"), 1)
+    return post_json(client, verify, csrf, {"credential": authenticator.get(options)})
+
+
+def test_a_passkey_only_account_confirms_a_sensitive_action_with_its_passkey_not_its_password(
+        app: Flask, client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    manager = factories.user(db, Role.MANAGER)
+    db.commit()
+    sign_in_password_only(client, manager)
+    authenticator = for_app(app)
+    assert _add_passkey(client, app, authenticator) == 200
+    signed_in = _pass_with_passkey(client, app, authenticator,
+                                   url_for(app, "passkeys.second_factor"))
+    assert signed_in.status_code == 200
+    page_url = url_for(app, "manager.user_new")
+    assert client.get(page_url).status_code == 200  # just signed in with the passkey
+
+    monkeypatch.setitem(app.config, "REAUTHENTICATE_MINUTES", 0)  # as if long ago
+    asked = client.get(page_url)
+    assert asked.status_code == 302 and asked.location.startswith(
+        url_for(app, "security.reauthenticate"))
+    signed_in_at = _authenticated_at(client)
+    csrf = csrf_from(client.get(url_for(app, "passkeys.index")).get_data(as_text=True))
+    password = client.post(asked.location, data={"password": factories.PASSWORD,
+                                                 "csrf_token": csrf})
+    assert password.status_code == 302  # no password form for this account: on to the passkey
+    assert _authenticated_at(client) == signed_in_at  # the password confirmed nothing
+    to_passkey = client.get(asked.location)
+    assert to_passkey.location.startswith(url_for(app, "passkeys.second_factor"))
+    confirmed = _pass_with_passkey(client, app, authenticator, to_passkey.location)
+    assert confirmed.get_json() == {"redirect": page_url}
+    assert _authenticated_at(client) > signed_in_at
+
+
+def _authenticated_at(client: FlaskClient) -> str:
+    with client.session_transaction() as cookie_session:
+        return str(cookie_session["authenticated_at"])
+
+
+def test_the_confirm_page_offers_a_passkey_to_an_account_with_an_app_and_a_passkey(
+        app: Flask, client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    manager = factories.user(db, Role.MANAGER)
+    db.commit()
+    sign_in(client, manager)  # sets up an authenticator app
+    assert _add_passkey(client, app, for_app(app)) == 200
+    monkeypatch.setitem(app.config, "REAUTHENTICATE_MINUTES", 0)
+    asked = client.get(url_for(app, "manager.user_new"))
+    shown = client.get(asked.location)
+    links = {a.get_text(strip=True): a["href"] for a in page(shown).select("main a.govuk-link")}
+    assert links["Use a passkey instead"].startswith(url_for(app, "passkeys.second_factor"))
+    passkey_page = page(client.get(links["Use a passkey instead"]))
+    other = passkey_page.select_one("main a.govuk-link")
+    assert other is not None and other["href"].startswith(url_for(app, "security.reauthenticate"))

@@ -5,8 +5,8 @@ is remembered here, by email, so a later sign-in in the same test can compute it
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pyotp
 from bs4 import BeautifulSoup
@@ -43,7 +43,8 @@ def code_at(key: str, step: int) -> str:
 
 
 def current_step() -> int:
-    return int(time.time()) // STEP
+    """The authenticator app's time step now: the server checks codes against the clock."""
+    return int(datetime.now(UTC).timestamp()) // STEP
 
 
 def enrolled(email: str, key: str) -> Enrolment:

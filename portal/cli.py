@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "retention",
     "people",
     "sso",
+    "partnerships",
 )
 
 

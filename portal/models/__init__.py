@@ -23,6 +23,7 @@ from portal.models.organisation import (
     Contact,
     Sector,
 )
+from portal.models.partnership import FIRST_PARTNERSHIP_ID, Partnership, PartnershipOwned
 from portal.models.passkey import Passkey, PasskeyChallenge
 from portal.models.published import PublishedFigures, PublishedReport
 from portal.models.recommendation import Recommendation, RecommendationUpdate
@@ -55,6 +56,7 @@ from portal.vocabulary import (
 __all__ = [
     "DEFAULT_SECTORS",
     "DEFAULT_SECTOR_VARIANTS",
+    "FIRST_PARTNERSHIP_ID",
     "Action",
     "Agency",
     "Answer",
@@ -83,6 +85,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OwnerKind",
+    "Partnership",
+    "PartnershipOwned",
     "Passkey",
     "PasskeyChallenge",
     "PublishedFigures",

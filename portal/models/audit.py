@@ -9,9 +9,10 @@ from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
+from portal.models.partnership import PartnershipOwned
 
 
-class AuditEvent(Base):
+class AuditEvent(PartnershipOwned, Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

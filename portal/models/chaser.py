@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.models.base import Base, utcnow
 from portal.models.cycle import Cycle, Return
 from portal.models.mail import OutboxMessage
+from portal.models.partnership import PartnershipOwned
 
 
-class ChaserStage(Base):
+class ChaserStage(PartnershipOwned, Base):
     """When a chaser goes out: a number of working days from the deadline or final deadline."""
 
     __tablename__ = "chaser_stages"
@@ -31,7 +32,7 @@ class ChaserStage(Base):
     cycle: Mapped[Cycle] = relationship()
 
 
-class Chaser(Base):
+class Chaser(PartnershipOwned, Base):
     """A chaser decided for a return, recorded in the transaction that queues its email.
 
     The unique (return, stage code) pair is what makes a stage go out at most once, even when
@@ -56,7 +57,7 @@ class Chaser(Base):
     )
 
 
-class ChaserMessage(Base):
+class ChaserMessage(PartnershipOwned, Base):
     """Links a chaser to the outbox messages it queued (one per contact)."""
 
     __tablename__ = "chaser_messages"

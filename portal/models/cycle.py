@@ -18,12 +18,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 from portal.models.organisation import Agency
+from portal.models.partnership import PartnershipOwned
 from portal.models.tool import Question, Standard, ToolVersion
 from portal.models.user import User
 from portal.vocabulary import Cohort, CycleStatus, Grade, ReturnStatus, Variant, check_in
 
 
-class Cycle(Base):
+class Cycle(PartnershipOwned, Base):
     __tablename__ = "cycles"
     __table_args__ = (
         CheckConstraint(check_in("cohort", Cohort), name="cohort"),
@@ -46,7 +47,7 @@ class Cycle(Base):
     returns: Mapped[list[Return]] = relationship(back_populates="cycle")
 
 
-class Return(Base):
+class Return(PartnershipOwned, Base):
     """One agency's answers in one cycle."""
 
     __tablename__ = "returns"
@@ -90,7 +91,7 @@ class Return(Base):
         return self.status == ReturnStatus.SUBMITTED.value
 
 
-class Answer(Base):
+class Answer(PartnershipOwned, Base):
     """A grade for one question; a NULL grade means not answered."""
 
     __tablename__ = "answers"
@@ -116,7 +117,7 @@ class Answer(Base):
     question: Mapped[Question] = relationship()
 
 
-class Evidence(Base):
+class Evidence(PartnershipOwned, Base):
     """The agency's description of its evidence for one standard."""
 
     __tablename__ = "evidence"
@@ -133,7 +134,7 @@ class Evidence(Base):
     standard: Mapped[Standard] = relationship()
 
 
-class Action(Base):
+class Action(PartnershipOwned, Base):
     """What will be done about a question graded requires improvement or inadequate."""
 
     __tablename__ = "actions"

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.models.base import Base, utcnow
 from portal.models.cycle import Cycle, Return
 from portal.models.organisation import Agency
+from portal.models.partnership import PartnershipOwned
 
 
-class Escalation(Base):
+class Escalation(PartnershipOwned, Base):
     __tablename__ = "escalations"
     __table_args__ = (UniqueConstraint("return_id"),)
 

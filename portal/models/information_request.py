@@ -10,11 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 from portal.models.organisation import Agency, Sector
+from portal.models.partnership import PartnershipOwned
 from portal.models.recommendation import Recommendation
 from portal.vocabulary import RequestAudience, RequestQuestionKind, check_in
 
 
-class InformationRequest(Base):
+class InformationRequest(PartnershipOwned, Base):
     __tablename__ = "information_requests"
     __table_args__ = (CheckConstraint(check_in("audience", RequestAudience), name="audience"),)
 
@@ -38,7 +39,7 @@ class InformationRequest(Base):
     recipients: Mapped[list[RequestRecipient]] = relationship(back_populates="request")
 
 
-class RequestQuestion(Base):
+class RequestQuestion(PartnershipOwned, Base):
     __tablename__ = "request_questions"
     __table_args__ = (
         UniqueConstraint("request_id", "position"),
@@ -55,7 +56,7 @@ class RequestQuestion(Base):
     request: Mapped[InformationRequest] = relationship(back_populates="questions")
 
 
-class RequestRecipient(Base):
+class RequestRecipient(PartnershipOwned, Base):
     """One agency a request went to; answered once it has answered every question."""
 
     __tablename__ = "request_recipients"
@@ -72,7 +73,7 @@ class RequestRecipient(Base):
     answers: Mapped[list[RequestAnswer]] = relationship(back_populates="recipient")
 
 
-class RequestAnswer(Base):
+class RequestAnswer(PartnershipOwned, Base):
     __tablename__ = "request_answers"
     __table_args__ = (UniqueConstraint("recipient_id", "question_id"),)
 
@@ -85,7 +86,7 @@ class RequestAnswer(Base):
     question: Mapped[RequestQuestion] = relationship()
 
 
-class RequestReminder(Base):
+class RequestReminder(PartnershipOwned, Base):
     """A reminder decided for one recipient at one stage, recorded with its emails.
 
     Unique per (recipient, stage code): a stage goes out at most once, even when runs race.

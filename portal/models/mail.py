@@ -8,10 +8,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
+from portal.models.partnership import PartnershipOwned
 from portal.vocabulary import OutboxStatus, check_in
 
 
-class OutboxMessage(Base):
+class OutboxMessage(PartnershipOwned, Base):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         CheckConstraint(check_in("status", OutboxStatus), name="status"),
@@ -42,7 +43,7 @@ class OutboxMessage(Base):
     )
 
 
-class OutboxAttachment(Base):
+class OutboxAttachment(PartnershipOwned, Base):
     __tablename__ = "outbox_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 from portal.models.cycle import Cycle, Return
+from portal.models.partnership import PartnershipOwned
 from portal.models.tool import Question, Standard
 from portal.models.user import User
 from portal.vocabulary import VisitStatus, check_in
 
 
-class ModerationSample(Base):
+class ModerationSample(PartnershipOwned, Base):
     """A draw: seed, population (return ids at cut-off) and chosen return ids, stored to re-derive."""
 
     __tablename__ = "moderation_samples"
@@ -56,7 +57,7 @@ class ModerationSample(Base):
     cycle: Mapped[Cycle] = relationship()
 
 
-class Visit(Base):
+class Visit(PartnershipOwned, Base):
     __tablename__ = "visits"
     __table_args__ = (CheckConstraint(check_in("status", VisitStatus), name="status"),)
 
@@ -83,7 +84,7 @@ class Visit(Base):
                                                   order_by="VisitSlot.starts_at")
 
 
-class VisitSlot(Base):
+class VisitSlot(PartnershipOwned, Base):
     """A date and time offered to the agency for its visit; choosing one schedules the visit."""
 
     __tablename__ = "visit_slots"
@@ -100,7 +101,7 @@ class VisitSlot(Base):
     visit: Mapped[Visit] = relationship(back_populates="slots")
 
 
-class Finding(Base):
+class Finding(PartnershipOwned, Base):
     """A moderated grade beside the self grade, for a standard (or one question)."""
 
     __tablename__ = "findings"

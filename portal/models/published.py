@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 from portal.models.cycle import Cycle
+from portal.models.partnership import PartnershipOwned
 
 
-class PublishedReport(Base):
+class PublishedReport(PartnershipOwned, Base):
     """One published version of a closed cycle's report; earlier versions are never changed."""
 
     __tablename__ = "published_reports"
@@ -29,7 +30,7 @@ class PublishedReport(Base):
     cycle: Mapped[Cycle] = relationship()
 
 
-class PublishedFigures(Base):
+class PublishedFigures(PartnershipOwned, Base):
     """The report data behind one published version, for all sectors ("") or one sector, stored
     losslessly so every format and sector of a closed cycle's report renders as published."""
 

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 from portal.models.cycle import Cycle
+from portal.models.partnership import PartnershipOwned
 from portal.vocabulary import OwnerKind, RecommendationStatus, check_in
 
 
-class Recommendation(Base):
+class Recommendation(PartnershipOwned, Base):
     __tablename__ = "recommendations"
     __table_args__ = (
         CheckConstraint(check_in("status", RecommendationStatus), name="status"),
@@ -41,7 +42,7 @@ class Recommendation(Base):
         return [c.strip() for c in self.standards.split(",") if c.strip()]
 
 
-class RecommendationUpdate(Base):
+class RecommendationUpdate(PartnershipOwned, Base):
     """A dated note on a recommendation, with the status it left it in."""
 
     __tablename__ = "recommendation_updates"

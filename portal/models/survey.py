@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
+from portal.models.partnership import PartnershipOwned
 from portal.models.tool import Question
 from portal.vocabulary import SurveyAnswer, check_in
 
@@ -48,7 +49,7 @@ class SurveyStatementQuestion(Base):
                                              index=True)
 
 
-class SurveyLink(Base):
+class SurveyLink(PartnershipOwned, Base):
     """The unguessable link an agency gives its staff for one cycle."""
 
     __tablename__ = "survey_links"
@@ -67,7 +68,7 @@ class SurveyLink(Base):
     short_code: Mapped[str | None] = mapped_column(String(12), unique=True, default=None)
 
 
-class SurveyResponse(Base):
+class SurveyResponse(PartnershipOwned, Base):
     """One practitioner's answers: the cycle, the agency, the optional bands, the day. Nothing else.
 
     The id is random (never in the order of answering), the day is the finest time kept, and
@@ -86,7 +87,7 @@ class SurveyResponse(Base):
     set_aside: Mapped[str | None] = mapped_column(String(500), default=None)  # the reason
 
 
-class SurveyAnswerRow(Base):
+class SurveyAnswerRow(PartnershipOwned, Base):
     __tablename__ = "survey_answers"
     __table_args__ = (CheckConstraint(check_in("answer", SurveyAnswer), name="answer"),)
 

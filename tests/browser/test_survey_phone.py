@@ -52,8 +52,8 @@ def test_two_practitioners_answer_the_survey_on_one_phone(
     db.expire_all()
     rows = db.execute(text("SELECT * FROM survey_responses WHERE agency_id = :a AND "
                            "role_band = 'volunteer'"), {"a": agency.id}).mappings().all()
-    assert [set(r) for r in rows] == [{"id", "cycle_id", "agency_id", "role_band", "service_band",
-                                        "answered_on", "flag", "set_aside"}]
+    assert [set(r) for r in rows] == [{"id", "partnership_id", "cycle_id", "agency_id", "role_band",
+                                        "service_band", "answered_on", "flag", "set_aside"}]
     assert rows[0]["service_band"] is None
 
     page.goto(f"{live_url}/survey/{token}")  # the next person on the same phone

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from portal import create_app, migrate
+from portal.models import FIRST_PARTNERSHIP_ID
 from tests.support import database_dump
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "upgrade"
@@ -49,6 +50,8 @@ def test_an_earlier_database_upgrades_with_every_row_and_figure_kept(
     after = _measure(empty_url, before["columns"], tables=set(before["counts"]))
     assert after["counts"] == before["counts"]
     assert after["fingerprints"] == before["fingerprints"]
+    if "partnerships" not in rows:  # made before partnerships: all of it is the first one's
+        assert _rows_outside_the_first_partnership(empty_url) == {}
     for label, published in made["reports"].items():
         assert _report(empty_url, label, made["now"], tmp_path) == json.loads(published), label
 
@@ -113,3 +116,18 @@ def _report(url: str, label: str, now: str, tmp_path: Path) -> Any:
         "--now", now])
     assert result.exit_code == 0, result.output
     return json.loads(out.read_text())
+
+
+def _rows_outside_the_first_partnership(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            owned = [t for t, names in database_dump.columns_of(conn).items()
+                     if "partnership_id" in names]
+            assert len(owned) >= 20 and conn.scalar(text("SELECT count(*) FROM partnerships")) == 1
+            counts = {t: conn.scalar(text(
+                f"SELECT count(*) FROM {t} WHERE partnership_id != :first"),
+                {"first": FIRST_PARTNERSHIP_ID}) for t in owned}
+    finally:
+        engine.dispose()
+    return {t: n for t, n in counts.items() if n}

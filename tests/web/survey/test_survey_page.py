@@ -58,12 +58,13 @@ def test_a_response_row_holds_only_the_cycle_agency_bands_and_answers(
     assert "session=" not in sent.headers.get("Set-Cookie", "")  # no session, so nothing to link
 
     columns = {c["name"] for c in inspect(db.get_bind()).get_columns("survey_responses")}
-    assert columns == {"id", "cycle_id", "agency_id", "role_band", "service_band", "answered_on",
-                       "flag", "set_aside"}
+    assert columns == {"id", "partnership_id", "cycle_id", "agency_id", "role_band",
+                       "service_band", "answered_on", "flag", "set_aside"}
     answer_columns = {c["name"] for c in inspect(db.get_bind()).get_columns("survey_answers")}
-    assert answer_columns == {"response_id", "statement_id", "answer"}
+    assert answer_columns == {"partnership_id", "response_id", "statement_id", "answer"}
     [row] = _responses(db)
-    assert row == {"id": row["id"], "cycle_id": known.cycle.id, "agency_id": known.agencies["N0"].id,
+    assert row == {"id": row["id"], "partnership_id": known.cycle.partnership_id,
+                   "cycle_id": known.cycle.id, "agency_id": known.agencies["N0"].id,
                    "role_band": "volunteer", "service_band": None, "answered_on": row["answered_on"],
                    "flag": None, "set_aside": None}
     assert len(str(row["answered_on"])) == 10  # the day, no finer

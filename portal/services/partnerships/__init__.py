@@ -1,0 +1,10 @@
+"""Public interface of this capability: import from here, never from its _private modules.
+
+The partnerships one service hosts (issue 28; docs/architecture.md, "Many partnerships"): today
+the installation's own, made by the migration from its environment."""
+
+from __future__ import annotations
+
+from ._registry import PartnershipSummary, list_partnerships
+
+__all__ = ["PartnershipSummary", "list_partnerships"]

@@ -80,7 +80,6 @@ def _next_page() -> str:
 @signed_in
 def index() -> str:
     return render_template("passkeys/index.html", form=PasskeyNameForm(),
-                           other_factors_url=url_for("security.index"),
                            passkeys=passkeys.list_passkeys(db_session(), current_user.id))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,10 +84,22 @@ def database_url() -> Iterator[str]:
             migrate.upgrade(url)
             yield url
         return
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=_memory_backed_folder()) as folder:
         url = f"sqlite:///{Path(folder) / 'test.sqlite3'}"
         migrate.upgrade(url)
         yield url
+
+
+def _memory_backed_folder() -> str | None:
+    """/dev/shm when it has room (a gigabyte), else the usual temporary folder. The session's
+    SQLite database is committed to about 14 times a test, and on disk every commit waits for
+    the WAL's fsync: 3.7 ms a commit on this machine's disk, 0.04 ms in memory. CI containers
+    often give /dev/shm only 64 MB: then the disk it is."""
+    shm = Path("/dev/shm")
+    try:
+        return str(shm) if shutil.disk_usage(shm).free > 2**30 and os.access(shm, os.W_OK) else None
+    except OSError:
+        return None
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,10 +84,22 @@ def database_url() -> Iterator[str]:
             migrate.upgrade(url)
             yield url
         return
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=_memory_backed_folder()) as folder:
         url = f"sqlite:///{Path(folder) / 'test.sqlite3'}"
         migrate.upgrade(url)
         yield url
+
+
+def _memory_backed_folder() -> str | None:
+    """/dev/shm when it has room (a gigabyte), else the usual temporary folder. The session's
+    SQLite database is committed to about 14 times a test, and on disk every commit waits for
+    the WAL's fsync: 3.7 ms a commit on this machine's disk, 0.04 ms in memory. CI containers
+    often give /dev/shm only 64 MB: then the disk it is."""
+    shm = Path("/dev/shm")
+    try:
+        return str(shm) if shutil.disk_usage(shm).free > 2**30 and os.access(shm, os.W_OK) else None
+    except OSError:
+        return None
 
 
 @pytest.fixture(scope="session")
@@ -106,12 +120,31 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     app: Flask = request.getfixturevalue("app")
     with get_db(app).transaction() as session:
-        for table in TABLES_TO_CLEAN:
-            session.execute(delete(table))
-        session.execute(delete(Sector))
-        session.execute(insert(Sector), [
-            {"name": n, "position": i, "default_variant": DEFAULT_SECTOR_VARIANTS.get(n, "full")}
-            for i, n in enumerate(DEFAULT_SECTORS, 1)])
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection().exec_driver_sql(_cleaning_script(session.get_bind().dialect))
+            return
+        for statement in _cleaning(session.get_bind().dialect):
+            session.execute(statement)
+
+
+_DEFAULT_SECTOR_ROWS = [
+    {"name": n, "position": i, "default_variant": DEFAULT_SECTOR_VARIANTS.get(n, "full")}
+    for i, n in enumerate(DEFAULT_SECTORS, 1)]
+
+
+def _cleaning(_dialect: Any) -> list[Any]:
+    """Empty every table, then put the default sectors back."""
+    return [*(delete(table) for table in TABLES_TO_CLEAN), delete(Sector),
+            insert(Sector).values(_DEFAULT_SECTOR_ROWS)]
+
+
+@functools.cache
+def _cleaning_script(dialect: Any) -> str:
+    """The same statements as one script, sent to PostgreSQL in one round trip: 42 statements
+    one by one took 114 to 304 ms of wall time a test on the loaded machine (12 to 20 CPU ms),
+    the script 20 to 30 ms (2.5 CPU ms)."""
+    return ";\n".join(str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+                      for statement in _cleaning(dialect))
 
 
 @pytest.fixture(autouse=True)

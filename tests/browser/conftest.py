@@ -35,12 +35,16 @@ def live_url(app: Flask) -> Iterator[str]:
     server.shutdown()
 
 
+WAIT_MS = 90_000
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
     require(AXE.exists(), "axe-core is not installed (npm ci)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -52,7 +56,10 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(bypass_csp=True,  # lets the test inject axe-core
                                   viewport={"width": WIDE, "height": HEIGHT})
     made = context.new_page()
-    made.set_default_timeout(15000)
+    # Generous waits (readiness, not timing): on a loaded machine a page that renders in 50 ms
+    # idle may take seconds, and Playwright's own defaults (30 s, 5 s for expect) flaked.
+    made.set_default_timeout(WAIT_MS)
+    made.set_default_navigation_timeout(WAIT_MS)
     yield made
     # Let the page's last requests finish before the tables are emptied for the next test.
     made.wait_for_load_state("networkidle")

@@ -181,7 +181,7 @@ def test_a_sender_killed_mid_batch_loses_nothing_and_a_copy_keeps_its_message_id
     killed = _sender(app, held_mailbox.port, "--now", _at(1))  # type: ignore[attr-defined]
     held_mailbox.wait_for_messages(HELD_AFTER)  # 5 sent; the server holds the rest
     killed.send_signal(signal.SIGKILL)
-    killed.communicate(timeout=30)
+    killed.communicate(timeout=120)
     assert len(held_mailbox.messages) == HELD_AFTER  # killed mid-batch, whatever the scheduling
     held_mailbox.release()
 
@@ -219,7 +219,7 @@ def test_the_mail_worker_delivers_as_mail_is_queued_and_stops_cleanly_on_sigterm
         held_mailbox.wait_for_messages(1)
     finally:
         worker.send_signal(signal.SIGTERM)
-        out, err = worker.communicate(timeout=30)
+        out, err = worker.communicate(timeout=120)
     assert [m["To"] for m in held_mailbox.messages] == ["lead@example.org"]
     assert worker.returncode == 0, err
     assert "Stopping after the current batch (SIGTERM)" in out and "Mail worker stopped" in out

@@ -60,7 +60,7 @@ def deliver(app: Flask) -> None:
 
 
 
-def wait_for_mail(mailbox: Mailbox, address: str, *, timeout: float = 10.0) -> EmailMessage:
+def wait_for_mail(mailbox: Mailbox, address: str, *, timeout: float = 60.0) -> EmailMessage:
     """The first message to `address`, once the outbox has been delivered and it has arrived."""
     wait_until(lambda: bool(mailbox.to(address)), f"an email to {address}", timeout=timeout)
     return mailbox.to(address)[0]

@@ -32,7 +32,7 @@ SENDER = "Compact Audit <audit@example.org>"
 
 def _deliver(app: Flask, port: int, now: datetime) -> DeliveryReport:
     return deliver_outbox(get_db(app).sessionmaker,
-                          SmtpTransport(SmtpSettings("127.0.0.1", port, timeout=10)),
+                          SmtpTransport(SmtpSettings("127.0.0.1", port, timeout=60)),
                           sender=SENDER, now=now)
 
 

@@ -211,11 +211,11 @@ def test_sign_out_ends_the_session_and_offers_the_providers_sign_out(
     assert link is not None and visible_text(link) == "Also sign out of Council Example"
     logout = urlsplit(str(link["href"]))
     metadata = requests.get(f"{oidc_provider.issuer}/.well-known/openid-configuration",
-                            timeout=10).json()
+                            timeout=60).json()
     assert f"{logout.scheme}://{logout.netloc}{logout.path}" == metadata["end_session_endpoint"]
     assert parse_qs(logout.query)["post_logout_redirect_uri"] == ["http://localhost/sso/signed-out"]
     assert parse_qs(logout.query)["state"] == ["provider-signed-out"]
-    ended = requests.get(str(link["href"]), timeout=10)  # the provider accepts it: its confirm page
+    ended = requests.get(str(link["href"]), timeout=60)  # the provider accepts it: its confirm page
     assert ended.status_code == 200
     back = page(client.get(url_for(app, "sso.signed_out", state="provider-signed-out")))
     assert back.select_one("a.govuk-button") is None  # signed out of both: nothing more to offer

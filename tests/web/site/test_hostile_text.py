@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Evidence, RequestAnswer, Role, User, utcnow
 from portal.services.common import uk_today
 from tests.support import csrf_from, factories, sign_in, submit_form
-from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on, sign_in_demo
+from tests.support.crawling import ACCOUNTS, SKIP, crawl, forms_on, parsed, sign_in_demo
 from tests.support.crawling import demo as demo
 from tests.support.request_helpers import agencies, send
 from tests.support.returns_helpers import answers_form, post_standard, slug, text_of
@@ -229,7 +228,7 @@ def test_the_csv_imports_refuse_nul_and_control_characters_by_line_and_save_noth
 
 def _filled(body: str, action: str) -> dict[str, str]:
     """The values a form on the page holds as shown (its inputs' and the first of each select's)."""
-    for form in BeautifulSoup(body, "html.parser").find_all("form", action=action):
+    for form in parsed(body).find_all("form", action=action):
         values: dict[str, str] = {}
         for field in form.find_all("input", attrs={"name": True}):
             kind = field.get("type") or "text"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal import create_app
 from portal.web import limiter
 from tests.support import survey_fixture
-from tests.support.survey_fixture import form_token, post_answers
+from tests.support.survey_fixture import form_token, post_answers, post_as_a_script
 
 
 @pytest.fixture
@@ -58,7 +58,9 @@ def test_300_posts_from_one_address_store_at_most_its_rate_limit(
     known = survey_fixture.build(db, tmp_path, responses={})
     url = _link(db, known, "N0")
     client = limited.test_client()
-    codes = [post_answers(client, url, _answers()).status_code for _ in range(300)]
+    # the first from the page it served, the other 299 as a script holding fresh tokens
+    codes = [post_answers(client, url, _answers()).status_code] + [
+        post_as_a_script(client, url, _answers()).status_code for _ in range(299)]
     allowed = int(limited.config["SURVEY_RATE_LIMIT"].split()[0])
     assert codes.count(302) == allowed and codes.count(429) == 300 - allowed
     assert len(_stored(db)) == allowed == 20
@@ -70,8 +72,9 @@ def test_posts_from_three_addresses_store_at_most_the_links_limit_and_are_flagge
     url = _link(db, known, "N0")
     for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
         client = limited.test_client()
-        for _ in range(60):
-            post_answers(client, url, _answers(), environ_overrides={"REMOTE_ADDR": address})
+        post_answers(client, url, _answers(), environ_overrides={"REMOTE_ADDR": address})
+        for _ in range(59):
+            post_as_a_script(client, url, _answers(), environ_overrides={"REMOTE_ADDR": address})
     stored = _stored(db)
     assert len(stored) == int(limited.config["SURVEY_LINK_RATE_LIMIT"].split()[0]) == 30
     burst = int(limited.config["SURVEY_BURST"].split()[0])

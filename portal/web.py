@@ -192,6 +192,10 @@ def register_security(app: Flask) -> None:
         referrer_policy="same-origin",
     )
 
+    _register_session_hooks(app)
+
+
+def _register_session_hooks(app: Flask) -> None:
     @app.before_request
     def keep_session_alive() -> None:
         if not app.session_interface.is_null_session(session):

@@ -37,7 +37,13 @@ def _cookie(token: str) -> str:
 
 
 def _signer(secret_key: str | None = None) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key or current_app.config["SECRET_KEY"], salt="survey-form")
+    return _signer_for(secret_key or current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _signer_for(secret_key: str) -> URLSafeTimedSerializer:
+    """Built once per key: every survey page and post signs or checks a token."""
+    return URLSafeTimedSerializer(secret_key, salt="survey-form")
 
 
 def form_token(token: str, *, secret_key: str | None = None) -> str:

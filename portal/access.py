@@ -65,12 +65,18 @@ def access_of(view: Callable[..., Any]) -> str | None:
 def second_factor_gate() -> Response | None:
     """Before every request: a session that still owes its second factor goes to it (or to
     setting one up) from every page but those it needs to get there."""
-    if not owes_second_factor() or _open_before_second_factor():
+    # public pages first: they are open to anyone, so the user need not be loaded for them
+    if _public_endpoint() or not owes_second_factor() or _open_before_second_factor():
         return None
     nxt = request.full_path.rstrip("?") if request.method == "GET" else None
     if accounts.has_factor(db_session(), current_user.id):
         return redirect(url_for("auth.second_factor", next=nxt))
     return redirect(url_for("security.set_up", next=nxt))
+
+
+def _public_endpoint() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return view is not None and access_of(view) == "public"
 
 
 def _open_before_second_factor() -> bool:

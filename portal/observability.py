@@ -44,9 +44,9 @@ from sqlalchemy import inspect as sqlalchemy_inspect
 from portal.access import public
 from portal.db import get_db
 from portal.models import utcnow
+from portal.paths import SURVEY_PREFIX
 from portal.services import operations
 
-SURVEY_PREFIX = "/survey/"  # the public survey (as in gunicorn.conf.py); /survey-results/ is staff
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 REPORT_FORMAT_ARG = "fmt"
 

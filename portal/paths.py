@@ -19,3 +19,7 @@ TEMPLATES = _located("templates", "templates")
 MIGRATIONS = _located("migrations", "migrations")
 GOVUK_FRONTEND = _located("govuk", "node_modules/govuk-frontend/dist/govuk")
 OWN_STATIC = PACKAGE / "static"
+
+# The public survey's URL prefix: no session, no address or browser in any log (issue 26; the
+# same prefix is in gunicorn.conf.py). /survey-results/ is signed-in staff's, and not under it.
+SURVEY_PREFIX = "/survey/"

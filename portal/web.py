@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin, current_user
@@ -37,6 +38,7 @@ from portal.access import access_of, public
 from portal.db import get_db
 from portal.models import utcnow
 from portal.navigation import navigation_for
+from portal.paths import SURVEY_PREFIX
 from portal.problems import is_text_checked
 from portal.services import mail
 from portal.services.common import Invalid, NotFound, Problem, ServiceError, has_nul
@@ -142,8 +144,20 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class SurveyBlindSessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, except on the public survey, which neither reads nor writes
+    it: an answer is never tied to a staff member's session (nor its user loaded), no session
+    cookie is set for a practitioner, and the busiest post skips the cookie's work."""
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        if request.path.startswith(SURVEY_PREFIX):
+            return None  # Flask's null session: empty, and never saved
+        return super().open_session(app, request)
+
+
 def register_security(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter  # before any blueprint adds its routes
+    app.session_interface = SurveyBlindSessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         # The client's address and scheme as the proxies in front saw them, for the rate limits
         # and the audit log. Only as many X-Forwarded-* hops as there are trusted proxies count.
@@ -178,13 +192,21 @@ def register_security(app: Flask) -> None:
         referrer_policy="same-origin",
     )
 
+    _register_session_hooks(app)
+
+
+def _register_session_hooks(app: Flask) -> None:
     @app.before_request
     def keep_session_alive() -> None:
-        session.permanent = True
+        if not app.session_interface.is_null_session(session):
+            session.permanent = True
 
     @app.after_request
     def no_store_private_pages(response: Response) -> Response:
-        if g.get("without_database") or (current_user and current_user.is_authenticated):
+        # no one is signed in on a path without a session (the survey): no user to load
+        signed_in = not app.session_interface.is_null_session(session) and bool(
+            current_user and current_user.is_authenticated)
+        if g.get("without_database") or signed_in:
             response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Server", None)  # gunicorn.conf.py blanks gunicorn's own
         return response

@@ -14,6 +14,14 @@ TEST_POSTGRES_URL=$(scripts/postgres.sh)
 .venv/bin/python scripts/bench.py "$@"
 survey=$(mktemp)
 .venv/bin/python scripts/bench_survey.py | tee "$survey"
+# the same post in-process: CPU and Python function calls a post, steadier than the load test's
+# figures on a shared machine; with production's limits (Redis) where redis-server is installed
+for engine in sqlite postgresql; do
+  .venv/bin/python scripts/profile_survey_post.py --engine "$engine" --limits off 2>/dev/null | tee -a "$survey"
+  if command -v redis-server >/dev/null; then
+    .venv/bin/python scripts/profile_survey_post.py --engine "$engine" --limits redis 2>/dev/null | tee -a "$survey"
+  fi
+done
 { echo; echo "## Practitioner survey under load (scripts/bench_survey.py)"; echo; echo '```'; cat "$survey"; echo '```'; } >> docs/benchmarks.md
 security=$(mktemp)
 .venv/bin/python scripts/bench_security.py | tee "$security"

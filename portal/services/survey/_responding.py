@@ -7,7 +7,18 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, Date, Table, TextClause, bindparam, func, insert, text, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Date,
+    Table,
+    TextClause,
+    bindparam,
+    func,
+    insert,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from portal.models import SurveyAnswerRow, SurveyLink, SurveyResponse
@@ -62,7 +73,21 @@ _TAKE_PLACE = (
     .values(taken=_LINKS.taken + 1)
 )
 _INSERT_RESPONSE = insert(_table(SurveyResponse))
-_INSERT_ANSWERS = insert(_table(SurveyAnswerRow))
+_INSERT_ANSWERS: dict[int, TextClause] = {}
+
+
+def _insert_answers(statements: int) -> TextClause:
+    """One INSERT of a response's `statements` answer rows, one text per number of statements,
+    kept: a single statement to run (an executemany of 12 rows cost psycopg more Python than
+    all the post's other statements together; a Core multi-row insert cost SQLAlchemy as much
+    again to key its cache at each run)."""
+    if statements not in _INSERT_ANSWERS:
+        rows = ", ".join(f"(:response_id, :s{n}, :a{n})" for n in range(statements))
+        # the only text put in is `rows`, built from integers; every value is a bound parameter
+        _INSERT_ANSWERS[statements] = text(
+            f"INSERT INTO {SurveyAnswerRow.__tablename__} (response_id, statement_id, answer)"  # nosec B608
+            f" VALUES {rows}")
+    return _INSERT_ANSWERS[statements]
 
 
 def take_place(session: Session, *, cycle_id: int, agency_id: int, default_cap: int) -> None:
@@ -80,21 +105,49 @@ def take_place(session: Session, *, cycle_id: int, agency_id: int, default_cap: 
 _ALIKE: dict[int, TextClause] = {}
 
 
-def _alike_query(statements: int) -> TextClause:
-    """Count the link's responses of a day, not set aside, that match at least `:least` of
-    `statements` (statement, answer) pairs; one text per number of statements, kept."""
-    if statements not in _ALIKE:
-        matches = " ".join(f"WHEN a.statement_id = :s{n} AND a.answer = :a{n} THEN 1"
-                           for n in range(statements))
-        # the only text put in is `matches`, built from integers; every value is a bound parameter
-        _ALIKE[statements] = text(
-            "SELECT count(*) FROM (SELECT r.id FROM survey_responses r"  # nosec B608
+def _alike_count(statements: int) -> str:
+    """SQL counting the link's responses of a day, not set aside, that match at least `:least`
+    of `statements` (statement, answer) pairs `:sN`, `:aN`."""
+    matches = " ".join(f"WHEN a.statement_id = :s{n} AND a.answer = :a{n} THEN 1"
+                       for n in range(statements))
+    # the only text put in is `matches`, built from integers; every value is a bound parameter
+    return ("SELECT count(*) FROM (SELECT r.id FROM survey_responses r"  # nosec B608
             " JOIN survey_answers a ON a.response_id = r.id"
             " WHERE r.cycle_id = :cycle_id AND r.agency_id = :agency_id"
             " AND r.answered_on = :today AND r.set_aside IS NULL"
-            f" GROUP BY r.id HAVING sum(CASE {matches} ELSE 0 END) >= :least) alike"
-        ).bindparams(bindparam("today", type_=Date()))
+            f" GROUP BY r.id HAVING sum(CASE {matches} ELSE 0 END) >= :least) alike")
+
+
+def _alike_query(statements: int) -> TextClause:
+    """The 'alike' count as a query; one text per number of statements, kept."""
+    if statements not in _ALIKE:
+        _ALIKE[statements] = text(_alike_count(statements)).bindparams(
+            bindparam("today", type_=Date()))
     return _ALIKE[statements]
+
+
+_INSERT_FLAGGING: dict[int, TextClause] = {}
+
+
+def _insert_flagging(statements: int) -> TextClause:
+    """The response's INSERT that flags it 'alike' itself, with the count as its subquery (which
+    sees the link's responses before this one): one statement where a count and an insert
+    were two. One text per number of statements, kept."""
+    if statements not in _INSERT_FLAGGING:
+        _INSERT_FLAGGING[statements] = text(
+            f"INSERT INTO {SurveyResponse.__tablename__}"  # nosec B608: see _alike_count
+            " (id, cycle_id, agency_id, role_band, service_band, answered_on, flag)"
+            " SELECT :id, :cycle_id, :agency_id, :role_band, :service_band, :today,"
+            f" CASE WHEN ({_alike_count(statements)}) + 1 >= :alike_run THEN :alike_flag END"
+        ).bindparams(bindparam("today", type_=Date()))
+    return _INSERT_FLAGGING[statements]
+
+
+def _alike_params(answers: Mapping[int, str]) -> dict[str, Any]:
+    params: dict[str, Any] = {"least": len(answers) - 1}
+    for n, (statement_id, answer) in enumerate(answers.items()):
+        params[f"s{n}"], params[f"a{n}"] = statement_id, answer
+    return params
 
 
 def alike_today(session: Session, *, cycle_id: int, agency_id: int, today: date,
@@ -103,22 +156,20 @@ def alike_today(session: Session, *, cycle_id: int, agency_id: int, today: date,
     `answers` (statement id to answer) to every statement but at most one.
 
     Bounded by the link's rate limits and headcount, so the query stays small."""
-    params: dict[str, Any] = {"cycle_id": cycle_id, "agency_id": agency_id, "today": today,
-                              "least": len(answers) - 1}
-    for n, (statement_id, answer) in enumerate(answers.items()):
-        params[f"s{n}"], params[f"a{n}"] = statement_id, answer
+    params = {"cycle_id": cycle_id, "agency_id": agency_id, "today": today} | _alike_params(answers)
     return int(session.connection().scalar(_alike_query(len(answers)), params) or 0)
 
 
-def _flag(session: Session, *, cycle_id: int, agency_id: int, today: date, burst: str | None,
-          answers: Mapping[int, str], alike_run: int | None) -> str | None:
-    """The burst flag if there is one, else an 'alike' flag once this response would make
-    `alike_run` near-identical responses to the link in a day."""
+def _insert_response(connection: Connection, row: dict[str, Any], *, burst: str | None,
+                     answers: Mapping[int, str], alike_run: int | None) -> None:
+    """Insert the response with the burst flag if there is one, else with an 'alike' flag once
+    it makes `alike_run` near-identical responses to the link in a day."""
     if burst or not alike_run:
-        return burst
-    before = alike_today(session, cycle_id=cycle_id, agency_id=agency_id, today=today,
-                         answers=answers)
-    return f"alike {today.isoformat()}" if before + 1 >= alike_run else None
+        plain = {key: value for key, value in row.items() if key != "today"}
+        connection.execute(_INSERT_RESPONSE, plain | {"answered_on": row["today"], "flag": burst})
+        return
+    connection.execute(_insert_flagging(len(answers)), row | _alike_params(answers) | {
+        "alike_run": alike_run, "alike_flag": f"alike {row['today'].isoformat()}"})
 
 
 def record_response(
@@ -137,16 +188,14 @@ def record_response(
     if errors:
         raise ResponseInvalid(errors)
     take_place(session, cycle_id=cycle_id, agency_id=agency_id, default_cap=default_cap)
-    flag = _flag(session, cycle_id=cycle_id, agency_id=agency_id, today=today, burst=flag,
-                 answers={st.id: answers[st.code] for st in statements}, alike_run=alike_run)
     response_id = secrets.randbits(ID_BITS) or 1
     connection = session.connection()
-    connection.execute(_INSERT_RESPONSE, {
+    _insert_response(connection, {
         "id": response_id, "cycle_id": cycle_id, "agency_id": agency_id,
-        "role_band": role_band or None, "service_band": service_band or None,
-        "answered_on": today, "flag": flag})
-    connection.execute(_INSERT_ANSWERS, [
-        {"response_id": response_id, "statement_id": st.id, "answer": answers[st.code]}
-        for st in statements
-    ])
+        "role_band": role_band or None, "service_band": service_band or None, "today": today},
+        burst=flag, answers={st.id: answers[st.code] for st in statements}, alike_run=alike_run)
+    rows: dict[str, Any] = {"response_id": response_id}
+    for n, st in enumerate(statements):
+        rows[f"s{n}"], rows[f"a{n}"] = st.id, answers[st.code]
+    connection.execute(_insert_answers(len(statements)), rows)
     return response_id

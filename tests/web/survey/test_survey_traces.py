@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from portal.models import SurveyLink, SurveyResponse
-from tests.support import survey_fixture
+from tests.support import factories, page_text, sign_in, survey_fixture, url_for
 
 ADDRESS = "203.0.113.77"
 BROWSER = "Mozilla/5.0 (Linux; Android 14; Tablet-in-the-staff-room) Survey/26"
@@ -49,3 +49,27 @@ def test_no_table_and_no_log_holds_the_address_or_browser_of_a_survey_post(
     assert len(ids) == 3 and ids[0] > 2**31  # random 62-bit ids, not 1, 2, 3
     days = {str(v) for v in db.scalars(select(SurveyResponse.answered_on))}
     assert all(len(day) == 10 for day in days)  # the day, nothing finer
+
+
+def _session_cookies(response: object) -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie")  # type: ignore[attr-defined]
+            if c.startswith("session=")]
+
+
+def test_the_survey_neither_reads_nor_sets_the_session_cookie(
+        app: Flask, client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    known = survey_fixture.build(db, tmp_path, responses={})
+    token = db.scalar(select(SurveyLink.token).where(SurveyLink.agency_id == known.agencies["OK"].id))
+    url = f"/survey/{token}"
+    stranger = app.test_client()
+    page = stranger.get(url)
+    sent = survey_fixture.post_answers(stranger, url, survey_fixture.answers_for("OK", 0))
+    assert page.status_code == 200 and sent.status_code == 302
+    assert not _session_cookies(page) and not _session_cookies(sent)
+    # staff who answer from the browser they work in are not known to the survey's pages
+    staff = factories.user(db, "agency", agency=known.agencies["OK"])
+    db.commit()
+    sign_in(client, staff)
+    assert "Sign out" in page_text(client.get(url_for(app, "auth.index"), follow_redirects=True))
+    assert "Sign out" not in page_text(client.get(url))
+    assert survey_fixture.post_answers(client, url, survey_fixture.answers_for("OK", 1)).status_code == 302

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bench_parts.second_factor import pass_gate
 from portal.db import Database
-from portal.models import Cycle, CycleStatus, Return, ReturnStatus, Role, User
+from portal.models import Cycle, CycleStatus, RecoveryCode, Return, ReturnStatus, Role, TotpFactor, User
 
 PASSWORD = "benchmark-password-1"
 MANAGER = "bench-pages-manager@example.org"
@@ -34,6 +34,19 @@ def cpu_per_request(get: Callable[[], Any], repeat: int) -> float:
     return (time.process_time() - started) / repeat
 
 
+def profiled(get: Callable[[], Any], repeat: int) -> None:
+    """cProfile's 30 costliest functions (own time) over `repeat` requests, and cumulative."""
+    import cProfile
+    import pstats
+
+    with cProfile.Profile() as profile:
+        for _ in range(repeat):
+            get()
+    stats = pstats.Stats(profile)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(45)
+
+
 def _accounts(database: Database) -> tuple[str, int, int, str | None, str]:
     """A manager and an agency user with an unsubmitted return of the open cycle (passwords set);
     the open cycle's id and label, and the latest closed cycle's label (published here)."""
@@ -42,9 +55,13 @@ def _accounts(database: Database) -> tuple[str, int, int, str | None, str]:
 
     hashed = hash_password(PASSWORD)
     with database.transaction() as session:
-        if session.scalar(select(User.id).where(User.email == MANAGER)) is None:
+        manager = session.scalar(select(User.id).where(User.email == MANAGER))
+        if manager is None:
             session.add(User(email=MANAGER, role=Role.MANAGER.value, name="Bench Pages",
                              password_hash=hashed))
+        else:  # a kept database (scripts/bench_pages.py --keep): set the app up again
+            session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == manager))
+            session.execute(delete(TotpFactor).where(TotpFactor.user_id == manager))
         open_cycle = session.scalars(select(Cycle).where(Cycle.status == CycleStatus.OPEN.value)
                                      .order_by(Cycle.id.desc())).first()
         assert open_cycle is not None, "the demo has an open cycle"
@@ -83,7 +100,7 @@ def _client(app: Any, email: str) -> Any:
 
 
 def measure(database: Database, url: str, engine: str, size: int, results: Any, counter: Any,
-            *, repeat: int = 20) -> None:
+            *, repeat: int = 20, profile: str | None = None) -> None:
     from portal import create_app
     from portal.db import get_db
 
@@ -112,6 +129,8 @@ def measure(database: Database, url: str, engine: str, size: int, results: Any, 
         assert warm.status_code == 200, (path, warm.status_code, warm.location)
         with statements.counting() as sent:
             cpu[name] = cpu_per_request(partial(client.get, path), repeat)
+        if profile and profile in name:
+            profiled(partial(client.get, path), repeat)
         ratio = cpu[name] / cpu["sign-in page"]
         budget, holds = _budget(name, ratio, cpu)
         results.add(f"CPU per request: {name}", engine, size,

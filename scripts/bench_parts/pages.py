@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from bench_parts import published
 from bench_parts.second_factor import pass_gate
 from portal.db import Database
 from portal.models import Cycle, CycleStatus, RecoveryCode, Return, ReturnStatus, Role, TotpFactor, User
@@ -107,6 +108,7 @@ def measure(database: Database, url: str, engine: str, size: int, results: Any, 
     email, return_id, cycle_id, closed, live = _accounts(database)
     if closed:  # first, so that its first read of the published version is a cold one
         published_vs_live(database, closed, engine, size, results, counter, repeat)
+        published.measure(url, closed, engine, size, results)
     app = create_app("testing", DATABASE_URL=url, WTF_CSRF_ENABLED=False)
     statements = type(counter)(get_db(app).engine)
     anonymous, agency, manager = app.test_client(), _client(app, email), _client(app, MANAGER)

@@ -6,9 +6,12 @@ dataclasses hold: dataclasses, lists, tuples, dicts with string keys, optional v
 float, bool, date and datetime. A snapshot stored before a field with a default was added reads
 back with that default, so published reports keep loading as the report data grows.
 
-A list of dataclasses that the report holds more than once (the one list of zero counts that
-every agency without shown survey figures shares) is stored once and referred to after that, and
-reads back shared: a 10,000-agency cycle's figures neither store nor rebuild 10,000 copies.
+A list of dataclasses is stored by columns: its field names once, then a row of values for each
+item, which reads back with a list per item rather than a dict (a published report's first read
+holds the parsed JSON beside the report it builds). One that the report holds more than once (the
+one list of zero counts that every agency without shown survey figures shares) is stored once and
+referred to after that, and reads back shared: a 10,000-agency cycle's figures neither store nor
+rebuild 10,000 copies. Lists stored as plain JSON lists (before either) still read back.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-SHARE, SAME = "$share", "$same"  # the first copy of a shared list is marked; later ones refer
+COLS, ROWS = "$cols", "$rows"  # a list of dataclasses: the field names once, a row of values each
+SHARE = "$share"  # the first copy of a shared list is numbered; later ones are that number
 _seen: ContextVar[dict[int, tuple[Any, list[Any]]]] = ContextVar("snapshot_seen")
 _shared: ContextVar[dict[int, Any]] = ContextVar("snapshot_shared")
 
@@ -78,21 +82,21 @@ def _plain(value: Any) -> Any:
 
 
 def _shared_list(value: list[Any]) -> Any:
-    """A list of dataclasses; met again (the same object), a reference to its first copy, which
-    is marked with its number at the front."""
+    """A list of dataclasses of one type, by columns (the field names once, then a row of values
+    for each); met again (the same object), a reference to its first copy, which is numbered."""
     seen = _seen.get()
-    if id(value) not in seen:
-        written = [_plain(v) for v in value]
-        seen[id(value)] = (value, written)  # the value is kept so that its id is not reused
-        return written
-    written = seen[id(value)][1]
-    if not _marked(written):
-        written.insert(0, {SHARE: sum(1 for _, w in seen.values() if _marked(w))})
-    return {SAME: written[0][SHARE]}
-
-
-def _marked(written: list[Any]) -> bool:
-    return bool(written) and type(written[0]) is dict and SHARE in written[0]
+    if id(value) in seen:
+        written = seen[id(value)][1]
+        if SHARE not in written:
+            written[SHARE] = sum(1 for _, w in seen.values() if SHARE in w)
+        return written[SHARE]  # a number where a list belongs: no JSON object for each reference
+    kind = type(value[0])
+    if any(type(v) is not kind for v in value):
+        return [_plain(v) for v in value]
+    names = _field_names(kind)
+    written = {COLS: list(names), ROWS: [[_plain(getattr(v, n)) for n in names] for v in value]}
+    seen[id(value)] = (value, written)  # the value is kept so that its id is not reused
+    return written
 
 
 @cache
@@ -148,14 +152,18 @@ def _container(origin: Any, item: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _list(item: Callable[[Any], Any], data: Any) -> Any:
-    """A list; a shared one (see `dumps`) is decoded once and the same list returned after."""
-    if type(data) is dict:
-        return _shared.get()[data[SAME]]
-    if _marked(data):
-        decoded = list(map(item, data[1:]))
-        _shared.get()[data[0][SHARE]] = decoded
-        return decoded
-    return list(map(item, data))
+    """A list: a JSON list, or a list of dataclasses by columns, or the number of a shared one."""
+    if type(data) is int:
+        return _shared.get()[data]
+    if type(data) is list:
+        return list(map(item, data)) if data else data  # the parsed empty list is new: kept
+    from_row = getattr(item, "from_row", None)
+    names = tuple(data[COLS])
+    decoded = (list(map(from_row(names), data[ROWS])) if from_row else
+               [item(dict(zip(names, row, strict=True))) for row in data[ROWS]])
+    if SHARE in data:
+        _shared.get()[data[SHARE]] = decoded
+    return decoded
 
 
 def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
@@ -167,4 +175,11 @@ def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
     def build(data: dict[str, Any]) -> Any:
         return kind(**{name: decode(data[name]) for name, decode in parts if name in data})
 
+    @cache
+    def from_row(names: tuple[str, ...]) -> Callable[[list[Any]], Any]:
+        decoders = dict(parts)
+        picks = [(i, name, decoders[name]) for i, name in enumerate(names) if name in decoders]
+        return lambda row: kind(**{name: decode(row[i]) for i, name, decode in picks})
+
+    build.from_row = from_row  # type: ignore[attr-defined]
     return build

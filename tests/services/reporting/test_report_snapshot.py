@@ -68,8 +68,9 @@ def test_a_report_published_before_agencies_were_counted_still_loads_and_renders
     report_fixture.add_small_sector(db, tool, known)
     report = sector_report(db, cycle_label=CURRENT, now=AFTER)
     stored = json.loads(snapshot_dumps(report))
-    for row in stored["grid"]:
-        del row["agencies"]
+    grid = stored["grid"]  # stored then as a list of objects (now by columns), without agencies
+    stored["grid"] = [{name: value for name, value in zip(grid["$cols"], row, strict=True)
+                       if name != "agencies"} for row in grid["$rows"]]
     old = snapshot_loads(json.dumps(stored), SectorReport)
     assert all(g.agencies == [] for g in old.grid) and not old.agencies_counted
     # counted now: every standard of the one-agency sector; as published: those under 5 answers
@@ -95,7 +96,7 @@ def test_a_list_the_report_shares_is_stored_once_and_reads_back_shared(
     shown = sum(a.shown for a in report.survey.agencies)
     first = hidden[0].statements[0].text  # in each sector's, the partnership's and shown lists
     assert stored.count(first) == 1 + len(report.survey.sectors) + 1 + shown
-    assert stored.count('"$same"') == len(hidden) - 1
+    assert stored.count('"$share"') == 1  # one list numbered, the others refer to it
     back = snapshot_loads(stored, SectorReport)
     assert back == report
     assert back.survey is not None

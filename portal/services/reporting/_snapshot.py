@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 COLS, ROWS = "$cols", "$rows"  # a list of dataclasses: the field names once, a row of values each
 SHARE = "$share"  # the first copy of a shared list is numbered; later ones are that number
-_seen: ContextVar[dict[int, tuple[Any, list[Any]]]] = ContextVar("snapshot_seen")
+_seen: ContextVar[dict[int, tuple[Any, dict[str, Any]]]] = ContextVar("snapshot_seen")
 _shared: ContextVar[dict[int, Any]] = ContextVar("snapshot_shared")
 
 
@@ -86,15 +86,16 @@ def _shared_list(value: list[Any]) -> Any:
     for each); met again (the same object), a reference to its first copy, which is numbered."""
     seen = _seen.get()
     if id(value) in seen:
-        written = seen[id(value)][1]
-        if SHARE not in written:
-            written[SHARE] = sum(1 for _, w in seen.values() if SHARE in w)
-        return written[SHARE]  # a number where a list belongs: no JSON object for each reference
-    kind = type(value[0])
+        first = seen[id(value)][1]
+        if SHARE not in first:
+            first[SHARE] = sum(1 for _, w in seen.values() if SHARE in w)
+        return first[SHARE]  # a number where a list belongs: no JSON object for each reference
+    kind: Any = type(value[0])
     if any(type(v) is not kind for v in value):
         return [_plain(v) for v in value]
     names = _field_names(kind)
-    written = {COLS: list(names), ROWS: [[_plain(getattr(v, n)) for n in names] for v in value]}
+    rows = [[_plain(getattr(v, n)) for n in names] for v in value]
+    written: dict[str, Any] = {COLS: list(names), ROWS: rows}
     seen[id(value)] = (value, written)  # the value is kept so that its id is not reused
     return written
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from portal.services.common import to_uk
 from portal.services.moderation import NOT_LOOKED_AT
@@ -46,7 +48,24 @@ def percent(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.0%}"
 
 
+def govuk_options(items: Iterable[tuple[object, str]]) -> Markup:
+    """A select's <option> lines exactly as the GOV.UK select macro writes them (value and
+    text, none selected): the macro costs about 40 microseconds an option, and a closed cycle's
+    agency list has one for each agency that returned."""
+    return Markup("".join(f'        <option value="{escape(value)}">{escape(text)}</option>\n'
+                          for value, text in items))
+
+
+def govuk_tag(text: str, classes: str = "") -> Markup:
+    """A tag exactly as the GOV.UK tag macro writes it (text and classes only), for lists that
+    show one or more a row: the macro costs more than the rest of the row."""
+    with_classes = f"govuk-tag {escape(classes)}" if classes else "govuk-tag"
+    return Markup(f'<strong class="{with_classes}">\n  {escape(text)}\n</strong>\n')
+
+
 def register(app: Flask) -> None:
+    app.add_template_global(govuk_tag)
+    app.add_template_filter(govuk_options)
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
     app.add_template_filter(grade_label)

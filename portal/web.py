@@ -42,6 +42,7 @@ from portal.paths import SURVEY_PREFIX
 from portal.problems import is_text_checked
 from portal.services import mail
 from portal.services.common import Invalid, NotFound, Problem, ServiceError, has_nul
+from portal.templating import PortalTemplate
 from portal.vocabulary import DB_INT_MAX
 
 GOVUK_DIST = paths.GOVUK_FRONTEND
@@ -61,6 +62,7 @@ def register_templates(app: Flask) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.template_class = PortalTemplate
     WTFormsHelpers(app)
     app.context_processor(_template_globals)
     from portal import filters

@@ -29,8 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_parts import closing, jobs, pages, reports  # noqa: E402
 from bench_parts import http_load as http_part  # noqa: E402
-from bench_parts import jobs, pages, reports  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
@@ -143,6 +143,7 @@ def run_size(engine: str, size: int, args: argparse.Namespace, results: Results)
         pages.measure(database, url, engine, size, results, counter, repeat=args.repeat * 4)
         if not args.quick:
             http_part.measure(url, engine, size, results)
+        closing.measure(database, url, engine, size, results)  # last: it closes the open cycle
         database.engine.dispose()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from datetime import date, datetime, timedelta
@@ -35,14 +36,50 @@ def open_cycle(database: Database, engine: str, size: int, results: Any, counter
         cycle = cycles.create_cycle(session, label="2026-27", cohort="A", deadline=DEADLINE, now=now)
     started = time.perf_counter()
     with counter.counting() as queries, database.transaction() as session:
+        logged = ServerLog(session) if engine == "postgresql" else None
         cycle = cycles.get_cycle(session, "2026-27")
         issued = len(cycles.open_cycle(session, cycle, now=now, links=LINKS))
+        by_server = logged.count() if logged else None
     seconds = time.perf_counter() - started
     results.add("cycles open (returns issued)", engine, size,
                 f"{seconds:.2f} s, {queries[0]:,} queries for {issued:,} returns",
                 "< 5 s at 10k; queries per batch, not per return",
                 (seconds < 5 and queries[0] < issued) if size >= 10_000 else None)
+    if logged:
+        results.add("cycles open: statements the server executed (log_statement)", engine, size,
+                    f"{by_server:,} for {issued:,} returns" if by_server is not None else
+                    f"not counted: {logged.path} is not readable", "<= 100",
+                    by_server <= 100 if by_server is not None else None)
     return issued
+
+
+class ServerLog:
+    """Statements PostgreSQL itself executed for this session's transaction: `log_statement`
+    is set for the transaction only, and the server log's lines of this backend counted (each
+    row of an executemany is an execute of its own, which SQLAlchemy counts as one call). The
+    log is the test server's (scripts/postgres.sh: server.log in its data directory)."""
+
+    def __init__(self, session: Any) -> None:
+        from sqlalchemy import text
+
+        self.pid = session.scalar(text("SELECT pg_backend_pid()"))
+        folder = session.scalar(text("SHOW data_directory"))
+        self.path = os.environ.get("BENCH_POSTGRES_LOG") or os.path.join(folder, "server.log")
+        try:
+            self.start = os.path.getsize(self.path)
+        except OSError:
+            self.start = None
+        session.execute(text("SET LOCAL log_statement = 'all'"))
+
+    def count(self) -> int | None:
+        if self.start is None:
+            return None
+        mark = f"[{self.pid}] LOG:  "
+        with open(self.path, "rb") as log:
+            log.seek(self.start)
+            lines = log.read().decode(errors="replace").splitlines()
+        return sum(1 for line in lines if mark in line and
+                   (f"{mark}statement: " in line or f"{mark}execute " in line))
 
 
 def chasers(database: Database, engine: str, size: int, results: Any, counter: Any,

@@ -68,8 +68,9 @@ def test_a_report_published_before_agencies_were_counted_still_loads_and_renders
     report_fixture.add_small_sector(db, tool, known)
     report = sector_report(db, cycle_label=CURRENT, now=AFTER)
     stored = json.loads(snapshot_dumps(report))
-    for row in stored["grid"]:
-        del row["agencies"]
+    grid = stored["grid"]  # stored then as a list of objects (now by columns), without agencies
+    stored["grid"] = [{name: value for name, value in zip(grid["$cols"], row, strict=True)
+                       if name != "agencies"} for row in grid["$rows"]]
     old = snapshot_loads(json.dumps(stored), SectorReport)
     assert all(g.agencies == [] for g in old.grid) and not old.agencies_counted
     # counted now: every standard of the one-agency sector; as published: those under 5 answers
@@ -78,3 +79,27 @@ def test_a_report_published_before_agencies_were_counted_still_loads_and_renders
         "Sports and culture": ["1", "3", "4", "5", "7", "8", "9", "10", "11", "12"]}
     for fmt in ("pdf", "xlsx", "csv", "json"):
         assert render_download(ReportDownload(old), fmt, partnership="Test").content
+
+
+def test_a_list_the_report_shares_is_stored_once_and_reads_back_shared(
+        db: Session, tool: Any) -> None:
+    """Agencies without shown survey figures share one list of zero counts: the snapshot
+    stores it once and refers to it, and the report read back shares it again, so a national
+    cycle's published figures do not hold (or rebuild) a copy per agency."""
+    report_fixture.build(db, tool)
+    report = sector_report(db, cycle_label=CURRENT, now=AFTER)
+    assert report.survey is not None
+    hidden = [a for a in report.survey.agencies if not a.shown]
+    assert len(hidden) >= 2 and all(a.statements is hidden[0].statements for a in hidden)
+
+    stored = snapshot_dumps(report)
+    shown = sum(a.shown for a in report.survey.agencies)
+    first = hidden[0].statements[0].text  # in each sector's, the partnership's and shown lists
+    assert stored.count(first) == 1 + len(report.survey.sectors) + 1 + shown
+    assert stored.count('"$share"') == 1  # one list numbered, the others refer to it
+    back = snapshot_loads(stored, SectorReport)
+    assert back == report
+    assert back.survey is not None
+    again = [a for a in back.survey.agencies if not a.shown]
+    assert all(a.statements is again[0].statements for a in again)
+    assert snapshot_loads(snapshot_dumps(back), SectorReport) == report

@@ -52,15 +52,17 @@ def govuk_options(items: Iterable[tuple[object, str]]) -> Markup:
     """A select's <option> lines exactly as the GOV.UK select macro writes them (value and
     text, none selected): the macro costs about 40 microseconds an option, and a closed cycle's
     agency list has one for each agency that returned."""
-    return Markup("".join(f'        <option value="{escape(value)}">{escape(text)}</option>\n'
-                          for value, text in items))
+    return Markup("".join(  # nosec B704: each value and text escaped (bandit-findings.md)
+        f'        <option value="{escape(value)}">{escape(text)}</option>\n'
+        for value, text in items))
 
 
 def govuk_tag(text: str, classes: str = "") -> Markup:
     """A tag exactly as the GOV.UK tag macro writes it (text and classes only), for lists that
     show one or more a row: the macro costs more than the rest of the row."""
     with_classes = f"govuk-tag {escape(classes)}" if classes else "govuk-tag"
-    return Markup(f'<strong class="{with_classes}">\n  {escape(text)}\n</strong>\n')
+    return Markup(  # nosec B704: the classes and text escaped (bandit-findings.md)
+        f'<strong class="{with_classes}">\n  {escape(text)}\n</strong>\n')
 
 
 def register(app: Flask) -> None:

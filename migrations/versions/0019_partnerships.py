@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from config import Settings
+
 revision = "0019_partnerships"
 down_revision = "0018_passkeys29_passkeys"
 branch_labels = None
@@ -72,10 +74,10 @@ def downgrade() -> None:
 
 
 def _installations_partnership() -> dict[str, object]:
-    """The partnership this installation served until now, as its environment names it (the
-    defaults are config.Settings')."""
-    name = os.environ.get("PARTNERSHIP_NAME") or "Anyshire Safeguarding Children Partnership"
-    help_email = os.environ.get("HELP_EMAIL") or "safeguarding.partnership@example.org"
+    """The partnership this installation served until now, as its environment names it, with
+    the defaults the pages fall back on (config.Settings')."""
+    name = os.environ.get("PARTNERSHIP_NAME") or Settings.PARTNERSHIP_NAME
+    help_email = os.environ.get("HELP_EMAIL") or Settings.HELP_EMAIL
     slug = os.environ.get("PARTNERSHIP_SLUG") or _slug(name)
     return {"id": FIRST, "slug": slug, "name": name, "help_email": help_email,
             "dpo_email": os.environ.get("PARTNERSHIP_DPO_EMAIL", ""), "host": None,

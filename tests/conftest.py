@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from portal import create_app, migrate
 from portal.db import get_db
-from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Sector
+from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Partnership, Sector
+from portal.models.partnership import FIRST_PARTNERSHIP_ID
 from portal.web import limiter
 from tests.support import (
     BACKEND,
@@ -133,8 +134,10 @@ _DEFAULT_SECTOR_ROWS = [
 
 
 def _cleaning(_dialect: Any) -> list[Any]:
-    """Empty every table, then put the default sectors back."""
+    """Empty every table, then put the default sectors back; of the partnerships only the
+    installation's own (the migration's) stays."""
     return [*(delete(table) for table in TABLES_TO_CLEAN), delete(Sector),
+            delete(Partnership).where(Partnership.id != FIRST_PARTNERSHIP_ID),
             insert(Sector).values(_DEFAULT_SECTOR_ROWS)]
 
 

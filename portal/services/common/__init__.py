@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._bulk import batches, bulk_insert, insert_returning_ids
 from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refused, ServiceError
+from ._scope import Scope
 from ._slugs import ascii_slug, file_name, slug
 from ._text import check_texts, clean_text, has_nul, text_message, text_problems
 from ._uktime import UK, end_of_uk_day, is_after_uk_day, to_uk, uk_iso, uk_today
@@ -19,6 +20,7 @@ __all__ = [
     "NotFound",
     "Problem",
     "Refused",
+    "Scope",
     "ServiceError",
     "add_working_days",
     "ascii_slug",

@@ -6,5 +6,6 @@ the installation's own, made by the migration from its environment."""
 from __future__ import annotations
 
 from ._registry import PartnershipSummary, list_partnerships
+from ._scopes import only_scope, scope_of
 
-__all__ = ["PartnershipSummary", "list_partnerships"]
+__all__ = ["PartnershipSummary", "list_partnerships", "only_scope", "scope_of"]

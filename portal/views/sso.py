@@ -6,11 +6,8 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from requests import RequestException
 from werkzeug.wrappers import Response
 
 from forms.sso import OrganisationEmailForm
@@ -29,21 +26,6 @@ BUTTONS_UP_TO = 4  # more providers than this: people find theirs by email addre
 SIGNED_OUT_KEY = "sso_signed_out"  # the provider a signed-out page may offer to sign out of
 PROVIDER_KEY = "sso_provider"  # the provider this session signed in with
 LOGOUT_STATE = "provider-signed-out"  # the provider echoes it back after its own sign-out
-PROVIDER_ERRORS = (AuthlibBaseError, RequestException, ValueError, KeyError, RuntimeError)
-_clients: dict[tuple[str, str, str, str], FlaskOAuth2App] = {}
-
-
-def _client(provider: IdentityProvider) -> FlaskOAuth2App:
-    """Authlib's client for a provider; kept (with the provider's metadata and keys it loads)
-    until the provider's settings change."""
-    key = (provider.slug, provider.issuer, provider.client_id, provider.client_secret)
-    if key not in _clients:
-        _clients[key] = FlaskOAuth2App(
-            FlaskIntegration(provider.slug), provider.slug, client_id=provider.client_id,
-            client_secret=provider.client_secret, server_metadata_url=sso.discovery_url(provider),
-            client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256",
-                           "default_timeout": 15})
-    return _clients[key]
 
 
 def _problem(title: str, message: str, status: int, provider: str | None = None) -> tuple[str, int]:
@@ -90,10 +72,11 @@ def start() -> Response | str | tuple[str, int]:
 def login(slug: str) -> Response | tuple[str, int]:
     provider = _provider(slug)
     hint = request.args.get("login_hint", "")[:254]
+    from portal.views import sso_client as oidc  # Authlib, on first use (sso_client.py)
     try:
-        return _client(provider).authorize_redirect(
+        return oidc.client_for(provider).authorize_redirect(
             url_for("sso.callback", slug=slug, _external=True), **({"login_hint": hint} if hint else {}))
-    except PROVIDER_ERRORS as exc:
+    except oidc.PROVIDER_ERRORS as exc:
         log.warning("sso login with %s failed: %r", slug, exc)
         return _problem(f"{provider.name} cannot be reached", "The portal could not reach "
                         f"{provider.name}'s sign-in service. Try again later, or sign in with "
@@ -105,10 +88,11 @@ def login(slug: str) -> Response | tuple[str, int]:
 @limiter.limit("20 per minute")
 def callback(slug: str) -> Response | tuple[str, int]:
     provider = _provider(slug)
+    from portal.views import sso_client as oidc  # Authlib, on first use (sso_client.py)
     try:
-        token = _client(provider).authorize_access_token()
+        token = oidc.client_for(provider).authorize_access_token()
         claims = dict(token["userinfo"])
-    except PROVIDER_ERRORS as exc:
+    except oidc.PROVIDER_ERRORS as exc:
         log.warning("sso callback from %s failed: %r", slug, exc)
         return _problem(f"Signing in with {provider.name} did not work",
                         f"{provider.name} did not confirm who you are (you may have cancelled, "
@@ -125,9 +109,10 @@ def callback(slug: str) -> Response | tuple[str, int]:
 
 def end_session_url(provider: IdentityProvider) -> str | None:
     """The provider's RP-initiated logout address, when its metadata has one."""
+    from portal.views import sso_client as oidc  # Authlib, on first use (sso_client.py)
     try:
-        metadata = _client(provider).load_server_metadata()
-    except PROVIDER_ERRORS:
+        metadata = oidc.client_for(provider).load_server_metadata()
+    except oidc.PROVIDER_ERRORS:
         return None
     endpoint = metadata.get("end_session_endpoint")
     if not endpoint:

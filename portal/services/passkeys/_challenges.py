@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
-from webauthn.helpers import generate_challenge
 
 from portal.models import PasskeyChallenge
 
 from ._errors import PasskeyRefused
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
+CHALLENGE_BYTES = 64  # as the WebAuthn library's own generate_challenge(); at least 16 (the spec)
 REGISTER, AUTHENTICATE = "register", "authenticate"
 
 
@@ -25,7 +26,7 @@ def issue_challenge(session: Session, *, purpose: str, user_id: int | None, now:
                     user_handle: str | None = None) -> bytes:
     """A new random challenge for one ceremony (and expired ones forgotten)."""
     session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.expires_at < now))
-    challenge = generate_challenge()
+    challenge = secrets.token_bytes(CHALLENGE_BYTES)
     session.add(PasskeyChallenge(challenge_hash=_hash(challenge), purpose=purpose,
                                  user_id=user_id, expires_at=now + CHALLENGE_LIFETIME,
                                  user_handle=user_handle))

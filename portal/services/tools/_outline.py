@@ -9,6 +9,7 @@ checksum and load time, so a database rebuilt under the same engine never serves
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections.abc import Callable, Hashable
@@ -18,6 +19,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from portal.models import Question, Standard, ToolVersion
 from portal.vocabulary import Variant
@@ -98,9 +100,13 @@ class ToolOutline:
         return cast(T, self._derived[key])
 
 
-# A tool version with its standards, their questions and the questions' grade descriptors.
-WITH_CONTENTS = (selectinload(ToolVersion.standards).selectinload(Standard.questions)
-                 .selectinload(Question.descriptors))
+@functools.cache
+def with_contents() -> _AbstractLoad:
+    """A tool version with its standards, their questions and the questions' grade descriptors.
+    Built on first use, not at import: building it configures every mapper (about a quarter of a
+    second), which a command that never loads a tool (`flask --help`) need not pay."""
+    return (selectinload(ToolVersion.standards).selectinload(Standard.questions)
+            .selectinload(Question.descriptors))
 
 _Key = tuple[int, str, datetime]
 _cache: weakref.WeakKeyDictionary[Engine, dict[_Key, ToolOutline]] = weakref.WeakKeyDictionary()
@@ -124,7 +130,7 @@ def tool_outline(session: Session, tool: ToolVersion) -> ToolOutline:
 
 def _outline(session: Session, tool_id: int) -> ToolOutline:
     tool = session.scalars(select(ToolVersion).where(ToolVersion.id == tool_id)
-                           .options(WITH_CONTENTS)).one()
+                           .options(with_contents())).one()
     return ToolOutline(
         id=tool.id, version=tool.version, title=tool.title, pages=tool.pages,
         standards=tuple(

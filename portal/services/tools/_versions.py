@@ -25,7 +25,7 @@ from portal.models import (
 from portal.services.common import ServiceError
 from portal.vocabulary import QUALITY_GRADES, Variant
 
-from ._outline import WITH_CONTENTS, QuestionOutline, ToolOutline
+from ._outline import QuestionOutline, ToolOutline, with_contents
 
 TOOLS_DIR = Path(__file__).resolve().parents[2] / "tools"
 CURRENT_EDITION = TOOLS_DIR / "compact-audit-2026.2.json"
@@ -296,7 +296,7 @@ def latest_tool(session: Session) -> ToolVersion | None:
 
 def get_tool(session: Session, version: str | None = None) -> ToolVersion:
     """A tool version with its standards and questions loaded; the latest when none is named."""
-    query = select(ToolVersion).options(WITH_CONTENTS)
+    query = select(ToolVersion).options(with_contents())
     query = (query.where(ToolVersion.version == version) if version
              else query.order_by(ToolVersion.id.desc()).limit(1))
     tool = session.scalar(query)

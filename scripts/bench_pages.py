@@ -8,8 +8,8 @@ for each size and engine).
 --keep NAME (PostgreSQL) builds the partnership into the database NAME and keeps it; a later run
 with the same NAME reuses it (a 10,000-agency build takes minutes). Drop it with
 `DROP DATABASE NAME` when done. --profile PAGE prints cProfile's top functions for the pages
-whose name contains PAGE. --closing then closes the open cycle while agencies save (a kept
-database is left with that cycle closed).
+whose name contains PAGE. --http then runs the HTTP rows (gunicorn, wrk). --closing then
+closes the open cycle while agencies save (a kept database is left with that cycle closed).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import CYCLES, NOW, QueryCounter, Results, build, scratch_database
-from bench_parts import closing, jobs, pages
+from bench_parts import closing, http_load, jobs, pages
 from sqlalchemy import create_engine, text
 
 from portal.db import Database
@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--keep", help="a PostgreSQL database to build into and reuse")
     parser.add_argument("--profile", help="profile the pages whose name contains this")
     parser.add_argument("--closing", action="store_true", help="then close the open cycle")
+    parser.add_argument("--http", action="store_true",
+                        help="then the HTTP rows: gunicorn under wrk, against the sign-in page")
     args = parser.parse_args()
     if args.keep:
         args.engine = "postgresql"
@@ -71,6 +73,8 @@ def main() -> None:
             jobs.open_cycle(database, args.engine, args.agencies, results, counter, NOW)
         pages.measure(database, url, args.engine, args.agencies, results, counter,
                       repeat=args.repeat, profile=args.profile)
+        if args.http:
+            http_load.measure(url, args.engine, args.agencies, results)
         if args.closing:
             closing.measure(database, url, args.engine, args.agencies, results)
         database.engine.dispose()

@@ -28,10 +28,16 @@ class StandardPage:
         self.index = parts.index(part)
 
     @cached_property
+    def stored(self) -> returns.SavedReturn:
+        """The return as saved: answers, evidence, copied marks and progress (read when the page
+        is shown, not for a save)."""
+        return returns.saved_return(db_session(), self.return_)
+
+    @cached_property
     def saved(self) -> returns.StandardInput:
-        """The page's answers as saved (read when the page is shown, not for a save)."""
-        answers, evidence = returns.saved_answers(db_session(), self.return_)
-        return returns.standard_input(self.part, answers, evidence, self.return_.overall_evidence)
+        """The page's answers as saved."""
+        return returns.standard_input(self.part, self.stored.answers, self.stored.evidence,
+                                      self.return_.overall_evidence)
 
     def mark_data(self) -> dict[str, Any]:
         """The hidden fields saying what the page showed: version and digest of the answers."""
@@ -50,7 +56,7 @@ class StandardPage:
         shown = values if values is not None else values_from_input(self.saved)
         error_for = {e.field_id: e.message for e in errors or []}
         previous = returns.previous_answers(s, self.return_)
-        copied = returns.copied_marks(s, self.return_)
+        copied = self.stored.copied
         questions = question_markup.QuestionContext(
             bool(self.part.grouped), self.return_.variant, shown, error_for, copied, previous)
         return render_template(
@@ -60,7 +66,7 @@ class StandardPage:
             errors=errors or [], error_for=error_for, conflict=conflict, fresh=fresh,
             previous=previous, copied=copied,
             question_html=question_markup.renderer(questions),
-            progress=returns.progress(s, [self.return_.id])[self.return_.id],
+            progress=self.stored.progress,
         )
 
 

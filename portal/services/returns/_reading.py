@@ -334,7 +334,28 @@ def part_answers(
 
 def part_copies(session: Session, return_: Return, part: StandardPart) -> set[str]:
     """The codes of a page's answers still as copied from an earlier cycle."""
-    return _saved(session, return_, part)[2]
+    return set(_saved(session, return_, part)[2])
+
+
+@dataclass(frozen=True)
+class SavedReturn:
+    """What a page of the return shows of it, from two reads: the answers by question code,
+    the evidence by standard code, the answers still as copied (code -> the cycle they came
+    from; `copied_marks`), and the progress `progress` would count."""
+
+    answers: dict[str, AnswerInput]
+    evidence: dict[str, str]
+    copied: dict[str, str]
+    progress: Progress
+
+
+def saved_return(session: Session, return_: Return) -> SavedReturn:
+    """The return's saved answers, evidence, copied marks and progress (two statements)."""
+    answers, evidence, copied = _saved(session, return_)
+    asked = [q.code for part in standard_parts(session, return_) for q in part.questions]
+    answered = sum(1 for code in asked if code in answers and answers[code].grade is not None)
+    return SavedReturn(answers, evidence, {c: label for c, label in copied.items() if label},
+                       Progress(answered, len(asked)))
 
 
 def copied_marks(session: Session, return_: Return) -> dict[str, str]:
@@ -348,9 +369,10 @@ def copied_marks(session: Session, return_: Return) -> dict[str, str]:
 
 def _saved(
     session: Session, return_: Return, part: StandardPart | None = None
-) -> tuple[dict[str, AnswerInput], dict[str, str], set[str]]:
-    """Answers by question code, evidence by standard code, and the codes of answers still as
-    copied from an earlier cycle (of one page's questions and standards when `part` is given)."""
+) -> tuple[dict[str, AnswerInput], dict[str, str], dict[str, str]]:
+    """Answers by question code, evidence by standard code, and the answers still as copied from
+    an earlier cycle: code -> that cycle's label (of one page's questions and standards when
+    `part` is given)."""
     questions = [q.id for q in part.questions] if part else None
     standards = [st.id for st, _ in part.sections] if part else None
     rows = session.execute(_only(
@@ -360,12 +382,12 @@ def _saved(
         .outerjoin(Action, and_(Action.return_id == Answer.return_id,
                                 Action.question_id == Answer.question_id))
         .where(Answer.return_id == return_.id), Answer.question_id, questions))
-    answers, copied = {}, set()
+    answers, copied = {}, {}
     for code, grade, na_reason, comment, copied_from, action_id, what, who, by_when in rows:
         action = ActionInput(what, who, by_when) if action_id is not None else ActionInput()
         answers[code] = AnswerInput(code, grade, na_reason or "", comment or "", action)
         if copied_from is not None:
-            copied.add(code)
+            copied[code] = copied_from
     evidence = {code: text for code, text in session.execute(_only(
         select(Standard.code, Evidence.text).join(Standard, Standard.id == Evidence.standard_id)
         .where(Evidence.return_id == return_.id), Evidence.standard_id, standards))}

@@ -22,10 +22,12 @@ from portal.services.returns import (
     StandardPart,
     SubmitRefused,
     copied_marks,
+    progress,
     read_mark,
     return_pages,
     save_standard,
     saved_answers,
+    saved_return,
     standard_input,
     start_from_previous,
     submit_problems,
@@ -176,3 +178,25 @@ def test_an_import_confirms_the_answers_it_gives_and_refuses_to_submit_the_rest(
     db.expire_all()
     assert setting.current.status == ReturnStatus.SUBMITTED.value
     assert copied_marks(db, setting.current) == {}
+
+
+@pytest.mark.parametrize("variant", ["full", "short"])
+def test_a_pages_one_read_of_the_return_agrees_with_the_separate_counts(
+        db: Session, tool: Any, variant: str) -> None:
+    """saved_return (what the question page reads, in two statements) gives the same answers,
+    copied marks and progress as saved_answers, copied_marks and progress, before and after one
+    page's copies are confirmed and one answer is cleared."""
+    setting = _copied(db, variant)
+    for _ in range(2):
+        stored = saved_return(db, setting.current)
+        assert (stored.answers, stored.evidence) == saved_answers(db, setting.current)
+        assert stored.copied == copied_marks(db, setting.current) != {}
+        assert stored.progress == progress(db, [setting.current.id])[setting.current.id]
+        part = return_pages(db, setting.current)[0]
+        data = _as_saved(db, setting.current, part)
+        first = next(i for i, a in enumerate(data.answers) if a.grade is not None)
+        answers = list(data.answers)
+        answers[first] = AnswerInput(answers[first].code)
+        blank = StandardInput(answers, data.evidence, data.notes, data.overall)
+        _save(db, setting, part, blank, confirm=True)
+        assert saved_return(db, setting.current).progress.answered == stored.progress.answered - 1

@@ -28,10 +28,14 @@ class StandardPage:
         self.index = parts.index(part)
 
     @cached_property
+    def reading(self) -> tuple[returns.SavedReturn, returns.PreviousAnswers | None]:
+        """The return as saved (answers, evidence, copied marks, progress) and last edition's
+        answers: read when the page is shown, not for a save."""
+        return returns.page_reading(db_session(), self.return_)
+
+    @property
     def stored(self) -> returns.SavedReturn:
-        """The return as saved: answers, evidence, copied marks and progress (read when the page
-        is shown, not for a save)."""
-        return returns.saved_return(db_session(), self.return_)
+        return self.reading[0]
 
     @cached_property
     def saved(self) -> returns.StandardInput:
@@ -52,10 +56,9 @@ class StandardPage:
     def render(self, form: StandardForm, *, values: Mapping[str, str] | None = None,
                errors: list[FieldError] | None = None, conflict: Conflict | None = None,
                fresh: bool = False) -> str:
-        s = db_session()
         shown = values if values is not None else values_from_input(self.saved)
         error_for = {e.field_id: e.message for e in errors or []}
-        previous = returns.previous_answers(s, self.return_)
+        previous = self.reading[1]
         copied = self.stored.copied
         questions = question_markup.QuestionContext(
             bool(self.part.grouped), self.return_.variant, shown, error_for, copied, previous)

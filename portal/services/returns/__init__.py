@@ -5,6 +5,8 @@ from __future__ import annotations
 from ._import import COLUMNS, import_returns
 from ._previous import (
     Copied,
+    PreviousAnswers,
+    page_reading,
     previous_answers,
     previous_return,
     start_from_previous,
@@ -79,6 +81,7 @@ __all__ = [
     "Copied",
     "DocQuestion",
     "DocStandard",
+    "PreviousAnswers",
     "Progress",
     "ReadMark",
     "ReturnDocument",
@@ -103,6 +106,7 @@ __all__ = [
     "import_returns",
     "in_variant",
     "limit_problems",
+    "page_reading",
     "previous_answers",
     "previous_return",
     "progress",

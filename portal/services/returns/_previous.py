@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.models import Answer, Cycle, Return
+from portal.models import Answer, Cycle, Return, ReturnStatus
 from portal.services import audit
 from portal.services.common import Refused, uk_today
 
-from ._reading import copied_marks, saved_answers, standard_input, standard_parts
+from ._reading import (
+    SavedReturn,
+    copied_marks,
+    saved_answers,
+    saved_of,
+    saved_return,
+    standard_input,
+    standard_parts,
+)
 from ._rules import ActionInput, AnswerInput, StandardInput
 from ._saving import bump_version, ensure_editable, write_standard
+
+_S = TypeVar("_S", bound="Select")
 
 
 @dataclass(frozen=True)
@@ -35,16 +46,35 @@ class Copied:
     undated: list[str]  # copied actions whose date had passed: they need a new one
 
 
-def previous_return(session: Session, return_: Return) -> Return | None:
+def _earlier(query: _S, return_: Return) -> _S:
     """The agency's most recent return from an earlier cycle that has any answer, submitted or
     not: nothing an agency typed is lost because it did not submit."""
     answered = exists().where(Answer.return_id == Return.id, Answer.grade.is_not(None))
-    return session.scalar(
-        select(Return).options(joinedload(Return.cycle)).join(Cycle)
-        .where(Return.agency_id == return_.agency_id, Return.id != return_.id,
-               Cycle.deadline < return_.cycle.deadline, answered)
-        .order_by(Cycle.deadline.desc()).limit(1)
-    )
+    return (query.join(Cycle, Cycle.id == Return.cycle_id)
+            .where(Return.agency_id == return_.agency_id, Return.id != return_.id,
+                   Cycle.deadline < return_.cycle.deadline, answered)
+            .order_by(Cycle.deadline.desc()).limit(1))
+
+
+def previous_return(session: Session, return_: Return) -> Return | None:
+    """The agency's most recent earlier return with answers (`_earlier`)."""
+    return session.scalar(_earlier(select(Return).options(joinedload(Return.cycle)), return_))
+
+
+def page_reading(session: Session,
+                 return_: Return) -> tuple[SavedReturn, PreviousAnswers | None]:
+    """What a question page shows of the return and of last edition's answers, in three
+    statements: the earlier return's id, cycle and status, then both returns' answers and
+    evidence together."""
+    earlier = session.execute(_earlier(select(Return.id, Cycle.label, Return.status),
+                                       return_)).first()
+    saved = saved_of(session, [return_.id, *([earlier.id] if earlier else [])])
+    current = saved_return(session, return_, saved[return_.id])
+    if earlier is None:
+        return current, None
+    answers, evidence, _ = saved[earlier.id]
+    return current, PreviousAnswers(earlier.label, answers, evidence,
+                                    earlier.status == ReturnStatus.SUBMITTED.value)
 
 
 def previous_answers(session: Session, return_: Return) -> PreviousAnswers | None:

@@ -349,9 +349,10 @@ class SavedReturn:
     progress: Progress
 
 
-def saved_return(session: Session, return_: Return) -> SavedReturn:
-    """The return's saved answers, evidence, copied marks and progress (two statements)."""
-    answers, evidence, copied = _saved(session, return_)
+def saved_return(session: Session, return_: Return, saved: Saved | None = None) -> SavedReturn:
+    """The return's saved answers, evidence, copied marks and progress (two statements, none
+    when what it holds was read already: `saved`)."""
+    answers, evidence, copied = saved if saved is not None else _saved(session, return_)
     asked = [q.code for part in standard_parts(session, return_) for q in part.questions]
     answered = sum(1 for code in asked if code in answers and answers[code].grade is not None)
     return SavedReturn(answers, evidence, {c: label for c, label in copied.items() if label},
@@ -367,31 +368,41 @@ def copied_marks(session: Session, return_: Return) -> dict[str, str]:
     return {code: label for code, label in rows if label}
 
 
-def _saved(
-    session: Session, return_: Return, part: StandardPart | None = None
-) -> tuple[dict[str, AnswerInput], dict[str, str], dict[str, str]]:
-    """Answers by question code, evidence by standard code, and the answers still as copied from
-    an earlier cycle: code -> that cycle's label (of one page's questions and standards when
-    `part` is given)."""
+# A return's answers by question code, evidence by standard code, and the answers still as
+# copied from an earlier cycle (code -> that cycle's label).
+Saved = tuple[dict[str, AnswerInput], dict[str, str], dict[str, str]]
+
+
+def _saved(session: Session, return_: Return, part: StandardPart | None = None) -> Saved:
+    """What the return holds (of one page's questions and standards when `part` is given)."""
+    return saved_of(session, [return_.id], part)[return_.id]
+
+
+def saved_of(session: Session, return_ids: list[int],
+             part: StandardPart | None = None) -> dict[int, Saved]:
+    """`_saved` of several returns, in the same two statements."""
     questions = [q.id for q in part.questions] if part else None
     standards = [st.id for st, _ in part.sections] if part else None
+    found: dict[int, Saved] = {rid: ({}, {}, {}) for rid in return_ids}
     rows = session.execute(_only(
-        select(Question.code, Answer.grade, Answer.na_reason, Answer.comment, Answer.copied_from,
-               Action.id, Action.what, Action.who, Action.by_when)
+        select(Answer.return_id, Question.code, Answer.grade, Answer.na_reason, Answer.comment,
+               Answer.copied_from, Action.id, Action.what, Action.who, Action.by_when)
         .join(Question, Question.id == Answer.question_id)
         .outerjoin(Action, and_(Action.return_id == Answer.return_id,
                                 Action.question_id == Answer.question_id))
-        .where(Answer.return_id == return_.id), Answer.question_id, questions))
-    answers, copied = {}, {}
-    for code, grade, na_reason, comment, copied_from, action_id, what, who, by_when in rows:
+        .where(Answer.return_id.in_(return_ids)), Answer.question_id, questions))
+    for rid, code, grade, na_reason, comment, copied_from, action_id, what, who, by_when in rows:
+        answers, _, copied = found[rid]
         action = ActionInput(what, who, by_when) if action_id is not None else ActionInput()
         answers[code] = AnswerInput(code, grade, na_reason or "", comment or "", action)
         if copied_from is not None:
             copied[code] = copied_from
-    evidence = {code: text for code, text in session.execute(_only(
-        select(Standard.code, Evidence.text).join(Standard, Standard.id == Evidence.standard_id)
-        .where(Evidence.return_id == return_.id), Evidence.standard_id, standards))}
-    return answers, evidence, copied
+    for rid, code, text in session.execute(_only(
+            select(Evidence.return_id, Standard.code, Evidence.text)
+            .join(Standard, Standard.id == Evidence.standard_id)
+            .where(Evidence.return_id.in_(return_ids)), Evidence.standard_id, standards)):
+        found[rid][1][code] = text
+    return found
 
 
 def _only(query: _S, column: InstrumentedAttribute[int], ids: list[int] | None) -> _S:

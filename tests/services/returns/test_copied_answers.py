@@ -22,6 +22,9 @@ from portal.services.returns import (
     StandardPart,
     SubmitRefused,
     copied_marks,
+    page_reading,
+    previous_answers,
+    previous_return,
     progress,
     read_mark,
     return_pages,
@@ -200,3 +203,18 @@ def test_a_pages_one_read_of_the_return_agrees_with_the_separate_counts(
         blank = StandardInput(answers, data.evidence, data.notes, data.overall)
         _save(db, setting, part, blank, confirm=True)
         assert saved_return(db, setting.current).progress.answered == stored.progress.answered - 1
+
+
+def test_the_question_pages_reading_gives_both_editions_as_the_separate_reads_do(
+        db: Session, tool: Any) -> None:
+    """page_reading (three statements) = saved_return + previous_answers, with last edition's
+    answers and evidence and whether it was submitted; a first return has no previous edition."""
+    setting = _copied(db, "full")
+    current, previous = page_reading(db, setting.current)
+    assert current == saved_return(db, setting.current)
+    assert previous is not None
+    assert previous == previous_answers(db, setting.current)
+    assert previous.cycle == PREVIOUS and previous.answers and previous.evidence
+    earlier = previous_return(db, setting.current)
+    assert earlier is not None
+    assert page_reading(db, earlier) == (saved_return(db, earlier), None)

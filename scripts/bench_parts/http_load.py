@@ -1,5 +1,5 @@
-"""HTTP under gunicorn (2 workers) with wrk at 32 connections: the task list and saving a standard,
-against the sign-in page as the ceiling."""
+"""HTTP under gunicorn (2 workers) with wrk at 32 connections: the task list, the question page,
+saving a standard and the open cycle's dashboard, against the sign-in page as the ceiling."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+import pyotp
+from sqlalchemy import delete, select, update
 
+from bench_parts.second_factor import KEY, SET_UP
 from portal.db import Database
-from portal.models import Cycle, Return, User
+from portal.models import Cycle, CycleStatus, RecoveryCode, Return, Role, TotpFactor, User
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "benchmark-password-1"
@@ -115,6 +117,48 @@ def _prepare_users(database: Database) -> list[tuple[str, int]]:
     return [(email, return_id) for _, email, return_id in rows]
 
 
+def _prepare_managers(database: Database) -> tuple[list[str], int]:
+    """CLIENTS managers (made once, their authenticator apps forgotten on a kept database so
+    that each sets one up again), and the open cycle's id."""
+    from portal.services.accounts import hash_password
+
+    hashed = hash_password(PASSWORD)
+    emails = [f"bench-http-manager-{i}@example.org" for i in range(CLIENTS)]
+    with database.transaction() as session:
+        known = set(session.scalars(select(User.email).where(User.email.in_(emails))))
+        session.add_all(User(email=e, role=Role.MANAGER.value, name="Bench HTTP",
+                             password_hash=hashed) for e in emails if e not in known)
+        session.flush()
+        ids = select(User.id).where(User.email.in_(emails)).scalar_subquery()
+        session.execute(delete(RecoveryCode).where(RecoveryCode.user_id.in_(ids)))
+        session.execute(delete(TotpFactor).where(TotpFactor.user_id.in_(ids)))
+        cycle = session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN.value)
+                                .order_by(Cycle.id.desc())).first()
+    assert cycle is not None, "the demo has an open cycle"
+    return emails, cycle
+
+
+def _manager_signed_in(port: int, email: str) -> Client:
+    """Signed in as a manager is: the password, then an authenticator app set up from the key
+    on the set-up page the gate sends them to, and its code."""
+    client = Client(port)
+    _, page = client.request("GET", "/sign-in")
+    status, _ = client.request("POST", "/sign-in", urlencode(
+        {"csrf_token": _csrf(page), "email": email, "password": PASSWORD}))
+    if status not in (302, 303):
+        raise RuntimeError(f"sign-in for {email} gave {status}")
+    _, page = client.request("GET", SET_UP)
+    key = KEY.search(page)
+    if key is None:
+        raise RuntimeError(f"no authenticator set-up key for {email}")
+    code = pyotp.TOTP(key.group(1).replace(" ", "")).now()
+    status, _ = client.request("POST", SET_UP, urlencode({"csrf_token": _csrf(page),
+                                                          "code": code}))
+    if status != 200:
+        raise RuntimeError(f"setting up the app for {email} gave {status}")
+    return client
+
+
 def _signed_in(port: int, email: str, return_id: int) -> tuple[Client, str]:
     client = Client(port)
     _, page = client.request("GET", "/sign-in")
@@ -193,11 +237,13 @@ def measure(url: str, engine: str, size: int, results: Any) -> None:
         return
     database = Database(url)
     users = _prepare_users(database)
+    manager_emails, cycle = _prepare_managers(database)
     database.engine.dispose()
     port = _free_port()
     server = _gunicorn(url, port)
     try:
         clients = [(_signed_in(port, email, return_id), return_id) for email, return_id in users]
+        managers = [_manager_signed_in(port, email) for email in manager_emails]
         ceiling = _wrk(port, [("GET", "/sign-in", "", None)])
         _report(results, engine, size, "HTTP sign-in page (the ceiling)", ceiling, None)
         tasks = _wrk(port, [("GET", f"/agency/returns/{rid}", c.cookie_header(), None)
@@ -210,6 +256,10 @@ def measure(url: str, engine: str, size: int, results: Any) -> None:
         saves = _wrk(port, [("POST", f"/agency/returns/{rid}/standards/1", c.cookie_header(), body)
                             for (c, body), rid in clients])
         _report(results, engine, size, "HTTP save a standard", saves, ceiling["rate"])
+        dashboards = _wrk(port, [("GET", f"/cycles/{cycle}", m.cookie_header(), None)
+                                 for m in managers])
+        _report(results, engine, size, "HTTP cycle dashboard, open cycle (32 managers)",
+                dashboards, ceiling["rate"], share=0.2)
     finally:
         server.terminate()
         server.wait(timeout=10)

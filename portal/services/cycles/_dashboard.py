@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, select
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Chaser, Contact, Cycle, CycleStatus, Return, ReturnStatus, Sector
@@ -69,6 +69,8 @@ class SectorFigures:
     position: int
     counts: Counts = field(default_factory=Counts)
     share_of_non_returners: float | None = None
+    # the grouped rows counted: (status, carried over, returns)
+    cells: list[tuple[str, bool, int]] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ def build_dashboard(
     filters = filters or ReturnFilter()
     sectors = share_non_returners(sector_figures(session, cycle))
     totals = sum_counts(sectors)
-    rows, total = return_list(session, cycle, filters, now=now)
+    rows, total = return_list(session, cycle, filters, now=now,
+                              total=matching_count(sectors, filters, cycle, now=now))
     return Dashboard(
         cycle=cycle, now=now, overdue=totals.not_submitted if is_past_deadline(cycle, now=now) else 0,
         totals=totals, sectors=sectors, history=cycle_rates(session, up_to=cycle.deadline),
@@ -188,24 +191,54 @@ def sector_figures(
     for sector_id, name, position, status, carried_over, count in rows:
         entry = figures.setdefault(sector_id, SectorFigures(sector_id, name, position))
         entry.counts.add(status, bool(carried_over), int(count))
+        entry.cells.append((status, bool(carried_over), int(count)))
     return sorted(figures.values(), key=lambda s: (s.position, s.name))
+
+
+def matching_count(sectors: list[SectorFigures], filters: ReturnFilter, cycle: Cycle, *,
+                   now: datetime) -> int:
+    """How many of the cycle's returns the list's filters match, from the grouped counts
+    (`sector_figures`) instead of counting the returns again: the same conditions as
+    `_filtered`, on each (sector, status, carried over) group."""
+    past = is_past_deadline(cycle, now=now)
+    return sum(count for s in sectors if not filters.sector_id or s.sector_id == filters.sector_id
+               for status, carried, count in s.cells
+               if (filters.carried_over is None or carried == filters.carried_over)
+               and _status_matches(filters.status, status, carried, past=past))
+
+
+def _status_matches(wanted: str | None, status: str, carried: bool, *, past: bool) -> bool:
+    """`_status_condition`, for one group of returns."""
+    submitted = status == ReturnStatus.SUBMITTED.value
+    if wanted == OVERDUE:
+        return past and not submitted
+    if wanted == NOT_SUBMITTED:
+        return not submitted
+    if wanted == AT_RISK:
+        return carried and not submitted
+    if wanted == ReturnStatus.IN_PROGRESS.value:
+        return status in IN_PROGRESS_STATUSES
+    if wanted in STATUS_FILTERS:
+        return status == wanted
+    return True
 
 
 def cycle_rates(
     session: Session, *, up_to: date | None = None, sector_id: int | None = None
 ) -> list[CycleRate]:
     """Every opened cycle's issued and submitted returns (of every sector or one), oldest first,
-    in one grouped query."""
-    submitted = func.sum(case((Return.status == ReturnStatus.SUBMITTED.value, 1), else_=0))
-    returns = Return.cycle_id == Cycle.id
+    in one query. Each cycle's two counts are read from the index of returns by partnership,
+    cycle and status (without a sector, no return row is read): a view does not scan every
+    return of every year."""
+    returns = [Return.partnership_id == Cycle.partnership_id, Return.cycle_id == Cycle.id]
     if sector_id is not None:
-        returns = and_(returns, Return.agency_id.in_(
-            select(Agency.id).where(Agency.sector_id == sector_id)))
+        returns.append(Return.agency_id.in_(select(Agency.id).where(Agency.sector_id == sector_id)))
+    issued = select(func.count()).where(*returns).scalar_subquery()
+    submitted = (select(func.count())
+                 .where(*returns, Return.status == ReturnStatus.SUBMITTED.value).scalar_subquery())
     query = (
-        select(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, func.count(Return.id), submitted)
-        .select_from(Cycle).outerjoin(Return, returns)
+        select(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, issued, submitted)
         .where(Cycle.status != CycleStatus.DRAFT.value)
-        .group_by(Cycle.id, Cycle.label, Cycle.cohort, Cycle.status, Cycle.deadline)
         .order_by(Cycle.deadline)
     )
     if up_to is not None:
@@ -216,12 +249,13 @@ def cycle_rates(
 
 def return_list(
     session: Session, cycle: Cycle, filters: ReturnFilter, *, now: datetime,
-    page_size: int | None = LIST_PAGE_SIZE,
+    page_size: int | None = LIST_PAGE_SIZE, total: int | None = None,
 ) -> tuple[list[ReturnRow], int]:
     """One page of the cycle's returns matching the filters (all of them without a page size),
-    and how many match in all."""
+    and how many match in all (counted here unless the caller knows: `total`)."""
     query = _filtered(cycle, filters, now=now)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     listed_ids = _page_of(query, filters, page_size)
     last_chaser = (select(Chaser.return_id, func.max(Chaser.recorded_at).label("at"))
                    .where(Chaser.return_id.in_(listed_ids)).group_by(Chaser.return_id).subquery())

@@ -89,7 +89,12 @@ class Contact(Base):
     """Somebody at an agency who receives the audit's emails."""
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("agency_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("agency_id", "email"),
+        # the few bounced addresses, found without reading every contact (a cycle's dashboard)
+        Index("ix_contacts_bounced", "agency_id", postgresql_where=text("bounced_at IS NOT NULL"),
+              sqlite_where=text("bounced_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)

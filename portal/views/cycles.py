@@ -158,7 +158,8 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
     return render_template("cycles/dashboard.html", cycle=cycle, data=data,
                            can_close=cycles.can_close(cycle, now=moment),
                            status_filters=cycles.STATUS_FILTERS,
-                           moderation=moderation.moderation_progress(session, cycle),
+                           moderation=moderation.moderation_progress(
+                               session, cycle, submitted=data.totals.submitted),
                            bounced=chasers.bounced_contacts(session, cycle))
 
 

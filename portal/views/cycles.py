@@ -20,6 +20,7 @@ from portal.problems import text_checked
 from portal.services import chasers, cycles, moderation
 from portal.services.common import ServiceError
 from portal.services.reporting import close_and_publish
+from portal.views import dashboard_markup
 from portal.views.helpers import db_int, link_settings, now, shown_message, survey_settings
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
@@ -156,6 +157,8 @@ def dashboard_page(cycle_id: int) -> BaseResponse | str:
     moment = now()
     data = cycles.build_dashboard(session, cycle, now=moment, filters=_return_filter())
     return render_template("cycles/dashboard.html", cycle=cycle, data=data,
+                           rows_html=dashboard_markup.return_rows(data.returns,
+                                                                  is_manager=_is_manager()),
                            can_close=cycles.can_close(cycle, now=moment),
                            status_filters=cycles.STATUS_FILTERS,
                            moderation=moderation.moderation_progress(

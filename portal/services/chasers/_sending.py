@@ -16,8 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -38,8 +36,8 @@ from portal.services import audit, mail
 from portal.services.accounts import LinkSettings
 from portal.services.common import (
     ServiceError,
-    batches,
     bulk_insert,
+    insert_new,
     uk_today,
     working_days_between,
 )
@@ -280,16 +278,9 @@ def _record_chasers(
 
 def _insert_new_chasers(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: return id -> chaser id of the rows inserted."""
-    dialect = session.get_bind().dialect.name
-    insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    recorded: dict[int, int] = {}
-    for batch in batches(rows, 1_000):
-        result = session.execute(
-            insert_into(Chaser).values(batch)
-            .on_conflict_do_nothing(index_elements=["return_id", "stage_code"])
-            .returning(Chaser.return_id, Chaser.id))
-        recorded.update({return_id: chaser_id for return_id, chaser_id in result})
-    return recorded
+    inserted = insert_new(session, Chaser, rows, unique=["return_id", "stage_code"],
+                          returning=[Chaser.return_id, Chaser.id])
+    return {row[0]: row[1] for row in inserted}
 
 
 def _chaser_emails(session: Session, returns: list[Return], stage: ChaserStage,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._bulk import batches, bulk_insert, insert_returning_ids
+from ._bulk import batches, bulk_insert, insert_new, insert_returning_ids
 from ._cells import csv_rows, csv_text, set_text
 from ._errors import ImportRejected, Invalid, LineError, NotFound, Problem, Refused, ServiceError
 from ._scope import Scope
@@ -34,6 +34,7 @@ __all__ = [
     "end_of_uk_day",
     "file_name",
     "has_nul",
+    "insert_new",
     "insert_returning_ids",
     "is_after_uk_day",
     "is_working_day",

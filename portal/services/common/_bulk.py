@@ -8,12 +8,14 @@ thousands of placeholders cost more to build and for the driver to parse than th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import CursorResult, Insert, Table, bindparam, func, insert, select
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 BATCH = 5_000
@@ -59,7 +61,27 @@ def _insert(session: Session, table: Table, batch: list[dict[str, Any]], *,
     return connection.execute(statement, None if postgresql else batch)
 
 
-def _from_arrays(table: Table, batch: list[dict[str, Any]]) -> Insert:
+def insert_new(session: Session, model: Any, rows: Iterable[dict[str, Any]], *,
+               unique: list[str], returning: list[Any]) -> list[tuple[Any, ...]]:
+    """INSERT the rows in batches, skipping those whose `unique` columns match a row already
+    there (ON CONFLICT DO NOTHING: another run's, on SQLite and PostgreSQL alike), and return the
+    `returning` columns of the rows inserted. On PostgreSQL each batch is one INSERT ... SELECT
+    FROM unnest(...), as `bulk_insert`'s: a VALUES list of thousands of placeholders cost more to
+    compile and for the driver to parse than the insert itself."""
+    table = model.__table__
+    found: list[tuple[Any, ...]] = []
+    for batch in batches(rows):
+        if session.get_bind().dialect.name == "postgresql":
+            statement = _from_arrays(table, batch, postgresql_insert)
+        else:
+            statement = sqlite_insert(table).values(batch)
+        found += [tuple(row) for row in session.execute(
+            statement.on_conflict_do_nothing(index_elements=unique).returning(*returning))]
+    return found
+
+
+def _from_arrays(table: Table, batch: list[dict[str, Any]],
+                 insert_into: Callable[[Table], Any] = insert) -> Any:
     """INSERT INTO table (columns) SELECT * FROM unnest(:column_1, :column_2, ...), the rows'
     values as one array per column. Python-side defaults of columns the rows leave out (the
     creation time, an empty list) are worked out once for the batch, as an INSERT would."""
@@ -77,4 +99,4 @@ def _from_arrays(table: Table, batch: list[dict[str, Any]]) -> Insert:
                         type_=ARRAY(table.c[key].type))
               for i, key in enumerate(keys)]
     source = func.unnest(*arrays).table_valued(*keys).render_derived()
-    return insert(table).from_select(keys, select(*(source.c[key] for key in keys)))
+    return insert_into(table).from_select(keys, select(*(source.c[key] for key in keys)))

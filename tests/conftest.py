@@ -116,10 +116,12 @@ def _memory_backed_folder() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, smtp_server: tuple[Controller, Mailbox]) -> Flask:
+def app(database_url: str, database_owner_url: str,
+        smtp_server: tuple[Controller, Mailbox]) -> Flask:
     controller = smtp_server[0]
     return create_app(
-        "testing", DATABASE_URL=database_url, MAIL_SERVER="127.0.0.1",
+        "testing", DATABASE_URL=database_url, DATABASE_OWNER_URL=database_owner_url,
+        MAIL_SERVER="127.0.0.1",
         MAIL_PORT=controller.port, SECRET_KEY="test-secret-key-that-is-long-enough-to-use",
         SERVER_NAME_FOR_LINKS="http://portal.test",
     )

@@ -123,6 +123,14 @@ def app_role_url(owner_url: str) -> str:
     return rendered
 
 
+def truncate_as_owner(app: Flask) -> None:
+    """Empty every table TABLES_TO_CLEAN names by TRUNCATE (PostgreSQL), as the tables' owner:
+    the app's role may not."""
+    owner = owner_engine(app.config["DATABASE_OWNER_URL"] or app.config["DATABASE_URL"])
+    with owner.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE " + ", ".join(t.name for t in TABLES_TO_CLEAN))
+
+
 @functools.cache
 def owner_engine(owner_url: str) -> Engine:
     """One engine per process for the tables' owner (cleaning between tests), set up as the

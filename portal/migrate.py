@@ -81,17 +81,20 @@ def grant_app_role(owner_url: str, app_url: str) -> str | None:
     try:
         with engine.begin() as conn:
             role = engine.dialect.identifier_preparer.quote(app.username)
-            for statement in _grants(role):
+            migrated = conn.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
+            for statement in _grants(role, migrated=bool(migrated)):
                 conn.execute(text(statement))
     finally:
         engine.dispose()
     return app.username
 
 
-def _grants(role: str) -> list[str]:
+def _grants(role: str, *, migrated: bool) -> list[str]:
     """Reading and writing rows, and drawing ids from the sequences; the migrations' own record
     (alembic_version) read only."""
-    return [f"GRANT USAGE ON SCHEMA public TO {role}",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
-            f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"]
+    grants = [f"GRANT USAGE ON SCHEMA public TO {role}",
+              f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+              f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"]
+    if migrated:
+        grants.append(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}")
+    return grants

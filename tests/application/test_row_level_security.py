@@ -6,6 +6,7 @@ filter by partnership."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
+from portal import create_app, migrate
 from portal.db import get_db, set_scope
 from portal.models import (
     FIRST_PARTNERSHIP_ID,
@@ -25,7 +27,7 @@ from portal.models import (
 )
 from portal.row_security import POLICY
 from portal.scoping import current_scope
-from tests.support import APP_ROLE, BACKEND, factories, owner_engine, statements
+from tests.support import APP_ROLE, BACKEND, app_role_url, factories, owner_engine, statements
 from tests.support.returns_helpers import issue
 
 postgres = pytest.mark.postgres_only
@@ -165,3 +167,31 @@ def test_the_scope_costs_one_statement_a_transaction_on_postgresql_and_none_on_s
     setting = ["SELECT set_config('portal.partnership',"] if BACKEND == "postgresql" else []
     assert verbs == [*setting, "SELECT partnerships.id,",
                      *setting, "SELECT count(*)", "SELECT count(*)"]
+
+
+@postgres
+def test_flask_db_upgrade_migrates_as_the_owner_and_grants_the_apps_role_rows_only(
+        postgres_url: str) -> None:
+    app_url = app_role_url(postgres_url)  # the role, on a database with no table yet
+    app = create_app("testing", DATABASE_URL=app_url, DATABASE_OWNER_URL=postgres_url)
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"The app's role {APP_ROLE} may read and write rows" in result.output
+    with get_db(app).transaction() as session:
+        assert session.scalar(select(Partnership.slug)) is not None
+        assert session.scalar(select(func.count()).select_from(Return)) == 0
+        assert session.scalar(text("SELECT current_user")) == APP_ROLE
+    with pytest.raises(ProgrammingError, match="permission denied"), \
+            get_db(app).transaction() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = 'x'"))
+    with pytest.raises(ProgrammingError, match="permission denied"), \
+            get_db(app).transaction() as session:
+        session.execute(text("CREATE TABLE mine (id int)"))
+    get_db(app).engine.dispose()
+
+
+def test_there_is_no_role_to_grant_to_on_sqlite_or_with_one_role(tmp_path: Path) -> None:
+    sqlite = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    assert migrate.grant_app_role(sqlite, sqlite) is None
+    one = "postgresql+psycopg://portal@127.0.0.1/portal"
+    assert migrate.grant_app_role(one, one) is None

@@ -147,7 +147,9 @@ def test_with_several_partnerships_a_session_that_names_none_sees_no_rows(
         with pytest.raises(ProgrammingError, match="row-level security"):
             session.add(AuditEvent(action="nobody.s", entity_type="cycle"))
             session.flush()
-    with get_db(app).transaction(partnership_id=FIRST_PARTNERSHIP_ID) as session:
+    with get_db(app).transaction() as session:
+        assert session.scalar(count_returns) == 0
+        set_scope(session, FIRST_PARTNERSHIP_ID)  # switches the open transaction
         assert session.scalar(count_returns) == 1
 
 

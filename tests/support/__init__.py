@@ -131,6 +131,31 @@ def truncate_as_owner(app: Flask) -> None:
         conn.exec_driver_sql("TRUNCATE " + ", ".join(t.name for t in TABLES_TO_CLEAN))
 
 
+def empty_for_a_load(app: Flask, db: Session) -> None:
+    """Before a large load through the app's role (the demo), on PostgreSQL: TRUNCATE as the
+    owner, so that the planner reads the tables' real size rather than the statistics of the
+    last test's emptied tables (the load's own ANALYZE is skipped for a role that owns none)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.commit()
+        truncate_as_owner(app)
+
+
+def analyze_as_owner(db: Session) -> None:
+    """ANALYZE the database `db` works in (PostgreSQL), as the tables' owner: PostgreSQL skips
+    the tables of a role that owns none (the app's), and planners that believe freshly filled
+    tables empty choose nested loops that run for minutes. Analyses committed rows only."""
+    bind = db.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    url = bind.engine.url
+    if url.username == APP_ROLE:
+        server = make_url(postgres_server_url() or "")
+        url = server.set(database=url.database)
+    with owner_engine(url.render_as_string(hide_password=False)).connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 @functools.cache
 def owner_engine(owner_url: str) -> Engine:
     """One engine per process for the tables' owner (cleaning between tests), set up as the

@@ -91,6 +91,10 @@ class Settings:
     ENV: str = "development"
     SECRET_KEY: str = "dev-only-not-secret"
     DATABASE_URL: str = DEFAULT_SQLITE_URL
+    # The role that owns the tables, on PostgreSQL: `flask db upgrade` and backups connect as it,
+    # while DATABASE_URL's role (portal_app) owns nothing and so stays under row-level security.
+    # Unset: DATABASE_URL's role does both (SQLite; a single-role PostgreSQL is not isolated).
+    DATABASE_OWNER_URL: str | None = None
     SERVER_NAME_FOR_LINKS: str = "http://127.0.0.1:5000"
     PARTNERSHIP_NAME: str = "Anyshire Safeguarding Children Partnership"
     HELP_EMAIL: str = "safeguarding.partnership@example.org"
@@ -182,6 +186,7 @@ def load_settings(env: str | None = None, **overrides: Any) -> Settings:
         ENV=env,
         SECRET_KEY=os.environ.get("SECRET_KEY", Settings.SECRET_KEY),
         DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL),
+        DATABASE_OWNER_URL=os.environ.get("DATABASE_OWNER_URL") or None,
         SERVER_NAME_FOR_LINKS=os.environ.get("PORTAL_BASE_URL", Settings.SERVER_NAME_FOR_LINKS),
         PARTNERSHIP_NAME=os.environ.get("PARTNERSHIP_NAME", Settings.PARTNERSHIP_NAME),
         HELP_EMAIL=os.environ.get("HELP_EMAIL", Settings.HELP_EMAIL),

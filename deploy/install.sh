@@ -12,9 +12,10 @@
 #                    database only with --db-admin-url
 # --server-name HOST the site's host name (default: the host of PORTAL_BASE_URL in the
 #                    environment file, else this machine's name)
-# --db-admin-url URL a PostgreSQL superuser URL: create the role and database "portal" there
-#                    when DATABASE_URL in the environment file is not set yet (default: the
-#                    local server through the postgres user)
+# --db-admin-url URL a PostgreSQL superuser URL: create the roles "portal" (the tables' owner)
+#                    and "portal_app" (the app's) and the database "portal" there when the
+#                    environment file is not written yet (default: the local server through
+#                    the postgres user)
 # --db-name NAME     the database's name (default portal)
 # --set NAME=VALUE   a setting for the environment file when it is first written (MAIL_SERVER,
 #                    MAIL_PORT, RATELIMIT_STORAGE_URI ...); repeat it for each
@@ -77,37 +78,49 @@ virtualenv() {
   (cd "$APP_DIR" && scripts/setup.sh)
 }
 
-database_role() {  # prints the DATABASE_URL of a role and database "portal" (made when missing)
-  local password url
-  password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+admin_psql() {  # psql as the server's superuser: --db-admin-url, else the local postgres user
+  if [ -n "$DB_ADMIN_URL" ]; then psql "${DB_ADMIN_URL/+psycopg/}" "$@"
+  else runuser -u postgres -- psql "$@"; fi
+}
+
+login_role() {  # login_role NAME PASSWORD [ATTRIBUTES]: made when missing, its password (re)set
+  admin_psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='$1'" | grep -q 1 \
+    || admin_psql -qc "CREATE ROLE $1 LOGIN" >/dev/null
+  admin_psql -qc "ALTER ROLE $1 ${3:-} PASSWORD '$2'" >/dev/null
+}
+
+database_roles() {  # prints DATABASE_URL and DATABASE_OWNER_URL of the roles and database, made when missing
+  local owner_password app_password address
+  owner_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+  app_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+  # "portal" owns the tables: flask db upgrade and backups. BYPASSRLS: migrations that move
+  # rows and pg_dump see every partnership's.
+  login_role portal "$owner_password" BYPASSRLS
+  # "portal_app" is the app: it owns nothing, so row-level security holds it (docs/deploy.md)
+  login_role portal_app "$app_password" "NOSUPERUSER NOBYPASSRLS"
+  admin_psql -qtAc "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'" | grep -q 1 \
+    || admin_psql -qc "CREATE DATABASE $DB_NAME OWNER portal" >/dev/null
+  address=127.0.0.1:5432
   if [ -n "$DB_ADMIN_URL" ]; then
-    local admin=${DB_ADMIN_URL/+psycopg/}
-    psql "$admin" -qtAc "SELECT 1 FROM pg_roles WHERE rolname='portal'" | grep -q 1 \
-      || psql "$admin" -qc "CREATE ROLE portal LOGIN PASSWORD '$password'" >/dev/null
-    psql "$admin" -qc "ALTER ROLE portal PASSWORD '$password'" >/dev/null
-    psql "$admin" -qtAc "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'" | grep -q 1 \
-      || psql "$admin" -qc "CREATE DATABASE $DB_NAME OWNER portal" >/dev/null
-    url=$(python3 -c 'import sys; from urllib.parse import urlsplit as u; p=u(sys.argv[1]); print(f"{p.hostname}:{p.port or 5432}")' "$DB_ADMIN_URL")
-    echo "postgresql+psycopg://portal:$password@$url/$DB_NAME"
-  else
-    su postgres -s /bin/sh -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='portal'\"" | grep -q 1 \
-      || su postgres -s /bin/sh -c "psql -qc \"CREATE ROLE portal LOGIN PASSWORD '$password'\"" >/dev/null
-    su postgres -s /bin/sh -c "psql -qc \"ALTER ROLE portal PASSWORD '$password'\"" >/dev/null
-    su postgres -s /bin/sh -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='$DB_NAME'\"" | grep -q 1 \
-      || su postgres -s /bin/sh -c "createdb -O portal $DB_NAME"
-    echo "postgresql+psycopg://portal:$password@127.0.0.1:5432/$DB_NAME"
+    address=$(python3 -c 'import sys; from urllib.parse import urlsplit as u; p=u(sys.argv[1]); print(f"{p.hostname}:{p.port or 5432}")' "$DB_ADMIN_URL")
   fi
+  echo "postgresql+psycopg://portal_app:$app_password@$address/$DB_NAME" \
+       "postgresql+psycopg://portal:$owner_password@$address/$DB_NAME"
 }
 
 environment_file() {
   say "environment file $ENV_FILE"
   [ -f "$ENV_FILE" ] && return 0  # written once: the operator's edits and the key stay
-  local secret database host
+  local secret database roles host owned="s|^DATABASE_OWNER_URL=.*|#DATABASE_OWNER_URL=|"
   secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
   database="sqlite:///$APP_DIR/instance/portal.sqlite3"
-  if [ "$LIVE" = yes ] || [ -n "$DB_ADMIN_URL" ]; then database=$(database_role); fi
+  if [ "$LIVE" = yes ] || [ -n "$DB_ADMIN_URL" ]; then
+    roles=$(database_roles)  # the app's URL, then the owner's
+    database=${roles%% *}
+    owned="s|@DATABASE_OWNER_URL@|${roles#* }|"
+  fi
   host=${SERVER_NAME:-$(hostname -f 2>/dev/null || hostname)}
-  sed -e "s|@SECRET_KEY@|$secret|" -e "s|@DATABASE_URL@|$database|" \
+  sed -e "s|@SECRET_KEY@|$secret|" -e "s|@DATABASE_URL@|$database|" -e "$owned" \
       -e "s|@BASE_URL@|https://$host|" -e "s|@MAIL_SERVER@||" -e "s|@MAIL_PORT@|25|" \
       "$APP_DIR/deploy/portal.env.example" | with_settings | write_if_changed "$ENV_FILE" 0640
   [ "$LIVE" = yes ] && chgrp "$SERVICE_USER" "$ENV_FILE"

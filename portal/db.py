@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from portal import row_security
 
 
 class Database:
@@ -21,12 +23,55 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.sessionmaker, "after_begin", _set_partnership)
+            event.listen(self.sessionmaker, "after_transaction_end", _forget_partnership)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on error (CLI, jobs)."""
-        with self.sessionmaker() as session, session.begin():
-            yield session
+    def transaction(self, *, partnership_id: int | None = None) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error (CLI, jobs),
+        in the partnership given, or else in the installation's only one (see `set_scope`)."""
+        with self.sessionmaker() as session:
+            if partnership_id is not None:
+                set_scope(session, partnership_id)
+            with session.begin():
+                yield session
+
+
+# Row-level security (portal/row_security.py): each transaction of the app's sessions sets the
+# partnership it may see, on PostgreSQL, in the statement that opens it. A session that names its
+# partnership (`set_scope`) gets that one. One that does not gets the installation's only
+# partnership while there is one, worked out by the same statement (no cache to go stale when a
+# partnership is made in another process), and no partnership at all, so no owned rows, once the
+# installation hosts several. SQLite has no row-level security: nothing is run there.
+_SCOPE = "portal_partnership_id"  # session.info: the partnership the session names
+_APPLIED = "portal_partnership_set"  # session.info: what the open transaction has set
+_SET_NAMED = text(row_security.SET_NAMED)
+_SET_ONLY = text(row_security.SET_ONLY)
+
+
+def set_scope(session: Session, partnership_id: int) -> None:
+    """Name the partnership a session works in: on PostgreSQL its transactions see and write
+    that partnership's rows only. An open transaction is switched at once (one statement, none
+    when it already shows that partnership)."""
+    session.info[_SCOPE] = partnership_id
+    applied = session.info.get(_APPLIED)
+    if applied is not None and applied != str(partnership_id):
+        session.info[_APPLIED] = session.connection().execute(
+            _SET_NAMED, {"id": partnership_id}).scalar_one()
+
+
+def _set_partnership(session: Session, _transaction: SessionTransaction,
+                     connection: Connection) -> None:
+    named = session.info.get(_SCOPE)
+    shown = (connection.execute(_SET_ONLY) if named is None
+             else connection.execute(_SET_NAMED, {"id": named}))
+    session.info[_APPLIED] = shown.scalar_one()
+
+
+def _forget_partnership(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the setting is LOCAL: it ends with the outer transaction
+        session.info.pop(_APPLIED, None)
 
 
 def make_engine(url: str) -> Engine:

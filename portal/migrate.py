@@ -65,3 +65,36 @@ def table_names(database_url: str) -> list[str]:
         return sorted(n for n in inspect(engine).get_table_names() if n != "alembic_version")
     finally:
         engine.dispose()
+
+
+def grant_app_role(owner_url: str, app_url: str) -> str | None:
+    """On PostgreSQL, give the app's role (DATABASE_URL's user) what it needs on the tables the
+    owner's migrations made, and nothing more: it owns nothing, so row-level security holds it
+    (docs/architecture.md). Run after every upgrade, so a new table is granted too. Returns the
+    role granted to, or None when there is none apart from the owner (SQLite, one role)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    owner, app = make_url(owner_url), make_url(app_url)
+    if owner.get_backend_name() != "postgresql" or not app.username or app.username == owner.username:
+        return None
+    engine = create_engine(owner_url)
+    try:
+        with engine.begin() as conn:
+            role = engine.dialect.identifier_preparer.quote(app.username)
+            migrated = conn.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
+            for statement in _grants(role, migrated=bool(migrated)):
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+    return app.username
+
+
+def _grants(role: str, *, migrated: bool) -> list[str]:
+    """Reading and writing rows, and drawing ids from the sequences; the migrations' own record
+    (alembic_version) read only."""
+    grants = [f"GRANT USAGE ON SCHEMA public TO {role}",
+              f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+              f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"]
+    if migrated:
+        grants.append(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}")
+    return grants

@@ -2,13 +2,14 @@
 
 Until pages live under `/<slug>` (step 3 of the design), a request works in the installation's
 one partnership. `current_scope()` resolves it once per request, on first use, so a page that
-touches no partnership-owned data pays nothing for it."""
+touches no partnership-owned data pays nothing for it. The request's session then works in that
+partnership: on PostgreSQL, row-level security shows it that partnership's rows only."""
 
 from __future__ import annotations
 
 from flask import g
 
-from portal.db import db_session
+from portal.db import db_session, set_scope
 from portal.services import partnerships
 from portal.services.common import Scope
 
@@ -17,5 +18,7 @@ def current_scope() -> Scope:
     """The request's partnership (`g.scope`), resolved on first use."""
     scope: Scope | None = g.get("scope")
     if scope is None:
-        scope = g.scope = partnerships.only_scope(db_session())
+        session = db_session()
+        scope = g.scope = partnerships.only_scope(session)
+        set_scope(session, scope.id)
     return scope

@@ -26,8 +26,10 @@ from portal.web import limiter
 from tests.support import (
     BACKEND,
     TABLES_TO_CLEAN,
+    app_role_url,
     factories,
     free_port,
+    owner_engine,
     postgres_reachable,
     postgres_server_url,
     require,
@@ -75,8 +77,9 @@ def mailbox(smtp_server: tuple[Controller, Mailbox], request: pytest.FixtureRequ
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    """A migrated, empty database for the session: SQLite by default, PostgreSQL with TEST_DB."""
+def database_owner_url() -> Iterator[str]:
+    """A migrated, empty database for the session, as the role that owns its tables (it migrates
+    and cleans): SQLite by default, PostgreSQL with TEST_DB."""
     if BACKEND == "postgresql":
         server = postgres_server_url()
         if not postgres_reachable(server):
@@ -89,6 +92,15 @@ def database_url() -> Iterator[str]:
         url = f"sqlite:///{Path(folder) / 'test.sqlite3'}"
         migrate.upgrade(url)
         yield url
+
+
+@pytest.fixture(scope="session")
+def database_url(database_owner_url: str) -> str:
+    """The database as the app connects to it. On PostgreSQL that is the portal_app role, which
+    owns nothing (as in production), so every test runs under row-level security."""
+    if BACKEND == "postgresql":
+        return app_role_url(database_owner_url)
+    return database_owner_url
 
 
 def _memory_backed_folder() -> str | None:
@@ -104,10 +116,12 @@ def _memory_backed_folder() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, smtp_server: tuple[Controller, Mailbox]) -> Flask:
+def app(database_url: str, database_owner_url: str,
+        smtp_server: tuple[Controller, Mailbox]) -> Flask:
     controller = smtp_server[0]
     return create_app(
-        "testing", DATABASE_URL=database_url, MAIL_SERVER="127.0.0.1",
+        "testing", DATABASE_URL=database_url, DATABASE_OWNER_URL=database_owner_url,
+        MAIL_SERVER="127.0.0.1",
         MAIL_PORT=controller.port, SECRET_KEY="test-secret-key-that-is-long-enough-to-use",
         SERVER_NAME_FOR_LINKS="http://portal.test",
     )
@@ -120,10 +134,12 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     app: Flask = request.getfixturevalue("app")
+    if BACKEND == "postgresql":  # as the owner, whom row-level security lets see every row
+        owner = owner_engine(request.getfixturevalue("database_owner_url"))
+        with owner.begin() as connection:
+            connection.exec_driver_sql(_cleaning_script(owner.dialect))
+        return
     with get_db(app).transaction() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection().exec_driver_sql(_cleaning_script(session.get_bind().dialect))
-            return
         for statement in _cleaning(session.get_bind().dialect):
             session.execute(statement)
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from config import Settings
+from portal.row_security import FIRST_OWNED
 
 revision = "0019_partnerships"
 down_revision = "0018_passkeys29_passkeys"
@@ -26,18 +27,8 @@ depends_on = None
 FIRST = 1
 # Every table of one partnership's data (portal.models.PartnershipOwned); the others are shared
 # reference data (sectors, tools, survey statements), people and their factors, or the
-# service's own (job runs, mail pauses, throttles).
-OWNED = (
-    "cycles", "returns", "answers", "evidence", "actions",
-    "chaser_stages", "chasers", "chaser_messages", "escalations",
-    "survey_links", "survey_responses", "survey_answers",
-    "moderation_samples", "visits", "visit_slots", "findings",
-    "recommendations", "recommendation_updates",
-    "information_requests", "request_questions", "request_recipients", "request_answers",
-    "request_reminders",
-    "published_reports", "published_figures", "audit_events",
-    "outbox_messages", "outbox_attachments",
-)
+# service's own (job runs, mail pauses, throttles). One list, which 0020 secures as well.
+OWNED = FIRST_OWNED
 
 
 def upgrade() -> None:

@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import make_url
 
 PG_DUMP_HINT = ("flask backup copies SQLite databases. For PostgreSQL run: "
-                "pg_dump --format=custom --file FILE.dump \"$DATABASE_URL_WITHOUT_DRIVER\" "
-                "(for example postgresql://user@host/db), and restore with "
+                "pg_dump --format=custom --file FILE.dump \"$DATABASE_OWNER_URL_WITHOUT_DRIVER\" "
+                "(the tables' owner, for example postgresql://portal@host/db), and restore with "
                 "pg_restore --clean --if-exists --dbname ... FILE.dump. "
                 "See docs/operations.md.")
 

@@ -14,16 +14,20 @@ from sqlalchemy.orm import Session
 from portal.db import database_reason, get_db
 from portal.models import utcnow
 from portal.services.accounts import LinkSettings
-from portal.services.common import ImportRejected, Invalid, ServiceError
+from portal.services.common import ImportRejected, Invalid, Scope, ServiceError
 from portal.services.survey import SurveySettings
 
 
 @contextmanager
-def transaction(*, conflict: str | None = None, busy: str | None = None) -> Iterator[Session]:
+def transaction(*, conflict: str | None = None, busy: str | None = None,
+                scope: Scope | None = None) -> Iterator[Session]:
     """One transaction for a command: committed if it succeeds, rolled back if it fails. A
-    clash with a concurrent run (`conflict`) or a database error (`busy`) is one line."""
+    clash with a concurrent run (`conflict`) or a database error (`busy`) is one line.
+
+    It works in `scope`, or else in the installation's only partnership: on PostgreSQL, with
+    several partnerships and no scope, row-level security shows it no partnership's rows."""
     try:
-        with get_db().transaction() as session:
+        with get_db().transaction(partnership_id=scope.id if scope else None) as session:
             yield session
     except ImportRejected as exc:
         for error in exc.errors:

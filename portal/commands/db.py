@@ -14,9 +14,18 @@ group = AppGroup("db", help="Apply or undo database migrations.")
 @group.command("upgrade")
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: the latest)."""
-    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    """Apply migrations up to REVISION (default: the latest), as the tables' owner
+    (DATABASE_OWNER_URL, else DATABASE_URL); then grant DATABASE_URL's role its rights."""
+    owner = _owner_url()
+    migrate.upgrade(owner, revision)
     click.echo(f"Database upgraded to {revision}")
+    role = migrate.grant_app_role(owner, current_app.config["DATABASE_URL"])
+    if role:
+        click.echo(f"The app's role {role} may read and write rows, under row-level security")
+
+
+def _owner_url() -> str:
+    return str(current_app.config.get("DATABASE_OWNER_URL") or current_app.config["DATABASE_URL"])
 
 
 @group.command("downgrade")
@@ -24,7 +33,7 @@ def upgrade(revision: str) -> None:
 @click.option("--yes", is_flag=True, help="Confirm: undoing migrations drops tables and columns.")
 def downgrade(revision: str, yes: bool) -> None:
     """Undo migrations down to REVISION ("base" for an empty database). Needs --yes."""
-    url = current_app.config["DATABASE_URL"]
+    url = _owner_url()
     undone = migrate.revisions_between(url, revision)
     if not undone:
         click.echo(f"Nothing to undo: the database is at or below {revision}")

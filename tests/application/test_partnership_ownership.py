@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -21,7 +22,7 @@ from portal.models import (
     PartnershipOwned,
     Return,
 )
-from tests.support import factories
+from tests.support import factories, owner_engine
 from tests.support.returns_helpers import issue
 
 # Shared on purpose: reference data every partnership uses, people and their factors (a person
@@ -53,12 +54,19 @@ def test_every_table_is_owned_by_a_partnership_or_shared_on_purpose() -> None:
 
 
 def test_the_migration_gives_the_same_tables_their_partnership() -> None:
-    path = next((migrate.MIGRATIONS / "versions").glob("0019_partnerships.py"))
-    spec = importlib.util.spec_from_file_location("partnerships_migration", path)
+    module = _migration("0019_partnerships.py")
+    assert set(module.OWNED) == _owned_models()
+    secured = _migration("0020_row_level_security.py")
+    assert set(secured.SECURED) == set(module.OWNED)
+
+
+def _migration(name: str) -> ModuleType:
+    path = migrate.MIGRATIONS / "versions" / name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert set(module.OWNED) == _owned_models()
+    return module
 
 
 def test_rows_made_without_naming_a_partnership_go_to_the_first(db: Session) -> None:
@@ -75,14 +83,16 @@ def test_rows_made_without_naming_a_partnership_go_to_the_first(db: Session) -> 
     assert other is None
 
 
-def test_the_database_refuses_a_row_of_a_partnership_that_does_not_exist(db: Session) -> None:
+def test_the_database_refuses_a_row_of_a_partnership_that_does_not_exist(
+        db: Session, database_owner_url: str) -> None:
     factories.tool(db)
     factories.agency(db)
     issue(db)
     db.commit()
-    with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
-        db.execute(text("UPDATE cycles SET partnership_id = 999"))
-    db.rollback()
+    # as the tables' owner: on PostgreSQL the app's role meets row-level security first
+    with owner_engine(database_owner_url).connect() as owner, \
+            pytest.raises(IntegrityError, match=r"(?i)foreign key"):
+        owner.execute(text("UPDATE cycles SET partnership_id = 999"))
 
 
 def test_the_migration_names_the_first_partnership_from_the_environment(

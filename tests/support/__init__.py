@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -19,10 +20,12 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from flask import url_for as flask_url_for
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy import create_engine, event, insert, make_url, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from portal import migrate
+from portal.db import make_engine
 from portal.models import Agency, Base, Contact, Sector, User
 from tests.support import second_factor
 from tests.support.factories import PASSWORD
@@ -88,6 +91,76 @@ def scratch_postgres_database(server_url: str) -> Iterator[str]:
             ), {"n": name})
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+# The role the app connects as on PostgreSQL, as in production (docs/deploy.md): it owns no
+# table, so row-level security holds it. Server-wide, made once by whichever test process first
+# needs it; its password serves servers that ask for one (scripts/postgres.sh's trusts).
+APP_ROLE = "portal_app"
+_MAKE_APP_ROLE = f"""DO $$ BEGIN
+  CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' NOSUPERUSER NOBYPASSRLS;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$"""
+
+
+def app_role_url(owner_url: str) -> str:
+    """`owner_url`'s database as the app's role sees it, with that role granted its rights."""
+    admin = create_engine(owner_url)
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(_MAKE_APP_ROLE)
+    finally:
+        admin.dispose()
+    app_url = make_url(owner_url).set(username=APP_ROLE, password=APP_ROLE)
+    rendered = app_url.render_as_string(hide_password=False)
+    assert migrate.grant_app_role(owner_url, rendered) == APP_ROLE
+    admin = create_engine(owner_url)
+    try:  # beyond production's rights: factories copy rows with their ids, then move ids on
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    finally:
+        admin.dispose()
+    return rendered
+
+
+def truncate_as_owner(app: Flask) -> None:
+    """Empty every table TABLES_TO_CLEAN names by TRUNCATE (PostgreSQL), as the tables' owner:
+    the app's role may not."""
+    owner = owner_engine(app.config["DATABASE_OWNER_URL"] or app.config["DATABASE_URL"])
+    with owner.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE " + ", ".join(t.name for t in TABLES_TO_CLEAN))
+
+
+def empty_for_a_load(app: Flask, db: Session) -> None:
+    """Before a large load through the app's role (the demo), on PostgreSQL: TRUNCATE as the
+    owner, so that the planner reads the tables' real size rather than the statistics of the
+    last test's emptied tables (the load's own ANALYZE is skipped for a role that owns none)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.commit()
+        truncate_as_owner(app)
+
+
+def analyze_as_owner(db: Session) -> None:
+    """ANALYZE the database `db` works in (PostgreSQL), as the tables' owner: PostgreSQL skips
+    the tables of a role that owns none (the app's), and planners that believe freshly filled
+    tables empty choose nested loops that run for minutes. Analyses committed rows only."""
+    bind = db.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    url = bind.engine.url
+    if url.username == APP_ROLE:
+        server = make_url(postgres_server_url() or "")
+        url = server.set(database=url.database)
+    with owner_engine(url.render_as_string(hide_password=False)).connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
+@functools.cache
+def owner_engine(owner_url: str) -> Engine:
+    """One engine per process for the tables' owner (cleaning between tests), set up as the
+    app's (SQLite's foreign keys on)."""
+    return make_engine(owner_url)
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
-from tests.support import pass_second_factor, submit_form, url_for
+from tests.support import empty_for_a_load, pass_second_factor, submit_form, url_for
 from tests.support.snapshots import restore_or_build
 
 PAGES_PER_ROLE = 80
@@ -86,6 +86,7 @@ DEMO_NOW = datetime(2026, 11, 30, 12)
 def demo(app: Flask, db: Session) -> None:
     """The demo partnership told at DEMO_NOW: loaded once per process, then copied."""
     def build() -> None:
+        empty_for_a_load(app, db)
         load_demo(db, now=DEMO_NOW)
         db.commit()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -22,7 +22,7 @@ from portal.models import (
 )
 from portal.services import register
 from portal.services.demo import DEMO_PASSWORD
-from tests.support import TABLES_TO_CLEAN
+from tests.support import truncate_as_owner
 from tests.support.snapshots import restore_or_build
 
 
@@ -38,8 +38,8 @@ def load_demo(app: Flask, db: Session) -> None:
     them, and the publishing queries' plans then take many minutes (as in test_demo_data)."""
     def build() -> None:
         if db.get_bind().dialect.name == "postgresql":
-            db.execute(text("TRUNCATE " + ", ".join(t.name for t in TABLES_TO_CLEAN)))
             db.commit()
+            truncate_as_owner(app)
         cli(app, "demo", "load", "--now", "2026-11-28T09:00")
 
     # The command runs once per process; later tests get a copy of the rows it made.

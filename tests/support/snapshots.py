@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from portal.models import Base
-from tests.support import factories
+from tests.support import analyze_as_owner, factories
 
 Rows = dict[str, list[dict[str, Any]]]
 _built: dict[Hashable, Rows] = {}
@@ -74,7 +74,7 @@ def _advance_sequences(db: Session, rows: Rows) -> None:
         db.execute(text("SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
                    {"t": table.name, "c": keys[0].name, "v": highest})
     db.commit()
-    db.execute(text("ANALYZE"))
+    analyze_as_owner(db)
 
 
 def _is_integer(column: Any) -> bool:

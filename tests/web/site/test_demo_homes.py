@@ -14,16 +14,17 @@ from sqlalchemy.orm import Session
 
 from portal.models import Cycle, CycleStatus, User, utcnow
 from portal.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, load_demo
-from tests.support import page, sign_in, url_for, visible_text
+from tests.support import empty_for_a_load, page, sign_in, url_for, visible_text
 from tests.support.snapshots import restore_or_build
 
 
 @pytest.fixture
-def demo_today(db: Session) -> None:
+def demo_today(app: Flask, db: Session) -> None:
     """The demo told at the app's clock, loaded once per process and day, then copied."""
     now = utcnow()
 
     def build() -> None:
+        empty_for_a_load(app, db)
         load_demo(db, now=now)
         db.commit()
 

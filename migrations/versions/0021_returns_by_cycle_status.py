@@ -3,8 +3,8 @@ history of return rates counts each cycle's issued and submitted returns from th
 instead of reading every return of every year on each view), and the bounced contacts (a
 partial index: the few bounced addresses without reading every contact).
 
-Revision ID: 0020_returns_by_cycle_status
-Revises: 0019_partnerships
+Revision ID: 0021_returns_by_cycle_status
+Revises: 0020_row_level_security
 Create Date: 2026-12-03
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_returns_by_cycle_status"
-down_revision = "0019_partnerships"
+revision = "0021_returns_by_cycle_status"
+down_revision = "0020_row_level_security"
 branch_labels = None
 depends_on = None
 

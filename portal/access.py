@@ -74,6 +74,19 @@ def second_factor_gate() -> Response | None:
     return redirect(url_for("security.set_up", next=nxt))
 
 
+def membership_gate() -> None:
+    """Before every request, after the second-factor gate: a signed-in person with no role in
+    the request's partnership (no membership there) and who is not the operator reaches only
+    public pages and signing out; anything else is 403. (`roles` refuses them too, as their
+    role reads as none: this makes the rule one place, as routing by partnership arrives.)"""
+    if _public_endpoint() or request.endpoint == "auth.sign_out":
+        return
+    if not current_user.is_authenticated or owes_second_factor():
+        return
+    if current_user.membership is None and not current_user.is_operator:
+        abort(403)
+
+
 def _public_endpoint() -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
     return view is not None and access_of(view) == "public"
@@ -91,3 +104,4 @@ def _open_before_second_factor() -> bool:
 
 def register_second_factor_gate(app: Flask) -> None:
     app.before_request(second_factor_gate)
+    app.before_request(membership_gate)

@@ -52,13 +52,20 @@ def test_every_table_is_owned_by_a_partnership_or_shared_on_purpose() -> None:
         assert [fk.column.table.name for fk in column.foreign_keys] == ["partnerships"], name
 
 
-def test_the_migration_gives_the_same_tables_their_partnership() -> None:
-    path = next((migrate.MIGRATIONS / "versions").glob("0019_partnerships.py"))
-    spec = importlib.util.spec_from_file_location("partnerships_migration", path)
+def _owned_by_migration(name: str) -> set[str]:
+    path = next((migrate.MIGRATIONS / "versions").glob(f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(f"{name}_migration", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert set(module.OWNED) == _owned_models()
+    return set(module.OWNED)
+
+
+def test_the_migrations_give_the_same_tables_their_partnership() -> None:
+    """0019 gave the existing tables their partnership; 0021 made the memberships, owned."""
+    assert _owned_by_migration("0019_partnerships") | _owned_by_migration(
+        "0021_memberships") == _owned_models()
+    assert "partnership_members" in _owned_models()
 
 
 def test_rows_made_without_naming_a_partnership_go_to_the_first(db: Session) -> None:

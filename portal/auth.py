@@ -60,7 +60,6 @@ def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
     session["_user_id"] = token
     session["_fresh"] = True
     session.permanent = True
-    accounts.place_in(db_session(), user, scope=current_scope())
     session["mfa_needed"] = _must_enrol(user) or accounts.has_factor(db_session(), user.id)
     if second_factor:
         complete_second_factor(second_factor)
@@ -69,9 +68,9 @@ def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
 
 
 def _must_enrol(user: User) -> bool:
-    """A second factor is required of staff roles in the current partnership, and of the
-    operator."""
-    return accounts.must_enrol(user.role) or user.is_operator
+    """A second factor is required of the person (one sign-in serves all their partnerships)
+    who has a staff role in any partnership, and of the operator."""
+    return user.is_operator or any(accounts.must_enrol(m.role) for m in user.memberships)
 
 
 def complete_second_factor(method: str) -> None:

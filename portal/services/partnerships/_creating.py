@@ -16,9 +16,11 @@ SLUG_LENGTH = 40
 # A partnership's pages will live under /<slug>: a slug may not be a page of the person or the
 # service at the root (docs/architecture.md, "Routing").
 RESERVED = frozenset({
-    "account", "admin", "agency", "api", "auth", "committee", "forgot-password", "health",
-    "legal", "manager", "moderation", "operator", "partnerships", "passkeys", "privacy",
-    "security", "set-password", "sign-in", "sign-out", "sso", "static", "survey",
+    "accessibility", "account", "admin", "agency", "api", "assets", "auth", "chasers",
+    "committee", "cookies", "cycles", "forgot-password", "healthz", "legal", "manager", "metrics",
+    "moderation", "operator", "partnerships", "passkeys", "privacy", "recommendations",
+    "reports", "requests", "security", "sessions", "set-password", "sign-in", "sign-out", "sso",
+    "static", "survey", "survey-results", "well-known",
 })
 
 

@@ -38,7 +38,7 @@ def _manager_here_board_there(db: Session, client: FlaskClient) -> tuple[User, S
 
 def test_the_same_person_is_manager_in_one_partnership_and_board_member_in_another(
         app: Flask, db: Session, client: FlaskClient) -> None:
-    person, anyshire, westshire = _manager_here_board_there(db, client)
+    _, anyshire, westshire = _manager_here_board_there(db, client)
 
     assert _get(app, client, anyshire, "manager.users").status_code == 200
     assert _get(app, client, anyshire, "auth.index").location.endswith(

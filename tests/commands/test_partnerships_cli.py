@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from portal.models import FIRST_PARTNERSHIP_ID, OutboxMessage, Partnership, PartnershipMember, User
 from portal.services import partnerships
-
 from tests.support import factories
 from tests.support.returns_helpers import issue
 

@@ -107,6 +107,12 @@ class User(Base):
         return placed[0] if placed else FIRST_PARTNERSHIP_ID
 
     @property
+    def placed_membership(self) -> PartnershipMember | None:
+        """The membership `place` gave, never a query (None when not placed or none there)."""
+        placed = self.__dict__.get("_placed")
+        return placed[1] if placed else None
+
+    @property
     def membership(self) -> PartnershipMember | None:
         placed = self.__dict__.get("_placed")
         if placed is None:  # the bridge: the first partnership's (one query, this user's rows)

@@ -93,11 +93,15 @@ def get_user(session: Session, user_id: int, *, scope: Scope) -> User:
 
 def place_in(session: Session, user: User, *, scope: Scope) -> User:
     """Read `user`'s role and agency in `scope` from now on (one query)."""
+    return _place_by_id(session, user, scope.id)
+
+
+def _place_by_id(session: Session, user: User, partnership_id: int) -> User:
     membership = session.scalar(
         select(PartnershipMember).options(joinedload(PartnershipMember.agency))
         .where(PartnershipMember.user_id == user.id,
-               PartnershipMember.partnership_id == scope.id))
-    return user.place(scope.id, membership)
+               PartnershipMember.partnership_id == partnership_id))
+    return user.place(partnership_id, membership)
 
 
 def set_active(session: Session, user: User, active: bool, *, by_user_id: int | None,
@@ -209,6 +213,9 @@ def request_password_reset(
     user = find_user(session, email)
     known = user is not None and user.active
     recipient = user if user is not None and known else _stand_in(email)
+    # the agency the email names, read the same way for both (the first partnership's, the
+    # bridge until a reset names its partnership)
+    _place_by_id(session, recipient, FIRST_PARTNERSHIP_ID)
     message = password_link_email(recipient, links=links, new_account=False)
     mail.queue_email_if(session, message, send=known, kind="set_password", now=now)
     audit.record(session, action="user.reset_requested" if known else "user.reset_unknown",
@@ -219,8 +226,7 @@ def request_password_reset(
 
 def _stand_in(email: str) -> User:
     """A user who is never saved, for making the email nobody is sent."""
-    return User(id=0, email=email.strip().lower()[:254], name="",
-                session_generation=0).place(FIRST_PARTNERSHIP_ID, None)
+    return User(id=0, email=email.strip().lower()[:254], name="", session_generation=0)
 
 
 def user_for_token(session: Session, token: str, *, links: LinkSettings) -> User | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from portal import migrate
 
@@ -51,7 +52,7 @@ def test_roles_move_into_memberships_and_back(url: str) -> None:
     assert _run(url, "SELECT user_id, partnership_id, role, agency_id FROM partnership_members "
                      "ORDER BY user_id") == [(1, 1, "manager", None), (2, 1, "agency", 7)]
     assert _run(url, "SELECT id, is_operator FROM users ORDER BY id") == [(1, False), (2, False)]
-    with pytest.raises(Exception, match=r"(?i)unique"):  # users kept lower(email) unique
+    with pytest.raises(IntegrityError, match=r"(?i)unique"):  # users kept lower(email) unique
         _run(url, "INSERT INTO users (email, name, active, session_generation, created_at) "
                   "VALUES ('M@Example.ORG', 'M', true, 0, '2026-01-01')")
     _run(url,
@@ -65,9 +66,9 @@ def test_roles_move_into_memberships_and_back(url: str) -> None:
     migrate.downgrade(url, BEFORE)
     assert _run(url, "SELECT id, role, agency_id FROM users ORDER BY id") == [
         (1, "manager", None), (2, "agency", 7), (3, "committee", None)]
-    with pytest.raises(Exception, match=r"(?i)check"):  # the checks are back
+    with pytest.raises(IntegrityError, match=r"(?i)check"):  # the checks are back
         _run(url, "UPDATE users SET agency_id = NULL WHERE id = 2")
-    with pytest.raises(Exception, match=r"(?i)unique"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique"):
         _run(url, "INSERT INTO users (email, name, role, active, session_generation, created_at) "
                   "VALUES ('M@Example.ORG', 'M', 'manager', true, 0, '2026-01-01')")
     migrate.upgrade(url)  # and up again

@@ -60,14 +60,14 @@ def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
     session["_user_id"] = token
     session["_fresh"] = True
     session.permanent = True
-    session["mfa_needed"] = _must_enrol(user) or accounts.has_factor(db_session(), user.id)
+    session["mfa_needed"] = must_enrol(user) or accounts.has_factor(db_session(), user.id)
     if second_factor:
         complete_second_factor(second_factor)
     elif not session["mfa_needed"]:
         session["authenticated_at"] = _stamp(utcnow())  # the password is all they have
 
 
-def _must_enrol(user: User) -> bool:
+def must_enrol(user: User) -> bool:
     """A second factor is required of the person (one sign-in serves all their partnerships)
     who has a staff role in any partnership, and of the operator."""
     return user.is_operator or any(accounts.must_enrol(m.role) for m in user.memberships)
@@ -88,7 +88,7 @@ def owes_second_factor() -> bool:
     if not current_user.is_authenticated or second_factor_passed():
         return False
     if session.get("mfa_needed") is None:  # a session from before second factors existed
-        session["mfa_needed"] = _must_enrol(current_user) or accounts.has_factor(
+        session["mfa_needed"] = must_enrol(current_user) or accounts.has_factor(
             db_session(), current_user.id)
     return bool(session["mfa_needed"])
 

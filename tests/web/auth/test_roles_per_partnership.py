@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 from portal.models import Role, User
 from portal.services import partnerships
 from portal.services.common import Scope
-from tests.support import factories, page_text, sign_in, url_for
+from tests.support import factories, page_text, sign_in, sign_in_password_only, url_for
 
 
 def _get(app: Flask, client: FlaskClient, scope: Scope, endpoint: str) -> TestResponse:
@@ -68,3 +68,24 @@ def test_no_role_in_the_partnership_means_none_of_its_pages(
         assert _get(app, client, eastshire, endpoint).status_code == 403, endpoint
     assert _get(app, client, eastshire, "auth.sign_out").status_code == 200  # they can leave
     assert _get(app, client, anyshire, "manager.home").status_code == 200
+
+
+def test_a_staff_role_in_any_partnership_asks_the_person_for_a_second_factor(
+        app: Flask, db: Session, client: FlaskClient) -> None:
+    """One sign-in serves every partnership of the person: an agency user of one partnership who
+    manages another is asked for a second factor even on their agency's pages."""
+    school = factories.agency(db, "Riverside Primary")
+    lead = factories.user(db, Role.AGENCY, agency=school, email="lead@example.org")
+    plain = factories.user(db, Role.AGENCY, agency=school, email="deputy@example.org")
+    westshire = factories.partnership(db, "westshire")
+    factories.membership(db, lead, Role.MANAGER, partnership_id=westshire.id)
+    db.commit()
+    anyshire = partnerships.scope_of(db, "anyshire")
+
+    sign_in_password_only(client, plain)
+    assert _get(app, client, anyshire, "agency.home").status_code == 200
+    other = app.test_client()
+    sign_in_password_only(other, lead)
+    asked = _get(app, other, anyshire, "agency.home")
+    assert asked.status_code == 302 and asked.location.startswith(
+        url_for(app, "security.set_up"))

@@ -34,8 +34,9 @@ def public(view: F) -> F:
     return view
 
 
-def roles(*allowed: Role) -> Callable[[F], F]:
-    """Only signed-in users with one of these roles; others get 403 (or the sign-in page)."""
+def roles(*allowed: Role, operator: bool = False) -> Callable[[F], F]:
+    """Only signed-in users with one of these roles in the request's partnership (and, with
+    `operator`, the service's operator); others get 403 (or the sign-in page)."""
     names = {r.value for r in allowed}
 
     def decorate(view: F) -> F:
@@ -43,7 +44,7 @@ def roles(*allowed: Role) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in names:
+            if current_user.role not in names and not (operator and current_user.is_operator):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -54,8 +55,9 @@ def roles(*allowed: Role) -> Callable[[F], F]:
 
 
 def signed_in(view: F) -> F:
-    """Any signed-in user."""
-    return roles(*Role)(view)
+    """Any signed-in person with a role in the request's partnership, and the operator (their
+    own pages: security, passkeys)."""
+    return roles(*Role, operator=True)(view)
 
 
 def access_of(view: Callable[..., Any]) -> str | None:

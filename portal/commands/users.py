@@ -1,4 +1,4 @@
-"""flask users create, flask users reactivate."""
+"""flask users create, flask users reactivate, flask users operator."""
 
 from __future__ import annotations
 
@@ -48,3 +48,19 @@ def reactivate(email: str, now_text: str | None) -> None:
         email = user.email
     click.echo(f"{email} can sign in again; if they have forgotten their password they can "
                "ask for a new link from the sign-in page")
+
+
+@group.command("operator")
+@click.option("--email", required=True)
+@click.option("--off", is_flag=True, help="No longer the operator.")
+@NOW_OPTION
+def operator(email: str, off: bool, now_text: str | None) -> None:
+    """Make a person the service's operator (it manages partnerships and their first managers
+    and sees no returns), or with --off no longer; their sessions end either way."""
+    with transaction() as session:
+        user = accounts.find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"No user has the email {email}")
+        accounts.set_operator(session, user, not off, now=parse_now(now_text))
+        email = user.email
+    click.echo(f"{email} is {'no longer' if off else 'now'} the operator")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._lifecycle import UNUSED_AFTER, change_role, unused_accounts
+from ._lifecycle import UNUSED_AFTER, change_role, set_operator, unused_accounts
 from ._members import has_role, with_role
 from ._passwords import hash_password, password_problem, verify_password
 from ._second_factor import (
@@ -93,6 +93,7 @@ __all__ = [
     "send_password_link",
     "session_user",
     "set_active",
+    "set_operator",
     "set_password",
     "set_up_known_key",
     "start_session",

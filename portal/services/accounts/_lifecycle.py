@@ -11,6 +11,7 @@ from portal.models import PartnershipMember, Role, User
 from portal.services import audit
 from portal.services.common import Invalid, NotFound, Refused, Scope
 
+from ._sessions import end_all_sessions
 from ._users import _agency_for, _members, placed
 
 UNUSED_AFTER = timedelta(days=365)  # an active account not signed in to for 12 months
@@ -46,3 +47,15 @@ def unused_accounts(session: Session, *, now: datetime, scope: Scope,
     return placed(session.execute(
         _members(scope).where(User.active.is_(True), last_used < now - unused_for)
         .order_by(last_used, User.email)).all(), scope)
+
+
+def set_operator(session: Session, user: User, operator: bool, *, now: datetime) -> None:
+    """Make the person the service's operator, or no longer (from the command line only). The
+    operator needs a second factor, holds no membership by being one and sees no returns."""
+    if user.is_operator == operator:
+        return
+    user.is_operator = operator
+    user.session_generation += 1  # sessions end: the next sign-in asks for the second factor
+    end_all_sessions(session, user_id=user.id, now=now)
+    audit.record(session, action="user.operator" if operator else "user.not_operator",
+                 entity_type="user", entity_id=user.id)

@@ -14,7 +14,14 @@ from werkzeug.test import TestResponse
 from portal.models import Role, User
 from portal.services import partnerships
 from portal.services.common import Scope
-from tests.support import factories, page_text, sign_in, sign_in_password_only, url_for
+from tests.support import (
+    factories,
+    page_text,
+    pass_second_factor,
+    sign_in,
+    sign_in_password_only,
+    url_for,
+)
 
 
 def _get(app: Flask, client: FlaskClient, scope: Scope, endpoint: str) -> TestResponse:
@@ -89,3 +96,29 @@ def test_a_staff_role_in_any_partnership_asks_the_person_for_a_second_factor(
     asked = _get(app, other, anyshire, "agency.home")
     assert asked.status_code == 302 and asked.location.startswith(
         url_for(app, "security.set_up"))
+
+
+def test_the_operator_has_no_partnerships_pages_but_their_own_with_a_second_factor(
+        app: Flask, db: Session, client: FlaskClient) -> None:
+    """`flask users operator` makes a person with no membership the operator: they must set up
+    a second factor, reach their own security page, and none of a partnership's pages."""
+    operator = factories.user(db, Role.COMMITTEE, email="ops@example.org")
+    db.delete(operator.membership)
+    db.commit()
+    made = app.test_cli_runner().invoke(args=["users", "operator", "--email", "ops@example.org"])
+    assert made.exit_code == 0 and "ops@example.org is now the operator" in made.output
+    db.refresh(operator)
+    assert operator.is_operator and operator.memberships == []
+    anyshire = partnerships.scope_of(db, "anyshire")
+
+    sign_in_password_only(client, operator)
+    asked = _get(app, client, anyshire, "security.index")
+    assert asked.status_code == 302 and asked.location.startswith(url_for(app, "security.set_up"))
+    pass_second_factor(client, operator.email)  # sets up an authenticator app
+    assert _get(app, client, anyshire, "security.index").status_code == 200
+    for endpoint in ("auth.index", "manager.home", "committee.home", "agency.home"):
+        assert _get(app, client, anyshire, endpoint).status_code == 403, endpoint
+    off = app.test_cli_runner().invoke(
+        args=["users", "operator", "--email", "ops@example.org", "--off"])
+    assert off.exit_code == 0
+    assert _get(app, client, anyshire, "security.index").status_code == 302  # signed out

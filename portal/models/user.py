@@ -8,8 +8,9 @@ and templates give them: the role and agency in the partnership the user was *pl
   in the same query as the session (`accounts.session_user(..., scope=)`); no membership there
   reads as no role (`role == ""`), so every role-protected page refuses them;
 - services that list or fetch people for a partnership (`accounts.list_users(..., scope=)`,
-  `accounts.get_user(..., scope=)`, `accounts.member(...)`) place each one they return, with one
-  joined query;
+  `accounts.get_user(..., scope=)`, `accounts.place_in(user, scope=)`) place each one they
+  return, with one joined query; services that pick people by role ask `accounts.with_role`
+  in a named partnership;
 - a user nobody placed (read by id in a service that does not take a scope yet) is read in the
   installation's first partnership: the same bridge as `PartnershipOwned`'s server default,
   until step 2 of the design scopes every service."""

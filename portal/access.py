@@ -34,8 +34,9 @@ def public(view: F) -> F:
     return view
 
 
-def roles(*allowed: Role) -> Callable[[F], F]:
-    """Only signed-in users with one of these roles; others get 403 (or the sign-in page)."""
+def roles(*allowed: Role, operator: bool = False) -> Callable[[F], F]:
+    """Only signed-in users with one of these roles in the request's partnership (and, with
+    `operator`, the service's operator); others get 403 (or the sign-in page)."""
     names = {r.value for r in allowed}
 
     def decorate(view: F) -> F:
@@ -43,7 +44,7 @@ def roles(*allowed: Role) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in names:
+            if current_user.role not in names and not (operator and current_user.is_operator):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -54,8 +55,9 @@ def roles(*allowed: Role) -> Callable[[F], F]:
 
 
 def signed_in(view: F) -> F:
-    """Any signed-in user."""
-    return roles(*Role)(view)
+    """Any signed-in person with a role in the request's partnership, and the operator (their
+    own pages: security, passkeys)."""
+    return roles(*Role, operator=True)(view)
 
 
 def access_of(view: Callable[..., Any]) -> str | None:
@@ -72,6 +74,19 @@ def second_factor_gate() -> Response | None:
     if accounts.has_factor(db_session(), current_user.id):
         return redirect(url_for("auth.second_factor", next=nxt))
     return redirect(url_for("security.set_up", next=nxt))
+
+
+def membership_gate() -> None:
+    """Before every request, after the second-factor gate: a signed-in person with no role in
+    the request's partnership (no membership there) and who is not the operator reaches only
+    public pages and signing out; anything else is 403. (`roles` refuses them too, as their
+    role reads as none: this makes the rule one place, as routing by partnership arrives.)"""
+    if _public_endpoint() or request.endpoint == "auth.sign_out":
+        return
+    if not current_user.is_authenticated or owes_second_factor():
+        return
+    if current_user.membership is None and not current_user.is_operator:
+        abort(403)
 
 
 def _public_endpoint() -> bool:
@@ -91,3 +106,4 @@ def _open_before_second_factor() -> bool:
 
 def register_second_factor_gate(app: Flask) -> None:
     app.before_request(second_factor_gate)
+    app.before_request(membership_gate)

@@ -18,6 +18,7 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.db import db_session
 from portal.models import User, utcnow
+from portal.scoping import current_scope
 from portal.services import accounts
 
 login_manager = LoginManager()
@@ -33,7 +34,10 @@ def _idle() -> timedelta:
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    return accounts.session_user(db_session(), token, now=utcnow(), idle=_idle())
+    """The session's user, placed in the request's partnership (`current_scope()`): their role
+    there, or none (`access.membership_gate` then refuses every page but their own)."""
+    return accounts.session_user(db_session(), token, now=utcnow(), idle=_idle(),
+                                 scope=current_scope())
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,12 +60,17 @@ def sign_in_user(user: User, *, second_factor: str | None = None) -> None:
     session["_user_id"] = token
     session["_fresh"] = True
     session.permanent = True
-    session["mfa_needed"] = accounts.must_enrol(user.role) or accounts.has_factor(
-        db_session(), user.id)
+    session["mfa_needed"] = must_enrol(user) or accounts.has_factor(db_session(), user.id)
     if second_factor:
         complete_second_factor(second_factor)
     elif not session["mfa_needed"]:
         session["authenticated_at"] = _stamp(utcnow())  # the password is all they have
+
+
+def must_enrol(user: User) -> bool:
+    """A second factor is required of the person (one sign-in serves all their partnerships)
+    who has a staff role in any partnership, and of the operator."""
+    return user.is_operator or any(accounts.must_enrol(m.role) for m in user.memberships)
 
 
 def complete_second_factor(method: str) -> None:
@@ -79,7 +88,7 @@ def owes_second_factor() -> bool:
     if not current_user.is_authenticated or second_factor_passed():
         return False
     if session.get("mfa_needed") is None:  # a session from before second factors existed
-        session["mfa_needed"] = accounts.must_enrol(current_user.role) or accounts.has_factor(
+        session["mfa_needed"] = must_enrol(current_user) or accounts.has_factor(
             db_session(), current_user.id)
     return bool(session["mfa_needed"])
 

@@ -126,7 +126,11 @@ def _user_ids() -> tuple[int | None, int | None]:
     state = sqlalchemy_inspect(user, raiseerr=False)
     if state is None:
         return getattr(user, "id", None), getattr(user, "agency_id", None)
-    return (state.identity[0] if state.identity else None), state.dict.get("agency_id")
+    # the agency is the membership's the user loader placed the user with (issue 28)
+    membership = getattr(user, "placed_membership", None)
+    held = sqlalchemy_inspect(membership, raiseerr=False) if membership is not None else None
+    return ((state.identity[0] if state.identity else None),
+            held.dict.get("agency_id") if held is not None else None)
 
 
 def _request_id() -> str:

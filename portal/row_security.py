@@ -29,6 +29,11 @@ FIRST_OWNED = (
     "outbox_messages", "outbox_attachments",
 )
 
+# Owned, yet read across partnerships, so under no policy: a person's memberships (which
+# partnerships they may enter, and whether any staff role there asks a second factor of them)
+# are read before, and whatever, the partnership a request works in. They hold no return data.
+READ_ACROSS = ("partnership_members",)
+
 # What the app's transactions run first (portal.db): the partnership a session names, or else
 # the installation's only one, worked out in the same statement, or 0 (none) when it has several.
 SET_NAMED = "SELECT set_config('portal.partnership', CAST(:id AS text), true)"

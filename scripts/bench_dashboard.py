@@ -17,12 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_parts.people import add_person
 from bench_parts.second_factor import pass_gate
 from sqlalchemy import event, insert, select
 
 from portal import create_app, migrate
 from portal.db import get_db
-from portal.models import Agency, Contact, Return, Role, Sector, User
+from portal.models import Agency, Contact, Return, Role, Sector
 from portal.services import cycles, tools
 from portal.services.accounts import hash_password
 
@@ -42,8 +43,8 @@ def arrange(app, size: int) -> int:  # type: ignore[no-untyped-def]
         session.execute(insert(Contact), [
             {"agency_id": i, "name": "Lead", "email": f"lead{i}@example.org", "is_primary": True}
             for i in ids])
-        session.add(User(email="manager@example.org", role=Role.MANAGER.value,
-                         password_hash=hash_password(PASSWORD)))
+        add_person(session, "manager@example.org", Role.MANAGER.value,
+                   password_hash=hash_password(PASSWORD))
         cycle = cycles.create_cycle(session, label="2018-19", cohort="A",
                                     deadline=date(2018, 6, 29), now=datetime(2018, 4, 3, 9))
         cycles.open_cycle(session, cycle, now=datetime(2018, 4, 3, 9), links=None)

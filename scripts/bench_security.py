@@ -22,11 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_parts.people import add_person
 from bench_parts.second_factor import pass_gate
 
 from portal import create_app, migrate
 from portal.db import get_db
-from portal.models import Return, Role, User
+from portal.models import Return, Role
 from portal.services import tools
 from portal.services.accounts import hash_password
 from portal.services.common import ImportRejected
@@ -65,11 +66,11 @@ def web_figures(app, return_id: int, agencies: int) -> None:  # type: ignore[no-
         register_agencies(session, agencies, "B")
         cycle_id = create_cycle(session, label="2040-41", cohort="B", deadline=date(2041, 6, 28),
                                 now=datetime(2040, 4, 1)).id
-        session.add(User(email="bench-manager@example.org", role="manager", name="Manager",
-                         password_hash=hash_password(PASSWORD)))
-        session.add(User(email="bench-agency@example.org", role="agency", name="Lead",
-                         agency_id=session.get(Return, return_id).agency_id,  # type: ignore[union-attr]
-                         password_hash=hash_password(PASSWORD)))
+        add_person(session, "bench-manager@example.org", "manager", name="Manager",
+                   password_hash=hash_password(PASSWORD))
+        add_person(session, "bench-agency@example.org", "agency", name="Lead",
+                   agency_id=session.get(Return, return_id).agency_id,  # type: ignore[union-attr]
+                   password_hash=hash_password(PASSWORD))
     post_form(client, "/sign-in", {"email": "bench-agency@example.org", "password": PASSWORD})
     workbook = client.get(f"/agency/returns/{return_id}/spreadsheet").data
     strings = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
@@ -108,9 +109,9 @@ def main() -> None:
         app = create_app("testing", DATABASE_URL=url, SECRET_KEY="bench-" * 8)
         with get_db(app).transaction() as session:
             tools.load_tool(session)
-            session.add_all(User(email=f"real{n}@example.org", role="manager", name="Real",
-                                 password_hash=hash_password(PASSWORD))
-                            for n in range(args.repeat))
+            for n in range(args.repeat):
+                add_person(session, f"real{n}@example.org", "manager", name="Real",
+                           password_hash=hash_password(PASSWORD))
             agency = factories.agency(session, "Hillside Scouts", variant="short")
             factories.user(session, Role.AGENCY, agency=agency)
             return_id = return_of(session, agency, issue(session)).id

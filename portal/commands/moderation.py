@@ -46,7 +46,7 @@ def sample_command(label: str, rate: float, seed: int | None, exclude_recent: in
             exclude_recent_cycles=exclude_recent, reason=reason, links=link_settings(),
             targeted=targeted, survey_settings=survey_settings(),
         )
-        managers = moderation.managers(session)
+        managers = moderation.managers(session, partnership_id=cycle.partnership_id)
         moderation.plan_visits(session, sample=sample, manager_id=managers[0].id if managers else None,
                            now=now)
         chosen = moderation.chosen_returns(session, sample)

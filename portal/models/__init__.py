@@ -37,7 +37,7 @@ from portal.models.survey import (
     SurveyStatementQuestion,
 )
 from portal.models.tool import GradeDescriptor, Question, Standard, ToolVersion
-from portal.models.user import User
+from portal.models.user import NO_ROLE, PartnershipMember, User
 from portal.vocabulary import (
     Cohort,
     CycleStatus,
@@ -57,6 +57,7 @@ __all__ = [
     "DEFAULT_SECTORS",
     "DEFAULT_SECTOR_VARIANTS",
     "FIRST_PARTNERSHIP_ID",
+    "NO_ROLE",
     "Action",
     "Agency",
     "Answer",
@@ -86,6 +87,7 @@ __all__ = [
     "OutboxStatus",
     "OwnerKind",
     "Partnership",
+    "PartnershipMember",
     "PartnershipOwned",
     "Passkey",
     "PasskeyChallenge",

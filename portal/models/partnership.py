@@ -42,3 +42,4 @@ class PartnershipOwned:
 
     partnership_id: Mapped[int] = mapped_column(
         ForeignKey("partnerships.id"), server_default=text(str(FIRST_PARTNERSHIP_ID)))
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -36,7 +36,10 @@ HOME_FOR_ROLE = {
 @public
 def index() -> Response:
     if current_user.is_authenticated:
-        return redirect(url_for(HOME_FOR_ROLE[current_user.role]))
+        home = HOME_FOR_ROLE.get(current_user.role)
+        if home is None:  # no role in this partnership (access.membership_gate)
+            abort(403)
+        return redirect(url_for(home))
     return redirect(url_for("auth.sign_in"))
 
 

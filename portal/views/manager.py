@@ -14,6 +14,7 @@ from portal.auth import reauthenticated
 from portal.db import db_session
 from portal.models import Agency, Role, User
 from portal.problems import show_problems, text_checked
+from portal.scoping import current_scope
 from portal.services import accounts, cycles, mail, overview, register
 from portal.services.common import ImportRejected, ServiceError
 from portal.services.register import import_agencies
@@ -201,7 +202,8 @@ def _agency_or_404(agency_id: int) -> Agency:
 @bp.route("/users", endpoint="users")
 @manager_only
 def users_list() -> str:
-    return render_template("manager/users.html", users=accounts.list_users(db_session()))
+    return render_template("manager/users.html",
+                           users=accounts.list_users(db_session(), scope=current_scope()))
 
 
 @bp.route("/users/<int:user_id>")
@@ -280,11 +282,12 @@ def user_role(user_id: int) -> Response | str:
 @manager_only
 def users_unused() -> str:
     return render_template("manager/users_unused.html", since=accounts.UNUSED_AFTER,
-                           users=accounts.unused_accounts(db_session(), now=now()))
+                           users=accounts.unused_accounts(db_session(), now=now(),
+                                                                  scope=current_scope()))
 
 
 def _user_or_404(user_id: int) -> User:
-    return accounts.get_user(db_session(), user_id)
+    return accounts.get_user(db_session(), user_id, scope=current_scope())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -299,6 +302,7 @@ def user_new() -> Response | str:
                 db_session(), email=form.email.data or "", role=form.role.data or "",
                 name=form.name.data or "", agency_name=form.agency.data or None,
                 links=link_settings(), now=now(), created_by_id=current_user.id,
+                scope=current_scope(),
             )
         except ServiceError as exc:
             show_problems(form, exc, default="email")

@@ -138,7 +138,8 @@ def schedule_all(label: str) -> Response | str:
         return redirect(side)
     rows = [(v.id, v.return_.agency.name, v.member_id) for v in visits]
     form_class = BulkScheduleForm.for_visits(
-        rows, [(u.id, u.name or u.email) for u in moderation.members(session)])
+        rows, [(u.id, u.name or u.email)
+               for u in moderation.members(session, partnership_id=cycle.partnership_id)])
     kept = draft(f"schedule:{cycle.label}") if request.method == "GET" else None
     form = form_class(formdata=kept) if kept else form_class()
     if request.method == "GET":
@@ -208,8 +209,11 @@ def schedule(visit_id: int) -> Response | str:
     session = db_session()
     visit = _visit_or_404(visit_id)
     form = ScheduleForm(data=_schedule_defaults(visit) if request.method == "GET" else None)
-    form.manager.choices = [(u.id, u.name or u.email) for u in moderation.managers(session)]
-    form.member.choices = [(u.id, u.name or u.email) for u in moderation.members(session)]
+    partnership_id = visit.partnership_id
+    form.manager.choices = [(u.id, u.name or u.email)
+                            for u in moderation.managers(session, partnership_id=partnership_id)]
+    form.member.choices = [(u.id, u.name or u.email)
+                           for u in moderation.members(session, partnership_id=partnership_id)]
     if form.validate_on_submit():
         try:
             moderation.schedule_visit(

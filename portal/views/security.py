@@ -13,6 +13,7 @@ from portal.access import signed_in
 from portal.auth import (
     complete_second_factor,
     confirm_password_again,
+    must_enrol,
     reauthenticated,
 )
 from portal.db import db_session
@@ -42,7 +43,7 @@ def never_cache(response: Response) -> Response:
 def index() -> str:
     return render_template("security/index.html", form=None, confirm=ConfirmForm(),
                            factors=accounts.factors_of(db_session(), current_user.id),
-                           required=accounts.must_enrol(current_user.role))
+                           required=must_enrol(current_user))
 
 
 @bp.route("/set-up", methods=["GET", "POST"])
@@ -66,7 +67,7 @@ def set_up() -> Response | str | tuple[str, int]:
     uri = accounts.provisioning_uri(secret, email=current_user.email, issuer=ISSUER)
     return (render_template("security/set_up.html", form=form, key=accounts.grouped(secret),
                             qr=segno.make(uri, error="m").svg_data_uri(scale=4, border=2),
-                            required=accounts.must_enrol(current_user.role)),
+                            required=must_enrol(current_user)),
             400 if form.errors else 200)
 
 

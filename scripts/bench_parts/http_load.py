@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 import pyotp
 from sqlalchemy import delete, select, update
 
+from bench_parts.people import add_person
 from bench_parts.second_factor import KEY, SET_UP
 from portal.db import Database
-from portal.models import Cycle, CycleStatus, RecoveryCode, Return, Role, TotpFactor, User
+from portal.models import Cycle, CycleStatus, PartnershipMember, RecoveryCode, Return, Role, TotpFactor, User
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "benchmark-password-1"
@@ -108,7 +109,9 @@ def _prepare_users(database: Database) -> list[tuple[str, int]]:
     hashed = hash_password(PASSWORD)
     with database.transaction() as session:
         rows = session.execute(
-            select(User.id, User.email, Return.id).join(Return, Return.agency_id == User.agency_id)
+            select(User.id, User.email, Return.id)
+            .join(PartnershipMember, PartnershipMember.user_id == User.id)
+            .join(Return, Return.agency_id == PartnershipMember.agency_id)
             .join(Cycle, Cycle.id == Return.cycle_id)
             .where(Cycle.label == "2026-27", Return.status != "submitted")
             .order_by(Return.id).limit(CLIENTS)).all()
@@ -126,8 +129,10 @@ def _prepare_managers(database: Database) -> tuple[list[str], int]:
     emails = [f"bench-http-manager-{i}@example.org" for i in range(CLIENTS)]
     with database.transaction() as session:
         known = set(session.scalars(select(User.email).where(User.email.in_(emails))))
-        session.add_all(User(email=e, role=Role.MANAGER.value, name="Bench HTTP",
-                             password_hash=hashed) for e in emails if e not in known)
+        for email in emails:
+            if email not in known:
+                add_person(session, email, Role.MANAGER.value, name="Bench HTTP",
+                           password_hash=hashed)
         session.flush()
         ids = select(User.id).where(User.email.in_(emails)).scalar_subquery()
         session.execute(delete(RecoveryCode).where(RecoveryCode.user_id.in_(ids)))

@@ -19,9 +19,20 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bench_parts import published
+from bench_parts.people import add_person
 from bench_parts.second_factor import pass_gate
 from portal.db import Database
-from portal.models import Cycle, CycleStatus, RecoveryCode, Return, ReturnStatus, Role, TotpFactor, User
+from portal.models import (
+    Cycle,
+    CycleStatus,
+    PartnershipMember,
+    RecoveryCode,
+    Return,
+    ReturnStatus,
+    Role,
+    TotpFactor,
+    User,
+)
 
 PASSWORD = "benchmark-password-1"
 MANAGER = "bench-pages-manager@example.org"
@@ -77,8 +88,8 @@ def _accounts(database: Database) -> tuple[str, int, int, str | None, str]:
     with database.transaction() as session:
         manager = session.scalar(select(User.id).where(User.email == MANAGER))
         if manager is None:
-            session.add(User(email=MANAGER, role=Role.MANAGER.value, name="Bench Pages",
-                             password_hash=hashed))
+            add_person(session, MANAGER, Role.MANAGER.value, name="Bench Pages",
+                       password_hash=hashed)
         else:  # a kept database (scripts/bench_pages.py --keep): set the app up again
             session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == manager))
             session.execute(delete(TotpFactor).where(TotpFactor.user_id == manager))
@@ -86,7 +97,8 @@ def _accounts(database: Database) -> tuple[str, int, int, str | None, str]:
                                      .order_by(Cycle.id.desc())).first()
         assert open_cycle is not None, "the demo has an open cycle"
         user, return_id = session.execute(
-            select(User, Return.id).join(Return, Return.agency_id == User.agency_id)
+            select(User, Return.id).join(PartnershipMember, PartnershipMember.user_id == User.id)
+            .join(Return, Return.agency_id == PartnershipMember.agency_id)
             .where(Return.cycle_id == open_cycle.id,
                    Return.status != ReturnStatus.SUBMITTED.value).limit(1)).one()
         user.password_hash = hashed

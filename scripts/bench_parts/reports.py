@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bench_parts.people import add_person
 from bench_parts.second_factor import pass_gate
 from portal.db import Database
 from portal.models import Cycle, Role, User
@@ -124,8 +125,8 @@ def dashboard(database: Database, url: str, engine: str, size: int, results: Any
 
     with database.transaction() as session:
         if session.scalar(select(User.id).where(User.email == "bench-manager@example.org")) is None:
-            session.add(User(email="bench-manager@example.org", role=Role.MANAGER.value,
-                             name="Bench Manager", password_hash=hash_password(PASSWORD)))
+            add_person(session, "bench-manager@example.org", Role.MANAGER.value,
+                       name="Bench Manager", password_hash=hash_password(PASSWORD))
         cycle_id = latest_two(session)[0].id
     app = create_app("testing", DATABASE_URL=url, WTF_CSRF_ENABLED=False)
     client = app.test_client()

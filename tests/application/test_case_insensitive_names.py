@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import Role
 from portal.services.accounts import LinkSettings, create_user
 from portal.services.common import Invalid
+from portal.services.partnerships import only_scope
 from portal.services.register import AgencyDetails, AgencyFilter, add_agency, search_agencies
 from portal.services.returns import find_returns
 from tests.support import factories
@@ -56,5 +57,5 @@ def test_a_second_user_with_an_address_differing_only_in_case_is_refused(db: Ses
     db.flush()
     with pytest.raises(Invalid) as refused:
         create_user(db, email="łukasz.żak@example.org", role=Role.MANAGER.value, links=LINKS,
-                    now=datetime(2026, 12, 3, 9))
+                    now=datetime(2026, 12, 3, 9), scope=only_scope(db))
     assert "already exists" in str(refused.value.problems)

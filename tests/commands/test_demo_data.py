@@ -9,11 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    FIRST_PARTNERSHIP_ID,
     Agency,
     Answer,
     ChaserStage,
     Cycle,
     Escalation,
+    PartnershipMember,
     Return,
     ReturnStatus,
     Role,
@@ -40,9 +42,12 @@ def test_demo_has_the_partnerships_shape(app: Flask, db: Session) -> None:
     assert sectors["Voluntary and community"] >= 40 and sectors["Early years"] >= 40
     cohorts = Counter(a.cohort for a in agencies)
     assert abs(cohorts["A"] - cohorts["B"]) <= 2
-    roles = Counter(u.role for u in db.scalars(select(User)))
+    roles = Counter(db.scalars(select(PartnershipMember.role)
+                               .where(PartnershipMember.partnership_id == FIRST_PARTNERSHIP_ID)))
     assert all(roles[r.value] >= 1 for r in Role)
-    manager = db.scalar(select(User).where(User.role == Role.MANAGER.value))
+    assert db.scalar(select(func.count()).select_from(User)) == roles.total()
+    manager = db.scalar(select(User).join(PartnershipMember)
+                        .where(PartnershipMember.role == Role.MANAGER.value))
     assert manager is not None and verify_password(manager.password_hash, "compact-audit-demo")
 
 

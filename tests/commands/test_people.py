@@ -36,6 +36,8 @@ def test_export_holds_a_demo_managers_account_sessions_events_and_emails(
     cli(app, "people", "export", "--email", MANAGER.upper(), "--output", str(target))
     data = json.loads(target.read_text())
     assert data["account"]["email"] == MANAGER and data["account"]["role"] == "manager"
+    assert [(m["partnership"], m["role"]) for m in data["account"]["memberships"]] == [
+        ("anyshire", "manager")]
     assert len(data["sessions"]) == 1 and data["emails"][0]["body_text"].startswith("Dear ")
     mine = [e for e in data["audit_events"] if e["action"] == "moderation_sample.drawn"]
     assert mine and len(data["audit_events"]) >= events

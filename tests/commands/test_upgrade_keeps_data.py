@@ -22,7 +22,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "upgrade"
 # Columns a migration since the fixture moved elsewhere on purpose, each checked by that
 # migration's own test: {table: {column}}. A column missing after the upgrade and not named here
 # fails the test.
-MOVED: dict[str, set[str]] = {}
+MOVED: dict[str, set[str]] = {
+    "users": {"role", "agency_id"},  # into partnership_members (0022_memberships)
+}
 
 
 def _fixtures() -> list[Path]:
@@ -54,6 +56,28 @@ def test_an_earlier_database_upgrades_with_every_row_and_figure_kept(
         assert _rows_outside_the_first_partnership(empty_url) == {}
     for label, published in made["reports"].items():
         assert _report(empty_url, label, made["now"], tmp_path) == json.loads(published), label
+
+
+def test_every_users_role_and_agency_become_their_membership_of_the_first_partnership(
+        empty_url: str) -> None:
+    """0022_memberships: each user of the earlier database has one membership, of the first
+    partnership, with the role and agency they had; nobody is the operator."""
+    made = json.loads(gzip.decompress(_fixtures()[-1].read_bytes()))
+    rows = database_dump.decode(json.dumps(made["rows"]))
+    _load_at(empty_url, made["revision"], rows)
+    migrate.upgrade(empty_url)
+    engine = create_engine(empty_url)
+    try:
+        with engine.connect() as conn:
+            members = conn.execute(text(
+                "SELECT user_id, partnership_id, role, agency_id FROM partnership_members")).all()
+            operators = conn.scalar(text("SELECT count(*) FROM users WHERE is_operator"))
+    finally:
+        engine.dispose()
+    had = {(u["id"], FIRST_PARTNERSHIP_ID, u["role"], u["agency_id"]) for u in rows["users"]}
+    assert len(had) >= 10 and {u[3] for u in had} - {None}, "users of several kinds"
+    assert sorted(map(tuple, members)) == sorted(had)
+    assert operators == 0
 
 
 def test_the_fixture_holds_what_the_upgrade_must_keep() -> None:

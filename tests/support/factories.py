@@ -10,7 +10,19 @@ from argon2 import PasswordHasher
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Base, Contact, Role, Sector, ToolVersion, User, utcnow
+from portal.models import (
+    FIRST_PARTNERSHIP_ID,
+    Agency,
+    Base,
+    Contact,
+    Partnership,
+    PartnershipMember,
+    Role,
+    Sector,
+    ToolVersion,
+    User,
+    utcnow,
+)
 from portal.services import tools
 from portal.services.accounts import hash_password
 
@@ -53,13 +65,34 @@ def agency(session: Session, name: str | None = None, *, sector_name: str = "Hea
 
 def user(session: Session, role: Role | str = Role.MANAGER, *, agency: Agency | None = None,
          email: str | None = None, password: str | None = PASSWORD, name: str = "",
-         production_hash: bool = False) -> User:
+         production_hash: bool = False, partnership_id: int = FIRST_PARTNERSHIP_ID) -> User:
+    """A person with `role` (and `agency`) in the partnership, placed in it."""
     role = Role(role)
     n = next(_counter)
-    made = User(email=email or f"{role.value}{n}@example.org", role=role.value, agency=agency,
+    made = User(email=email or f"{role.value}{n}@example.org",
                 password_hash=password_hash(password, production=production_hash) if password
                 else None,
                 name=name or f"{role.value.capitalize()} {n}")
+    session.add(made)
+    session.flush()
+    return made.place(partnership_id, membership(session, made, role, agency=agency,
+                                                 partnership_id=partnership_id))
+
+
+def membership(session: Session, person: User, role: Role | str, *, partnership_id: int,
+               agency: Agency | None = None) -> PartnershipMember:
+    """`person`'s role (and agency) in another partnership."""
+    made = PartnershipMember(user_id=person.id, partnership_id=partnership_id,
+                             role=Role(role).value, agency=agency)
+    session.add(made)
+    session.flush()
+    return made
+
+
+def partnership(session: Session, slug: str, name: str | None = None) -> Partnership:
+    """A second (third...) partnership on the service."""
+    made = Partnership(slug=slug, name=name or f"{slug.capitalize()} Partnership",
+                       help_email=f"help@{slug}.example.org")
     session.add(made)
     session.flush()
     return made

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._lifecycle import UNUSED_AFTER, change_role, unused_accounts
+from ._lifecycle import UNUSED_AFTER, change_role, set_operator, unused_accounts
+from ._members import has_role, with_role
 from ._passwords import hash_password, password_problem, verify_password
 from ._second_factor import (
     RECOVERY_CODES,
@@ -42,6 +43,7 @@ from ._users import (
     list_users,
     password_link,
     password_link_email,
+    place_in,
     request_password_reset,
     send_password_link,
     set_active,
@@ -71,6 +73,7 @@ __all__ = [
     "get_user",
     "grouped",
     "has_factor",
+    "has_role",
     "has_totp",
     "hash_password",
     "is_blocked",
@@ -81,6 +84,7 @@ __all__ = [
     "password_link_email",
     "password_problem",
     "pending_secret",
+    "place_in",
     "provisioning_uri",
     "record_attempt",
     "regenerate_recovery_codes",
@@ -89,6 +93,7 @@ __all__ = [
     "send_password_link",
     "session_user",
     "set_active",
+    "set_operator",
     "set_password",
     "set_up_known_key",
     "start_session",
@@ -97,4 +102,5 @@ __all__ = [
     "user_for_token",
     "verify_password",
     "verify_totp",
+    "with_role",
 ]

@@ -15,7 +15,14 @@ import pyotp
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import Passkey, PasskeyChallenge, RecoveryCode, TotpFactor, User
+from portal.models import (
+    PartnershipMember,
+    Passkey,
+    PasskeyChallenge,
+    RecoveryCode,
+    TotpFactor,
+    User,
+)
 from portal.services import audit, mail
 from portal.services.common import Invalid, Refused
 from portal.services.mail import Email, render_email
@@ -236,7 +243,8 @@ def factor_reset_email(user: User, *, by_user: User, partnership: str, help_emai
 def set_up_known_key(session: Session, secret: str, *, now: datetime) -> int:
     """The demo's staff (every user with a password whose role needs a second factor) get an
     authenticator with a published key: a demo, never production. Returns how many."""
-    users = session.scalars(select(User).where(User.role.in_(REQUIRED_ROLES),
+    staff = select(PartnershipMember.user_id).where(PartnershipMember.role.in_(REQUIRED_ROLES))
+    users = session.scalars(select(User).where(User.id.in_(staff),
                                                User.password_hash.is_not(None))).all()
     session.add_all(TotpFactor(user_id=u.id, secret=secret, created_at=now, confirmed_at=now)
                     for u in users)

@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from portal.models import User, UserSession
+from portal.models import PartnershipMember, User, UserSession
+from portal.services.common import Scope
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute
 KEEP_ENDED_FOR = timedelta(days=30)  # ended sessions stay listed this long, then go (the audit
@@ -32,18 +33,28 @@ def start_session(session: Session, user: User, *, now: datetime, lifetime: time
     return token
 
 
-def session_user(session: Session, token: str, *, now: datetime, idle: timedelta) -> User | None:
-    """The active user of a live session: not revoked, inside both the idle and absolute limits."""
+def session_user(session: Session, token: str, *, now: datetime, idle: timedelta,
+                 scope: Scope) -> User | None:
+    """The active user of a live session: not revoked, inside both the idle and absolute limits,
+    placed in `scope` (their role there; none without a membership), all in one query."""
     if not token or len(token) > 100:
         return None
-    row = session.scalar(select(UserSession).options(joinedload(UserSession.user))
-                         .where(UserSession.token_hash == _hash(token)))
-    if (row is None or row.revoked_at is not None or row.expires_at <= now
+    found = session.execute(
+        select(UserSession, PartnershipMember)
+        .join(UserSession.user)
+        .outerjoin(PartnershipMember, and_(PartnershipMember.user_id == User.id,
+                                           PartnershipMember.partnership_id == scope.id))
+        .options(contains_eager(UserSession.user), joinedload(PartnershipMember.agency))
+        .where(UserSession.token_hash == _hash(token))).first()
+    if found is None:
+        return None
+    row, membership = found
+    if (row.revoked_at is not None or row.expires_at <= now
             or row.last_seen_at <= now - idle or not row.user.active):
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    return row.user
+    return row.user.place(scope.id, membership)
 
 
 def end_session(session: Session, token: str, *, now: datetime) -> None:

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.models import Agency, Role, User
+from portal.models import FIRST_PARTNERSHIP_ID, Agency, PartnershipMember, Role, User
 from portal.services import audit, mail
-from portal.services.common import Invalid, NotFound, Refused, ServiceError, check_texts, text_problems
+from portal.services.common import (
+    Invalid,
+    NotFound,
+    Refused,
+    Scope,
+    ServiceError,
+    check_texts,
+    text_problems,
+)
 from portal.services.mail import Email, render_email
 
 from ._passwords import (
@@ -56,16 +64,44 @@ def normalise_email(email: str) -> str:
                                   "like name@example.com") from exc
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(
-        select(User).options(joinedload(User.agency)).order_by(User.role, User.email)))
+def _members(scope: Scope):
+    """Users with their membership of `scope` (members only), its agency loaded alongside."""
+    return (select(User, PartnershipMember)
+            .join(PartnershipMember, and_(PartnershipMember.user_id == User.id,
+                                          PartnershipMember.partnership_id == scope.id))
+            .options(joinedload(PartnershipMember.agency)))
 
 
-def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
+def placed(rows: Any, scope: Scope) -> list[User]:
+    """(user, membership) rows as users placed in `scope`."""
+    return [user.place(scope.id, membership) for user, membership in rows]
+
+
+def list_users(session: Session, *, scope: Scope) -> list[User]:
+    """The partnership's people, by role, placed in it (one query)."""
+    return placed(session.execute(
+        _members(scope).order_by(PartnershipMember.role, User.email)).all(), scope)
+
+
+def get_user(session: Session, user_id: int, *, scope: Scope) -> User:
+    """One of the partnership's people, placed in it (NotFound for anyone else)."""
+    found = placed(session.execute(_members(scope).where(User.id == user_id)).all(), scope)
+    if not found:
         raise NotFound("No such user")
-    return user
+    return found[0]
+
+
+def place_in(session: Session, user: User, *, scope: Scope) -> User:
+    """Read `user`'s role and agency in `scope` from now on (one query)."""
+    return _place_by_id(session, user, scope.id)
+
+
+def _place_by_id(session: Session, user: User, partnership_id: int) -> User:
+    membership = session.scalar(
+        select(PartnershipMember).options(joinedload(PartnershipMember.agency))
+        .where(PartnershipMember.user_id == user.id,
+               PartnershipMember.partnership_id == partnership_id))
+    return user.place(partnership_id, membership)
 
 
 def set_active(session: Session, user: User, active: bool, *, by_user_id: int | None,
@@ -86,24 +122,36 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def create_user(
-    session: Session, *, email: str, role: str, links: LinkSettings, now: datetime,
+    session: Session, *, email: str, role: str, links: LinkSettings, now: datetime, scope: Scope,
     name: str = "", agency_name: str | None = None, created_by_id: int | None = None,
 ) -> User:
-    """Add a user and queue their set-password email."""
+    """Give a person a role in the partnership: a new account with a set-password email, or a
+    membership for someone who already has an account elsewhere on the service (emailed a link
+    only if they never set a password). The user comes back placed in `scope`."""
     check_texts(text_problems("name", name, label="The name", kind="name"),
                 text_problems("agency", agency_name, label="The agency", kind="name"))
     email = normalise_email(email)
     if role not in {r.value for r in Role}:
         raise Invalid.at("role", f"Role must be one of {', '.join(r.value for r in Role)}")
     agency = _agency_for(session, role, agency_name)
-    if find_user(session, email) is not None:
+    user = find_user(session, email)
+    if user is not None and place_in(session, user, scope=scope).membership is not None:
         raise Invalid.at("email", f"A user with email {email} already exists")
-    user = User(email=email, name=name.strip(), role=role, agency=agency, created_at=now)
-    session.add(user)
+    new = user is None
+    if user is None:
+        user = User(email=email, name=name.strip(), created_at=now)
+        session.add(user)
+        session.flush()
+    membership = PartnershipMember(user_id=user.id, partnership_id=scope.id, role=role,
+                                   agency=agency, created_at=now)
+    session.add(membership)
     session.flush()
-    audit.record(session, action="user.created", entity_type="user", entity_id=user.id,
-                 user_id=created_by_id, role=role, agency=agency.name if agency else None)
-    send_password_link(session, user, links=links, now=now, new_account=True)
+    user.place(scope.id, membership)
+    audit.record(session, action="user.created" if new else "user.added_to_partnership",
+                 entity_type="user", entity_id=user.id, user_id=created_by_id, role=role,
+                 agency=agency.name if agency else None, partnership=scope.slug)
+    if user.password_hash is None:
+        send_password_link(session, user, links=links, now=now, new_account=True)
     return user
 
 
@@ -165,6 +213,9 @@ def request_password_reset(
     user = find_user(session, email)
     known = user is not None and user.active
     recipient = user if user is not None and known else _stand_in(email)
+    # the agency the email names, read the same way for both (the first partnership's, the
+    # bridge until a reset names its partnership)
+    _place_by_id(session, recipient, FIRST_PARTNERSHIP_ID)
     message = password_link_email(recipient, links=links, new_account=False)
     mail.queue_email_if(session, message, send=known, kind="set_password", now=now)
     audit.record(session, action="user.reset_requested" if known else "user.reset_unknown",
@@ -175,8 +226,7 @@ def request_password_reset(
 
 def _stand_in(email: str) -> User:
     """A user who is never saved, for making the email nobody is sent."""
-    return User(id=0, email=email.strip().lower()[:254], name="", session_generation=0,
-                agency=None)
+    return User(id=0, email=email.strip().lower()[:254], name="", session_generation=0)
 
 
 def user_for_token(session: Session, token: str, *, links: LinkSettings) -> User | None:

@@ -32,7 +32,7 @@ from portal.models import (
     User,
     Variant,
 )
-from portal.services import audit, mail
+from portal.services import accounts, audit, mail
 from portal.services.accounts import LinkSettings
 from portal.services.common import (
     ServiceError,
@@ -331,9 +331,8 @@ def _queue_final_summary(session: Session, cycle: Cycle, run: ChaserRun, rules: 
     if not agencies:
         return
     managers = session.scalars(
-        select(User).where(User.role == Role.MANAGER.value, User.active.is_(True))
-        .order_by(User.email)
-    )
+        accounts.with_role(Role.MANAGER, partnership_id=cycle.partnership_id)
+        .order_by(User.email))
     for manager in managers:
         email = render_email(
             "final_notice_summary", to=manager.email,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -14,6 +14,7 @@ from portal.models import (
     Cycle,
     CycleStatus,
     Escalation,
+    PartnershipMember,
     Return,
     ReturnStatus,
     Role,
@@ -186,12 +187,13 @@ def _invite(session: Session, returns: list[Return], *, links: LinkSettings, now
     means. `survey_tokens` gives each agency's practitioner-survey link (none without a survey)."""
     invited = [(Invitee(r.agency, r.carried_over, r.variant, r.id), c)
                for r in returns for c in r.agency.working_contacts]
-    users = _users_for_contacts(session, [(i.agency, c.email, c.name) for i, c in invited], now)
+    users = _users_for_contacts(session, [(i.agency, c.email, c.name) for i, c in invited], now,
+                                partnership_id=returns[0].partnership_id)
     base_url = links.base_url.rstrip("/")
     queued: list[mail.Queued] = []
     for invitee, contact in invited:
-        user = users.get(contact.email.lower())
-        user = user if user is not None and user.agency_id == invitee.agency.id else None
+        user, agency_id = users.get(contact.email.lower(), (None, None))
+        user = user if user is not None and agency_id == invitee.agency.id else None
         password = (password_link(user, links=links)
                     if user is not None and user.password_hash is None else None)
         token = survey_tokens.get(invitee.agency.id)
@@ -235,7 +237,8 @@ def preview_invitations(session: Session, cycle: Cycle, *,
                for i in issue_list(session, cohort=cycle.cohort, previous=previous)
                for c in i.agency.working_contacts]
     survey = _personal(links, "survey") if has_survey(session, cycle) else None
-    new_password = _needs_password(session, [(i.agency, c.email) for i, c in invited])
+    new_password = _needs_password(session, [(i.agency, c.email) for i, c in invited],
+                                   partnership_id=cycle.partnership_id)
     return mail.BulkPreview(messages=[mail.as_stored(invitation_email(
         cycle, invitee, contact, links=links, missed=previous.label if previous else None,
         password_link=(_personal(links, "set-password")
@@ -248,44 +251,63 @@ def _personal(links: LinkSettings, path: str) -> str:
     return f"{links.base_url.rstrip('/')}/{path}/{PERSONAL_LINK}"
 
 
-def _needs_password(session: Session, contacts: list[tuple[Agency, str]]) -> set[tuple[int, str]]:
+def _needs_password(session: Session, contacts: list[tuple[Agency, str]], *,
+                    partnership_id: int) -> set[tuple[int, str]]:
     """(agency id, address) of the contacts whose invitation would set a password: an account
-    of that agency without one, or no account yet (made for the first agency naming it)."""
-    wanted = sorted({email.lower() for _, email in contacts})
-    users = {u.email.lower(): u for start in range(0, len(wanted), 500)
-             for u in session.scalars(select(User).where(
-                 func.lower(User.email).in_(wanted[start:start + 500])))}
+    of that agency (in the partnership) without one, or no account there yet (made for the
+    first agency naming it)."""
+    found = _accounts(session, {email.lower() for _, email in contacts}, partnership_id)
     owners: dict[str, int | None] = {}
     for agency, email in contacts:
-        user = users.get(email.lower())
-        owners.setdefault(email.lower(), user.agency_id if user else agency.id)
+        _, member, agency_id = found.get(email.lower(), (None, False, None))
+        owners.setdefault(email.lower(), agency_id if member else agency.id)
     return {(agency.id, email.lower()) for agency, email in contacts
             if owners[email.lower()] == agency.id
-            and (email.lower() not in users or users[email.lower()].password_hash is None)}
+            and (email.lower() not in found or found[email.lower()][0].password_hash is None)}
+
+
+def _accounts(session: Session, emails: set[str],
+              partnership_id: int) -> dict[str, tuple[User, bool, int | None]]:
+    """Accounts by lower-cased email: (user, member of the partnership, agency there)."""
+    wanted = sorted(emails)
+    found: dict[str, tuple[User, bool, int | None]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(User, PartnershipMember.id, PartnershipMember.agency_id)
+            .outerjoin(PartnershipMember, and_(PartnershipMember.user_id == User.id,
+                                               PartnershipMember.partnership_id == partnership_id))
+            .where(func.lower(User.email).in_(wanted[start:start + 500])))
+        for user, member_id, agency_id in rows:
+            found[user.email.lower()] = (user, member_id is not None, agency_id)
+    return found
 
 
 def _users_for_contacts(
-    session: Session, contacts: list[tuple[Agency, str, str]], now: datetime
-) -> dict[str, User]:
-    """Accounts by lower-cased email; a contact without one gets an agency account (the first
-    agency to name an address owns it)."""
-    wanted = sorted({email.lower() for _, email, _ in contacts})
-    users: dict[str, User] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        for user in session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
-            users[user.email.lower()] = user
+    session: Session, contacts: list[tuple[Agency, str, str]], now: datetime, *,
+    partnership_id: int,
+) -> dict[str, tuple[User, int | None]]:
+    """Accounts by lower-cased email, with their agency in the partnership. A contact without an
+    account gets one, and an account without a role in the partnership an agency membership
+    there (the first agency to name an address owns it): one query, two INSERTs."""
+    found = _accounts(session, {email.lower() for _, email, _ in contacts}, partnership_id)
     new: dict[str, dict[str, object]] = {}
+    joining: dict[str, int] = {}
     for agency, email, name in contacts:
-        if email.lower() not in users:
-            new.setdefault(email.lower(), {"email": email.lower(), "name": name,
-                                           "role": Role.AGENCY.value, "agency_id": agency.id,
-                                           "created_at": now})
+        key = email.lower()
+        if key not in found:
+            new.setdefault(key, {"email": key, "name": name, "created_at": now})
+        if key not in found or not found[key][1]:
+            joining.setdefault(key, agency.id)
     ids = insert_returning_ids(session, User, new.values())
     for start in range(0, len(ids), 500):
         for user in session.scalars(select(User).where(User.id.in_(ids[start:start + 500]))):
-            users[user.email] = user
-    return users
+            found[user.email] = (user, False, None)
+    bulk_insert(session, PartnershipMember, [
+        {"user_id": found[key][0].id, "partnership_id": partnership_id,
+         "role": Role.AGENCY.value, "agency_id": agency_id, "created_at": now}
+        for key, agency_id in joining.items()])
+    return {key: (user, joining.get(key, agency_id))
+            for key, (user, _, agency_id) in found.items()}
 
 
 def get_tool_version(session: Session, tool_version_id: int | None) -> ToolVersion:

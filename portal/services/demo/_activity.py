@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from portal.models import Cycle, Finding, Grade, Role, User, Visit, VisitStatus
-from portal.services import audit, moderation
+from portal.services import accounts, audit, moderation
 from portal.services.chasers import ensure_default_stages
 from portal.services.cycles import close_cycle
 from portal.vocabulary import GRADE_RANK
@@ -39,7 +39,8 @@ def moderate(session: Session, cycle: Cycle, rng: random.Random, *, clock: Timel
     about half held, the others to come (one of them member1's) and the last still to schedule."""
     assert cycle.closed_at is not None
     drawn = cycle.closed_at + timedelta(days=4, hours=1)
-    manager = session.scalar(select(User).where(User.role == Role.MANAGER.value))
+    manager = session.scalar(accounts.with_role(Role.MANAGER, partnership_id=cycle.partnership_id)
+                             .order_by(User.id))
     with dated(session, drawn):
         sample = moderation.draw_sample(session, cycle=cycle, rate=moderation.DEFAULT_RATE,
                                         seed=1718, now=drawn,

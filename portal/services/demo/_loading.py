@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    FIRST_PARTNERSHIP_ID,
     Action,
     Agency,
     Answer,
@@ -17,6 +18,7 @@ from portal.models import (
     Cycle,
     Evidence,
     Grade,
+    PartnershipMember,
     Return,
     ReturnStatus,
     Role,
@@ -176,8 +178,9 @@ def _users(session: Session, agencies: list[Agency], password: str | None,
                (_lead(voluntary, f"voluntary@{DEMO_DOMAIN}"), f"voluntary@{DEMO_DOMAIN}",
                 Role.AGENCY, voluntary)]
     for name, email, role, agency in people:
-        session.add(User(name=name, email=email, role=role.value, agency=agency,
-                         password_hash=password, created_at=clock.founded))
+        user = User(name=name, email=email, password_hash=password, created_at=clock.founded)
+        session.add(PartnershipMember(user=user, partnership_id=FIRST_PARTNERSHIP_ID,
+                                      role=role.value, agency=agency, created_at=clock.founded))
     session.flush()
     return len(people)
 

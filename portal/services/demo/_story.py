@@ -16,12 +16,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    FIRST_PARTNERSHIP_ID,
     Agency,
     AuditEvent,
     Cycle,
     CycleStatus,
     ModerationSample,
     OutboxMessage,
+    PartnershipMember,
     Return,
     ReturnStatus,
     Role,
@@ -100,8 +102,11 @@ def _survey_answers(session: Session, cycle: Cycle, rng: random.Random, *,
 def _survey_answers_so_far(session: Session, cycle: Cycle, rng: random.Random,
                            clock: Timeline) -> None:
     """The open cycle's survey: voluntary@'s group has had a few answers since the issue."""
-    group = session.scalar(select(Agency).join(User, User.agency_id == Agency.id)
-                           .where(User.email == f"voluntary@{DEMO_DOMAIN}"))
+    group = session.scalar(select(Agency)
+                           .join(PartnershipMember, PartnershipMember.agency_id == Agency.id)
+                           .join(User, User.id == PartnershipMember.user_id)
+                           .where(User.email == f"voluntary@{DEMO_DOMAIN}",
+                                  PartnershipMember.partnership_id == cycle.partnership_id))
     assert group is not None and cycle.opened_at is not None
     days = max((clock.now.date() - cycle.opened_at.date()).days, 1)
     for _ in range(3):
@@ -153,8 +158,11 @@ def _contact_accounts(session: Session, cycle: Cycle, password: str | None,
         if contact is None or contact.email in taken:
             continue
         taken.add(contact.email)
-        session.add(User(name=contact.name, email=contact.email, role=Role.AGENCY.value,
-                         agency=agency, password_hash=password, created_at=clock.founded))
+        user = User(name=contact.name, email=contact.email, password_hash=password,
+                    created_at=clock.founded)
+        session.add(PartnershipMember(user=user, partnership_id=FIRST_PARTNERSHIP_ID,
+                                      role=Role.AGENCY.value, agency=agency,
+                                      created_at=clock.founded))
         added += 1
     session.flush()
     return added

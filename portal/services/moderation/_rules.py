@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Return, Role, User, Visit, VisitStatus
+from portal.services import accounts
 from portal.services.common import Problem, text_problems, to_uk
 
 OPEN_STATUSES = (VisitStatus.PLANNED.value, VisitStatus.SCHEDULED.value)
@@ -122,9 +123,9 @@ def plan_problems(
         problems.append(Problem("place", f"Enter where {words.visit} will take place"))
     if not MIN_MINUTES <= plan.duration_minutes <= MAX_MINUTES:
         problems.append(Problem("duration", "The visit must last between 15 minutes and 8 hours"))
-    if not _active(session, plan.manager_id, Role.MANAGER):
+    if not _active(session, plan.manager_id, Role.MANAGER, plan.visit.partnership_id):
         problems.append(Problem("manager", "Select the partnerships manager who will attend"))
-    if not _active(session, plan.member_id, Role.MODERATOR):
+    if not _active(session, plan.member_id, Role.MODERATOR, plan.visit.partnership_id):
         problems.append(Problem("member", words.member()))
     if when := when_problem(session, plan, now=now, words=words, earlier=earlier):
         problems.append(when)
@@ -174,9 +175,10 @@ def member_clash(
     return None
 
 
-def _active(session: Session, user_id: int | None, role: Role) -> bool:
-    user = session.get(User, user_id) if user_id else None
-    return user is not None and user.role == role.value and user.active
+def _active(session: Session, user_id: int | None, role: Role, partnership_id: int) -> bool:
+    """An active user with `role` in the visit's partnership."""
+    return user_id is not None and bool(
+        session.scalar(accounts.has_role(user_id, role, partnership_id=partnership_id)))
 
 
 # --- one scheduler per member at a time ---------------------------------------------------------

@@ -27,7 +27,7 @@ from portal.models import (
     Visit,
     VisitStatus,
 )
-from portal.services import audit, mail
+from portal.services import accounts, audit, mail
 from portal.services.accounts import LinkSettings
 from portal.services.common import (
     UK,
@@ -66,19 +66,16 @@ def utc_to_uk(value: datetime) -> datetime:
 
 # --- who attends --------------------------------------------------------------------------------
 
-def members(session: Session) -> list[User]:
-    """Active Board or committee members who can attend visits, by name."""
-    return list(session.scalars(
-        select(User).where(User.role == Role.MODERATOR.value, User.active.is_(True))
-        .order_by(User.name, User.id)
-    ))
+def members(session: Session, *, partnership_id: int) -> list[User]:
+    """The partnership's active Board or committee members who can attend visits, by name."""
+    return list(session.scalars(accounts.with_role(Role.MODERATOR, partnership_id=partnership_id)
+                                .order_by(User.name, User.id)))
 
 
-def managers(session: Session) -> list[User]:
-    return list(session.scalars(
-        select(User).where(User.role == Role.MANAGER.value, User.active.is_(True))
-        .order_by(User.name, User.id)
-    ))
+def managers(session: Session, *, partnership_id: int) -> list[User]:
+    """The partnership's active managers, by name."""
+    return list(session.scalars(accounts.with_role(Role.MANAGER, partnership_id=partnership_id)
+                                .order_by(User.name, User.id)))
 
 
 def visit_counts(session: Session) -> Counter[int]:
@@ -108,7 +105,8 @@ def plan_visits(
         select(Return).join(Agency).where(Return.id.in_(list(sample.chosen)))
         .order_by(Agency.name)
     ).all()
-    candidates, counts = members(session), visit_counts(session)
+    candidates = members(session, partnership_id=sample.partnership_id)
+    counts = visit_counts(session)
     made = []
     for return_ in returns:
         if return_.id in have:

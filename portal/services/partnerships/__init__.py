@@ -5,7 +5,9 @@ the installation's own, made by the migration from its environment."""
 
 from __future__ import annotations
 
+from ._creating import RESERVED, create_partnership
 from ._registry import PartnershipSummary, list_partnerships
 from ._scopes import only_scope, scope_of
 
-__all__ = ["PartnershipSummary", "list_partnerships", "only_scope", "scope_of"]
+__all__ = ["RESERVED", "PartnershipSummary", "create_partnership", "list_partnerships",
+           "only_scope", "scope_of"]

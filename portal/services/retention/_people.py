@@ -9,10 +9,13 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    Agency,
     AuditEvent,
     Contact,
     LinkedIdentity,
     OutboxMessage,
+    Partnership,
+    PartnershipMember,
     Passkey,
     User,
     UserSession,
@@ -23,7 +26,9 @@ from portal.services.common import NotFound
 from ._accounts import anonymise
 from ._policy import ERASED_DOMAIN
 
-ACCOUNT_FIELDS = ("id", "email", "name", "role", "active", "created_at", "last_sign_in_at")
+# role (and agency) are the first partnership's; "memberships" lists every partnership's
+ACCOUNT_FIELDS = ("id", "email", "name", "role", "active", "is_operator", "created_at",
+                  "last_sign_in_at")
 SESSION_FIELDS = ("created_at", "last_seen_at", "expires_at", "revoked_at", "ip_address",
                   "user_agent")
 PASSKEY_FIELDS = ("name", "created_at", "last_used_at", "transports")  # not the public key
@@ -52,6 +57,17 @@ def _plain(value: Any) -> Any:
 
 def _user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def _memberships(session: Session, user: User) -> list[dict[str, Any]]:
+    """The person's role (and agency) in each partnership, by partnership (one query)."""
+    rows = session.execute(
+        select(Partnership.slug, PartnershipMember.role, Agency.name, PartnershipMember.created_at)
+        .join(Partnership, Partnership.id == PartnershipMember.partnership_id)
+        .outerjoin(Agency, Agency.id == PartnershipMember.agency_id)
+        .where(PartnershipMember.user_id == user.id).order_by(Partnership.slug))
+    return [{"partnership": slug, "role": role, "agency": agency, "since": _plain(since)}
+            for slug, role, agency, since in rows]
 
 
 def _events(session: Session, user: User) -> list[AuditEvent]:
@@ -88,7 +104,8 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
     return {
         "email": email.strip().lower(),
         "account": None if user is None else {
-            **_row(user, ACCOUNT_FIELDS), "agency": user.agency.name if user.agency else None},
+            **_row(user, ACCOUNT_FIELDS), "agency": user.agency.name if user.agency else None,
+            "memberships": _memberships(session, user)},
         "sessions": [] if user is None else [_row(s, SESSION_FIELDS) for s in session.scalars(
             select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))],
         "passkeys": [] if user is None else [_row(p, PASSKEY_FIELDS) for p in session.scalars(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, RequestAnswer, Role, User
-from portal.services import accounts, recommendations, register
+from portal.services import accounts, partnerships, recommendations, register
 from portal.services.common import (
     ImportRejected,
     Invalid,
@@ -126,7 +126,8 @@ def test_a_user_name_with_a_line_break_bidi_override_or_nul_is_refused(
 ) -> None:
     with pytest.raises(Invalid) as refused:
         accounts.create_user(db, email="ann@example.org", role=Role.MANAGER.value, name=name,
-                             links=LINKS, now=datetime(2026, 11, 30, 9))
+                             links=LINKS, now=datetime(2026, 11, 30, 9),
+                             scope=partnerships.only_scope(db))
     assert [p.field for p in refused.value.problems] == ["name"]
     db.rollback()
     assert db.scalar(select(func.count()).select_from(User)) == 0

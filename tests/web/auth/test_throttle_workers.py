@@ -24,8 +24,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from portal import migrate
-from portal.models import Role, User
-from portal.services.accounts import hash_password
+from portal.models import Role
 from tests.support import bomb, factories, free_port, require, url_for, wait_until
 from tests.support.processes import ROOT
 from tests.support.returns_helpers import issue, return_of
@@ -75,8 +74,8 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iter
     migrate.upgrade(database)
     engine = create_engine(database)
     with Session(engine) as session, session.begin():
-        session.add(User(email="lead@example.org", role="manager", name="Lead",
-                         password_hash=hash_password("purple walrus kettle drum")))
+        factories.user(session, Role.MANAGER, email="lead@example.org", name="Lead",
+                       password="purple walrus kettle drum", production_hash=True)
         factories.tool(session)
         agency = factories.agency(session, "Hillside Scouts", variant="short")
         factories.user(session, Role.AGENCY, agency=agency, email=AGENCY_USER)

@@ -26,14 +26,14 @@ def test_manager_changes_a_role_and_it_is_audited(app: Flask, client: FlaskClien
     assert "Enter the agency an agency user belongs to" in page_text(refused)
     done = submit_form(client, role_url, {"role": "agency", "agency": "riverside youth club"})
     assert done.status_code == 302
-    db.refresh(member)
+    db.refresh(member.membership)  # the role is the membership's (issue 28)
     assert (member.role, member.agency_id) == ("agency", agency.id)
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_changed"))
     assert event is not None and event.user_id == manager.id and event.entity_id == member.id
     assert event.detail["role_before"] == "moderator" and event.detail["agency"] == agency.name
     back = submit_form(client, role_url, {"role": "committee", "agency": ""})
     assert back.status_code == 302
-    db.refresh(member)
+    db.refresh(member.membership)
     assert (member.role, member.agency_id) == ("committee", None)
 
 

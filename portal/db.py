@@ -148,9 +148,14 @@ def get_db(app: Flask | None = None) -> Database:
 
 
 def db_session() -> Session:
-    """The current request's session, opened on first use."""
+    """The current request's session, opened on first use; it works in the request's
+    partnership when the request has named one (`g.scope`; portal.scoping)."""
     if "db_session" not in g:
         g.db_session = get_db().sessionmaker()
+        scope = g.get("scope")
+        if scope is not None:
+            set_scope(g.db_session, scope.id)
+            g.scope_applied = scope.id
     return g.db_session
 
 

@@ -15,10 +15,12 @@ from portal.services.common import Scope
 
 
 def current_scope() -> Scope:
-    """The request's partnership (`g.scope`), resolved on first use."""
+    """The request's partnership (`g.scope`: the only one, resolved on first use, unless the
+    request named it), which the request's session then works in."""
     scope: Scope | None = g.get("scope")
     if scope is None:
-        session = db_session()
-        scope = g.scope = partnerships.only_scope(session)
-        set_scope(session, scope.id)
+        scope = g.scope = partnerships.only_scope(db_session())
+    if g.get("scope_applied") != scope.id:
+        set_scope(db_session(), scope.id)
+        g.scope_applied = scope.id
     return scope

@@ -36,7 +36,8 @@ def change_role(session: Session, user: User, *, role: str, agency_name: str | N
     session.flush()
     audit.record(session, action="user.role_changed", entity_type="user", entity_id=user.id,
                  user_id=by_user_id, role_before=before[0], role=role,
-                 agency_before=before[1], agency=agency.name if agency else None)
+                 agency_before=before[1], agency=agency.name if agency else None,
+                 partnership_id=membership.partnership_id)
 
 
 def unused_accounts(session: Session, *, now: datetime, scope: Scope,

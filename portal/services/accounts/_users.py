@@ -149,7 +149,8 @@ def create_user(
     user.place(scope.id, membership)
     audit.record(session, action="user.created" if new else "user.added_to_partnership",
                  entity_type="user", entity_id=user.id, user_id=created_by_id, role=role,
-                 agency=agency.name if agency else None, partnership=scope.slug)
+                 agency=agency.name if agency else None, partnership=scope.slug,
+                 partnership_id=scope.id)
     if user.password_hash is None:
         send_password_link(session, user, links=links, now=now, new_account=True)
     return user
@@ -173,7 +174,7 @@ def send_password_link(
 ) -> None:
     """Queue a time-limited, single-use set-password link."""
     mail.queue_email(session, password_link_email(user, links=links, new_account=new_account),
-                     kind="set_password", now=now)
+                     kind="set_password", now=now, partnership_id=user.placed_in)
 
 
 def password_link(user: User, *, links: LinkSettings) -> str:

@@ -18,13 +18,17 @@ def record(
     entity_id: int | None = None,
     user_id: int | None = None,
     ip_address: str | None = None,
+    partnership_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session's transaction."""
+    """Add an audit event to the session's transaction, to the log of `partnership_id` (the
+    first partnership's until the callers are scoped: issue 28, step 2)."""
     event = AuditEvent(
         action=action, entity_type=entity_type, entity_id=entity_id, user_id=user_id,
         ip_address=ip_address, detail={k: _plain(v) for k, v in detail.items()},
     )
+    if partnership_id is not None:
+        event.partnership_id = partnership_id
     session.add(event)
     return event
 

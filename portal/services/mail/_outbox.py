@@ -90,8 +90,10 @@ def queue_email(
     now: datetime,
     contact_id: int | None = None,
     return_id: int | None = None,
+    partnership_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a pending message to the outbox; a sender (cron or the worker) delivers it later."""
+    """Add a pending message to the outbox of `partnership_id` (the first partnership's until
+    the callers are scoped: issue 28, step 2); a sender (cron or the worker) delivers it later."""
     message = OutboxMessage(
         kind=kind, to_address=email.to, subject=stored_subject(email.subject), body_text=email.text,
         body_html=email.html, created_at=now, next_attempt_at=now, contact_id=contact_id,
@@ -101,6 +103,10 @@ def queue_email(
         OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content)
         for a in email.attachments
     ]
+    if partnership_id is not None:
+        message.partnership_id = partnership_id
+        for attachment in message.attachments:
+            attachment.partnership_id = partnership_id
     session.add(message)
     session.flush()
     session.info["mail_queued"] = session.info.get("mail_queued", 0) + 1  # for "N emails queued"

@@ -7,6 +7,7 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -126,8 +127,8 @@ def save_standard(session: Session, return_: Return, part: StandardPart, data: S
     confirmed = part_copies(session, return_, part) if confirm_copies else set()
     changed = write_standard(session, return_, part, data, user_id=user_id, now=now,
                              confirmed=confirmed)
-    context = {"cycle": return_.cycle.label, "agency": return_.agency.name,
-               "standard": part.standard.code}
+    context: dict[str, Any] = {"cycle": return_.cycle.label, "agency": return_.agency.name,
+                               "standard": part.standard.code}
     if changed:
         audit.record(session, action="return.saved", entity_type="return", entity_id=return_.id,
                      user_id=user_id, changed=changed, **context)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.db import set_scope
 from portal.models import FIRST_PARTNERSHIP_ID, NO_ROLE, PartnershipMember, Role, User
 from portal.services import accounts, moderation, partnerships
 from portal.services.common import Invalid, NotFound, Scope
@@ -101,6 +102,7 @@ def test_changing_a_role_changes_it_in_one_partnership(db: Session) -> None:
     person = _manager_here_board_there(db, a, b)
     boss = factories.user(db, Role.MANAGER, partnership_id=b.id)
     db.commit()
+    set_scope(db, b.id)  # a request in b (on PostgreSQL its rows only: row-level security)
     accounts.change_role(db, accounts.get_user(db, person.id, scope=b), role="committee",
                          agency_name=None, by_user_id=boss.id)
     db.commit()
@@ -111,8 +113,10 @@ def test_changing_a_role_changes_it_in_one_partnership(db: Session) -> None:
 
 def test_creating_a_user_who_has_an_account_adds_them_to_the_partnership(db: Session) -> None:
     a, b = _two_partnerships(db)
+    set_scope(db, a.id)
     made = accounts.create_user(db, email="Kim@Example.org", role="manager", links=LINKS,
                                 now=NOW, scope=a)
+    set_scope(db, b.id)
     again = accounts.create_user(db, email="kim@example.org", role="committee", links=LINKS,
                                  now=NOW, scope=b)
     db.commit()

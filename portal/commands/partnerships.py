@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from portal.commands.common import NOW_OPTION, parse_now, transaction
+from portal.db import set_scope
 from portal.services import partnerships
 from portal.services.common import Scope
 
@@ -21,8 +22,11 @@ PARTNERSHIP_OPTION = click.option(
 
 
 def command_scope(session: Session, slug: str | None) -> Scope:
-    """The partnership `--partnership` names, or the service's only one."""
-    return partnerships.scope_of(session, slug) if slug else partnerships.only_scope(session)
+    """The partnership `--partnership` names, or the service's only one; the command's
+    transaction works in it from here on (on PostgreSQL, row-level security)."""
+    scope = partnerships.scope_of(session, slug) if slug else partnerships.only_scope(session)
+    set_scope(session, scope.id)
+    return scope
 
 
 @group.command("list")

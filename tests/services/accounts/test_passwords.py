@@ -8,11 +8,18 @@ import re
 import secrets
 
 import pytest
+from argon2 import extract_parameters, profiles
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.models import Role, User
-from portal.services.accounts import password_problem, set_password, verify_password
+from portal.services.accounts import (
+    hash_password,
+    password_problem,
+    set_password,
+    verify_password,
+)
+from portal.services.accounts import _passwords
 from portal.services.accounts._guessable import common_passwords, forms_of
 from portal.services.common import Invalid
 from portal.services.demo import DEMO_PASSWORD
@@ -81,6 +88,15 @@ def test_setting_a_password_gives_zxcvbn_the_partnership_and_the_year(
     set_password(db, user, "tractor umbrella fiddle swim", "tractor umbrella fiddle swim",
                  now=AFTER_DEADLINE, partnership="Anyshire Partnership")
     assert verify_password(user.password_hash, "tractor umbrella fiddle swim")
+
+
+@pytest.mark.usefixtures("production_password_cost")
+def test_passwords_and_the_unknown_address_check_use_argon2id_at_the_recommended_cost() -> None:
+    """The suite hashes at the lowest cost (tests/conftest.py); the app's own parameters are
+    RFC 9106's second recommendation: 3 passes over 64 MiB, 4 lanes."""
+    for stored in (hash_password("tractor umbrella fiddle swim"), _passwords._dummy_hash()):
+        assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+    assert verify_password(None, "tractor umbrella fiddle swim") is False
 
 
 def test_the_demo_password_only_comes_from_the_demo_load_and_never_in_production(

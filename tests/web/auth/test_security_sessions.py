@@ -167,6 +167,7 @@ def test_the_set_password_page_refuses_a_repeated_character_password_and_is_not_
     assert client.get(link).headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.usefixtures("production_password_cost")
 def test_a_wrong_password_takes_as_long_for_an_unknown_account_as_for_a_real_one(
     app: Flask, client: FlaskClient, db: Session
 ) -> None:

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role, User
 from portal.services.accounts import (
+    _passwords,
     hash_password,
     password_problem,
     set_password,
     verify_password,
 )
-from portal.services.accounts import _passwords
 from portal.services.accounts._guessable import common_passwords, forms_of
 from portal.services.common import Invalid
 from portal.services.demo import DEMO_PASSWORD
@@ -37,6 +37,7 @@ def _problem(password: str) -> str | None:
                             user_inputs=["Dee Hill", "dee@hillside.example.org"])
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("password", GUESSABLE)
 def test_each_guessable_password_is_refused_with_advice(password: str) -> None:
     problem = _problem(password)
@@ -52,6 +53,7 @@ def _wordlist() -> list[str]:
     return [w for w in words if re.fullmatch(r"[a-z]{5,9}", w)]
 
 
+@pytest.mark.no_database
 def test_random_four_word_passphrases_are_accepted() -> None:
     words = _wordlist()
     assert len(words) > 5000
@@ -60,6 +62,7 @@ def test_random_four_word_passphrases_are_accepted() -> None:
         assert _problem(phrase) is None, phrase
 
 
+@pytest.mark.no_database
 def test_the_deny_list_is_the_common_passwords_lowercased_and_checks_the_stripped_form() -> None:
     listed = common_passwords()
     assert len(listed) == 100_000
@@ -70,6 +73,7 @@ def test_the_deny_list_is_the_common_passwords_lowercased_and_checks_the_strippe
     assert problem is not None and "commonly used" in problem
 
 
+@pytest.mark.no_database
 def test_an_email_address_is_refused_whoever_it_belongs_to() -> None:
     problem = _problem("someone.else@another-agency.example.org")
     assert problem is not None and "email address" in problem
@@ -90,6 +94,7 @@ def test_setting_a_password_gives_zxcvbn_the_partnership_and_the_year(
     assert verify_password(user.password_hash, "tractor umbrella fiddle swim")
 
 
+@pytest.mark.no_database
 @pytest.mark.usefixtures("production_password_cost")
 def test_passwords_and_the_unknown_address_check_use_argon2id_at_the_recommended_cost() -> None:
     """The suite hashes at the lowest cost (tests/conftest.py); the app's own parameters are

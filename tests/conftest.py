@@ -15,13 +15,15 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, event, insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from portal import create_app, migrate
 from portal.db import get_db
 from portal.models import DEFAULT_SECTOR_VARIANTS, DEFAULT_SECTORS, Partnership, Sector
 from portal.models.partnership import FIRST_PARTNERSHIP_ID
+from portal.services.accounts import _passwords
 from portal.web import limiter
 from tests.support import (
     BACKEND,
@@ -48,13 +50,63 @@ settings.load_profile("no-wall-clock")
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """postgres_only tests run in the PostgreSQL pass (TEST_DB=postgresql); the SQLite pass
-    deselects them rather than skipping, so a skip always means a missing component."""
-    if BACKEND == "postgresql":
-        return
-    chosen = [i for i in items if i.get_closest_marker("postgres_only") is None]
+    deselects them rather than skipping, so a skip always means a missing component. The
+    PostgreSQL pass deselects the no_database tests: on either engine they run the same code."""
+    left_out = "no_database" if BACKEND == "postgresql" else "postgres_only"
+    chosen = [i for i in items if i.get_closest_marker(left_out) is None]
     if len(chosen) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
         items[:] = chosen
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lowest_password_cost() -> Iterator[None]:
+    """The app hashes new passwords (and checks unknown addresses against a dummy hash) with
+    argon2id at the lowest cost in tests: 1 ms instead of 0.32 CPU s a hash and 0.19 s a check.
+    The hash still records its cost, so the real check runs. Tests of the production cost
+    (its parameters, the unknown-address timing) ask for `production_password_cost`."""
+    production = _passwords._hasher
+    _passwords._hasher = factories.CHEAP_HASHER
+    _passwords._dummy_hash.cache_clear()
+    yield
+    _passwords._hasher = production
+    _passwords._dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def production_password_cost() -> Iterator[None]:
+    """The app's own argon2id parameters for this test (see `_lowest_password_cost`)."""
+    cheap, _passwords._hasher = _passwords._hasher, factories.PRODUCTION_HASHER
+    _passwords._dummy_hash.cache_clear()
+    yield
+    _passwords._hasher = cheap
+    _passwords._dummy_hash.cache_clear()
+
+
+DATABASE_FIXTURES = frozenset({"app", "db", "client", "database_url", "postgres_url"})
+
+
+@pytest.fixture(autouse=True)
+def _no_database_is_checked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A no_database test (left out of the PostgreSQL pass) proves it: it may not ask for a
+    database fixture, even by `getfixturevalue`, and no SQLAlchemy engine may connect while it
+    runs."""
+    if request.node.get_closest_marker("no_database") is None:
+        yield
+        return
+    connected: list[str] = []
+
+    def record(connection: Any) -> None:
+        connected.append(str(connection.engine.url))
+
+    event.listen(Engine, "engine_connect", record)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "engine_connect", record)
+    asked = DATABASE_FIXTURES & set(request.fixturenames)
+    assert not asked and not connected, (
+        f"marked no_database but used {sorted(asked)} and connected to {connected}")
 
 
 @pytest.fixture(scope="session")

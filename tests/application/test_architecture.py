@@ -7,8 +7,11 @@ cover what a contract cannot say.
 from __future__ import annotations
 
 import grimp
+import pytest
 
 from tests.support.processes import ROOT
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 PACKAGES = ("portal", "forms", "config")
 SERVICES = ROOT / "portal" / "services"

@@ -6,7 +6,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from tests.support.processes import ROOT
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 MAX_FUNCTION_LINES = 50
 MAX_MODULE_LINES = 450

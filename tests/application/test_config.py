@@ -10,6 +10,7 @@ from config import ConfigError, load_settings
 from portal import create_app, migrate
 
 
+@pytest.mark.no_database
 def test_development_defaults_to_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = load_settings("development")
@@ -18,6 +19,7 @@ def test_development_defaults_to_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.no_database
 def test_production_refuses_to_start_without_its_secrets(
     monkeypatch: pytest.MonkeyPatch, missing: str
 ) -> None:
@@ -28,6 +30,7 @@ def test_production_refuses_to_start_without_its_secrets(
         create_app("production")
 
 
+@pytest.mark.no_database
 def test_production_wants_a_long_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "short")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/db")
@@ -35,6 +38,7 @@ def test_production_wants_a_long_secret(monkeypatch: pytest.MonkeyPatch) -> None
         load_settings("production")
 
 
+@pytest.mark.no_database
 def test_production_sets_secure_host_only_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/db")
@@ -45,6 +49,7 @@ def test_production_sets_secure_host_only_cookies(monkeypatch: pytest.MonkeyPatc
     assert app.config["DATABASE_URL"].startswith("postgresql+psycopg://")
 
 
+@pytest.mark.no_database
 def test_mail_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("MAIL_PORT", "587")
@@ -56,17 +61,20 @@ def test_mail_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyP
     assert settings.MAIL_DEFAULT_SENDER == "audit@example.org"
 
 
+@pytest.mark.no_database
 def test_a_bad_number_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAIL_PORT", "twenty-five")
     with pytest.raises(ConfigError, match="MAIL_PORT must be a whole number"):
         load_settings("development")
 
 
+@pytest.mark.no_database
 def test_unknown_environment_is_refused() -> None:
     with pytest.raises(ConfigError, match="PORTAL_ENV"):
         load_settings("staging")
 
 
+@pytest.mark.sqlite_pass_only  # its own SQLite file, whatever TEST_DB says
 def test_a_sqlite_files_folder_is_created_on_first_use(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new-folder' / 'portal.sqlite3'}"
     create_app("testing", DATABASE_URL=url)
@@ -74,6 +82,7 @@ def test_a_sqlite_files_folder_is_created_on_first_use(tmp_path: Path) -> None:
     assert (tmp_path / "new-folder" / "portal.sqlite3").exists()
 
 
+@pytest.mark.no_database
 def test_production_refuses_per_process_rate_limits_unless_told_it_is_one_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -86,6 +95,7 @@ def test_production_refuses_per_process_rate_limits_unless_told_it_is_one_proces
     assert load_settings("production").RATELIMIT_STORAGE_URI == "memory://"
 
 
+@pytest.mark.no_database
 def test_a_lease_shorter_than_three_message_deadlines_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

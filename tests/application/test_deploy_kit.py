@@ -16,6 +16,8 @@ import pytest
 from tests.support import require
 from tests.support.processes import ROOT
 
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").iterdir())
 

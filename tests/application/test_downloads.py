@@ -11,6 +11,8 @@ from portal.services.common import ascii_slug, file_name, slug
 from portal.services.reporting import REPORT_FORMATS
 from tests.support.downloads import file_names
 
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 
 @pytest.mark.parametrize(("name", "own", "plain"), [
     ("Polska Szkoła Sobotnia", "polska-szkoła-sobotnia", "polska-szkola-sobotnia"),

@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, inspect, text
 from portal import migrate
 from portal.models import DEFAULT_SECTORS, Base
 
+pytestmark = pytest.mark.sqlite_pass_only  # its own SQLite and PostgreSQL databases, whatever TEST_DB says
+
 
 def test_migrations_have_one_head() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))

@@ -6,6 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 TESTS = Path(__file__).resolve().parents[1]
 
 

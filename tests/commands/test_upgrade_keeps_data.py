@@ -18,6 +18,8 @@ from portal import create_app, migrate
 from portal.models import FIRST_PARTNERSHIP_ID
 from tests.support import database_dump
 
+pytestmark = pytest.mark.sqlite_pass_only  # its own SQLite and PostgreSQL databases, whatever TEST_DB says
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "upgrade"
 # Columns a migration since the fixture moved elsewhere on purpose, each checked by that
 # migration's own test: {table: {column}}. A column missing after the upgrade and not named here

@@ -14,6 +14,7 @@ from email.policy import default
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 from docx import Document
 from hypothesis import given
 from icalendar import Calendar
@@ -289,6 +290,7 @@ def test_the_survey_packs_poster_and_survey_page_hold_the_longest_agency_names(
     assert holds(mesc, *[a.agency for a in data.by_gaps() if a.gaps])
 
 
+@pytest.mark.no_database
 @MAXIMAL
 @given(texts=maximal())
 def test_a_footer_holding_a_long_name_is_cut_to_the_page_width(texts: Maximal) -> None:
@@ -307,6 +309,7 @@ TEXT_EMAILS = ["chaser", "moderation_outcome", "moderation_slots", "request_remi
                "return_reopened", "set_password"]
 
 
+@pytest.mark.no_database
 @MAXIMAL
 @given(texts=maximal())
 def test_every_email_of_names_alone_reads_back_whole_with_its_subject_cut_to_fit(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from portal.reports import survey_pdf
 from portal.reports.return_pdf import render_return_pdf
 from portal.services.returns import AnswerInput, DocQuestion
 from tests.support.maximal_content import pdf_text
 from tests.support.pdfs import embedded_fonts_only, fonts, poppler_text
 from tests.support.return_document import document
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 POLISH = "Polska Szkoła Sobotnia"
 WELSH = "Ŵyn"

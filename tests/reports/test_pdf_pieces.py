@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from portal.reports.return_pdf import render_return_pdf
 from portal.services.returns import TEXT_LIMIT, ActionInput, AnswerInput, DocQuestion
 from tests.support.maximal_content import pdf_text
 from tests.support.return_document import document
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 
 @settings(max_examples=200, deadline=None, database=None)

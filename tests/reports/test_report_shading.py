@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from portal.reports.shading import BANDS, BLACK, TOO_FEW_FILL, band, contrast
 from tests.support.processes import ROOT
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 CSS = ROOT / "portal" / "static" / "portal.css"
 

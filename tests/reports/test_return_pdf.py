@@ -7,11 +7,14 @@ import io
 import re
 from datetime import datetime
 
+import pytest
 from pypdf import PdfReader
 
 from portal.reports.return_pdf import render_return_pdf
 from portal.services.returns import AnswerInput, DocQuestion, DocStandard
 from tests.support.return_document import document
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 
 def test_pdf_holds_the_agency_every_code_with_its_grade_and_page_numbers() -> None:

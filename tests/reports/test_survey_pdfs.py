@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
@@ -69,6 +70,7 @@ def test_mesc_report_gains_the_survey_page(db: Session, tmp_path: Path) -> None:
     assert most.index("GP practices agency G2") < most.index("Health agency G1")
 
 
+@pytest.mark.no_database
 def test_poster_carries_the_link_and_a_qr_code() -> None:
     url = "http://portal.test/survey/abcdefghijklmnopqrstuvwxyz012345"
     content = render_poster(agency="Health agency OK", cycle="2026-27", url=url,

@@ -240,7 +240,7 @@ def page_text(response: Any) -> str:
 
 def page(response: Any) -> BeautifulSoup:
     """A response's HTML parsed, to check what a user sees by selector and visible text."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def visible_text(soup: BeautifulSoup) -> str:

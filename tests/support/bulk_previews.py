@@ -24,7 +24,7 @@ class Previewed:
 
 def previewed(html: str) -> Previewed:
     """The message a preview page shows, its count and its recipient list."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     shown = soup.select_one("#bulk-message")
     assert shown is not None, "no message on the preview page"
     frame = shown.select_one('[data-part="html"]')

@@ -52,7 +52,7 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 
 def text_of(html: str) -> str:
     """The text a user reads on the page, spaces squeezed (`visible_text` of the parsed HTML)."""
-    return visible_text(BeautifulSoup(html, "html.parser"))
+    return visible_text(BeautifulSoup(html, "lxml"))
 
 
 def figures(html: str) -> dict[str, str]:

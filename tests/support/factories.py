@@ -24,7 +24,7 @@ from portal.models import (
     utcnow,
 )
 from portal.services import tools
-from portal.services.accounts import hash_password
+from portal.services.accounts import _passwords
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -33,13 +33,16 @@ _hash_cache: dict[tuple[str, bool], str] = {}
 # millisecond instead of a third of a second, and the cost is read from the hash, so every sign-in
 # in the suite (a test client's, a browser's, a gunicorn worker's) goes through the real check
 # quickly. Tests that time the check itself ask for the production cost (`production_hash=True`).
-_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+# The app's own hasher (its production parameters), taken before the suite swaps in the cheap one
+# (tests/conftest.py, `_lowest_password_cost`).
+PRODUCTION_HASHER = _passwords._hasher
 
 
 def password_hash(password: str, *, production: bool = False) -> str:
     key = (password, production)
     if key not in _hash_cache:
-        _hash_cache[key] = hash_password(password) if production else _CHEAP.hash(password)
+        _hash_cache[key] = (PRODUCTION_HASHER if production else CHEAP_HASHER).hash(password)
     return _hash_cache[key]
 
 

@@ -64,7 +64,7 @@ def send_from_the_form(client: Any, url: str, data: dict[str, Any]) -> tuple[Any
 
     preview = submit_form(client, url, data)
     html = preview.get_data(as_text=True)
-    button = BeautifulSoup(html, "html.parser").select_one('button[name="previewed"]')
+    button = BeautifulSoup(html, "lxml").select_one('button[name="previewed"]')
     assert button is not None, html[:3000]
     return preview, client.post(url, data={"csrf_token": csrf_from(html), **data,
                                            "previewed": button["value"]})

@@ -28,10 +28,10 @@ def restore_or_build(db: Session, key: Hashable, build: Callable[[], None], *,
     """Give the (clean) database the data set `key`: built by `build()` (which commits) the
     first time in this process, copied from that build's rows every later time.
 
-    `password`: the one password every account of the data set has (the demo's). The build
-    hashes it at production cost, a quarter of a CPU second per sign-in; the copies hold it
-    hashed at the lowest cost instead (as factories.user does), so signing in still runs the
-    real argon2id check, quickly."""
+    `password`: the one password every account of the data set has (the demo's). A build
+    outside the suite's cheap hasher (tests/conftest.py) would hash it at production cost, a
+    quarter of a CPU second per sign-in; the copies always hold it hashed at the lowest cost
+    (as factories.user does), so signing in still runs the real argon2id check, quickly."""
     rows = _built.get(key)
     if rows is None:
         build()

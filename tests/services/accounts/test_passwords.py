@@ -8,11 +8,18 @@ import re
 import secrets
 
 import pytest
+from argon2 import extract_parameters, profiles
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.models import Role, User
-from portal.services.accounts import password_problem, set_password, verify_password
+from portal.services.accounts import (
+    _passwords,
+    hash_password,
+    password_problem,
+    set_password,
+    verify_password,
+)
 from portal.services.accounts._guessable import common_passwords, forms_of
 from portal.services.common import Invalid
 from portal.services.demo import DEMO_PASSWORD
@@ -30,6 +37,7 @@ def _problem(password: str) -> str | None:
                             user_inputs=["Dee Hill", "dee@hillside.example.org"])
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("password", GUESSABLE)
 def test_each_guessable_password_is_refused_with_advice(password: str) -> None:
     problem = _problem(password)
@@ -45,6 +53,7 @@ def _wordlist() -> list[str]:
     return [w for w in words if re.fullmatch(r"[a-z]{5,9}", w)]
 
 
+@pytest.mark.no_database
 def test_random_four_word_passphrases_are_accepted() -> None:
     words = _wordlist()
     assert len(words) > 5000
@@ -53,6 +62,7 @@ def test_random_four_word_passphrases_are_accepted() -> None:
         assert _problem(phrase) is None, phrase
 
 
+@pytest.mark.no_database
 def test_the_deny_list_is_the_common_passwords_lowercased_and_checks_the_stripped_form() -> None:
     listed = common_passwords()
     assert len(listed) == 100_000
@@ -63,6 +73,7 @@ def test_the_deny_list_is_the_common_passwords_lowercased_and_checks_the_strippe
     assert problem is not None and "commonly used" in problem
 
 
+@pytest.mark.no_database
 def test_an_email_address_is_refused_whoever_it_belongs_to() -> None:
     problem = _problem("someone.else@another-agency.example.org")
     assert problem is not None and "email address" in problem
@@ -81,6 +92,16 @@ def test_setting_a_password_gives_zxcvbn_the_partnership_and_the_year(
     set_password(db, user, "tractor umbrella fiddle swim", "tractor umbrella fiddle swim",
                  now=AFTER_DEADLINE, partnership="Anyshire Partnership")
     assert verify_password(user.password_hash, "tractor umbrella fiddle swim")
+
+
+@pytest.mark.no_database
+@pytest.mark.usefixtures("production_password_cost")
+def test_passwords_and_the_unknown_address_check_use_argon2id_at_the_recommended_cost() -> None:
+    """The suite hashes at the lowest cost (tests/conftest.py); the app's own parameters are
+    RFC 9106's second recommendation: 3 passes over 64 MiB, 4 lanes."""
+    for stored in (hash_password("tractor umbrella fiddle swim"), _passwords._dummy_hash()):
+        assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+    assert verify_password(None, "tractor umbrella fiddle swim") is False
 
 
 def test_the_demo_password_only_comes_from_the_demo_load_and_never_in_production(

@@ -32,6 +32,7 @@ def _enrolled(db: Session, role: Role = Role.MANAGER) -> tuple[object, str, list
     return user, secret, codes
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize(("role", "required"), [("manager", True), ("committee", True),
                                                 ("moderator", True), ("operator", True),
                                                 ("agency", False)])

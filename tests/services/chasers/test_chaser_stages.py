@@ -19,6 +19,8 @@ from portal.services.chasers import (
 )
 from portal.services.common import Invalid, Problem, ServiceError
 
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 LINKS = LinkSettings(secret_key="k", base_url="https://portal.example.org/", hours=72,
                      partnership="Anyshire Safeguarding Children Partnership",
                      help_email="help@example.org")

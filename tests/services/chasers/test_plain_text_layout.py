@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from portal.paths import TEMPLATES
 from portal.services.mail import render_email
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 GLUING = re.compile(r"\S.*\{%-?\s*(endif|endfor|else|elif)\b[^%]*%\}\s*$")
 

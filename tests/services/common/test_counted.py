@@ -6,6 +6,8 @@ import pytest
 
 from portal.services.common import counted
 
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 
 @pytest.mark.parametrize(("number", "expected"), [
     (0, "0 moderation visits"), (1, "1 moderation visit"), (2, "2 moderation visits"),

@@ -30,6 +30,7 @@ CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\x9f"]
 HIDDEN = ["\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200d", "\u2060", "\ufeff"]
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("control", CONTROLS)
 def test_every_kind_of_text_refuses_nul_and_other_control_characters(control: str) -> None:
     for kind in ("text", "line", "name"):
@@ -37,17 +38,20 @@ def test_every_kind_of_text_refuses_nul_and_other_control_characters(control: st
             "Evidence must not contain control characters")
 
 
+@pytest.mark.no_database
 def test_tab_and_new_lines_are_kept_in_text_and_crlf_becomes_a_new_line() -> None:
     assert text_message("Evidence", "one\ttwo\nthree\r\nfour\rfive") is None
     assert clean_text("one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("breaking", ["\n", "\r", "\r\n", "\u2028"])
 def test_a_line_or_a_name_is_one_line(breaking: str) -> None:
     assert text_message("The subject", f"a{breaking}b", kind="line") == "The subject must be on one line"
     assert text_message("The name", f"a{breaking}b", kind="name") == "The name must be on one line"
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("hidden", HIDDEN)
 def test_a_name_refuses_bidi_overrides_isolates_and_zero_width_characters(hidden: str) -> None:
     assert text_message("The name", f"Ann{hidden}Smith", kind="name") == (
@@ -55,6 +59,7 @@ def test_a_name_refuses_bidi_overrides_isolates_and_zero_width_characters(hidden
     assert text_message("Evidence", f"Ann{hidden}Smith") is None  # text may quote Arabic, Hebrew...
 
 
+@pytest.mark.no_database
 def test_every_text_has_a_limit_and_letters_of_every_script_are_fine() -> None:
     assert text_message("The name", "x" * 201, kind="name") == (
         "The name must be 200 characters or fewer")
@@ -65,6 +70,7 @@ def test_every_text_has_a_limit_and_letters_of_every_script_are_fine() -> None:
         Problem("evidence", "Evidence must not contain control characters")]
 
 
+@pytest.mark.no_database
 def test_the_returns_rules_refuse_control_characters_in_evidence_comments_and_actions() -> None:
     assert evidence_problems("1", "Minutes\x00") == [
         "The evidence for standard 1 must not contain control characters"]

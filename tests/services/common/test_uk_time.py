@@ -10,6 +10,8 @@ import pytest
 from portal.filters import govuk_date, govuk_datetime
 from portal.services.common import end_of_uk_day, is_after_uk_day, uk_today
 
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 SPRING = date(2026, 3, 29)  # clocks go forward at 01:00 UTC
 AUTUMN = date(2026, 10, 25)  # clocks go back at 01:00 UTC
 

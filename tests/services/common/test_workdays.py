@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.services.common import add_working_days, is_working_day, working_days_between
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 
 def test_bank_holidays_and_weekends_are_not_working_days() -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from portal.services.common import Problem
 from portal.services.moderation import PlansRefused
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 
 def test_a_bulk_refusal_names_each_visits_own_field_on_the_bulk_page() -> None:

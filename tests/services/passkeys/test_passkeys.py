@@ -209,6 +209,7 @@ def test_rename_and_remove_only_ones_own_passkeys(db: Session, member: User) -> 
     assert _actions(db) == ["passkey.added", "passkey.removed"]
 
 
+@pytest.mark.no_database
 def test_the_relying_party_comes_from_the_base_url_or_its_overrides() -> None:
     config = {"SERVER_NAME_FOR_LINKS": "https://audit.anyshire.example.org",
               "PARTNERSHIP_NAME": "Anyshire"}

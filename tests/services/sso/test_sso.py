@@ -165,6 +165,7 @@ def test_removing_a_provider_removes_its_links(db: Session) -> None:
     assert db.scalar(select(LinkedIdentity)) is None
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize(("amr", "multi"), [
     (["mfa"], True),
     (["pwd", "otp"], True),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.services.survey import _disclosure as rules
+
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
 
 counts = st.integers(min_value=0, max_value=100_000)
 

@@ -11,6 +11,8 @@ import pytest
 from portal.services import tools
 from tests.support import survey_fixture
 
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 
 @pytest.fixture(scope="module")
 def with_statements(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:

@@ -12,6 +12,8 @@ import pytest
 
 from portal.services import tools
 
+pytestmark = pytest.mark.no_database  # no database: left out of the PostgreSQL pass
+
 EXPECTED_TITLES = [
     "Leadership and accountability", "Policies and procedures", "Designated safeguarding leads",
     "Voice of the child", "Safeguarding training", "Safer recruitment",

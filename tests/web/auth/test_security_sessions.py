@@ -141,6 +141,7 @@ def test_a_same_site_next_path_is_followed(app: Flask, client: FlaskClient, db: 
     assert response.headers["Location"] == url_for(app, "manager.users")
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("password", ["aaaaaaaaaaaa", "password1234", "qwertyuiop123",
                                       "dee@hillside.example.org"])
 def test_guessable_passwords_are_refused_with_advice(password: str) -> None:
@@ -148,6 +149,7 @@ def test_guessable_passwords_are_refused_with_advice(password: str) -> None:
     assert problem is not None and problem.startswith("Choose a password that is harder to guess")
 
 
+@pytest.mark.no_database
 def test_a_strong_password_needs_no_composition_rules() -> None:
     assert password_problem("purple walrus kettle drum", "purple walrus kettle drum") is None
 
@@ -167,6 +169,7 @@ def test_the_set_password_page_refuses_a_repeated_character_password_and_is_not_
     assert client.get(link).headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.usefixtures("production_password_cost")
 def test_a_wrong_password_takes_as_long_for_an_unknown_account_as_for_a_real_one(
     app: Flask, client: FlaskClient, db: Session
 ) -> None:

@@ -19,7 +19,7 @@ from tests.support import factories, sign_in, url_for
 def _hints(client: FlaskClient, path: str) -> dict[str, date]:
     """Each date field's legend and the date its "For example, d m yyyy" hint gives (a field
     whose hint says something else has no example)."""
-    page = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(client.get(path).get_data(as_text=True), "lxml")
     found = {}
     for fieldset in page.select("fieldset:has(.govuk-date-input)"):
         legend = " ".join(fieldset.select_one("legend").get_text(" ").split())

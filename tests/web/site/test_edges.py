@@ -212,6 +212,7 @@ def test_production_answers_only_its_own_host(
     assert also.get(url_for(app, "healthz"), base_url="https://lb.internal.example").status_code == 200
 
 
+@pytest.mark.no_database
 @pytest.mark.parametrize("hosts", ["https://audit.example.org", "audit.example.org/path",
                                    "audit.example.org:443", "audit example"])
 def test_trusted_hosts_must_be_host_names(hosts: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,7 @@ from tests.support.moderation_factories import cycle_with_returns, members
 def errors_by_field(response: Any) -> dict[str, str]:
     """Each field's error message as shown beside it (GOV.UK: `<field id>-error`)."""
     assert response.status_code == 200, response.status_code
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml")
     found = {}
     for message in page.select(".govuk-error-message"):
         field = str(message.get("id", "")).removesuffix("-error")

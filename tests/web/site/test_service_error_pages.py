@@ -64,7 +64,7 @@ def client(database_url: str, db: Session) -> FlaskClient:
 
 
 def _page(response: object) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")  # type: ignore[attr-defined]
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")  # type: ignore[attr-defined]
 
 
 def _text(node: object) -> str:

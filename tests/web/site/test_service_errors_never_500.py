@@ -130,7 +130,7 @@ def every_route(app: Flask) -> list[Route]:
 
 
 def visible_text(html: str) -> tuple[BeautifulSoup, str]:
-    page = BeautifulSoup(html, "html.parser")
+    page = BeautifulSoup(html, "lxml")
     return page, " ".join(page.get_text(" ").split())
 
 

@@ -138,7 +138,7 @@ def test_the_survey_form_is_rate_limited_per_address(
 def test_the_pages_privacy_promise_is_docs_survey_md_word_for_word(
         client: FlaskClient, db: Session, tmp_path: Path) -> None:
     known = survey_fixture.build(db, tmp_path, responses={})
-    page = BeautifulSoup(client.get(_link(db, known, "OK")).get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(client.get(_link(db, known, "OK")).get_data(as_text=True), "lxml")
     promise = page.find(id="promise")
     assert promise is not None
     paragraphs = [" ".join(p.get_text().split()) for p in promise.find_all("p")]

@@ -146,12 +146,7 @@ def _prepare_managers(database: Database) -> tuple[list[str], int]:
 def _manager_signed_in(port: int, email: str) -> Client:
     """Signed in as a manager is: the password, then an authenticator app set up from the key
     on the set-up page the gate sends them to, and its code."""
-    client = Client(port)
-    _, page = client.request("GET", "/sign-in")
-    status, _ = client.request("POST", "/sign-in", urlencode(
-        {"csrf_token": _csrf(page), "email": email, "password": PASSWORD}))
-    if status not in (302, 303):
-        raise RuntimeError(f"sign-in for {email} gave {status}")
+    client = _password_signed_in(port, email)
     _, page = client.request("GET", SET_UP)
     key = KEY.search(page)
     if key is None:
@@ -164,16 +159,22 @@ def _manager_signed_in(port: int, email: str) -> Client:
     return client
 
 
-def _signed_in(port: int, email: str, return_id: int) -> tuple[Client, str]:
+def _password_signed_in(port: int, email: str) -> Client:
+    """A client past the sign-in form (the password only)."""
     client = Client(port)
     _, page = client.request("GET", "/sign-in")
     status, _ = client.request("POST", "/sign-in", urlencode(
         {"csrf_token": _csrf(page), "email": email, "password": PASSWORD}))
     if status not in (302, 303):
         raise RuntimeError(f"sign-in for {email} gave {status}")
+    return client
+
+
+def _signed_in(port: int, email: str, return_id: int) -> tuple[Client, str]:
+    client = _password_signed_in(port, email)
     path = f"/agency/returns/{return_id}/standards/1"
     _, page = client.request("GET", path)
-    status, _ = client.request("POST", path, _save_body(page))  # first save: the standard exists
+    client.request("POST", path, _save_body(page))  # first save: the standard exists
     _, page = client.request("GET", path)  # read it again: the form now marks the saved version
     return client, _save_body(page)
 

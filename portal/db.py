@@ -155,7 +155,6 @@ def db_session() -> Session:
         scope = g.get("scope")
         if scope is not None:
             set_scope(g.db_session, scope.id)
-            g.scope_applied = scope.id
     return g.db_session
 
 

@@ -20,7 +20,5 @@ def current_scope() -> Scope:
     scope: Scope | None = g.get("scope")
     if scope is None:
         scope = g.scope = partnerships.only_scope(db_session())
-    if g.get("scope_applied") != scope.id:
-        set_scope(db_session(), scope.id)
-        g.scope_applied = scope.id
+    set_scope(db_session(), scope.id)  # no statement when the session works in it already
     return scope

@@ -40,7 +40,7 @@ def test_list_shows_the_providers_without_secrets_and_remove_removes(app: Flask,
     assert "s3cret-value" not in listed.output
     assert runner.invoke(args=["sso", "remove", "--slug", "northtown"]).exit_code == 0
     assert runner.invoke(args=["sso", "list"]).output == "No identity providers\n"
-    assert db.scalars(select(AuditEvent.action)).all() == ["sso.provider_added",
+    assert db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all() == ["sso.provider_added",
                                                            "sso.provider_removed"]
 
 
